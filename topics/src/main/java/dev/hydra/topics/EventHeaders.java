@@ -1,0 +1,47 @@
+package dev.hydra.topics;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * The headers every Hydra event carries so that Kafka UI and kcat users can follow a chain without
+ * decoding values.
+ */
+public final class EventHeaders {
+    public static final String TYPE = "hydra-type";
+    public static final String SCHEMA_VERSION = "hydra-schema-version";
+    public static final String CORRELATION_ID = "hydra-correlation-id";
+    public static final String CURRENT_SCHEMA_VERSION = "1";
+
+    private EventHeaders() {
+    }
+
+    /** Headers for a value of {@code topic}, correlated with the task that started the chain. */
+    public static Headers of(Topic<?> topic, String correlationId) {
+        return set(new RecordHeaders(), topic, correlationId);
+    }
+
+    /** Replaces Hydra's headers on {@code headers} (other headers are kept). */
+    public static Headers set(Headers headers, Topic<?> topic, String correlationId) {
+        headers.remove(TYPE).remove(SCHEMA_VERSION).remove(CORRELATION_ID);
+        headers.add(TYPE, utf8(topic.valueSerde().eventType()));
+        headers.add(SCHEMA_VERSION, utf8(CURRENT_SCHEMA_VERSION));
+        if (correlationId != null) {
+            headers.add(CORRELATION_ID, utf8(correlationId));
+        }
+        return headers;
+    }
+
+    public static Optional<String> get(Headers headers, String name) {
+        Header header = headers.lastHeader(name);
+        return header == null || header.value() == null
+                ? Optional.empty() : Optional.of(new String(header.value(), StandardCharsets.UTF_8));
+    }
+
+    static byte[] utf8(String value) {
+        return value.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,77 @@
+package dev.hydra.topics;
+
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+/**
+ * The source of every Streams topology: reads a topic as bytes, parses each value with the topic's
+ * serde, and sends what does not parse to {@code hydra.dlq} (inside the same exactly-once
+ * transaction) with headers naming the source position and the error. A poison pill therefore
+ * never stops the application, and nothing is lost.
+ */
+public final class ParsedStream {
+
+    private ParsedStream() {
+    }
+
+    /** The parsed values of {@code topic}; invalid ones go to the dead-letter topic. */
+    public static <T> KStream<String, T> from(StreamsBuilder builder, Topic<T> topic, String application) {
+        String prefix = topic.name() + "-";
+        KStream<String, Parsed<T>> parsed = builder
+                .stream(topic.name(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(prefix + "source"))
+                .process(() -> new ParseProcessor<>(topic, application), Named.as(prefix + "parse"));
+        parsed.filter((key, value) -> value.value() == null, Named.as(prefix + "invalid"))
+                .mapValues(Parsed::raw, Named.as(prefix + "raw"))
+                .to(Topics.DLQ.name(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName(prefix + "dlq"));
+        return parsed.filter((key, value) -> value.value() != null, Named.as(prefix + "valid"))
+                .mapValues(Parsed::value, Named.as(prefix + "value"));
+    }
+
+    /** A value, or the raw bytes that failed to become one. */
+    record Parsed<T>(T value, byte[] raw) {
+    }
+
+    private static final class ParseProcessor<T> implements Processor<String, byte[], String, Parsed<T>> {
+        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ParsedStream.class);
+        private final Topic<T> topic;
+        private final String application;
+        private ProcessorContext<String, Parsed<T>> context;
+
+        ParseProcessor(Topic<T> topic, String application) {
+            this.topic = topic;
+            this.application = application;
+        }
+
+        @Override
+        public void init(ProcessorContext<String, Parsed<T>> context) {
+            this.context = context;
+        }
+
+        @Override
+        public void process(Record<String, byte[]> record) {
+            try {
+                T value = topic.valueSerde().deserialize(topic.name(), record.value());
+                if (value == null) {
+                    throw new InvalidEventException(topic.valueSerde().eventType() + ": null value (tombstone) is not an event");
+                }
+                context.forward(record.withValue(new Parsed<>(value, null)));
+            } catch (RuntimeException e) {
+                RecordMetadata position = context.recordMetadata().orElseThrow();
+                LOG.warn("{}: dead-lettering {}-{}@{}: {}", application, position.topic(), position.partition(),
+                        position.offset(), DeadLetters.describe(e));
+                var headers = DeadLetters.headers(position.topic(), position.partition(), position.offset(), e,
+                        application);
+                record.headers().forEach(headers::add);
+                context.forward(record.withValue(new Parsed<T>(null, record.value())).withHeaders(headers));
+            }
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package dev.hydra.topics;
+
+/** A Hydra service: started once, closed once; runs alone with its own main or with others in one JVM. */
+public interface Service extends AutoCloseable {
+    /** A short name for logs and the health endpoint. */
+    String name();
+
+    /** Starts the service; returns once it is running, throws if it cannot start. */
+    void start() throws Exception;
+
+    /** True while the service is doing its job. */
+    boolean healthy();
+
+    /** Stops the service and releases what it holds. Never throws. */
+    @Override
+    void close();
+}

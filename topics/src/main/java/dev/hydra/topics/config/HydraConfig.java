@@ -1,0 +1,108 @@
+package dev.hydra.topics.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * {@code config/hydra.yaml} plus the environment. A setting's value is, in order of precedence: its
+ * environment variable, its path in the file, its default. Structured sections (services, crews,
+ * nodes) are read by the module that owns them through {@link #section(String)}.
+ */
+public final class HydraConfig {
+    public static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private final JsonNode root;
+    private final Map<String, String> env;
+    private final String origin;
+    private final Path baseDirectory;
+
+    private HydraConfig(JsonNode root, Map<String, String> env, String origin, Path baseDirectory) {
+        this.root = root == null || root.isNull() ? MissingNode.getInstance() : root;
+        this.env = Map.copyOf(env);
+        this.origin = origin;
+        this.baseDirectory = baseDirectory;
+    }
+
+    /** Loads {@code file}; a missing file means every default. */
+    public static HydraConfig load(Path file, Map<String, String> env) {
+        Objects.requireNonNull(file, "file");
+        Path base = file.toAbsolutePath().getParent();
+        if (!Files.exists(file)) {
+            return new HydraConfig(MissingNode.getInstance(), env, file.toString(), base);
+        }
+        try {
+            JsonNode root = YAML.readTree(file.toFile());
+            if (root != null && !root.isNull() && !root.isMissingNode() && !root.isObject()) {
+                throw new ConfigException(file + ": the top level must be a mapping of sections");
+            }
+            return new HydraConfig(root, env, file.toString(), base);
+        } catch (IOException e) {
+            throw new ConfigException(file + ": not valid YAML: " + e.getMessage(), e);
+        }
+    }
+
+    /** A configuration of defaults and the given overrides (for tests and embedded use). */
+    public static HydraConfig of(String yaml, Map<String, String> env) {
+        try {
+            return new HydraConfig(YAML.readTree(yaml), env, "inline config", Path.of("").toAbsolutePath());
+        } catch (IOException e) {
+            throw new ConfigException("inline config: not valid YAML: " + e.getMessage(), e);
+        }
+    }
+
+    public <T> T get(Setting<T> setting) {
+        String raw = null;
+        String from = origin;
+        if (setting.env() != null && env.containsKey(setting.env())) {
+            raw = env.get(setting.env());
+            from = "environment";
+        } else {
+            JsonNode node = section(setting.path());
+            if (!node.isMissingNode() && !node.isNull()) {
+                if (node.isContainerNode()) {
+                    throw new ConfigException(origin + ": " + setting.path() + " must be " + setting.allowed()
+                            + ", was a " + (node.isArray() ? "list" : "mapping"));
+                }
+                raw = node.asText();
+            }
+        }
+        if (raw == null) {
+            raw = setting.defaultValue();
+            from = "default";
+        }
+        if (raw == null) {
+            throw new ConfigException(origin + ": " + setting.path() + " is required (" + setting.allowed() + ")");
+        }
+        return setting.parse(raw, from);
+    }
+
+    /** The node at a dotted path, or a missing node. */
+    public JsonNode section(String dottedPath) {
+        JsonNode node = root;
+        for (String part : dottedPath.split("\\.")) {
+            node = node.path(part);
+        }
+        return node;
+    }
+
+    /** Where a value came from, for error messages. */
+    public String origin() {
+        return origin;
+    }
+
+    /** The directory relative paths in the file are resolved against. */
+    public Path baseDirectory() {
+        return baseDirectory;
+    }
+
+    public Map<String, String> env() {
+        return env;
+    }
+}

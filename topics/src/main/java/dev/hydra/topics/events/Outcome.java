@@ -1,0 +1,6 @@
+package dev.hydra.topics.events;
+
+/** How a task ended. */
+public enum Outcome {
+    SUCCEEDED, FAILED
+}

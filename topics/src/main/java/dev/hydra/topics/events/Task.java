@@ -1,0 +1,44 @@
+package dev.hydra.topics.events;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A unit of work for a crew (the seed orchestrator's task dict). {@code priority} 1 (critical) to 4
+ * (low); {@code resources} name what the task may change; {@code requires} names capabilities an
+ * inference node must have. {@code id}, {@code type}, {@code source} and {@code createdAt} may be
+ * left out by a producer and are filled in.
+ */
+public record Task(String id, String type, int priority, int impact, String description, Crew crew,
+                   Map<String, Object> task, List<String> resources, List<String> requires,
+                   String source, Instant createdAt) {
+
+    public static final int HIGHEST_PRIORITY = 1;
+    public static final int LOWEST_PRIORITY = 4;
+
+    public Task {
+        id = Fields.orId(id);
+        Fields.range(priority, HIGHEST_PRIORITY, LOWEST_PRIORITY, "priority");
+        Fields.range(impact, 0, 100, "impact");
+        Fields.text(description, "description");
+        Fields.present(crew, "crew");
+        type = Fields.or(type, crew.wireName());
+        task = Fields.map(Fields.present(task, "task"));
+        if (!(task.get("action") instanceof String action) || action.isBlank()) {
+            throw new IllegalArgumentException("task.action is required and must be a non-blank string");
+        }
+        resources = Fields.list(resources, "resources");
+        requires = Fields.list(requires, "requires");
+        source = Fields.or(source, "unknown");
+        createdAt = createdAt == null ? Instant.now() : createdAt;
+    }
+
+    public String action() {
+        return (String) task.get("action");
+    }
+
+    public Task withPriority(int newPriority) {
+        return new Task(id, type, newPriority, impact, description, crew, task, resources, requires, source, createdAt);
+    }
+}

@@ -1,0 +1,6 @@
+package dev.hydra.topics.events;
+
+/** How a tool call ended, as the agent sees it. */
+public enum ToolStatus {
+    OK, ERROR, DENIED
+}

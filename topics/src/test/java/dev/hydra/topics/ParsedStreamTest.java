@@ -1,0 +1,54 @@
+package dev.hydra.topics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hydra.topics.events.Task;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.apache.kafka.streams.kstream.Produced;
+import org.junit.jupiter.api.Test;
+
+class ParsedStreamTest {
+    @Test
+    void poisonPillGoesToTheDlqWithItsPositionAndTheNextGoodValueStillFlows() {
+        StreamsBuilder builder = new StreamsBuilder();
+        ParsedStream.from(builder, Topics.TASKS_PROPOSED, "test-app")
+                .to(Topics.TASKS_APPROVED.name(), Produced.with(Topics.TASKS_APPROVED.keySerde(), Topics.TASK));
+        Properties props = new Properties();
+        props.put("application.id", "parsed-stream-test");
+        props.put("bootstrap.servers", "unused:9092");
+        try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(), props)) {
+            TestInputTopic<String, byte[]> in = driver.createInputTopic(Topics.TASKS_PROPOSED.name(),
+                    new StringSerializer(), new ByteArraySerializer());
+            TestOutputTopic<String, byte[]> dlq = driver.createOutputTopic(Topics.DLQ.name(),
+                    new StringDeserializer(), new ByteArrayDeserializer());
+            TestOutputTopic<String, Task> approved = driver.createOutputTopic(Topics.TASKS_APPROVED.name(),
+                    new StringDeserializer(), Topics.TASK);
+
+            in.pipeInput("bad", "{\"priority\": 1, \"descr".getBytes(StandardCharsets.UTF_8));
+            in.pipeInput("good", """
+                    {"priority": 2, "description": "d", "crew": "development",
+                     "task": {"action": "complete_feature", "feature": "x"}}""".getBytes(StandardCharsets.UTF_8));
+
+            TestRecord<String, byte[]> dead = dlq.readRecord();
+            assertThat(dead.key()).isEqualTo("bad");
+            assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("{\"priority\": 1, \"descr");
+            assertThat(DeadLetters.header(dead.headers(), DeadLetters.SOURCE_TOPIC)).isEqualTo("hydra.tasks.proposed");
+            assertThat(DeadLetters.header(dead.headers(), DeadLetters.SOURCE_PARTITION)).isEqualTo("0");
+            assertThat(DeadLetters.header(dead.headers(), DeadLetters.SOURCE_OFFSET)).isEqualTo("0");
+            assertThat(DeadLetters.header(dead.headers(), DeadLetters.ERROR)).contains("not JSON");
+            assertThat(DeadLetters.header(dead.headers(), DeadLetters.FAILED_BY)).isEqualTo("test-app");
+            assertThat(dlq.isEmpty()).isTrue();
+            assertThat(approved.readValue().action()).isEqualTo("complete_feature");
+        }
+    }
+}
