@@ -2,9 +2,11 @@ package dev.hydra.topics;
 
 import dev.hydra.topics.events.ApprovalDecision;
 import dev.hydra.topics.events.ApprovalRequest;
+import dev.hydra.topics.events.CdcEvent;
 import dev.hydra.topics.events.AuditRecord;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.MemoryBlock;
+import dev.hydra.topics.events.NodeAnnouncement;
 import dev.hydra.topics.events.StateSnapshot;
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.TaskResult;
@@ -65,6 +67,24 @@ public final class Topics {
      */
     public static final Topic<JsonNode> DLQ = new Topic<>("hydra.dlq", 1, MONTH, false,
             JsonSerde.of(JsonNode.class, "any"));
+    /**
+     * Crew worker nodes announce themselves here, keyed by node name, and repeat it as a heartbeat.
+     * Compacted: a node's latest announcement is the node. One partition, because the router reads
+     * all of it to match tasks' {@code requires} with live nodes.
+     */
+    public static final Topic<NodeAnnouncement> CREW_NODES = new Topic<>("hydra.crew.nodes", 1, BROKER_DEFAULT, true,
+            JsonSerde.of(NodeAnnouncement.class, "node-announcement"));
+
+    /**
+     * Postgres change capture (Debezium, memory-projector), one topic per captured table. Compacted:
+     * keyed by primary key, the latest change of each row is the row, so a reader can rebuild the
+     * table from the beginning of the topic.
+     */
+    public static final JsonSerde<CdcEvent> CDC_EVENT = JsonSerde.of(CdcEvent.class, "cdc-event");
+    public static final Topic<CdcEvent> CDC_FEATURES = cdcTopic("features");
+    public static final Topic<CdcEvent> CDC_KNOWLEDGE_GAPS = cdcTopic("knowledge_gaps");
+    public static final Topic<CdcEvent> CDC_SERVICES = cdcTopic("services");
+    private static final List<Topic<CdcEvent>> CDC = List.of(CDC_FEATURES, CDC_KNOWLEDGE_GAPS, CDC_SERVICES);
 
     private static final List<Topic<Task>> CREW_LANES = buildLanes();
     private static final List<Topic<?>> ALL = buildAll();
@@ -86,6 +106,22 @@ public final class Topics {
         return CREW_LANES.subList(from, from + Task.LOWEST_PRIORITY);
     }
 
+    /** {@code hydra.cdc.<table>}: the change topic of a captured table. */
+    public static Topic<CdcEvent> cdc(String table) {
+        return CDC.stream().filter(t -> t.name().equals("hydra.cdc." + table)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no change topic for table " + table + "; captured: "
+                        + CDC.stream().map(Topic::name).toList()));
+    }
+
+    /** Every change-capture topic. */
+    public static List<Topic<CdcEvent>> cdcTopics() {
+        return CDC;
+    }
+
+    private static Topic<CdcEvent> cdcTopic(String table) {
+        return new Topic<>("hydra.cdc." + table, 1, BROKER_DEFAULT, true, CDC_EVENT);
+    }
+
     public static List<Topic<?>> all() {
         return ALL;
     }
@@ -103,8 +139,9 @@ public final class Topics {
     private static List<Topic<?>> buildAll() {
         List<Topic<?>> all = new ArrayList<>(List.of(STATE_SNAPSHOTS, TASKS_PROPOSED, TASKS_APPROVED, TASKS_REJECTED,
                 APPROVAL_REQUESTS, APPROVAL_DECISIONS, AUDIT, TASK_STATUS, TASK_RESULTS, TOOLCALLS_REQUESTED,
-                TOOLCALLS_APPROVED, TOOLCALLS_RESULTS, MEMORY_BLOCKS, DLQ));
+                TOOLCALLS_APPROVED, TOOLCALLS_RESULTS, MEMORY_BLOCKS, DLQ, CREW_NODES));
         all.addAll(CREW_LANES);
+        all.addAll(CDC);
         return Collections.unmodifiableList(all);
     }
 }

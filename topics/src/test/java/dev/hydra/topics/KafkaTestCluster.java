@@ -68,7 +68,13 @@ public final class KafkaTestCluster implements AutoCloseable {
 
     /** A consumer in a fresh group reading from the beginning, for assertions. */
     public KafkaConsumer<String, byte[]> consumer(String... topics) {
-        Properties props = clientProps();
+        return consumer(clientProps(), topics);
+    }
+
+    /** The same, on any cluster. */
+    public static KafkaConsumer<String, byte[]> consumer(Properties clientProps, String... topics) {
+        Properties props = new Properties();
+        props.putAll(clientProps);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + java.util.UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

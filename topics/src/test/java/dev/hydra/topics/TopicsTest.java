@@ -15,7 +15,7 @@ class TopicsTest {
                         "hydra.tasks.status", "hydra.toolcalls.requested", "hydra.toolcalls.approved",
                         "hydra.toolcalls.results", "hydra.tasks.results", "hydra.memory.blocks", "hydra.dlq",
                         "hydra.crew.research.p1", "hydra.crew.self_improvement.p4");
-        assertThat(Topics.all()).hasSize(14 + 16);
+        assertThat(Topics.all()).hasSize(15 + 16 + 3);
     }
 
     @Test
@@ -23,6 +23,7 @@ class TopicsTest {
         assertThat(Topics.AUDIT.retention()).contains(Duration.ofDays(365));
         assertThat(Topics.MEMORY_BLOCKS.compacted()).isTrue();
         assertThat(Topics.APPROVAL_REQUESTS.compacted()).isTrue();
+        assertThat(Topics.CREW_NODES.compacted()).isTrue();
         assertThat(Topics.TASKS_PROPOSED.compacted()).isFalse();
     }
 

@@ -1,0 +1,57 @@
+package dev.hydra.ops;
+
+import dev.hydra.topics.config.ConfigException;
+import dev.hydra.topics.config.HydraConfig;
+import dev.hydra.topics.config.KafkaSettings;
+import java.nio.file.Path;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code hydra} command line. Each subcommand is its own class; this one only dispatches. */
+@Command(name = "hydra", mixinStandardHelpOptions = true, version = "hydra 0.1.0",
+        description = "Crews of AI agents, 24/7, every task and tool call passing a constitution, over Kafka.",
+        subcommands = {UpCommand.class, ServiceCommand.class, TopicsCommand.class, SubmitCommand.class, TailCommand.class,
+                ConstitutionCommand.class, CommandLine.HelpCommand.class})
+public final class HydraCli {
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new HydraCli());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof ConfigException || e instanceof IllegalArgumentException) {
+                commandLine.getErr().println("hydra: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
+        return cli;
+    }
+
+    /** Options every command that talks to Kafka shares. */
+    static final class Connection {
+        @Option(names = "--config", description = "hydra.yaml (default: ${DEFAULT-VALUE}; env HYDRA_CONFIG)",
+                defaultValue = "${env:HYDRA_CONFIG:-config/hydra.yaml}")
+        Path configFile;
+
+        @Option(names = "--bootstrap", paramLabel = "HOST:PORT",
+                description = "Kafka bootstrap servers (default: kafka.bootstrap of the config, 127.0.0.1:9092)")
+        String bootstrap;
+
+        HydraConfig config() {
+            return HydraConfig.load(configFile, System.getenv());
+        }
+
+        String bootstrap(HydraConfig config) {
+            return bootstrap != null ? bootstrap : config.get(KafkaSettings.BOOTSTRAP);
+        }
+
+        Properties clientProps() {
+            return KafkaSettings.client(bootstrap(config()));
+        }
+    }
+}

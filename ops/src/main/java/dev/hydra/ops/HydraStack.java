@@ -1,0 +1,179 @@
+package dev.hydra.ops;
+
+import dev.hydra.assessor.StateAssessor;
+import dev.hydra.constitution.ConstitutionFilter;
+import dev.hydra.crew.CrewWorker;
+import dev.hydra.memory.MemoryProjector;
+import dev.hydra.router.TaskRouter;
+import dev.hydra.topics.EventProducer;
+import dev.hydra.topics.Service;
+import dev.hydra.topics.TopicBootstrap;
+import dev.hydra.topics.Topics;
+import dev.hydra.topics.config.HydraConfig;
+import dev.hydra.topics.config.KafkaSettings;
+import dev.hydra.topics.events.Crew;
+import dev.hydra.topics.events.Task;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole of Hydra in one JVM: an embedded broker (unless an existing cluster is named), the
+ * topics, every service, and the HTTP console. This is what {@code hydra up} runs and what the
+ * end-to-end tests start.
+ */
+public final class HydraStack implements StackApi, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HydraStack.class);
+
+    /**
+     * @param bootstrap an existing cluster; empty starts the embedded broker
+     * @param kafkaPort port of the embedded broker (0 = any free port)
+     * @param httpPort port of the console (0 = any free port); empty = from the configuration
+     */
+    public record Options(HydraConfig config, Path dataDir, Optional<String> bootstrap, int kafkaPort,
+                          Optional<Integer> httpPort, List<Crew> crews) {
+    }
+
+    private final Options options;
+    private final List<Service> services = new ArrayList<>();
+    private EmbeddedBroker broker;
+    private String bootstrap;
+    private Properties clientProps;
+    private EventProducer producer;
+    private Vertx vertx;
+    private ConsoleServer console;
+
+    private HydraStack(Options options) {
+        this.options = options;
+    }
+
+    /** Starts everything, or stops what already started and rethrows. */
+    public static HydraStack start(Options options) throws Exception {
+        HydraStack stack = new HydraStack(options);
+        try {
+            stack.startAll();
+            return stack;
+        } catch (Exception | Error e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void startAll() throws Exception {
+        HydraConfig config = options.config();
+        Path dataDir = options.dataDir().toAbsolutePath();
+        Files.createDirectories(dataDir);
+        if (options.bootstrap().isPresent()) {
+            bootstrap = options.bootstrap().get();
+        } else {
+            broker = EmbeddedBroker.start("127.0.0.1", options.kafkaPort(), dataDir);
+            bootstrap = broker.bootstrap();
+        }
+        clientProps = KafkaSettings.client(bootstrap);
+        try (Admin admin = Admin.create(clientProps)) {
+            new TopicBootstrap(admin, config.get(KafkaSettings.REPLICATION_FACTOR).shortValue()).ensure(Topics.all());
+        }
+        producer = new EventProducer(clientProps, "hydra-console");
+        MetricsText.registerJvmMetrics();
+
+        Path stateDir = dataDir.resolve("state");
+        MemoryProjector memory = new MemoryProjector(config, clientProps, dataDir.resolve("memory"));
+        // Consumers first, so that the first proposals already find everyone listening.
+        startService(memory);
+        startService(new ConstitutionFilter(config, clientProps, stateDir));
+        startService(new TaskRouter(config, clientProps, stateDir));
+        String node = config.get(OpsSettings.NODE_NAME);
+        for (Crew crew : options.crews()) {
+            startService(new CrewWorker(config, clientProps, crew, node, dataDir.resolve("work").resolve(crew.wireName())));
+        }
+
+        vertx = Vertx.vertx();
+        console = new ConsoleServer(vertx, this, List.of(memory::routes));
+        console.start(config.get(OpsSettings.HTTP_HOST), options.httpPort().orElse(config.get(OpsSettings.HTTP_PORT)));
+        // Last: its first assessment probes the console's own /health.
+        startService(new StateAssessor(config, clientProps));
+    }
+
+    private void startService(Service service) throws Exception {
+        LOG.info("starting {}", service.name());
+        services.add(service);
+        service.start();
+    }
+
+    public String bootstrap() {
+        return bootstrap;
+    }
+
+    public Properties clientProps() {
+        Properties copy = new Properties();
+        copy.putAll(clientProps);
+        return copy;
+    }
+
+    public int httpPort() {
+        return console.port();
+    }
+
+    @Override
+    public List<Service> services() {
+        return Collections.unmodifiableList(services);
+    }
+
+    @Override
+    public List<TopicBootstrap.TopicState> topicStates() throws Exception {
+        try (Admin admin = Admin.create(clientProps)) {
+            return new TopicBootstrap(admin, (short) 1).inspect(Topics.all());
+        }
+    }
+
+    @Override
+    public void submit(Task task) throws Exception {
+        producer.send(Topics.TASKS_PROPOSED, task.id(), task, task.id()).get(30, TimeUnit.SECONDS);
+    }
+
+    /** Stops in reverse order of start; never throws. */
+    @Override
+    public void close() {
+        List<Service> reversed = new ArrayList<>(services);
+        Collections.reverse(reversed);
+        if (!reversed.isEmpty() && reversed.get(0) instanceof StateAssessor) {
+            quietly("state-assessor", reversed.remove(0)::close);
+        }
+        if (console != null) {
+            quietly("console", console::close);
+        }
+        for (Service service : reversed) {
+            quietly(service.name(), service::close);
+        }
+        if (vertx != null) {
+            quietly("vertx", () -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
+        }
+        if (producer != null) {
+            quietly("producer", producer::close);
+        }
+        if (broker != null) {
+            quietly("broker", broker::close);
+        }
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private static void quietly(String what, Step step) {
+        try {
+            step.run();
+        } catch (Exception e) {
+            LOG.warn("error while stopping {}: {}", what, e.toString());
+        }
+    }
+}

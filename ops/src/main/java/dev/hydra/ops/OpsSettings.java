@@ -1,0 +1,18 @@
+package dev.hydra.ops;
+
+import dev.hydra.topics.config.Setting;
+
+/** The settings of the ops module, declared once. */
+final class OpsSettings {
+    static final Setting<Integer> HTTP_PORT = Setting.integer("http.port", "HYDRA_HTTP_PORT", 8701, 0, 65535,
+            "port of the console, API, /health and /metrics");
+    static final Setting<String> HTTP_HOST = Setting.text("http.host", "HYDRA_HTTP_HOST", "127.0.0.1",
+            "address the console binds to");
+    static final Setting<String> DATA_DIR = Setting.text("data.dir", "HYDRA_DATA_DIR", "data",
+            "where the embedded broker, state stores and crew working directories live");
+    static final Setting<String> NODE_NAME = Setting.text("node.name", "HYDRA_NODE", "local",
+            "name of this inference node, announced by its crew workers");
+
+    private OpsSettings() {
+    }
+}

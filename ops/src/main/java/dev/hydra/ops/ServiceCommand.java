@@ -1,0 +1,123 @@
+package dev.hydra.ops;
+
+import dev.hydra.assessor.StateAssessor;
+import dev.hydra.constitution.ConstitutionFilter;
+import dev.hydra.crew.CrewWorker;
+import dev.hydra.memory.MemoryProjector;
+import dev.hydra.router.TaskRouter;
+import dev.hydra.topics.EventProducer;
+import dev.hydra.topics.Service;
+import dev.hydra.topics.TopicBootstrap;
+import dev.hydra.topics.Topics;
+import dev.hydra.topics.config.HydraConfig;
+import dev.hydra.topics.config.KafkaSettings;
+import dev.hydra.topics.events.Crew;
+import dev.hydra.topics.events.Task;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code hydra service NAME}: one service in its own process, with /health and /metrics, against an
+ * existing cluster. This is what each container of the compose stack runs.
+ */
+@Command(name = "service", mixinStandardHelpOptions = true,
+        description = {"Runs one service in this process against an existing cluster, serving /health and /metrics.",
+                "NAME: assessor, constitution, router, crew, memory."})
+final class ServiceCommand implements Callable<Integer> {
+    enum Name { assessor, constitution, router, crew, memory }
+
+    @Mixin
+    HydraCli.Connection connection;
+
+    @Parameters(paramLabel = "NAME", description = "one of: ${COMPLETION-CANDIDATES}")
+    Name name;
+
+    @Option(names = "--crew", description = "the crew, for NAME=crew: research, development, infrastructure, self_improvement")
+    String crew;
+
+    @Option(names = "--node", description = "this inference node's name, for NAME=crew (default: node.name of the config)")
+    String node;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "state and work directories (default: data.dir of the config)")
+    Path dataDir;
+
+    @Option(names = "--http-port", description = "port of /health and /metrics (default: ${DEFAULT-VALUE}, any free port)", defaultValue = "0")
+    int httpPort;
+
+    @Override
+    public Integer call() throws Exception {
+        HydraConfig config = connection.config();
+        Properties client = KafkaSettings.client(connection.bootstrap(config));
+        Path data = (dataDir != null ? dataDir : Path.of(config.get(OpsSettings.DATA_DIR))).toAbsolutePath();
+        try (Admin admin = Admin.create(client)) {
+            new TopicBootstrap(admin, config.get(KafkaSettings.REPLICATION_FACTOR).shortValue()).ensure(Topics.all());
+        }
+        Service service = create(config, client, data);
+        List<Consumer<Router>> routes = service instanceof MemoryProjector memory ? List.of(memory::routes) : List.of();
+        MetricsText.registerJvmMetrics();
+        Vertx vertx = Vertx.vertx();
+        try (EventProducer producer = new EventProducer(client, "hydra-service-" + name)) {
+            service.start();
+            ConsoleServer console = new ConsoleServer(vertx, new StackApi() {
+                @Override
+                public List<Service> services() {
+                    return List.of(service);
+                }
+
+                @Override
+                public List<TopicBootstrap.TopicState> topicStates() throws Exception {
+                    try (Admin admin = Admin.create(client)) {
+                        return new TopicBootstrap(admin, (short) 1).inspect(Topics.all());
+                    }
+                }
+
+                @Override
+                public void submit(Task task) throws Exception {
+                    producer.send(Topics.TASKS_PROPOSED, task.id(), task, task.id()).get(30, TimeUnit.SECONDS);
+                }
+            }, routes);
+            console.start(config.get(OpsSettings.HTTP_HOST), httpPort);
+            System.out.println(service.name() + " running; health and metrics on http://127.0.0.1:" + console.port());
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                console.close();
+                service.close();
+                stopped.countDown();
+            }, "hydra-shutdown"));
+            stopped.await();
+        } finally {
+            vertx.close();
+        }
+        return 0;
+    }
+
+    private Service create(HydraConfig config, Properties client, Path data) {
+        Path stateDir = data.resolve("state");
+        return switch (name) {
+            case assessor -> new StateAssessor(config, client);
+            case constitution -> new ConstitutionFilter(config, client, stateDir);
+            case router -> new TaskRouter(config, client, stateDir);
+            case memory -> new MemoryProjector(config, client, data.resolve("memory"));
+            case crew -> {
+                if (crew == null) {
+                    throw new IllegalArgumentException("--crew is required for NAME=crew, one of " + Crew.wireNames());
+                }
+                Crew which = Crew.fromWire(crew);
+                yield new CrewWorker(config, client, which, node != null ? node : config.get(OpsSettings.NODE_NAME),
+                        data.resolve("work").resolve(which.wireName()));
+            }
+        };
+    }
+}

@@ -1,0 +1,16 @@
+package dev.hydra.ops;
+
+import dev.hydra.topics.Service;
+import dev.hydra.topics.TopicBootstrap;
+import dev.hydra.topics.events.Task;
+import java.util.List;
+
+/** What the HTTP console asks of the running stack. */
+interface StackApi {
+    List<Service> services();
+
+    List<TopicBootstrap.TopicState> topicStates() throws Exception;
+
+    /** Produces a task to hydra.tasks.proposed and waits for the broker's acknowledgement. */
+    void submit(Task task) throws Exception;
+}

@@ -1,0 +1,82 @@
+package dev.hydra.ops;
+
+import dev.hydra.topics.EventProducer;
+import dev.hydra.topics.InvalidEventException;
+import dev.hydra.topics.Topics;
+import dev.hydra.topics.events.Task;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import dev.hydra.topics.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code hydra submit}: validates tasks and produces them to hydra.tasks.proposed. */
+@Command(name = "submit", mixinStandardHelpOptions = true,
+        description = {"Produces tasks to hydra.tasks.proposed. FILE holds one task object, or several (JSON lines",
+                "or concatenated objects); '-' reads standard input. Every task is checked first: if one is",
+                "invalid nothing is sent and the error names the task and the field (exit code 2)."})
+final class SubmitCommand implements Callable<Integer> {
+    @Mixin
+    HydraCli.Connection connection;
+
+    @Parameters(paramLabel = "FILE", description = "task JSON file, or - for standard input")
+    String file;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        List<Task> tasks;
+        try {
+            tasks = read();
+        } catch (InvalidEventException | IOException e) {
+            spec.commandLine().getErr().println("hydra submit: " + e.getMessage());
+            return 2;
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        try (EventProducer producer = new EventProducer(connection.clientProps(), "hydra-cli")) {
+            for (Task task : tasks) {
+                var meta = producer.send(Topics.TASKS_PROPOSED, task.id(), task, task.id()).get(30, TimeUnit.SECONDS);
+                out.printf("%s -> %s-%d@%d%n", task.id(), meta.topic(), meta.partition(), meta.offset());
+            }
+        }
+        return 0;
+    }
+
+    private List<Task> read() throws IOException {
+        String text = file.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+                : Files.readString(Path.of(file), StandardCharsets.UTF_8);
+        List<Task> tasks = new ArrayList<>();
+        try (MappingIterator<JsonNode> values = Json.MAPPER.readerFor(JsonNode.class).readValues(text)) {
+            int n = 0;
+            while (values.hasNextValue()) {
+                n++;
+                JsonNode node = values.nextValue();
+                try {
+                    tasks.add(Topics.TASK.fromTree(node));
+                } catch (InvalidEventException e) {
+                    throw new InvalidEventException("task #" + n + ": " + e.getMessage(), e);
+                }
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new InvalidEventException(file + " is not JSON: " + e.getOriginalMessage(), e);
+        }
+        if (tasks.isEmpty()) {
+            throw new InvalidEventException(file + " holds no task");
+        }
+        return tasks;
+    }
+}

@@ -1,0 +1,68 @@
+package dev.hydra.ops;
+
+import dev.hydra.topics.config.HydraConfig;
+import dev.hydra.topics.events.Crew;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code hydra up}: the whole stack in one process, until Ctrl-C. */
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = {"Starts an embedded single-node Kafka broker (unless --bootstrap names a cluster), creates the topics,",
+                "starts every service in this process and serves the console, API, /health and /metrics."})
+final class UpCommand implements Callable<Integer> {
+    @Mixin
+    HydraCli.Connection connection;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "where broker data and state live (default: data.dir of the config, ./data)")
+    Path dataDir;
+
+    @Option(names = "--kafka-port", description = "port of the embedded broker (default: ${DEFAULT-VALUE})", defaultValue = "9092")
+    int kafkaPort;
+
+    @Option(names = "--http-port", description = "port of the console (default: http.port of the config, 8701)")
+    Integer httpPort;
+
+    @Option(names = "--crews", split = ",", description = "crews to run in this process (default: all: ${DEFAULT-VALUE})",
+            defaultValue = "research,development,infrastructure,self_improvement")
+    List<String> crews;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        HydraConfig config = connection.config();
+        Path data = dataDir != null ? dataDir : Path.of(config.get(OpsSettings.DATA_DIR));
+        List<Crew> crewList = crews.stream().map(Crew::fromWire).toList();
+        HydraStack stack = HydraStack.start(new HydraStack.Options(config, data,
+                Optional.ofNullable(connection.bootstrap), kafkaPort, Optional.ofNullable(httpPort), crewList));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stack.close();
+            stopped.countDown();
+        }, "hydra-shutdown"));
+        PrintWriter out = spec.commandLine().getOut();
+        String http = "http://127.0.0.1:" + stack.httpPort();
+        out.println("Hydra is up.");
+        out.println("  Kafka      " + stack.bootstrap() + (connection.bootstrap == null ? "  (embedded, data in " + data.toAbsolutePath() + ")" : ""));
+        out.println("  Console    " + http + "/");
+        out.println("  Health     " + http + "/health");
+        out.println("  Metrics    " + http + "/metrics");
+        out.println("  Submit     ./hydra submit task.json   or   curl -XPOST " + http + "/api/tasks -d @task.json");
+        out.println("  Crews      " + Arrays.toString(crewList.toArray()));
+        out.println("Ctrl-C stops everything cleanly.");
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+}

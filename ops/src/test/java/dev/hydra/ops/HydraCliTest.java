@@ -1,0 +1,64 @@
+package dev.hydra.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class HydraCliTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private Run run(String... args) {
+        CommandLine cli = HydraCli.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (List<String> command : List.of(List.of(), List.of("up"), List.of("topics"), List.of("submit"),
+                List.of("tail"), List.of("constitution"), List.of("constitution", "check"))) {
+            String[] args = new java.util.ArrayList<>(command) {{ add("--help"); }}.toArray(String[]::new);
+            Run run = run(args);
+            assertThat(run.code()).as("exit code of %s --help", command).isZero();
+            assertThat(run.out()).as("help of %s", command).contains("Usage: hydra");
+        }
+    }
+
+    @Test
+    void submitRefusesAnInvalidTaskNamingTheFieldAndSendsNothing() throws Exception {
+        Path file = dir.resolve("task.json");
+        Files.writeString(file, """
+                {"priority": 1, "description": "ok", "crew": "infrastructure", "task": {"action": "restart_service"}}
+                {"priority": 7, "description": "bad", "crew": "infrastructure", "task": {"action": "restart_service"}}
+                """);
+        // Port 1 has no broker: validation must fail before any connection is attempted.
+        Run run = run("submit", "--bootstrap", "127.0.0.1:1", file.toString());
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("task #2").contains("priority");
+    }
+
+    @Test
+    void aBadSettingIsRefusedNamingTheSettingAndTheAllowedValues() throws Exception {
+        Path config = dir.resolve("hydra.yaml");
+        Files.writeString(config, "kafka:\n  bootstrap: nonsense\n");
+        Run run = run("topics", "--config", config.toString());
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("kafka.bootstrap").contains("HYDRA_KAFKA_BOOTSTRAP").contains("HOST:PORT")
+                .contains("nonsense");
+    }
+}

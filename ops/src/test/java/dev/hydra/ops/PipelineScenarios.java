@@ -1,0 +1,187 @@
+package dev.hydra.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hydra.topics.DeadLetters;
+import dev.hydra.topics.Json;
+import dev.hydra.topics.KafkaTestCluster;
+import dev.hydra.topics.Topics;
+import dev.hydra.topics.config.HydraConfig;
+import dev.hydra.topics.events.Crew;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The walking skeleton on a real broker: the whole stack in one JVM, driven only through Kafka
+ * topics and HTTP, the way a user drives it. Subclasses say which broker.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class PipelineScenarios {
+    private static final Duration PATIENCE = Duration.ofSeconds(90);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    Path dataDir;
+
+    private HydraStack stack;
+    private KafkaConsumer<String, byte[]> observer;
+    private final List<ConsumerRecord<String, byte[]>> seen = new CopyOnWriteArrayList<>();
+
+    /** Starts a broker and returns its bootstrap servers. */
+    abstract String startBroker() throws Exception;
+
+    abstract void stopBroker();
+
+    @BeforeAll
+    void startStack() throws Exception {
+        String bootstrap = startBroker();
+        stack = HydraStack.start(new HydraStack.Options(config(bootstrap, deadPort()), dataDir,
+                Optional.of(bootstrap), 0, Optional.of(0), List.of(Crew.values())));
+        observer = KafkaTestCluster.consumer(stack.clientProps(), Topics.all().stream().map(t -> t.name()).toArray(String[]::new));
+    }
+
+    /** A configuration whose one service is down: nothing listens on its health port. */
+    static HydraConfig config(String bootstrap, int deadPort) {
+        String yaml = """
+                kafka:
+                  bootstrap: %s
+                services:
+                  - name: letta
+                    health: http://127.0.0.1:%d/v1/health
+                    restart: ["sh", "-c", "echo restarted >> letta-restarts.txt"]
+                    restartTimeout: 20s
+                """.formatted(bootstrap, deadPort);
+        return HydraConfig.of(yaml, Map.of("HYDRA_CONSTITUTION",
+                Path.of("../config/constitution.yaml").toAbsolutePath().normalize().toString()));
+    }
+
+    static int deadPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @AfterAll
+    void stopStack() {
+        if (observer != null) {
+            observer.close();
+        }
+        if (stack != null) {
+            stack.close();
+        }
+        stopBroker();
+    }
+
+    private List<ConsumerRecord<String, byte[]>> on(String topic) {
+        seen.addAll(KafkaTestCluster.poll(observer));
+        return seen.stream().filter(r -> r.topic().equals(topic)).toList();
+    }
+
+    private static JsonNode value(ConsumerRecord<String, byte[]> record) {
+        return Json.parse(new String(record.value(), StandardCharsets.UTF_8));
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.httpPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aFailedServiceIsRestartedByTheInfrastructureCrewAndRecordedInMemory() throws Exception {
+        await("P1 restart task for letta proposed").atMost(PATIENCE).until(() -> on(Topics.TASKS_PROPOSED.name())
+                .stream().map(PipelineScenarios::value)
+                .anyMatch(t -> t.path("task").path("service").asText().equals("letta") && t.path("priority").asInt() == 1));
+        String taskId = on(Topics.TASKS_PROPOSED.name()).stream().map(PipelineScenarios::value)
+                .filter(t -> t.path("task").path("service").asText().equals("letta")).findFirst().orElseThrow()
+                .path("id").asText();
+
+        await("routed to the infrastructure crew's P1 lane").atMost(PATIENCE).until(() ->
+                on("hydra.crew.infrastructure.p1").stream().anyMatch(r -> taskId.equals(r.key())));
+        await("completed by the crew").atMost(PATIENCE).until(() -> on(Topics.TASK_STATUS.name()).stream()
+                .filter(r -> taskId.equals(r.key())).map(PipelineScenarios::value)
+                .anyMatch(s -> s.path("state").asText().equals("COMPLETED")));
+        try (var files = Files.walk(dataDir)) {
+            Path marker = files.filter(p -> p.getFileName().toString().equals("letta-restarts.txt")).findFirst().orElseThrow();
+            assertThat(Files.readString(marker)).contains("restarted");
+        }
+        await("visible in the infrastructure_health block").atMost(PATIENCE).until(() -> {
+            HttpResponse<String> block = get("/api/memory/blocks/infrastructure_health");
+            return block.statusCode() == 200 && block.body().contains("letta");
+        });
+        assertThat(on(Topics.AUDIT.name())).anyMatch(r -> taskId.equals(r.key())
+                && value(r).path("verdict").asText().equals("ALLOW"));
+    }
+
+    @Test
+    void aTaskThatWouldDropADatabaseNeverReachesACrewAndIsAudited() throws Exception {
+        HttpResponse<String> accepted = HTTP.send(HttpRequest.newBuilder(URI.create(
+                        "http://127.0.0.1:" + stack.httpPort() + "/api/tasks"))
+                .POST(HttpRequest.BodyPublishers.ofString("""
+                        {"id": "drop-1", "priority": 2, "description": "clean up", "crew": "development",
+                         "task": {"action": "run_sql", "sql": "drop /* tidy */ DATABASE hydra"}}""")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(accepted.statusCode()).isEqualTo(202);
+
+        await("audited as a constitution violation").atMost(PATIENCE).until(() -> on(Topics.AUDIT.name()).stream()
+                .filter(r -> "drop-1".equals(r.key())).map(PipelineScenarios::value)
+                .anyMatch(a -> a.path("constraint").asText().equals("never_delete_databases")
+                        && !a.path("verdict").asText().equals("ALLOW")));
+        assertThat(on(Topics.TASKS_APPROVED.name())).noneMatch(r -> "drop-1".equals(r.key()));
+        assertThat(on("hydra.crew.development.p2")).noneMatch(r -> "drop-1".equals(r.key()));
+    }
+
+    @Test
+    void aMalformedValueGoesToTheDlqAndTheNextGoodValueStillFlows() throws Exception {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(stack.clientProps(),
+                new StringSerializer(), new ByteArraySerializer())) {
+            // What a kcat user might send by mistake, then what the README documents.
+            producer.send(new ProducerRecord<>(Topics.TASKS_PROPOSED.name(), "oops",
+                    "{\"priority\": 1, \"crew\": \"infra".getBytes(StandardCharsets.UTF_8))).get();
+            producer.send(new ProducerRecord<>(Topics.TASKS_PROPOSED.name(), "kcat-1", """
+                    {"id": "kcat-1", "priority": 3, "description": "Research: KRaft quorum sizing",
+                     "crew": "research", "task": {"action": "research_topic", "topic": "KRaft quorum sizing"}}"""
+                    .getBytes(StandardCharsets.UTF_8))).get();
+        }
+        await("dead-lettered with its position").atMost(PATIENCE).until(() -> on(Topics.DLQ.name()).stream()
+                .anyMatch(r -> "oops".equals(r.key())
+                        && Topics.TASKS_PROPOSED.name().equals(DeadLetters.header(r.headers(), DeadLetters.SOURCE_TOPIC))
+                        && DeadLetters.header(r.headers(), DeadLetters.SOURCE_OFFSET) != null
+                        && DeadLetters.header(r.headers(), DeadLetters.ERROR).contains("not JSON")));
+        await("the good one is routed like any other").atMost(PATIENCE).until(() ->
+                on("hydra.crew.research.p3").stream().anyMatch(r -> "kcat-1".equals(r.key())));
+    }
+
+    @Test
+    void healthAndMetricsAreServed() throws Exception {
+        await("healthy").atMost(PATIENCE).until(() -> get("/health").statusCode() == 200);
+        assertThat(Json.parse(get("/health").body()).path("status").asText()).isEqualTo("UP");
+        await("task counters exposed").atMost(PATIENCE).untilAsserted(() -> assertThat(get("/metrics").body())
+                .contains("hydra_tasks_proposed_total", "hydra_tasks_approved_total", "hydra_tasks_rejected_total",
+                        "hydra_tasks_completed_total", "jvm_memory_bytes_used"));
+    }
+}
