@@ -9,6 +9,9 @@ import dev.hydra.topics.Topics;
 import dev.hydra.topics.events.Task;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.handler.StaticHandler;
+import java.util.concurrent.CopyOnWriteArrayList;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -28,17 +31,26 @@ final class ConsoleServer implements AutoCloseable {
 
     private final Vertx vertx;
     private final StackApi api;
+    private static final long LIVE_PUSH_MS = 1_000;
+
     private final List<Consumer<Router>> moduleRoutes;
+    private final LiveView view;
+    private final List<HttpServerResponse> liveClients = new CopyOnWriteArrayList<>();
     private HttpServer server;
+    private long pushTimer = -1;
+    private long pushedVersion = -1;
 
     ConsoleServer(Vertx vertx, StackApi api, List<Consumer<Router>> moduleRoutes) {
         this.vertx = vertx;
         this.api = api;
         this.moduleRoutes = moduleRoutes;
+        this.view = new LiveView(api.clientProps());
     }
 
     /** Starts listening; fails (with the cause) when the port cannot be bound. */
     void start(String host, int port) throws Exception {
+        view.start();
+        pushTimer = vertx.setPeriodic(LIVE_PUSH_MS, id -> pushLive());
         server = vertx.createHttpServer().requestHandler(router()).listen(port, host)
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         LOG.info("HTTP console on http://{}:{}", host, server.actualPort());
@@ -51,10 +63,17 @@ final class ConsoleServer implements AutoCloseable {
     private Router router() {
         Router router = Router.router(vertx);
         router.route("/api/*").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
+        router.get("/").handler(ctx -> ctx.reroute("/console/index.html"));
+        router.get("/console/*").handler(StaticHandler.create("console").setCachingEnabled(false));
         router.get("/health").handler(this::health);
+        router.get("/api/view").handler(ctx -> json(ctx, 200, view.snapshot()));
+        router.get("/api/live").handler(this::live);
         router.get("/metrics").handler(this::metrics);
         router.get("/api/topics").blockingHandler(this::topics);
         router.post("/api/tasks").blockingHandler(this::submitTask);
+        router.get("/api/approvals").blockingHandler(this::approvals);
+        router.post("/api/approvals/:id/approve").blockingHandler(ctx -> decide(ctx, true));
+        router.post("/api/approvals/:id/reject").blockingHandler(ctx -> decide(ctx, false));
         moduleRoutes.forEach(routes -> routes.accept(router));
         return router;
     }
@@ -70,6 +89,25 @@ final class ConsoleServer implements AutoCloseable {
         }
         body.put("status", up ? "UP" : "DOWN");
         json(ctx, up ? 200 : 503, body);
+    }
+
+    /** Server-sent events: the console's picture each time it changes. */
+    private void live(RoutingContext ctx) {
+        HttpServerResponse response = ctx.response().setChunked(true)
+                .putHeader("content-type", "text/event-stream").putHeader("cache-control", "no-cache");
+        liveClients.add(response);
+        response.closeHandler(v -> liveClients.remove(response));
+        response.write("data: " + Json.write(view.snapshot()) + "\n\n");
+    }
+
+    private void pushLive() {
+        long version = view.version();
+        if (version == pushedVersion || liveClients.isEmpty()) {
+            return;
+        }
+        pushedVersion = version;
+        String event = "data: " + Json.write(view.snapshot()) + "\n\n";
+        liveClients.forEach(client -> client.write(event));
     }
 
     private void metrics(RoutingContext ctx) {
@@ -103,6 +141,37 @@ final class ConsoleServer implements AutoCloseable {
         }
     }
 
+    private void approvals(RoutingContext ctx) {
+        ApprovalDesk desk = new ApprovalDesk(api.clientProps());
+        boolean all = "true".equals(ctx.request().getParam("all"));
+        json(ctx, 200, Json.tree(all ? desk.all() : desk.pending()));
+    }
+
+    /** Body: {"by": "name", "reason": "why"}; the filter checks the name against the approvers. */
+    private void decide(RoutingContext ctx, boolean approve) {
+        JsonNode body;
+        try {
+            body = Json.parse(ctx.body().asString() == null ? "{}" : ctx.body().asString());
+        } catch (InvalidEventException e) {
+            error(ctx, 400, "body must be JSON {\"by\": NAME, \"reason\": TEXT}: " + e.getMessage());
+            return;
+        }
+        String by = body.path("by").asText("");
+        if (by.isBlank()) {
+            error(ctx, 400, "by is required: the name of the person deciding (one of the constitution's approvers)");
+            return;
+        }
+        try {
+            var decision = new ApprovalDesk(api.clientProps()).decide(ctx.pathParam("id"), approve, by,
+                    body.path("reason").asText(""));
+            json(ctx, 202, Json.tree(decision));
+        } catch (IllegalArgumentException e) {
+            error(ctx, 409, e.getMessage());
+        } catch (Exception e) {
+            error(ctx, 503, "could not publish the decision: " + e.getMessage());
+        }
+    }
+
     static void json(RoutingContext ctx, int status, JsonNode body) {
         ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(Json.write(body));
     }
@@ -114,6 +183,10 @@ final class ConsoleServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (pushTimer >= 0) {
+            vertx.cancelTimer(pushTimer);
+        }
+        view.close();
         if (server != null) {
             server.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
         }

@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 /** {@code hydra constitution}: check items against the constitution, or diff a candidate. */
 @Command(name = "constitution", mixinStandardHelpOptions = true,
         description = "Works with config/constitution.yaml.",
-        subcommands = {ConstitutionCommand.Check.class})
+        subcommands = {ConstitutionCommand.Check.class, ConstitutionCommand.Diff.class})
 final class ConstitutionCommand {
 
     @Command(name = "check", mixinStandardHelpOptions = true,
@@ -47,6 +47,39 @@ final class ConstitutionCommand {
                 out.flush();
                 return code;
             }
+        }
+    }
+
+    @Command(name = "diff", mixinStandardHelpOptions = true,
+            description = {"Replays the retained tasks and tool calls through a candidate constitution, with no side",
+                    "effects, and prints every item whose verdict would change (one JSON per line). This is how a",
+                    "person changes the constitution safely."})
+    static final class Diff implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        HydraCli.Connection connection;
+
+        @Option(names = "--constitution", paramLabel = "PATH", defaultValue = "${env:HYDRA_CONSTITUTION:-config/constitution.yaml}",
+                description = "the current constitution (default: ${DEFAULT-VALUE})")
+        Path current;
+
+        @Option(names = "--candidate", paramLabel = "NEW.yaml", required = true, description = "the candidate constitution")
+        Path candidate;
+
+        @Option(names = "--since", paramLabel = "TIME", description = "only items produced after TIME (ISO-8601, e.g. 2026-11-24T00:00:00Z)")
+        java.time.Instant since;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            var diff = new dev.hydra.constitution.ConstitutionDiff(Constitution.load(current), Constitution.load(candidate));
+            var result = diff.replay(connection.clientProps(), java.util.Optional.ofNullable(since), java.time.Duration.ofMinutes(5));
+            PrintWriter out = spec.commandLine().getOut();
+            result.changes().forEach(change -> out.println(dev.hydra.topics.Json.write(change)));
+            spec.commandLine().getErr().printf("%d items replayed, %d malformed skipped, %d verdicts would change%n",
+                    result.itemsRead(), result.malformedSkipped(), result.changes().size());
+            return 0;
         }
     }
 }

@@ -73,7 +73,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         new Formatter()
                 .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
                 .setNodeId(1)
-                .setClusterId(Uuid.randomUuid().toString())
+                .setClusterId(existingClusterId(logDir).orElseGet(() -> Uuid.randomUuid().toString()))
                 .setDirectories(List.of(logDir.toString()))
                 .setMetadataLogDirectory(logDir.toString())
                 .setControllerListenerName(CONTROLLER_LISTENER)
@@ -87,6 +87,19 @@ public final class EmbeddedBroker implements AutoCloseable {
         String bootstrap = host + ":" + brokerPort;
         LOG.info("embedded Kafka broker on {} (data in {})", bootstrap, logDir);
         return new EmbeddedBroker(server, bootstrap);
+    }
+
+    /** A formatted directory keeps its cluster id; formatting is skipped for it, but the id must match. */
+    private static java.util.Optional<String> existingClusterId(Path logDir) throws IOException {
+        Path meta = logDir.resolve("meta.properties");
+        if (!Files.exists(meta)) {
+            return java.util.Optional.empty();
+        }
+        Properties props = new Properties();
+        try (var in = Files.newInputStream(meta)) {
+            props.load(in);
+        }
+        return java.util.Optional.ofNullable(props.getProperty("cluster.id"));
     }
 
     public String bootstrap() {

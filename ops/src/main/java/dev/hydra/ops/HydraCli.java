@@ -12,8 +12,10 @@ import picocli.CommandLine.Option;
 /** The {@code hydra} command line. Each subcommand is its own class; this one only dispatches. */
 @Command(name = "hydra", mixinStandardHelpOptions = true, version = "hydra 0.1.0",
         description = "Crews of AI agents, 24/7, every task and tool call passing a constitution, over Kafka.",
-        subcommands = {UpCommand.class, ServiceCommand.class, TopicsCommand.class, SubmitCommand.class, TailCommand.class,
-                ConstitutionCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {UpCommand.class, ServiceCommand.class, CrewCommand.class, BrokerCommand.class,
+                TopicsCommand.class, SubmitCommand.class, TailCommand.class, ConstitutionCommand.class,
+                ApprovalsCommand.class, AuditCommand.class, MemoryCommand.class, HistoryCommand.class,
+                BenchCommand.class, CommandLine.HelpCommand.class})
 public final class HydraCli {
 
     public static void main(String[] args) {

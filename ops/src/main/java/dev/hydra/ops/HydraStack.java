@@ -113,6 +113,7 @@ public final class HydraStack implements StackApi, AutoCloseable {
         return bootstrap;
     }
 
+    @Override
     public Properties clientProps() {
         Properties copy = new Properties();
         copy.putAll(clientProps);

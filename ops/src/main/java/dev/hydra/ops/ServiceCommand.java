@@ -27,6 +27,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import java.io.PrintWriter;
 
 /**
  * {@code hydra service NAME}: one service in its own process, with /health and /metrics, against an
@@ -56,19 +59,27 @@ final class ServiceCommand implements Callable<Integer> {
     @Option(names = "--http-port", description = "port of /health and /metrics (default: ${DEFAULT-VALUE}, any free port)", defaultValue = "0")
     int httpPort;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         HydraConfig config = connection.config();
         Properties client = KafkaSettings.client(connection.bootstrap(config));
         Path data = (dataDir != null ? dataDir : Path.of(config.get(OpsSettings.DATA_DIR))).toAbsolutePath();
+        return serve(create(config, client, data), config, client, httpPort, spec.commandLine().getOut());
+    }
+
+    /** Runs one service with /health and /metrics until the JVM is asked to stop. */
+    static int serve(Service service, HydraConfig config, Properties client, int httpPort, PrintWriter out)
+            throws Exception {
         try (Admin admin = Admin.create(client)) {
             new TopicBootstrap(admin, config.get(KafkaSettings.REPLICATION_FACTOR).shortValue()).ensure(Topics.all());
         }
-        Service service = create(config, client, data);
         List<Consumer<Router>> routes = service instanceof MemoryProjector memory ? List.of(memory::routes) : List.of();
         MetricsText.registerJvmMetrics();
         Vertx vertx = Vertx.vertx();
-        try (EventProducer producer = new EventProducer(client, "hydra-service-" + name)) {
+        try (EventProducer producer = new EventProducer(client, "hydra-service-" + service.name())) {
             service.start();
             ConsoleServer console = new ConsoleServer(vertx, new StackApi() {
                 @Override
@@ -84,12 +95,18 @@ final class ServiceCommand implements Callable<Integer> {
                 }
 
                 @Override
+                public Properties clientProps() {
+                    return client;
+                }
+
+                @Override
                 public void submit(Task task) throws Exception {
                     producer.send(Topics.TASKS_PROPOSED, task.id(), task, task.id()).get(30, TimeUnit.SECONDS);
                 }
             }, routes);
             console.start(config.get(OpsSettings.HTTP_HOST), httpPort);
-            System.out.println(service.name() + " running; health and metrics on http://127.0.0.1:" + console.port());
+            out.println(service.name() + " running; health and metrics on http://127.0.0.1:" + console.port());
+            out.flush();
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 console.close();

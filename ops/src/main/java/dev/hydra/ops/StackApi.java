@@ -11,6 +11,9 @@ interface StackApi {
 
     List<TopicBootstrap.TopicState> topicStates() throws Exception;
 
+    /** Client properties for the stack's cluster. */
+    java.util.Properties clientProps();
+
     /** Produces a task to hydra.tasks.proposed and waits for the broker's acknowledgement. */
     void submit(Task task) throws Exception;
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hydra.topics.DeadLetters;
+import dev.hydra.topics.InvalidEventException;
 import dev.hydra.topics.Json;
 import dev.hydra.topics.KafkaTestCluster;
 import dev.hydra.topics.Topics;
@@ -34,7 +35,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The walking skeleton on a real broker: the whole stack in one JVM, driven only through Kafka
@@ -45,8 +45,7 @@ abstract class PipelineScenarios {
     private static final Duration PATIENCE = Duration.ofSeconds(90);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    @TempDir
-    Path dataDir;
+    private Path dataDir;
 
     private HydraStack stack;
     private KafkaConsumer<String, byte[]> observer;
@@ -59,6 +58,7 @@ abstract class PipelineScenarios {
 
     @BeforeAll
     void startStack() throws Exception {
+        dataDir = Files.createTempDirectory("hydra-e2e");
         String bootstrap = startBroker();
         stack = HydraStack.start(new HydraStack.Options(config(bootstrap, deadPort()), dataDir,
                 Optional.of(bootstrap), 0, Optional.of(0), List.of(Crew.values())));
@@ -102,8 +102,13 @@ abstract class PipelineScenarios {
         return seen.stream().filter(r -> r.topic().equals(topic)).toList();
     }
 
+    /** The value as JSON; a value that is not JSON (the malformed one this test sends) reads as missing. */
     private static JsonNode value(ConsumerRecord<String, byte[]> record) {
-        return Json.parse(new String(record.value(), StandardCharsets.UTF_8));
+        try {
+            return Json.parse(new String(record.value(), StandardCharsets.UTF_8));
+        } catch (InvalidEventException notJson) {
+            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        }
     }
 
     private HttpResponse<String> get(String path) throws Exception {
@@ -183,5 +188,32 @@ abstract class PipelineScenarios {
         await("task counters exposed").atMost(PATIENCE).untilAsserted(() -> assertThat(get("/metrics").body())
                 .contains("hydra_tasks_proposed_total", "hydra_tasks_approved_total", "hydra_tasks_rejected_total",
                         "hydra_tasks_completed_total", "jvm_memory_bytes_used"));
+    }
+
+    @Test
+    void everyMetricThatADashboardOrAlertQueriesIsExposed() throws Exception {
+        Path ops = Path.of("").toAbsolutePath();
+        StringBuilder queries = new StringBuilder();
+        for (JsonNode panel : Json.MAPPER.readTree(ops.resolve("grafana/dashboards/hydra-orchestrator.json").toFile()).path("panels")) {
+            panel.path("targets").forEach(target -> queries.append(target.path("expr").asText()).append('\n'));
+        }
+        JsonNode alerts = dev.hydra.topics.config.HydraConfig.YAML.readTree(ops.resolve("prometheus/alerts.yml").toFile());
+        alerts.path("groups").forEach(group -> group.path("rules").forEach(rule ->
+                queries.append(rule.path("expr").asText()).append('\n')));
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\bhydra_[a-z0-9_]+").matcher(queries);
+        while (m.find()) {
+            names.add(m.group());
+        }
+        assertThat(names).contains("hydra_task_queue_depth", "hydra_tasks_completed_total", "hydra_conflicts_total");
+        String scrape = get("/metrics").body();
+        // A family shows in the exposition (its TYPE line) from registration on, before its first sample.
+        java.util.Set<String> exposed = new java.util.HashSet<>();
+        for (String line : scrape.split("\n")) {
+            String name = line.startsWith("# TYPE ") ? line.split(" ")[2] : line.split("[ {]")[0];
+            exposed.add(name);
+            exposed.add(name + "_total");
+        }
+        assertThat(names).allSatisfy(name -> assertThat(exposed).as("metric %s", name).contains(name));
     }
 }

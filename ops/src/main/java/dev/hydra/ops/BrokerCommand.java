@@ -1,0 +1,42 @@
+package dev.hydra.ops;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code hydra broker}: only the embedded single-node KRaft broker, in this process. Benchmarks and
+ * the crash suite run it in its own JVM so that it does not compete with the code under test, and
+ * so that it can be killed and restarted.
+ */
+@Command(name = "broker", mixinStandardHelpOptions = true,
+        description = "Runs only the embedded single-node Kafka broker (KRaft) until stopped.")
+final class BrokerCommand implements Callable<Integer> {
+    @Option(names = "--port", defaultValue = "9092", description = "broker port (default: ${DEFAULT-VALUE}; the controller uses the next one)")
+    int port;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:HYDRA_DATA_DIR:-data}",
+            description = "broker data lives in DIR/kafka (default: ${DEFAULT-VALUE})")
+    Path dataDir;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        EmbeddedBroker broker = EmbeddedBroker.start("127.0.0.1", port, dataDir);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            broker.close();
+            stopped.countDown();
+        }, "hydra-broker-shutdown"));
+        spec.commandLine().getOut().println("broker ready on " + broker.bootstrap());
+        spec.commandLine().getOut().flush();
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,99 @@
+package dev.hydra.ops;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@code hydra} command in its own JVM, on this JVM's classpath: how the benchmark and the crash
+ * suite give the broker and each service a process of its own, which they can kill with -9.
+ */
+final class ChildJvm implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ChildJvm.class);
+
+    private final String name;
+    private final Process process;
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+
+    private ChildJvm(String name, Process process, String readyLine, Path log) {
+        this.name = name;
+        this.process = process;
+        Thread pump = new Thread(() -> pump(readyLine, log), name + "-output");
+        pump.setDaemon(true);
+        pump.start();
+    }
+
+    /** Starts {@code hydra ARGS...}; {@link #awaitReady} waits for a line containing {@code readyLine}. */
+    static ChildJvm start(String name, Path log, String readyLine, List<String> jvmOptions, String... args)
+            throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(HydraCli.class.getName());
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().remove("HYDRA_KAFKA_BOOTSTRAP");
+        LOG.info("starting {} ({}), output in {}", name, String.join(" ", args), log);
+        Process process = builder.start();
+        return new ChildJvm(name, process, readyLine, log);
+    }
+
+    /** Copies the child's output to its log file, watching for the line that says it is ready. */
+    private void pump(String readyLine, Path log) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+             var out = java.nio.file.Files.newBufferedWriter(log, StandardCharsets.UTF_8,
+                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND)) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (!ready.isDone() && line.contains(readyLine)) {
+                    ready.complete(null);
+                }
+                out.write(line);
+                out.newLine();
+                out.flush();
+            }
+        } catch (IOException e) {
+            // the process ended
+        }
+        ready.completeExceptionally(new IllegalStateException(name + " exited before it was ready"));
+    }
+
+    void awaitReady(Duration timeout) throws Exception {
+        ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** kill -9: no shutdown hook runs, nothing is flushed or committed. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** A clean stop (SIGTERM: shutdown hooks run). */
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.hydra.ops;
+
+import dev.hydra.crew.CrewWorker;
+import dev.hydra.topics.config.HydraConfig;
+import dev.hydra.topics.config.KafkaSettings;
+import dev.hydra.topics.events.Crew;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code hydra crew}: a crew worker next to an inference node. Start one per node; workers of the
+ * same crew share the crew's consumer group, so Kafka spreads the crew's tasks over them.
+ */
+@Command(name = "crew", mixinStandardHelpOptions = true,
+        description = {"Runs a crew worker for one inference node against an existing cluster, e.g.",
+                "  hydra crew --crew research --node hydra-ai --llm-base-url http://127.0.0.1:4000/v1 --bootstrap kafka:9092"})
+final class CrewCommand implements Callable<Integer> {
+    @Mixin
+    HydraCli.Connection connection;
+
+    @Option(names = "--crew", required = true, description = "research, development, infrastructure or self_improvement")
+    String crew;
+
+    @Option(names = "--node", description = "this inference node's name (default: node.name of the config)")
+    String node;
+
+    @Option(names = "--llm-base-url", description = "OpenAI-compatible endpoint of this node (LiteLLM, TabbyAPI, Ollama, vLLM); env HYDRA_LLM_BASE_URL")
+    String llmBaseUrl;
+
+    @Option(names = "--model", description = "model name at that endpoint; env HYDRA_LLM_MODEL")
+    String model;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "work directory root (default: data.dir of the config)")
+    Path dataDir;
+
+    @Option(names = "--http-port", description = "port of /health and /metrics (default: ${DEFAULT-VALUE}, any free port)", defaultValue = "0")
+    int httpPort;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        if (llmBaseUrl != null) {
+            env.put("HYDRA_LLM_BASE_URL", llmBaseUrl);
+        }
+        if (model != null) {
+            env.put("HYDRA_LLM_MODEL", model);
+        }
+        HydraConfig config = HydraConfig.load(connection.configFile, env);
+        Properties client = KafkaSettings.client(connection.bootstrap(config));
+        Crew which = Crew.fromWire(crew);
+        Path data = (dataDir != null ? dataDir : Path.of(config.get(OpsSettings.DATA_DIR))).toAbsolutePath();
+        CrewWorker worker = new CrewWorker(config, client, which, node != null ? node : config.get(OpsSettings.NODE_NAME),
+                data.resolve("work").resolve(which.wireName()));
+        return ServiceCommand.serve(worker, config, client, httpPort, spec.commandLine().getOut());
+    }
+}
