@@ -216,4 +216,36 @@ abstract class PipelineScenarios {
         }
         assertThat(names).allSatisfy(name -> assertThat(exposed).as("metric %s", name).contains(name));
     }
+
+    @Test
+    void anOperatorApprovesAParkedTaskInTheConsoleAndItIsReleased() throws Exception {
+        Path chromium = HeadlessChromium.binary().orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(chromium != null,
+                "Debian's chromium is not installed (.ci/run installs it)");
+        HttpResponse<String> parked = HTTP.send(HttpRequest.newBuilder(URI.create(
+                        "http://127.0.0.1:" + stack.httpPort() + "/api/tasks"))
+                .POST(HttpRequest.BodyPublishers.ofString("""
+                        {"id": "park-1", "priority": 2, "description": "planned migration", "crew": "development",
+                         "task": {"action": "run_sql", "sql": "DROP DATABASE letta_old"}}""")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(parked.statusCode()).isEqualTo(202);
+
+        try (HeadlessChromium browser = HeadlessChromium.launch(chromium, Files.createTempDirectory("chromium"))) {
+            browser.navigate("http://127.0.0.1:" + stack.httpPort() + "/");
+            String row = "[...document.querySelectorAll('#approvals tr')].find(r => r.textContent.includes('park-1'))";
+            await("the parked task is in the page's approval queue").atMost(PATIENCE)
+                    .until(() -> browser.eval("!!" + row).asBoolean());
+            browser.screenshot(Path.of("target", "console.png"));
+            browser.eval("document.getElementById('who').value = 'admin';"
+                    + "document.getElementById('why').value = 'planned migration, backup verified';"
+                    + row + ".querySelector('button.approve').click(); true");
+            await("released to the crew after the approval").atMost(PATIENCE).until(() ->
+                    on(Topics.TASKS_APPROVED.name()).stream().anyMatch(r -> "park-1".equals(r.key())));
+            await("gone from the page's queue").atMost(PATIENCE).until(() -> !browser.eval("!!" + row).asBoolean());
+        }
+        // The decision is audited under the approval request, correlated with the task it released.
+        assertThat(on(Topics.AUDIT.name())).anyMatch(r -> dev.hydra.topics.EventHeaders.get(r.headers(),
+                dev.hydra.topics.EventHeaders.CORRELATION_ID).orElse("").equals("park-1")
+                && value(r).path("actor").asText().equals("admin"));
+    }
 }

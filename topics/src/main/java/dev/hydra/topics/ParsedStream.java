@@ -57,12 +57,12 @@ public final class ParsedStream {
 
         @Override
         public void process(Record<String, byte[]> record) {
+            T value;
             try {
-                T value = topic.valueSerde().deserialize(topic.name(), record.value());
+                value = topic.valueSerde().deserialize(topic.name(), record.value());
                 if (value == null) {
                     throw new InvalidEventException(topic.valueSerde().eventType() + ": null value (tombstone) is not an event");
                 }
-                context.forward(record.withValue(new Parsed<>(value, null)));
             } catch (RuntimeException e) {
                 RecordMetadata position = context.recordMetadata().orElseThrow();
                 LOG.warn("{}: dead-lettering {}-{}@{}: {}", application, position.topic(), position.partition(),
@@ -71,7 +71,11 @@ public final class ParsedStream {
                         application);
                 record.headers().forEach(headers::add);
                 context.forward(record.withValue(new Parsed<T>(null, record.value())).withHeaders(headers));
+                return;
             }
+            // Outside the try: a failure downstream is not a bad value. It must fail the task (and
+            // abort the transaction), not dead-letter a valid event after part of its outputs were sent.
+            context.forward(record.withValue(new Parsed<>(value, null)));
         }
     }
 }

@@ -1,0 +1,212 @@
+package dev.hydra.assessor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.hydra.assessor.rules.GapRules;
+import dev.hydra.topics.EventProducer;
+import dev.hydra.topics.KafkaTestCluster;
+import dev.hydra.topics.TopicBootstrap;
+import dev.hydra.topics.Topics;
+import dev.hydra.topics.config.HydraConfig;
+import dev.hydra.topics.events.CdcEvent;
+import dev.hydra.topics.events.Crew;
+import dev.hydra.topics.events.MemoryBlock;
+import dev.hydra.topics.events.StateSnapshot;
+import dev.hydra.topics.events.Task;
+import io.prometheus.client.CollectorRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.net.NetServer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The assessor against a real broker and real HTTP servers on 127.0.0.1. */
+class StateAssessorKafkaTest {
+    private static final Duration WITHIN = Duration.ofSeconds(20);
+    private static KafkaTestCluster kafka;
+    private static Vertx vertx;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        kafka = KafkaTestCluster.start();
+        // Only the topics the assessor touches: electing leaders for the whole catalog's partitions
+        // would double the broker's warm-up on a loaded machine.
+        try (Admin admin = kafka.admin()) {
+            new TopicBootstrap(admin, (short) 1).ensure(List.of(Topics.STATE_SNAPSHOTS, Topics.TASKS_PROPOSED,
+                    Topics.MEMORY_BLOCKS, Topics.CDC_FEATURES, Topics.CDC_KNOWLEDGE_GAPS, Topics.CDC_SERVICES));
+        }
+        vertx = Vertx.vertx();
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        kafka.close();
+    }
+
+    private static HydraConfig config(String yaml) {
+        return HydraConfig.of("""
+                assessor:
+                  interval: 1h
+                  probeTimeout: 10s          # generous: the first HTTP request of a cold JVM on a loaded machine
+                  debounce: 100ms
+                """ + yaml, Map.of());
+    }
+
+    private static HttpServer httpServer(AtomicInteger status) throws Exception {
+        return vertx.createHttpServer().requestHandler(req -> req.response().setStatusCode(status.get()).end())
+                .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private static StateSnapshot assess(StateAssessor assessor) throws Exception {
+        return assessor.assessNow().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void healthyServiceProposesNothingAndAFailedOneGetsACriticalRestartTask() throws Exception {
+        AtomicInteger status = new AtomicInteger(200);
+        HttpServer server = httpServer(status);
+        String restartId = GapRules.taskId(Crew.INFRASTRUCTURE, "restart_service", "web-a");
+        try (StateAssessor assessor = new StateAssessor(config("""
+                services:
+                  - name: web-a
+                    health: http://127.0.0.1:%d/health
+                """.formatted(server.actualPort())), kafka.clientProps())) {
+            assessor.start();
+
+            StateSnapshot up = assess(assessor);
+            // Other tests register services in Postgres (hydra.cdc.services); this one is about web-a.
+            assertThat(up.services()).filteredOn(s -> s.name().equals("web-a")).singleElement()
+                    .satisfies(s -> assertThat(s.healthy()).isTrue());
+            assertThat(ProposedTasks.withKey(kafka, Topics.TASKS_PROPOSED, restartId)).isEmpty();
+            assertThat(serviceUp("web-a")).isEqualTo(1.0);
+
+            status.set(503);
+            StateSnapshot down = assess(assessor);
+            assertThat(down.failedServices()).contains("web-a");
+            assertThat(down.services()).filteredOn(s -> s.name().equals("web-a")).extracting(s -> s.detail())
+                    .containsExactly("HTTP 503");
+            assertThat(serviceUp("web-a")).isEqualTo(0.0);
+
+            server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertThat(assess(assessor).failedServices()).as("connection refused").contains("web-a");
+
+            var proposed = ProposedTasks.withKey(kafka, Topics.TASKS_PROPOSED, restartId);
+            assertThat(proposed).hasSize(2).allSatisfy(read -> {
+                Task task = read.value();
+                assertThat(task.priority()).isEqualTo(1);
+                assertThat(task.crew()).isEqualTo(Crew.INFRASTRUCTURE);
+                assertThat(task.description()).isEqualTo("Fix failed service: web-a");
+                assertThat(task.task()).containsEntry("action", "restart_service").containsEntry("service", "web-a");
+                assertThat(task.resources()).containsExactly("service:web-a");
+                assertThat(task.source()).isEqualTo("state-assessor");
+                assertThat(read.correlationId()).contains(restartId);
+            });
+            assertThat(ProposedTasks.readAll(kafka, Topics.STATE_SNAPSHOTS)).extracting(r -> r.value().id())
+                    .contains(up.id(), down.id());
+            assertThat(assessor.healthy()).isTrue();
+        }
+    }
+
+    @Test
+    void knowledgeGapInsertedInPostgresBecomesAResearchTaskWithinSeconds() throws Exception {
+        String topic = "speculative decoding on 2 GPUs";
+        String researchId = GapRules.taskId(Crew.RESEARCH, "research_topic", topic);
+        try (StateAssessor assessor = new StateAssessor(config(""), kafka.clientProps(), vertx);
+             EventProducer producer = new EventProducer(kafka.clientProps(), "test-debezium")) {
+            assessor.start();
+
+            producer.send(Topics.CDC_KNOWLEDGE_GAPS, "{\"id\":41}", new CdcEvent("knowledge_gaps", "c",
+                    Map.of("id", 41), null, Map.of("id", 41, "topic", topic, "resolved", false), "lsn=100"), null)
+                    .get(10, TimeUnit.SECONDS);
+
+            await().atMost(WITHIN).untilAsserted(() -> assertThat(
+                    ProposedTasks.withKey(kafka, Topics.TASKS_PROPOSED, researchId)).singleElement().satisfies(r -> {
+                        assertThat(r.value().priority()).isEqualTo(3);
+                        assertThat(r.value().crew()).isEqualTo(Crew.RESEARCH);
+                        assertThat(r.value().task()).containsEntry("action", "research_topic")
+                                .containsEntry("topic", topic);
+                    }));
+
+            producer.send(Topics.CDC_KNOWLEDGE_GAPS, "{\"id\":41}", new CdcEvent("knowledge_gaps", "u",
+                    Map.of("id", 41), null, Map.of("id", 41, "topic", topic, "resolved", true), "lsn=101"), null)
+                    .get(10, TimeUnit.SECONDS);
+            await().atMost(WITHIN).untilAsserted(() -> assertThat(assess(assessor).knowledgeGaps())
+                    .doesNotContain(topic));
+        }
+    }
+
+    @Test
+    void serviceRegisteredInPostgresIsProbedOverTcpAndRestartedWhenDown() throws Exception {
+        NetServer closed = vertx.createNetServer().connectHandler(socket -> { }).listen(0, "127.0.0.1")
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        int port = closed.actualPort();
+        closed.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        String restartId = GapRules.taskId(Crew.INFRASTRUCTURE, "restart_service", "vector-db");
+        try (StateAssessor assessor = new StateAssessor(config(""), kafka.clientProps(), vertx);
+             EventProducer producer = new EventProducer(kafka.clientProps(), "test-debezium")) {
+            assessor.start();
+
+            producer.send(Topics.CDC_SERVICES, "{\"name\":\"vector-db\"}", new CdcEvent("services", "c",
+                    Map.of("name", "vector-db"), null, Map.of("name", "vector-db", "health_url",
+                    "tcp://127.0.0.1:" + port, "status", "unknown"), "lsn=7"), null).get(10, TimeUnit.SECONDS);
+
+            await().atMost(WITHIN).untilAsserted(() -> assertThat(
+                    ProposedTasks.withKey(kafka, Topics.TASKS_PROPOSED, restartId)).isNotEmpty()
+                    .allSatisfy(r -> assertThat(r.value().resources()).containsExactly("service:vector-db")));
+        }
+    }
+
+    @Test
+    void technologyNamedInTheResearchFindingsBlockBecomesAnEvaluationTask() throws Exception {
+        String evaluateId = GapRules.taskId(Crew.RESEARCH, "evaluate_technology", "SGLang");
+        try (StateAssessor assessor = new StateAssessor(config(""), kafka.clientProps(), vertx);
+             EventProducer producer = new EventProducer(kafka.clientProps(), "test-research-crew")) {
+            assessor.start();
+
+            producer.send(Topics.MEMORY_BLOCKS, "research_findings", new MemoryBlock("research_findings",
+                    "{\"technologies_to_evaluate\": [{\"name\": \"SGLang\", \"reason\": \"RadixAttention\"}]}",
+                    "research", 1, null), null).get(10, TimeUnit.SECONDS);
+
+            await().atMost(WITHIN).untilAsserted(() -> assertThat(
+                    ProposedTasks.withKey(kafka, Topics.TASKS_PROPOSED, evaluateId)).isNotEmpty()
+                    .allSatisfy(r -> assertThat(r.value().priority()).isEqualTo(4)));
+        }
+    }
+
+    @Test
+    void slowInferenceMeasuredByPrometheusBecomesAnOptimizationTask() throws Exception {
+        HttpServer prometheus = FakePrometheus.start(vertx, Map.of("inference_p95_query", "2350"));
+        try (StateAssessor assessor = new StateAssessor(config("""
+                  prometheus:
+                    url: http://127.0.0.1:%d
+                    queries:
+                      inference_latency_p95: inference_p95_query
+                """.formatted(prometheus.actualPort())), kafka.clientProps(), vertx)) {
+            assessor.start();
+
+            StateSnapshot snapshot = assess(assessor);
+
+            assertThat(snapshot.metrics()).containsEntry("inference_latency_p95", 2350.0);
+            String id = GapRules.taskId(Crew.INFRASTRUCTURE, "optimize_inference", "latency_p95");
+            assertThat(ProposedTasks.withKey(kafka, Topics.TASKS_PROPOSED, id)).isNotEmpty().allSatisfy(r ->
+                    assertThat(r.value().task()).containsEntry("current_value", 2350.0)
+                            .containsEntry("target_value", 1500.0));
+        } finally {
+            prometheus.close();
+        }
+    }
+
+    private static Double serviceUp(String service) {
+        return CollectorRegistry.defaultRegistry.getSampleValue("hydra_service_up", new String[] {"service"},
+                new String[] {service});
+    }
+}
