@@ -1,0 +1,22 @@
+package dev.hydra.crew;
+
+import io.prometheus.client.Counter;
+import io.prometheus.client.Gauge;
+
+/** The crew workers' Prometheus metrics, registered once per JVM in the default registry. */
+public final class CrewMetrics {
+    public static final Counter TASKS_COMPLETED = Counter.build("hydra_tasks_completed",
+            "Tasks a crew finished successfully").labelNames("crew").register();
+    public static final Counter TASKS_FAILED = Counter.build("hydra_tasks_failed",
+            "Tasks a crew finished as failed").labelNames("crew").register();
+    public static final Gauge ACTIVE_AGENTS = Gauge.build("hydra_active_agents",
+            "Tasks being worked on right now").labelNames("crew").register();
+    public static final Counter AGENT_ERRORS = Counter.build("hydra_agent_errors",
+            "Unexpected errors of agents and executors (a task that fails cleanly is not one)")
+            .labelNames("crew").register();
+    public static final Counter LLM_TOKENS = Counter.build("hydra_llm_tokens",
+            "Tokens spent on model calls").labelNames("crew", "model").register();
+
+    private CrewMetrics() {
+    }
+}

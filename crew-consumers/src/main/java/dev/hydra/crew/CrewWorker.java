@@ -1,0 +1,621 @@
+package dev.hydra.crew;
+
+import dev.hydra.crew.agent.AgentCrew;
+import dev.hydra.crew.agent.Crews;
+import dev.hydra.crew.agent.KafkaToolGateway;
+import dev.hydra.crew.infra.RestartServiceExecutor;
+import dev.hydra.crew.infra.ServiceCatalog;
+import dev.hydra.topics.DeadLetters;
+import dev.hydra.topics.EventProducer;
+import dev.hydra.topics.Service;
+import dev.hydra.topics.Topic;
+import dev.hydra.topics.Topics;
+import dev.hydra.topics.config.HydraConfig;
+import dev.hydra.topics.config.KafkaSettings;
+import dev.hydra.topics.events.Crew;
+import dev.hydra.topics.events.NodeAnnouncement;
+import dev.hydra.topics.events.Outcome;
+import dev.hydra.topics.events.Task;
+import dev.hydra.topics.events.TaskResult;
+import dev.hydra.topics.events.TaskState;
+import dev.hydra.topics.events.TaskStatus;
+import dev.langchain4j.exception.RetriableException;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.openai.OpenAiChatModel;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One member of a crew's consumer group ({@code hydra-crew-<crew>}), running next to one inference
+ * node. It reads the crew's four priority lanes strictly in priority order, claims one task at a
+ * time, reports CLAIMED, HEARTBEAT and COMPLETED/FAILED on {@code hydra.tasks.status}, the result
+ * on {@code hydra.tasks.results}, and acknowledges a task only after all of that is on the broker
+ * (at least once; side effects are deduplicated by {@link StepJournal}).
+ *
+ * <p>The poll loop never runs a task itself: tasks run on their own thread while the loop keeps
+ * polling, so a long agent task does not cost the group membership.
+ */
+public final class CrewWorker implements Service {
+    private static final Logger LOG = LoggerFactory.getLogger(CrewWorker.class);
+
+    /** The header the router sets when it retries a task. */
+    public static final String ATTEMPT_HEADER = "hydra-attempt";
+    /** The action every crew completes at once, without a model or a side effect. */
+    public static final String NOOP_ACTION = "noop";
+    /** Buffered records per lane before that lane stops fetching. */
+    private static final int LANE_BUFFER_LIMIT = 100;
+    private static final Duration BUSY_POLL = Duration.ofMillis(50);
+
+    private final HydraConfig config;
+    private final Properties kafkaClientProps;
+    private final Crew crew;
+    private final String node;
+    private final Path workDir;
+    private final List<Topic<Task>> lanes;
+    private final Map<String, Integer> laneOfTopic = new HashMap<>();
+    private final Duration heartbeat;
+    private final Duration pollTimeout;
+    private final Map<String, TaskExecutor> executors = new HashMap<>();
+    private final StepJournal journal;
+    private final ServiceCatalog services;
+    private final String modelName;
+    private final List<String> capabilities;
+    private TaskExecutor agents;
+    private KafkaToolGateway toolGateway;
+    private StatusLedger ledger;
+
+    private final LaneQueue queue;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean running;
+    private volatile boolean healthy;
+    private volatile Set<TopicPartition> assignment = Set.of();
+    private Thread loop;
+    private KafkaConsumer<byte[], byte[]> consumer;
+    private EventProducer producer;
+    private ExecutorService taskThread;
+    private ScheduledExecutorService heartbeats;
+    private InFlight inFlight;
+
+    /** A task being worked on, and where to acknowledge it. */
+    private record InFlight(TopicPartition partition, long offset, Future<?> work) {
+    }
+
+    public CrewWorker(HydraConfig config, Properties kafkaClientProps, Crew crew, String nodeName, Path workDir) {
+        this.config = config;
+        this.kafkaClientProps = kafkaClientProps;
+        this.crew = crew;
+        this.node = nodeName;
+        this.workDir = workDir.toAbsolutePath().normalize();
+        this.lanes = Topics.crewLanes(crew);
+        for (int i = 0; i < lanes.size(); i++) {
+            laneOfTopic.put(lanes.get(i).name(), i);
+        }
+        this.queue = new LaneQueue(lanes.size());
+        this.heartbeat = config.get(CrewSettings.HEARTBEAT);
+        this.pollTimeout = config.get(CrewSettings.POLL_TIMEOUT);
+        this.journal = new StepJournal(this.workDir.resolve(".hydra").resolve("crew-steps.journal"), nodeName);
+        this.services = ServiceCatalog.from(config);
+        this.modelName = config.get(CrewSettings.LLM_MODEL);
+        this.capabilities = CrewSettings.list(config.get(CrewSettings.CAPABILITIES));
+    }
+
+    public static void main(String[] args) throws Exception {
+        CrewWorker worker = CrewCommandLine.worker(args, System.getenv());
+        worker.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(worker::close, "crew-worker-shutdown"));
+    }
+
+    /** The consumer group of a crew. */
+    public static String groupId(Crew crew) {
+        return "hydra-crew-" + crew.wireName();
+    }
+
+    @Override
+    public String name() {
+        return "crew-" + crew.wireName() + "@" + node;
+    }
+
+    public Crew crew() {
+        return crew;
+    }
+
+    public String node() {
+        return node;
+    }
+
+    /** The lane partitions this member owns right now. */
+    public Set<TopicPartition> assignment() {
+        return assignment;
+    }
+
+    @Override
+    public void start() {
+        producer = new EventProducer(kafkaClientProps, name());
+        toolGateway = new KafkaToolGateway(kafkaClientProps, producer, name());
+        ledger = new StatusLedger(kafkaClientProps, name(), config.get(CrewSettings.STATUS_LOOKBACK));
+        wireExecutors(openAiModel());
+        consumer = new KafkaConsumer<>(consumerProps(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        taskThread = Executors.newSingleThreadExecutor(r -> new Thread(r, name() + "-task"));
+        heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, name() + "-heartbeat");
+            t.setDaemon(true);
+            return t;
+        });
+        heartbeats.scheduleAtFixedRate(this::announce, 0, heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+        consumer.subscribe(lanes.stream().map(Topic::name).toList(), new Rebalance());
+        running = true;
+        healthy = true;
+        loop = new Thread(this::pollLoop, name() + "-poll");
+        loop.start();
+        LOG.info("{} started: group {}, lanes {}", name(), groupId(crew), lanes);
+    }
+
+    /** This node's OpenAI-compatible endpoint (HYDRA_LLM_BASE_URL), through langchain4j. */
+    private ChatModel openAiModel() {
+        return OpenAiChatModel.builder().baseUrl(config.get(CrewSettings.LLM_BASE_URL))
+                .apiKey(config.get(CrewSettings.LLM_API_KEY)).modelName(modelName)
+                .timeout(config.get(CrewSettings.LLM_TIMEOUT)).maxRetries(1).build();
+    }
+
+    /** Deterministic executors by action, and the crew's agents for every other action. */
+    private void wireExecutors(ChatModel model) {
+        AgentCrew.Limits limits = new AgentCrew.Limits(config.get(CrewSettings.MAX_ITERATIONS),
+                config.get(CrewSettings.MAX_TOOL_CALLS), config.get(CrewSettings.TOKEN_BUDGET),
+                config.get(CrewSettings.TOOL_TIMEOUT));
+        // Every crew: a task that only exercises the pipeline (benchmarks, smoke tests), no model, no side effect.
+        executors.put(NOOP_ACTION, new NoopExecutor());
+        switch (crew) {
+            case INFRASTRUCTURE -> {
+                executors.put(RestartServiceExecutor.ACTION, new RestartServiceExecutor(services));
+                executors.put("optimize_inference", Crews.inferenceOptimization(model, modelName, toolGateway, limits));
+            }
+            case RESEARCH -> agents = Crews.research(model, modelName, toolGateway, limits);
+            case DEVELOPMENT -> agents = Crews.development(model, modelName, toolGateway, limits);
+            case SELF_IMPROVEMENT -> agents = Crews.selfImprovement(model, modelName, toolGateway, limits,
+                    task -> producer.send(Topics.TASKS_PROPOSED, task.id(), task, task.id()).get(30, TimeUnit.SECONDS));
+        }
+    }
+
+    /** "I am here" on hydra.crew.nodes, repeated every heartbeat, so the router can route to this node. */
+    private void announce() {
+        try {
+            producer.send(Topics.CREW_NODES, node,
+                    new NodeAnnouncement(node, crew, List.of(modelName), capabilities, Instant.now()), null);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: node announcement failed: {}", name(), e.getMessage());
+        }
+    }
+
+    private Properties consumerProps() {
+        Properties props = new Properties();
+        props.putAll(kafkaClientProps);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId(crew));
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, name());
+        // Acknowledge only after the side effect and its reports are durable.
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // Only read tasks whose producing transaction (the router's) committed.
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // Cooperative: a rebalance moves only the partitions that change owner, so a running task's
+        // partition is not taken away just because a member joined.
+        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        // Small batches: a fetched backlog must not delay seeing an urgent lane.
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50);
+        props.putIfAbsent(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KafkaSettings.BOOTSTRAP));
+        return props;
+    }
+
+    private void pollLoop() {
+        try {
+            while (running) {
+                pollOnce();
+            }
+        } catch (WakeupException e) {
+            // close() asked us to stop
+        } catch (RuntimeException e) {
+            LOG.error("{}: poll loop failed, worker stops", name(), e);
+        } finally {
+            healthy = false;
+            cancelInFlight();
+            try {
+                consumer.close(Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                LOG.warn("{}: closing the consumer failed", name(), e);
+            }
+            stopped.countDown();
+        }
+    }
+
+    private void pollOnce() {
+        if (inFlight != null && inFlight.work().isDone()) {
+            acknowledge(inFlight);
+            inFlight = null;
+        }
+        applyPauses();
+        Duration timeout = inFlight != null ? BUSY_POLL : queue.isEmpty() ? pollTimeout : Duration.ZERO;
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(timeout)) {
+            queue.add(laneOfTopic.get(record.topic()), record);
+        }
+        if (inFlight == null) {
+            ConsumerRecord<byte[], byte[]> next = queue.next();
+            if (next != null) {
+                begin(next);
+            }
+        }
+    }
+
+    /**
+     * Fetches what {@link LanePolicy} says, also while a task runs: the buffer then already holds an
+     * urgent task that arrived meanwhile when the running one ends.
+     */
+    private void applyPauses() {
+        Set<TopicPartition> owned = consumer.assignment();
+        long[] lag = new long[lanes.size()];
+        for (TopicPartition tp : owned) {
+            lag[laneOfTopic.get(tp.topic())] += consumer.currentLag(tp).orElse(0);
+        }
+        boolean[] pausedLanes = LanePolicy.paused(queue.sizes(), lag, LANE_BUFFER_LIMIT);
+        Set<TopicPartition> paused = consumer.paused();
+        List<TopicPartition> toPause = new ArrayList<>();
+        List<TopicPartition> toResume = new ArrayList<>();
+        for (TopicPartition tp : owned) {
+            boolean shouldPause = pausedLanes[laneOfTopic.get(tp.topic())];
+            if (shouldPause && !paused.contains(tp)) {
+                toPause.add(tp);
+            } else if (!shouldPause && paused.contains(tp)) {
+                toResume.add(tp);
+            }
+        }
+        consumer.pause(toPause);
+        consumer.resume(toResume);
+    }
+
+    private void begin(ConsumerRecord<byte[], byte[]> record) {
+        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+        Task task;
+        try {
+            task = lanes.get(0).valueSerde().deserialize(record.topic(), record.value());
+            if (task == null) {
+                throw new IllegalArgumentException("empty value (tombstone) on a task lane");
+            }
+            if (task.crew() != crew) {
+                throw new IllegalArgumentException("task for crew " + task.crew() + " on a lane of crew " + crew);
+            }
+        } catch (RuntimeException e) {
+            deadLetter(record, e);
+            commit(partition, record.offset());
+            return;
+        }
+        int attempt = attemptOf(record);
+        Future<?> work = taskThread.submit(() -> work(task, attempt));
+        inFlight = new InFlight(partition, record.offset(), work);
+    }
+
+    private void deadLetter(ConsumerRecord<byte[], byte[]> record, Exception error) {
+        LOG.warn("{}: {}-{}@{} is not a valid task, sent to {}: {}", name(), record.topic(), record.partition(),
+                record.offset(), Topics.DLQ.name(), error.getMessage());
+        try {
+            producer.sendRaw(DeadLetters.of(record, error, name())).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WakeupException();
+        } catch (ExecutionException e) {
+            // Not acknowledging would block the lane on one bad record forever; the worker stops instead.
+            throw new IllegalStateException("cannot write to " + Topics.DLQ.name(), e.getCause());
+        }
+    }
+
+    static int attemptOf(ConsumerRecord<?, ?> record) {
+        Header header = record.headers().lastHeader(ATTEMPT_HEADER);
+        if (header == null || header.value() == null) {
+            return 1;
+        }
+        try {
+            return Math.max(1, Integer.parseInt(new String(header.value(), StandardCharsets.UTF_8).trim()));
+        } catch (NumberFormatException e) {
+            return 1;
+        }
+    }
+
+    /** Runs on the task thread: claim, work with heartbeats, report. Returns once the reports are durable. */
+    private void work(Task task, int attempt) {
+        Optional<StatusLedger.Seen> copy = ledger.claimedOrFinished(task.id(), attempt);
+        if (copy.isPresent()) {
+            LOG.info("{}: skipping task {} attempt {}: attempt {} was already {} by {}", name(), task.id(), attempt,
+                    copy.get().attempt(), copy.get().state(), copy.get().node());
+            return;
+        }
+        Reporter reporter = new Reporter(task, attempt);
+        List<String> missing = task.requires().stream().filter(r -> !capabilities.contains(r)).toList();
+        if (!missing.isEmpty()) {
+            // Lanes are per crew, not per node: hand the task back so that the router retries it.
+            LOG.warn("{}: task {} requires {} which node {} lacks; reported INTERRUPTED", name(), task.id(), missing, node);
+            reporter.interrupted("node " + node + " lacks the required capabilities " + missing);
+            return;
+        }
+        long started = System.nanoTime();
+        CrewMetrics.ACTIVE_AGENTS.labels(crew.wireName()).inc();
+        ScheduledFuture<?> beats = null;
+        try {
+            reporter.status(TaskState.CLAIMED, "claimed by " + node);
+            beats = heartbeats.scheduleAtFixedRate(() -> reporter.heartbeat(started), heartbeat.toMillis(),
+                    heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+            TaskOutcome outcome = execute(task, attempt);
+            beats.cancel(false);
+            reporter.finish(outcome, elapsedMs(started));
+            (outcome.outcome() == Outcome.SUCCEEDED ? CrewMetrics.TASKS_COMPLETED : CrewMetrics.TASKS_FAILED)
+                    .labels(crew.wireName()).inc();
+            LOG.info("{}: task {} ({}) attempt {} {}: {}", name(), task.id(), task.action(), attempt,
+                    outcome.outcome(), outcome.summary());
+        } catch (RetriableFailure e) {
+            LOG.warn("{}: task {} attempt {} hit a retriable error, reported INTERRUPTED: {}", name(), task.id(),
+                    attempt, e.getMessage());
+            reporter.interrupted("retriable error: " + e.getMessage());
+        } catch (InterruptedException e) {
+            // The worker is closing mid-task: not acknowledged; INTERRUPTED asks the router for the next attempt.
+            reporter.interrupted("worker " + node + " stopped mid-task");
+            Thread.currentThread().interrupt();
+            LOG.warn("{}: task {} attempt {} interrupted by shutdown", name(), task.id(), attempt);
+        } finally {
+            if (beats != null) {
+                beats.cancel(false);
+            }
+            CrewMetrics.ACTIVE_AGENTS.labels(crew.wireName()).dec();
+        }
+    }
+
+    private TaskOutcome execute(Task task, int attempt) throws InterruptedException, RetriableFailure {
+        TaskExecutor executor = executors.getOrDefault(task.action(), agents);
+        if (executor == null) {
+            return TaskOutcome.failed("crew " + crew + " has no executor for action '" + task.action() + "'");
+        }
+        TaskOutcome outcome;
+        try {
+            outcome = executor.execute(new TaskContext(task, attempt, node, workDir, journal));
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (StepJournal.UnconfirmedStepException e) {
+            return TaskOutcome.failed(e.getMessage());
+        } catch (Exception e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedException("interrupted: " + e.getMessage());
+            }
+            CrewMetrics.AGENT_ERRORS.labels(crew.wireName()).inc();
+            if (RetriableFailure.isRetriable(e)) {
+                throw new RetriableFailure(e);
+            }
+            LOG.warn("{}: task {} failed unexpectedly", name(), task.id(), e);
+            return TaskOutcome.failed(e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+        if (outcome.outcome() == Outcome.FAILED && Thread.currentThread().isInterrupted()) {
+            // A failure caused by the shutdown is not the task's failure.
+            throw new InterruptedException("interrupted: " + outcome.summary());
+        }
+        return outcome;
+    }
+
+    /**
+     * The task could not be done now for a reason that may pass (model endpoint down, rate limit,
+     * timeout): reported INTERRUPTED, so that the router retries it with the next attempt after its backoff.
+     */
+    static final class RetriableFailure extends Exception {
+        RetriableFailure(Throwable cause) {
+            super(cause.getClass().getSimpleName() + ": " + cause.getMessage(), cause);
+        }
+
+        static boolean isRetriable(Throwable error) {
+            for (Throwable t = error; t != null; t = t.getCause()) {
+                if (t instanceof RetriableException || t instanceof ConnectException
+                        || t instanceof HttpTimeoutException || t instanceof SocketTimeoutException) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** Writes one task's status and result events; serialized so a late heartbeat never follows the end. */
+    private final class Reporter {
+        private final Task task;
+        private final int attempt;
+        private boolean finished;
+
+        Reporter(Task task, int attempt) {
+            this.task = task;
+            this.attempt = attempt;
+        }
+
+        synchronized void status(TaskState state, String detail) throws InterruptedException {
+            await(producer.send(Topics.TASK_STATUS, task.id(),
+                    new TaskStatus(task.id(), crew, state, node, attempt, detail, Instant.now()), task.id()));
+        }
+
+        synchronized void heartbeat(long startedNanos) {
+            if (finished) {
+                return;
+            }
+            producer.send(Topics.TASK_STATUS, task.id(), new TaskStatus(task.id(), crew, TaskState.HEARTBEAT, node,
+                    attempt, "running for " + elapsedMs(startedNanos) + " ms", Instant.now()), task.id());
+        }
+
+        /** Best effort while shutting down: the interrupt is set aside for the one send. */
+        synchronized void interrupted(String detail) {
+            finished = true;
+            boolean wasInterrupted = Thread.interrupted();
+            try {
+                producer.send(Topics.TASK_STATUS, task.id(), new TaskStatus(task.id(), crew, TaskState.INTERRUPTED,
+                        node, attempt, detail, Instant.now()), task.id())
+                        .get(5, TimeUnit.SECONDS);
+            } catch (InterruptedException | ExecutionException | TimeoutException | RuntimeException e) {
+                LOG.warn("{}: could not report INTERRUPTED for {}: {}", name(), task.id(), e.getMessage());
+            } finally {
+                if (wasInterrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        synchronized void finish(TaskOutcome outcome, long durationMs) throws InterruptedException {
+            finished = true;
+            TaskState state = outcome.outcome() == Outcome.SUCCEEDED ? TaskState.COMPLETED : TaskState.FAILED;
+            Future<?> result = producer.send(Topics.TASK_RESULTS, task.id(), new TaskResult(task.id(), crew,
+                    task.action(), outcome.outcome(), outcome.summary(), outcome.artefacts(), outcome.tokens(),
+                    durationMs, node, Instant.now()), task.id());
+            status(state, outcome.summary());
+            await(result);
+        }
+
+        private void await(Future<?> sent) throws InterruptedException {
+            try {
+                sent.get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                // Without the report the task must not be acknowledged: stop and let a member redo it.
+                throw new IllegalStateException("cannot report task " + task.id() + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Commits the task's offset once its reports are durable, if this member still owns the partition. */
+    private void acknowledge(InFlight done) {
+        try {
+            done.work().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (ExecutionException e) {
+            LOG.error("{}: task at {}@{} could not be reported; stopping so that a member redoes it", name(),
+                    done.partition(), done.offset(), e.getCause());
+            running = false;
+            return;
+        }
+        commit(done.partition(), done.offset());
+    }
+
+    private void commit(TopicPartition partition, long offset) {
+        if (!consumer.assignment().contains(partition)) {
+            LOG.info("{}: {} moved to another member before {} was acknowledged; its new owner deduplicates",
+                    name(), partition, offset);
+            return;
+        }
+        try {
+            consumer.commitSync(Map.of(partition, new OffsetAndMetadata(offset + 1)));
+        } catch (CommitFailedException e) {
+            LOG.warn("{}: commit of {}@{} failed after a rebalance; its new owner deduplicates", name(), partition,
+                    offset);
+        }
+    }
+
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            queue.drop(partitions);
+            assignment = Set.copyOf(consumer.assignment().stream().filter(tp -> !partitions.contains(tp)).toList());
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            assignment = Set.copyOf(consumer.assignment());
+            if (!partitions.isEmpty()) {
+                LOG.info("{}: assigned {}", name(), partitions);
+            }
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            onPartitionsRevoked(partitions);
+        }
+    }
+
+    private void cancelInFlight() {
+        if (inFlight != null) {
+            inFlight.work().cancel(true);
+        }
+    }
+
+    @Override
+    public boolean healthy() {
+        return healthy && loop != null && loop.isAlive();
+    }
+
+    /**
+     * Stops at once: a running task is interrupted (its command killed) and not acknowledged, so a
+     * group member receives it again; the journal keeps that member from repeating a started side effect.
+     */
+    @Override
+    public void close() {
+        running = false;
+        if (consumer != null) {
+            consumer.wakeup();
+        }
+        try {
+            if (loop != null) {
+                stopped.await(15, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        shutdown(taskThread);
+        shutdown(heartbeats);
+        if (ledger != null) {
+            ledger.close();
+        }
+        if (toolGateway != null) {
+            toolGateway.close();
+        }
+        if (producer != null) {
+            producer.close();
+        }
+        healthy = false;
+    }
+
+    private static void shutdown(ExecutorService executor) {
+        if (executor == null) {
+            return;
+        }
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static long elapsedMs(long startedNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+    }
+}

@@ -1,0 +1,122 @@
+package dev.hydra.crew;
+
+import dev.hydra.topics.Topics;
+import dev.hydra.topics.events.TaskState;
+import dev.hydra.topics.events.TaskStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What {@code hydra.tasks.status} says about tasks: for each task id, the highest attempt some
+ * member has claimed or finished. A lane record whose attempt is not above that is a copy (a
+ * redelivery after a crash, or the router's aging re-publish) and is skipped: the router retries a
+ * task that really stopped with the next attempt. Used by one thread (the worker's task thread),
+ * which catches up to the end of the topic before each decision.
+ */
+final class StatusLedger implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StatusLedger.class);
+
+    /** The highest claimed or finished attempt of a task, and who reported it. */
+    record Seen(int attempt, TaskState state, String node, Instant at) {
+    }
+
+    /** Above this many tasks, those last reported before the lookback window are forgotten. */
+    private static final int PRUNE_ABOVE = 100_000;
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final List<TopicPartition> partitions;
+    private final Map<String, Seen> seen = new HashMap<>();
+    private final Duration lookback;
+
+    StatusLedger(Properties kafkaClientProps, String clientId, Duration lookback) {
+        this.lookback = lookback;
+        Properties props = new Properties();
+        props.putAll(kafkaClientProps);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-ledger");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        partitions = consumer.partitionsFor(Topics.TASK_STATUS.name()).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        consumer.assign(partitions);
+        Map<TopicPartition, Long> since = new HashMap<>();
+        long from = Instant.now().minus(lookback).toEpochMilli();
+        partitions.forEach(tp -> since.put(tp, from));
+        Map<TopicPartition, OffsetAndTimestamp> offsets = consumer.offsetsForTimes(since);
+        // Explicit end offsets, not seekToEnd: a lazily resolved end could skip a status written meanwhile.
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+        for (TopicPartition tp : partitions) {
+            OffsetAndTimestamp at = offsets.get(tp);
+            consumer.seek(tp, at == null ? ends.get(tp) : at.offset());
+        }
+    }
+
+    /** The claim or end of {@code taskId} at an attempt of at least {@code attempt}, if the topic holds one. */
+    Optional<Seen> claimedOrFinished(String taskId, int attempt) {
+        catchUp();
+        Seen found = seen.get(taskId);
+        return found != null && found.attempt() >= attempt ? Optional.of(found) : Optional.empty();
+    }
+
+    private void catchUp() {
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (behind(ends)) {
+            if (System.nanoTime() > deadline) {
+                LOG.warn("status ledger did not catch up with {} in 10 s; deciding on what it has read", ends);
+                return;
+            }
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                try {
+                    record(Topics.TASK_STATUS.valueSerde().deserialize(record.topic(), record.value()));
+                } catch (RuntimeException e) {
+                    LOG.debug("ignoring unreadable status {}-{}@{}", record.topic(), record.partition(), record.offset());
+                }
+            }
+        }
+    }
+
+    private boolean behind(Map<TopicPartition, Long> ends) {
+        for (TopicPartition tp : partitions) {
+            if (consumer.position(tp) < ends.getOrDefault(tp, 0L)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void record(TaskStatus status) {
+        if (status == null || !counts(status.state())) {
+            return;
+        }
+        seen.merge(status.taskId(), new Seen(status.attempt(), status.state(), status.node(), status.at()),
+                (old, now) -> now.attempt() >= old.attempt() ? now : old);
+        if (seen.size() > PRUNE_ABOVE) {
+            Instant horizon = Instant.now().minus(lookback);
+            seen.values().removeIf(s -> s.at().isBefore(horizon));
+        }
+    }
+
+    private static boolean counts(TaskState state) {
+        return state == TaskState.CLAIMED || state == TaskState.HEARTBEAT || state.terminal();
+    }
+
+    @Override
+    public void close() {
+        consumer.close(Duration.ofSeconds(2));
+    }
+}

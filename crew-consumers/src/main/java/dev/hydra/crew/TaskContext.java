@@ -1,0 +1,16 @@
+package dev.hydra.crew;
+
+import dev.hydra.topics.events.Task;
+import java.nio.file.Path;
+
+/**
+ * What an executor may use while working on one task: the task, which attempt this is, where it
+ * runs, and the journal through which every side effect must pass.
+ */
+public record TaskContext(Task task, int attempt, String node, Path workDir, StepJournal journal) {
+
+    /** Runs a side effect at most once per (task id, attempt, step). */
+    public StepJournal.StepResult step(String step, StepJournal.Effect effect) throws Exception {
+        return journal.runOnce(StepJournal.stepKey(task.id(), attempt, step), effect);
+    }
+}

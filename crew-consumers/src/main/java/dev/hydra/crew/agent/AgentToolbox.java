@@ -1,0 +1,108 @@
+package dev.hydra.crew.agent;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.hydra.crew.tools.ToolCatalog;
+import dev.hydra.crew.tools.ToolCatalog.ToolDef;
+import dev.hydra.topics.Json;
+import dev.hydra.topics.events.Crew;
+import dev.hydra.topics.events.ToolCall;
+import dev.hydra.topics.events.ToolResult;
+import dev.hydra.topics.events.ToolStatus;
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
+import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.langchain4j.service.tool.ToolExecutor;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The tools of one task's agents, as langchain4j sees them. Each tool is a thin delegate: it turns
+ * the model's request into a {@link ToolCall} with a deterministic id (task, attempt, call number,
+ * so a redelivered task asks for the same calls and the executor answers from its journal instead
+ * of acting twice), sends it through the {@link ToolGateway} and hands the answer back to the model.
+ * A denial is returned as a refusal text, so the model can change course.
+ */
+public final class AgentToolbox {
+
+    /** One call as it went, for the task's artefacts and for tests. */
+    public record Trace(String agent, String tool, String toolCallId, ToolStatus status) {
+    }
+
+    private final String taskId;
+    private final int attempt;
+    private final Crew crew;
+    private final ToolGateway gateway;
+    private final Duration timeout;
+    private final TaskBudget budget;
+    private final AtomicInteger sequence = new AtomicInteger();
+    private final List<Trace> traces = new CopyOnWriteArrayList<>();
+
+    public AgentToolbox(String taskId, int attempt, Crew crew, ToolGateway gateway, Duration timeout,
+                        TaskBudget budget) {
+        this.taskId = taskId;
+        this.attempt = attempt;
+        this.crew = crew;
+        this.gateway = gateway;
+        this.timeout = timeout;
+        this.budget = budget;
+    }
+
+    /** The tools of {@code agent}, for {@code AiServices.tools(Map)}. */
+    public Map<ToolSpecification, ToolExecutor> forAgent(String agent, List<String> toolNames) {
+        Map<ToolSpecification, ToolExecutor> tools = new LinkedHashMap<>();
+        for (String name : toolNames) {
+            ToolDef def = ToolCatalog.get(name);
+            tools.put(def.specification(), (request, memoryId) -> call(agent, def, request));
+        }
+        return tools;
+    }
+
+    public List<Trace> traces() {
+        return List.copyOf(traces);
+    }
+
+    private String call(String agent, ToolDef def, ToolExecutionRequest request) {
+        if (!budget.tryToolCall()) {
+            return "REFUSED: " + budget.exceeded() + ". Stop calling tools.";
+        }
+        Map<String, Object> arguments;
+        try {
+            String raw = request.arguments() == null || request.arguments().isBlank() ? "{}" : request.arguments();
+            arguments = Json.MAPPER.readValue(raw, new TypeReference<Map<String, Object>>() { });
+        } catch (Exception e) {
+            return "ERROR: the arguments of " + def.name() + " are not a JSON object: " + e.getMessage();
+        }
+        int n = sequence.incrementAndGet();
+        String id = UUID.nameUUIDFromBytes((taskId + "/" + attempt + "/tool/" + n).getBytes(StandardCharsets.UTF_8))
+                .toString();
+        ToolCall call = new ToolCall(id, taskId, crew, agent, def.server(), def.tool(), arguments,
+                ToolCatalog.resources(def.server(), def.tool(), arguments), Instant.now());
+        Optional<ToolResult> result;
+        try {
+            result = gateway.call(call, timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for tool call " + id, e);
+        }
+        if (result.isEmpty()) {
+            traces.add(new Trace(agent, def.qualified(), id, ToolStatus.ERROR));
+            return "ERROR: no answer to " + def.qualified() + " within " + timeout + " (it may still be pending "
+                    + "human approval).";
+        }
+        ToolResult answer = result.get();
+        traces.add(new Trace(agent, def.qualified(), id, answer.status()));
+        return switch (answer.status()) {
+            case OK -> answer.output();
+            case ERROR -> "ERROR: " + answer.output();
+            case DENIED -> "DENIED by Hydra's constitution: " + answer.output()
+                    + ". Do not retry this call; choose another way or report that it cannot be done.";
+        };
+    }
+}

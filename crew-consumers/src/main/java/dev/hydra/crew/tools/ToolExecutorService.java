@@ -1,0 +1,220 @@
+package dev.hydra.crew.tools;
+
+import dev.hydra.crew.CrewCommandLine;
+import dev.hydra.crew.CrewSettings;
+import dev.hydra.crew.StepJournal;
+import dev.hydra.topics.DeadLetters;
+import dev.hydra.topics.EventProducer;
+import dev.hydra.topics.Service;
+import dev.hydra.topics.Topics;
+import dev.hydra.topics.config.HydraConfig;
+import dev.hydra.topics.config.KafkaSettings;
+import dev.hydra.topics.events.ToolCall;
+import dev.hydra.topics.events.ToolResult;
+import dev.hydra.topics.events.ToolStatus;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the tool calls the constitution approved ({@code hydra.toolcalls.approved}, consumer group
+ * {@code hydra-tool-executor}) on Hydra's sandboxed workspace tools or a configured MCP server, and
+ * answers on {@code hydra.toolcalls.results}, keyed by the call id. A call id is executed at most
+ * once, also across a crash and redelivery: the {@link StepJournal} replays the recorded answer of a
+ * finished call and refuses to repeat one that was interrupted mid-way.
+ */
+public final class ToolExecutorService implements Service {
+    private static final Logger LOG = LoggerFactory.getLogger(ToolExecutorService.class);
+    public static final String GROUP_ID = "hydra-tool-executor";
+
+    private final Properties kafkaClientProps;
+    private final WorkspaceTools workspace;
+    private final McpServers mcp;
+    private final StepJournal journal;
+    private final Duration pollTimeout;
+    private volatile boolean running;
+    private volatile boolean healthy;
+    private Thread loop;
+    private KafkaConsumer<byte[], byte[]> consumer;
+    private EventProducer producer;
+
+    public ToolExecutorService(HydraConfig config, Properties kafkaClientProps, Path workDir) {
+        this.kafkaClientProps = kafkaClientProps;
+        Path base = workDir.toAbsolutePath().normalize();
+        try {
+            this.workspace = new WorkspaceTools(base.resolve(config.get(CrewSettings.WORKSPACE)),
+                    config.get(CrewSettings.SHELL_TIMEOUT));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the tool workspace under " + base, e);
+        }
+        this.mcp = McpServers.from(config, config.get(CrewSettings.TOOL_TIMEOUT));
+        this.journal = new StepJournal(base.resolve(".hydra").resolve("tool-calls.journal"), "tool-executor");
+        this.pollTimeout = config.get(CrewSettings.POLL_TIMEOUT);
+    }
+
+    public static void main(String[] args) {
+        HydraConfig config = CrewCommandLine.config(args, System.getenv());
+        ToolExecutorService service = new ToolExecutorService(config,
+                KafkaSettings.client(config.get(KafkaSettings.BOOTSTRAP)),
+                Path.of(config.get(CrewCommandLine.WORK_DIR)));
+        service.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(service::close, "tool-executor-shutdown"));
+    }
+
+    @Override
+    public String name() {
+        return "tool-executor";
+    }
+
+    public Path workspaceRoot() {
+        return workspace.root();
+    }
+
+    @Override
+    public void start() {
+        producer = new EventProducer(kafkaClientProps, name());
+        Properties props = new Properties();
+        props.putAll(kafkaClientProps);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP_ID);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // A shell call may take its whole time limit; keep batches small so a poll comes soon enough.
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5);
+        consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        consumer.subscribe(List.of(Topics.TOOLCALLS_APPROVED.name()));
+        running = true;
+        healthy = true;
+        loop = new Thread(this::pollLoop, name() + "-poll");
+        loop.start();
+        LOG.info("tool executor started: workspace {}, MCP servers configured: {}", workspace.root(), mcp.names());
+    }
+
+    private void pollLoop() {
+        try {
+            while (running) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(pollTimeout)) {
+                    handle(record);
+                    consumer.commitSync(Map.of(new TopicPartition(record.topic(), record.partition()),
+                            new OffsetAndMetadata(record.offset() + 1)));
+                }
+            }
+        } catch (WakeupException | InterruptedException | InterruptException e) {
+            // closing
+        } catch (RuntimeException e) {
+            LOG.error("tool executor stopped", e);
+        } finally {
+            healthy = false;
+            // Cleared so that the consumer can still leave its group cleanly after close() interrupted a command.
+            Thread.interrupted();
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void handle(ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
+        ToolCall call;
+        try {
+            call = Topics.TOOLCALLS_APPROVED.valueSerde().deserialize(record.topic(), record.value());
+            if (call == null) {
+                throw new IllegalArgumentException("empty value (tombstone) on " + record.topic());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("{}-{}@{} is not a valid tool call, sent to {}: {}", record.topic(), record.partition(),
+                    record.offset(), Topics.DLQ.name(), e.getMessage());
+            await(producer.sendRaw(DeadLetters.of(record, e, name())));
+            return;
+        }
+        ToolResult result = execute(call);
+        await(producer.send(Topics.TOOLCALLS_RESULTS, call.id(), result, call.taskId()));
+    }
+
+    /** Runs one call at most once and describes how it went. */
+    ToolResult execute(ToolCall call) throws InterruptedException {
+        try {
+            StepJournal.StepResult step = journal.runOnce(call.id(), () -> {
+                try {
+                    return StepJournal.StepResult.ok(run(call));
+                } catch (ToolFailure failure) {
+                    return StepJournal.StepResult.failed(failure.getMessage());
+                }
+            });
+            LOG.info("tool call {} {} for task {}: {}{}", call.id(), call.qualifiedTool(), call.taskId(),
+                    step.ok() ? "OK" : "ERROR", step.replayed() ? " (replayed from the journal)" : "");
+            return new ToolResult(call.id(), call.taskId(), step.ok() ? ToolStatus.OK : ToolStatus.ERROR,
+                    step.summary(), Instant.now());
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (StepJournal.UnconfirmedStepException e) {
+            return new ToolResult(call.id(), call.taskId(), ToolStatus.ERROR, e.getMessage(), Instant.now());
+        } catch (Exception e) {
+            return new ToolResult(call.id(), call.taskId(), ToolStatus.ERROR,
+                    e.getClass().getSimpleName() + ": " + e.getMessage(), Instant.now());
+        }
+    }
+
+    private String run(ToolCall call) throws ToolFailure, InterruptedException {
+        if (WorkspaceTools.handles(call.server())) {
+            return workspace.run(call.server(), call.tool(), call.arguments());
+        }
+        if (mcp.handles(call.server())) {
+            return mcp.run(call.server(), call.tool(), call.arguments());
+        }
+        throw new ToolFailure("no tool server named '" + call.server() + "' is configured (built-in: "
+                + ToolCatalog.FILESYSTEM + ", " + ToolCatalog.SHELL + ", " + ToolCatalog.GIT
+                + "; others under crews.mcpServers in hydra.yaml)");
+    }
+
+    private static void await(Future<?> sent) throws InterruptedException {
+        try {
+            sent.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot write a tool result: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean healthy() {
+        return healthy && loop != null && loop.isAlive();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (consumer != null) {
+            consumer.wakeup();
+        }
+        if (loop != null) {
+            try {
+                loop.join(2_000);
+                // Still running a command: interrupt it (the command is killed, its call stays unconfirmed).
+                loop.interrupt();
+                loop.join(15_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (producer != null) {
+            producer.close();
+        }
+        mcp.close();
+    }
+}

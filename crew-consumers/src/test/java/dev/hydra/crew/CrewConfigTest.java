@@ -1,0 +1,78 @@
+package dev.hydra.crew;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hydra.crew.infra.ServiceCatalog;
+import dev.hydra.crew.tools.McpServers;
+import dev.hydra.topics.config.ConfigException;
+import dev.hydra.topics.config.HydraConfig;
+import dev.hydra.topics.events.Crew;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CrewConfigTest {
+
+    @Test
+    void theShippedHydraYamlConfiguresEveryCrewSetting() {
+        HydraConfig config = HydraConfig.load(Path.of("../config/hydra.yaml"), Map.of());
+
+        assertThat(config.get(CrewSettings.HEARTBEAT)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.get(CrewSettings.TOKEN_BUDGET)).isEqualTo(100_000);
+        assertThat(CrewSettings.list(config.get(CrewSettings.CAPABILITIES))).isEmpty();
+        assertThat(config.get(CrewSettings.STATUS_LOOKBACK)).isEqualTo(Duration.ofDays(7));
+        assertThat(ServiceCatalog.from(config).find("hydra-console")).get()
+                .satisfies(s -> assertThat(s.restart()).first().isEqualTo("echo"));
+        assertThat(McpServers.from(config, Duration.ofSeconds(5)).names()).isEmpty();
+    }
+
+    @Test
+    void commandLineOptionsOverrideTheFileThroughTheirEnvironmentVariables() {
+        HydraConfig config = CrewCommandLine.config(new String[]{"--crew", "self_improvement", "--node=gpu-2",
+                "--llm-base-url", "http://127.0.0.1:9999/v1", "--config", "../config/hydra.yaml"}, Map.of(
+                "HYDRA_LLM_MODEL", "qwen2.5-coder:32b"));
+
+        assertThat(config.get(CrewCommandLine.CREW)).isEqualTo(Crew.SELF_IMPROVEMENT);
+        assertThat(config.get(CrewCommandLine.NODE)).isEqualTo("gpu-2");
+        assertThat(config.get(CrewSettings.LLM_BASE_URL)).isEqualTo("http://127.0.0.1:9999/v1");
+        assertThat(config.get(CrewSettings.LLM_MODEL)).isEqualTo("qwen2.5-coder:32b");
+        assertThatThrownBy(() -> CrewCommandLine.config(new String[]{"--crews", "x"}, Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("unknown option --crews");
+    }
+
+    @Test
+    void badCrewSettingsNameTheSettingAndWhatIsAllowed() {
+        HydraConfig config = HydraConfig.of("crews: {maxToolCalls: lots, capabilities: 'vision,!'}", Map.of());
+
+        assertThatThrownBy(() -> config.get(CrewSettings.MAX_TOOL_CALLS)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("crews.maxToolCalls").hasMessageContaining("HYDRA_CREW_MAX_TOOL_CALLS")
+                .hasMessageContaining("an integer from 0 to 10000");
+        assertThatThrownBy(() -> config.get(CrewSettings.CAPABILITIES)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("crews.capabilities");
+        assertThatThrownBy(() -> ServiceCatalog.from(HydraConfig.of("services: [{name: x, restart: 'sh -c boom'}]",
+                Map.of()))).isInstanceOf(ConfigException.class).hasMessageContaining("services[0].restart must be a non-empty list");
+    }
+
+    @Test
+    void mcpServersAreConfiguredByCommandOrUrl() {
+        HydraConfig config = HydraConfig.of("""
+                crews:
+                  mcpServers:
+                    - {name: web-search, command: ["npx", "-y", "brave-search"]}
+                    - {name: docker-mcp, url: "http://127.0.0.1:8811/mcp"}
+                """, Map.of());
+
+        McpServers servers = McpServers.from(config, Duration.ofSeconds(5));
+
+        assertThat(servers.spec("web-search")).get().extracting(McpServers.ServerSpec::command)
+                .isEqualTo(List.of("npx", "-y", "brave-search"));
+        assertThat(servers.spec("docker-mcp")).get().extracting(McpServers.ServerSpec::url)
+                .isEqualTo("http://127.0.0.1:8811/mcp");
+        assertThatThrownBy(() -> McpServers.from(HydraConfig.of("crews: {mcpServers: [{name: both, url: u, command: [x]}]}",
+                Map.of()), Duration.ofSeconds(1))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("exactly one of command (a list) or url");
+    }
+}

@@ -1,0 +1,171 @@
+package dev.hydra.crew;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.hydra.crew.tools.ToolExecutorService;
+import dev.hydra.topics.DeadLetters;
+import dev.hydra.topics.EventProducer;
+import dev.hydra.topics.KafkaTestCluster;
+import dev.hydra.topics.Topics;
+import dev.hydra.topics.config.HydraConfig;
+import dev.hydra.topics.events.Crew;
+import dev.hydra.topics.events.ToolCall;
+import dev.hydra.topics.events.ToolResult;
+import dev.hydra.topics.events.ToolStatus;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The tool executor on a real broker: approved calls run once, answers keyed by call id. */
+@ExtendWith(TestBroker.class)
+class ToolExecutorServiceTest {
+    private static final Duration PATIENCE = Duration.ofSeconds(45);
+    private static KafkaTestCluster cluster;
+    private static EventProducer producer;
+
+    @TempDir
+    Path workDir;
+    private KafkaConsumer<String, byte[]> answers;
+    private final List<ConsumerRecord<String, byte[]>> seen = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void startBroker() {
+        cluster = TestBroker.get();
+        producer = new EventProducer(cluster.clientProps(), "tool-executor-test");
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        producer.close();
+    }
+
+    @BeforeEach
+    void readAnswers() throws Exception {
+        Lanes.skipToEnd(cluster, ToolExecutorService.GROUP_ID, List.of(Topics.TOOLCALLS_APPROVED));
+        answers = cluster.consumer(Topics.TOOLCALLS_RESULTS.name(), Topics.DLQ.name());
+    }
+
+    @AfterEach
+    void closeAnswers() {
+        answers.close();
+    }
+
+    private HydraConfig config() {
+        return HydraConfig.of("""
+                crews:
+                  pollTimeout: 100ms
+                  shellTimeout: 20s
+                """, Map.of());
+    }
+
+    private static ToolCall shell(String command) {
+        return new ToolCall(UUID.randomUUID().toString(), "task-" + UUID.randomUUID(), Crew.DEVELOPMENT, "tester",
+                "shell", "run", Map.of("command", command), List.of(), Instant.now());
+    }
+
+    private void approve(ToolCall call) throws Exception {
+        producer.send(Topics.TOOLCALLS_APPROVED, call.taskId(), call, call.taskId()).get();
+    }
+
+    private List<ConsumerRecord<String, byte[]>> poll() {
+        seen.addAll(KafkaTestCluster.poll(answers));
+        return seen;
+    }
+
+    private List<ToolResult> resultsOf(String callId) {
+        return poll().stream().filter(r -> r.topic().equals(Topics.TOOLCALLS_RESULTS.name()) && callId.equals(r.key()))
+                .map(r -> Topics.TOOLCALLS_RESULTS.valueSerde().deserialize(r.topic(), r.value())).toList();
+    }
+
+    @Test
+    void approvedCallRedeliveredWithTheSameIdRunsOnceAndIsAnsweredTwice() throws Exception {
+        try (ToolExecutorService executor = new ToolExecutorService(config(), cluster.clientProps(), workDir)) {
+            executor.start();
+            ToolCall call = shell("echo ran >> count.txt; echo counted");
+
+            approve(call);
+            approve(call);
+
+            await().atMost(PATIENCE).until(() -> resultsOf(call.id()).size() == 2);
+            List<ToolResult> results = resultsOf(call.id());
+            assertThat(results).extracting(ToolResult::status).containsOnly(ToolStatus.OK);
+            assertThat(results).extracting(ToolResult::output).containsOnly("counted\n");
+            assertThat(Files.readAllLines(executor.workspaceRoot().resolve("count.txt"))).containsExactly("ran");
+        }
+    }
+
+    @Test
+    void callInterruptedByACrashIsNotRepeatedByTheNextExecutor() throws Exception {
+        ToolCall call = shell("echo started >> crash.txt; sleep 30");
+        Path marker;
+        try (ToolExecutorService first = new ToolExecutorService(config(), cluster.clientProps(), workDir)) {
+            first.start();
+            marker = first.workspaceRoot().resolve("crash.txt");
+            approve(call);
+            await().atMost(PATIENCE).until(() -> Files.exists(marker));
+        } // closed mid-command: the command is killed and the call never acknowledged
+
+        try (ToolExecutorService second = new ToolExecutorService(config(), cluster.clientProps(), workDir)) {
+            second.start();
+            await().atMost(PATIENCE).until(() -> !resultsOf(call.id()).isEmpty());
+        }
+        ToolResult result = resultsOf(call.id()).get(0);
+        assertThat(result.status()).isEqualTo(ToolStatus.ERROR);
+        assertThat(result.output()).contains("never confirmed").contains("not repeated");
+        assertThat(Files.readAllLines(marker)).containsExactly("started");
+    }
+
+    @Test
+    void callToAServerThatIsNotConfiguredIsAnsweredWithAnError() throws Exception {
+        try (ToolExecutorService executor = new ToolExecutorService(config(), cluster.clientProps(), workDir)) {
+            executor.start();
+            ToolCall call = new ToolCall(null, "task-1", Crew.DEVELOPMENT, "coder", "postgres-mcp", "execute_sql",
+                    Map.of("sql", "select 1"), List.of("db:hydra"), Instant.now());
+
+            approve(call);
+
+            await().atMost(PATIENCE).until(() -> !resultsOf(call.id()).isEmpty());
+            ToolResult result = resultsOf(call.id()).get(0);
+            assertThat(result.status()).isEqualTo(ToolStatus.ERROR);
+            assertThat(result.output()).contains("no tool server named 'postgres-mcp' is configured");
+        }
+    }
+
+    @Test
+    void malformedApprovedCallGoesToTheDeadLetterQueueAndTheNextCallStillRuns() throws Exception {
+        try (ToolExecutorService executor = new ToolExecutorService(config(), cluster.clientProps(), workDir)) {
+            executor.start();
+            producer.sendRaw(new ProducerRecord<>(Topics.TOOLCALLS_APPROVED.name(),
+                    "broken".getBytes(StandardCharsets.UTF_8),
+                    "{\"server\": \"shell\"}".getBytes(StandardCharsets.UTF_8))).get();
+            ToolCall next = shell("echo fine");
+            approve(next);
+
+            await().atMost(PATIENCE).until(() -> !resultsOf(next.id()).isEmpty());
+            await().atMost(PATIENCE).until(() -> poll().stream()
+                    .anyMatch(r -> r.topic().equals(Topics.DLQ.name()) && "broken".equals(r.key())));
+            ConsumerRecord<String, byte[]> letter = seen.stream()
+                    .filter(r -> r.topic().equals(Topics.DLQ.name()) && "broken".equals(r.key())).findFirst().orElseThrow();
+            assertThat(DeadLetters.header(letter.headers(), DeadLetters.SOURCE_TOPIC))
+                    .isEqualTo(Topics.TOOLCALLS_APPROVED.name());
+            assertThat(DeadLetters.header(letter.headers(), DeadLetters.ERROR)).contains("taskId");
+        }
+    }
+}

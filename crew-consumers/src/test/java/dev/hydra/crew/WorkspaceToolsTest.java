@@ -1,0 +1,71 @@
+package dev.hydra.crew;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hydra.crew.tools.ToolFailure;
+import dev.hydra.crew.tools.WorkspaceTools;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WorkspaceToolsTest {
+    @TempDir
+    Path base;
+    private WorkspaceTools tools;
+
+    @BeforeEach
+    void workspace() throws Exception {
+        tools = new WorkspaceTools(base.resolve("workspace"), Duration.ofSeconds(2));
+    }
+
+    @Test
+    void writesReadsMovesAndDeletesInsideTheWorkspace() throws Exception {
+        tools.run("filesystem-mcp", "write_file", Map.of("path", "/workspace/src/a.txt", "content", "alpha"));
+        assertThat(tools.run("filesystem-mcp", "read_file", Map.of("path", "src/a.txt"))).isEqualTo("alpha");
+        tools.run("filesystem-mcp", "move_file", Map.of("source", "src/a.txt", "destination", "docs/b.txt"));
+        assertThat(Files.readString(tools.root().resolve("docs/b.txt"))).isEqualTo("alpha");
+        tools.run("filesystem-mcp", "delete_file", Map.of("path", "docs/b.txt"));
+        assertThat(tools.root().resolve("docs/b.txt")).doesNotExist();
+    }
+
+    @Test
+    void refusesPathsThatLeaveTheWorkspace() throws Exception {
+        Files.writeString(base.resolve("secret.txt"), "s3cret");
+        Files.createSymbolicLink(tools.root().resolve("escape"), base);
+
+        for (String path : new String[]{"../secret.txt", "/etc/passwd", "src/../../secret.txt", "escape/secret.txt",
+                "/workspace/../secret.txt"}) {
+            assertThatThrownBy(() -> tools.run("filesystem-mcp", "read_file", Map.of("path", path)))
+                    .as(path).isInstanceOf(ToolFailure.class).hasMessageContaining("outside the workspace");
+        }
+        assertThatThrownBy(() -> tools.run("filesystem-mcp", "write_file", Map.of("path", "escape/new.txt",
+                "content", "x"))).isInstanceOf(ToolFailure.class);
+        assertThat(base.resolve("new.txt")).doesNotExist();
+    }
+
+    @Test
+    void shellRunsInTheWorkspaceWithAMinimalEnvironmentAndATimeLimit() throws Exception {
+        assertThat(tools.run("shell", "run", Map.of("command", "pwd; echo ${HYDRA_SECRET:-unset}")))
+                .isEqualTo(tools.root() + "\nunset\n");
+        assertThatThrownBy(() -> tools.run("shell", "run", Map.of("command", "sleep 20")))
+                .isInstanceOf(ToolFailure.class).hasMessageContaining("timed out after PT2S");
+        assertThatThrownBy(() -> tools.run("shell", "run", Map.of("command", "exit 3")))
+                .isInstanceOf(ToolFailure.class).hasMessageContaining("exit code 3");
+    }
+
+    @Test
+    void gitCommitsOnABranchOfTheWorkspaceRepository() throws Exception {
+        tools.run("shell", "run", Map.of("command", "git init -q -b main ."));
+        tools.run("git-mcp", "checkout", Map.of("branch", "feature/x"));
+        tools.run("filesystem-mcp", "write_file", Map.of("path", "x.txt", "content", "x"));
+        tools.run("git-mcp", "commit", Map.of("message", "add x", "files", java.util.List.of("x.txt")));
+        assertThat(tools.run("shell", "run", Map.of("command", "git log --format=%s")))
+                .isEqualTo("add x\n");
+        assertThat(tools.run("git-mcp", "status", Map.of())).contains("feature/x");
+    }
+}
