@@ -1,0 +1,204 @@
+package dev.hydra.memory;
+
+import dev.hydra.topics.EventProducer;
+import dev.hydra.topics.Topics;
+import dev.hydra.topics.events.AuditRecord;
+import dev.hydra.topics.events.Decision;
+import dev.hydra.topics.events.MemoryBlock;
+import dev.hydra.topics.events.SubjectKind;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shared core-memory blocks: the current version of each block, rebuilt from the compacted
+ * {@code hydra.memory.blocks} on start and kept up to date by tailing it (so blocks written by
+ * anyone are served), and the one place writes are checked ({@link BlockWrites}) and published.
+ */
+final class CoreMemory implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CoreMemory.class);
+    static final String REFUSED_ACTION = "memory_write_refused";
+    static final String ACCESS_CONSTRAINT = "memory_block_access";
+
+    private final Map<String, MemoryBlock> blocks = new TreeMap<>();
+    private final EventProducer producer;
+    private final Archivist archivist;
+    private final Clock clock;
+    private final KafkaConsumer<String, byte[]> tail;
+    private final Thread tailThread;
+    private final CountDownLatch caughtUp = new CountDownLatch(1);
+    private volatile boolean running = true;
+
+    /** Where entries moved out of a block go (archival memory, or nowhere when it is disabled). */
+    @FunctionalInterface
+    interface Archivist {
+        void archive(String block, List<BlockContent.Entry> evicted, MemoryBlock from);
+    }
+
+    CoreMemory(Properties clientProps, EventProducer producer, Archivist archivist, Clock clock) {
+        this.producer = producer;
+        this.archivist = archivist;
+        this.clock = clock;
+        Properties props = new Properties();
+        props.putAll(clientProps);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "hydra-memory-blocks-tail");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        this.tail = new KafkaConsumer<>(props, new StringDeserializer(),
+                new ByteArrayDeserializer());
+        this.tailThread = new Thread(this::runTail, "memory-blocks-tail");
+        tailThread.setDaemon(true);
+    }
+
+    /** Starts tailing the blocks topic; returns once every block written before now is loaded. */
+    void start(Duration timeout) throws InterruptedException {
+        for (String name : CoreBlock.names()) {
+            MemoryMetrics.BLOCK_BYTES.labels(name); // every core block on dashboards, at 0 until written
+        }
+        tailThread.start();
+        if (!caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("could not read " + Topics.MEMORY_BLOCKS.name() + " within " + timeout);
+        }
+    }
+
+    boolean healthy() {
+        return running && tailThread.isAlive();
+    }
+
+    private void runTail() {
+        try {
+            List<TopicPartition> partitions = tail.partitionsFor(Topics.MEMORY_BLOCKS.name()).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            tail.assign(partitions);
+            tail.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = tail.endOffsets(partitions);
+            while (running) {
+                for (ConsumerRecord<String, byte[]> record : tail.poll(Duration.ofMillis(500))) {
+                    apply(record);
+                }
+                if (caughtUp.getCount() > 0 && partitions.stream().allMatch(p -> tail.position(p) >= end.get(p))) {
+                    LOG.info("core memory restored: {} blocks", blocks.size());
+                    caughtUp.countDown();
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            LOG.error("tailing {} stopped", Topics.MEMORY_BLOCKS.name(), e);
+        } finally {
+            running = false;
+            tail.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void apply(ConsumerRecord<String, byte[]> record) {
+        if (record.value() == null) {
+            synchronized (this) {
+                blocks.remove(record.key());
+            }
+            return;
+        }
+        MemoryBlock block;
+        try {
+            block = Topics.MEMORY_BLOCKS.valueSerde().deserialize(record.topic(), record.value());
+        } catch (RuntimeException e) {
+            LOG.warn("ignoring invalid block {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
+                    e.getMessage());
+            return;
+        }
+        synchronized (this) {
+            MemoryBlock current = blocks.get(block.name());
+            if (current == null || block.version() >= current.version()) {
+                blocks.put(block.name(), block);
+                MemoryMetrics.BLOCK_BYTES.labels(block.name())
+                        .set(block.content().getBytes(StandardCharsets.UTF_8).length);
+            }
+        }
+    }
+
+    /**
+     * Applies a write by {@code writer}; a refused write is audited on {@code hydra.audit}. Entries
+     * that no longer fit are archived before the new block replaces the old one: if archiving fails,
+     * nothing changed and the caller's retry moves them again, so no entry is lost on the way.
+     */
+    BlockWrites.Result write(String writer, String blockName, List<BlockContent.Entry> entries, String correlationId) {
+        BlockWrites.Result result;
+        synchronized (this) {
+            result = BlockWrites.apply(blocks.get(blockName), blockName, writer, entries, clock.instant());
+            if (result instanceof BlockWrites.Written written && written.changed()) {
+                MemoryBlock block = written.block();
+                if (!written.evicted().isEmpty()) {
+                    archivist.archive(blockName, written.evicted(), block);
+                }
+                blocks.put(blockName, block);
+                producer.send(Topics.MEMORY_BLOCKS, blockName, block, correlationId);
+                MemoryMetrics.BLOCK_WRITES.labels(blockName).inc();
+                MemoryMetrics.BLOCK_BYTES.labels(blockName).set(block.content().getBytes(StandardCharsets.UTF_8).length);
+            }
+        }
+        if (result instanceof BlockWrites.Refused refused) {
+            audit(refused, correlationId);
+        }
+        return result;
+    }
+
+    private void audit(BlockWrites.Refused refused, String correlationId) {
+        LOG.warn("refused a write of block {} by {}: {}", refused.block(), refused.writer(), refused.reason());
+        MemoryMetrics.BLOCK_WRITES_REFUSED.labels(refused.block()).inc();
+        AuditRecord record = new AuditRecord(null, SubjectKind.MEMORY_BLOCK, refused.block(), REFUSED_ACTION,
+                Decision.DENY, ACCESS_CONSTRAINT, refused.reason(), refused.writer(), "", clock.instant(), "", "");
+        // Keyed by the record's own id: each refusal is a chain of one, so its hash verifies on its own.
+        producer.send(Topics.AUDIT, record.id(), record.chained("", sha256(record.chainContent())), correlationId);
+    }
+
+    synchronized Map<String, MemoryBlock> all() {
+        return Map.copyOf(blocks);
+    }
+
+    synchronized Optional<MemoryBlock> get(String name) {
+        return Optional.ofNullable(blocks.get(name));
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (!tailThread.isAlive() && caughtUp.getCount() > 0 && tailThread.getState() == Thread.State.NEW) {
+            tail.close(Duration.ofSeconds(5)); // never started
+            return;
+        }
+        tail.wakeup();
+        try {
+            tailThread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.hydra.memory;
+
+import dev.hydra.topics.events.Crew;
+import dev.hydra.topics.events.Outcome;
+import dev.hydra.topics.events.TaskResult;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * How a crew's task result reads in its crew's core-memory block: the infrastructure crew keeps
+ * the latest state per service ("letta: restart_service OK at …"), the research and development
+ * crews one line per task.
+ */
+final class ResultEntries {
+    /** Artefact names a crew may use to say which service a result is about, most specific first. */
+    private static final List<String> SERVICE_ARTEFACTS = List.of("service", "container", "target");
+
+    /** One write a result asks for: which block, by whom, what entry. */
+    record BlockUpdate(CoreBlock block, String writer, BlockContent.Entry entry) {
+    }
+
+    private ResultEntries() {
+    }
+
+    static Optional<BlockUpdate> of(TaskResult result) {
+        return CoreBlock.ownedBy(result.crew()).map(block -> new BlockUpdate(block, result.crew().wireName(),
+                new BlockContent.Entry(key(result), text(result))));
+    }
+
+    private static String key(TaskResult result) {
+        if (result.crew() == Crew.INFRASTRUCTURE) {
+            for (String name : SERVICE_ARTEFACTS) {
+                if (result.artefacts().get(name) instanceof String service && !service.isBlank()) {
+                    return service;
+                }
+            }
+        }
+        return "task " + shortId(result.taskId());
+    }
+
+    private static String text(TaskResult result) {
+        StringBuilder text = new StringBuilder();
+        text.append(result.action().isEmpty() ? "task" : result.action())
+                .append(result.outcome() == Outcome.SUCCEEDED ? " OK" : " FAILED")
+                .append(" at ").append(result.at());
+        if (result.crew() == Crew.INFRASTRUCTURE) {
+            text.append(" (task ").append(shortId(result.taskId())).append(')');
+        }
+        if (!result.summary().isBlank()) {
+            text.append(": ").append(result.summary());
+        }
+        return text.toString();
+    }
+
+    static String shortId(String id) {
+        return id.length() <= 8 ? id : id.substring(0, 8);
+    }
+}

@@ -1,0 +1,131 @@
+package dev.hydra.router;
+
+import dev.hydra.router.rules.Action;
+import dev.hydra.router.rules.Dispatcher;
+import dev.hydra.router.rules.Policy;
+import dev.hydra.topics.DeadLetters;
+import dev.hydra.topics.EventHeaders;
+import dev.hydra.topics.Topic;
+import dev.hydra.topics.Topics;
+import dev.hydra.topics.events.Task;
+import dev.hydra.topics.events.TaskState;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires the {@link Dispatcher} into the topology: feeds it the coordinator's inputs and a
+ * wall-clock tick, and turns its actions into records (lanes, statuses, dead letters) and metrics.
+ * Time is the stream thread's wall clock ({@code currentSystemTimeMs}), which tests drive with
+ * {@code TopologyTestDriver.advanceWallClockTime}.
+ */
+final class DispatchProcessor implements Processor<String, RouterInput, String, Outbound> {
+    private static final Logger LOG = LoggerFactory.getLogger(DispatchProcessor.class);
+
+    private final Policy policy;
+    private final Duration checkInterval;
+    private ProcessorContext<String, Outbound> context;
+    private Dispatcher dispatcher;
+
+    DispatchProcessor(Policy policy, Duration checkInterval) {
+        this.policy = policy;
+        this.checkInterval = checkInterval;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Outbound> context) {
+        this.context = context;
+        this.dispatcher = new Dispatcher(policy, new StoreBoard(context.getStateStore(RouterTopology.TASKS_STORE),
+                context.getStateStore(RouterTopology.FINGERPRINTS_STORE),
+                context.getStateStore(RouterTopology.RESOURCES_STORE),
+                context.getStateStore(RouterTopology.NODES_STORE)));
+        context.schedule(checkInterval, PunctuationType.WALL_CLOCK_TIME, this::tick);
+    }
+
+    @Override
+    public void process(Record<String, RouterInput> record) {
+        long now = context.currentSystemTimeMs();
+        RouterInput input = record.value();
+        List<Action> actions;
+        if (input.task() != null) {
+            actions = dispatcher.approved(input.task(), input.origin(), now);
+        } else if (input.status() != null) {
+            actions = dispatcher.status(input.status(), now);
+        } else {
+            actions = dispatcher.node(input.node(), now);
+        }
+        actions.forEach(action -> perform(action, now));
+    }
+
+    private void tick(long now) {
+        dispatcher.tick(now).forEach(action -> perform(action, now));
+        RouterMetrics.queueDepth(dispatcher.queueDepth());
+    }
+
+    private void perform(Action action, long now) {
+        // Java 17: no pattern matching for switch yet, so one branch per action type.
+        if (action instanceof Action.Route route) {
+            routed(route, now);
+        } else if (action instanceof Action.Report report) {
+            send(report.status().taskId(), Outbound.of(Topics.TASK_STATUS, report.status()),
+                    EventHeaders.of(Topics.TASK_STATUS, report.status().taskId()), now);
+            if (report.status().state() == TaskState.HELD) {
+                RouterMetrics.CONFLICTS.inc();
+            }
+        } else if (action instanceof Action.Drop drop) {
+            RouterMetrics.DEDUPLICATED.inc();
+            LOG.info("task {} dropped: same work as open task {} ({})", drop.task().id(), drop.openTaskId(),
+                    drop.fingerprint());
+        } else if (action instanceof Action.Resolved) {
+            RouterMetrics.CONFLICTS_RESOLVED.inc();
+        } else if (action instanceof Action.Interrupted stuck) {
+            RouterMetrics.INTERRUPTED.labels(stuck.task().crew().wireName(), stuck.reason().name()).inc();
+            LOG.warn("task {} attempt {} interrupted: {}{}", stuck.task().id(), stuck.attempt(), stuck.reason(),
+                    stuck.retried() ? ", will retry" : ", giving up");
+        } else if (action instanceof Action.GiveUp giveUp) {
+            deadLetter(giveUp, now);
+        }
+    }
+
+    private void routed(Action.Route route, long now) {
+        Task task = route.task();
+        Topic<Task> lane = Topics.crewLane(task.crew(), task.priority());
+        Headers headers = EventHeaders.of(lane, task.id());
+        headers.add(TaskRouter.ATTEMPT_HEADER, utf8(Integer.toString(route.attempt())));
+        send(task.id(), Outbound.of(lane, task), headers, now);
+        RouterMetrics.ROUTED.labels(task.crew().wireName(), Integer.toString(task.priority())).inc();
+        if (route.why() == Action.Why.PROMOTED) {
+            RouterMetrics.PROMOTED.labels(task.crew().wireName()).inc();
+        }
+        LOG.debug("task {} to {} (attempt {}, {})", task.id(), lane, route.attempt(), route.why());
+    }
+
+    /** The task as approved (its bytes), with headers naming where it came from and why it failed. */
+    private void deadLetter(Action.GiveUp giveUp, long now) {
+        Task task = giveUp.task();
+        Headers headers = DeadLetters.headers(giveUp.origin().topic(), giveUp.origin().partition(),
+                giveUp.origin().offset(), new TaskAbandonedException(giveUp.reason()), RouterTopology.APP);
+        EventHeaders.set(headers, Topics.TASKS_APPROVED, task.id());
+        headers.add(TaskRouter.ATTEMPT_HEADER, utf8(Integer.toString(giveUp.attempt())));
+        byte[] value = Topics.TASKS_APPROVED.valueSerde().serialize(Topics.DLQ.name(), task);
+        send(task.id(), new Outbound(Topics.DLQ.name(), value), headers, now);
+        RouterMetrics.ABANDONED.labels(task.crew().wireName()).inc();
+        LOG.error("task {} failed for good, sent to {} (origin {}-{}@{}): {}", task.id(), Topics.DLQ,
+                giveUp.origin().topic(), giveUp.origin().partition(), giveUp.origin().offset(), giveUp.reason());
+    }
+
+    private void send(String key, Outbound value, Headers headers, long now) {
+        context.forward(new Record<>(key, value, now, headers));
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}

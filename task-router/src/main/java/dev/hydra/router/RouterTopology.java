@@ -1,0 +1,114 @@
+package dev.hydra.router;
+
+import dev.hydra.router.rules.Origin;
+import dev.hydra.router.rules.TrackedTask;
+import dev.hydra.topics.JsonSerde;
+import dev.hydra.topics.ParsedStream;
+import dev.hydra.topics.Topics;
+import dev.hydra.topics.events.Task;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The task router's topology.
+ *
+ * <p>Dedup fingerprints and resource conflicts relate tasks with different ids, and node
+ * announcements relate to every task of a crew, while the input topics are partitioned by task id
+ * (approved, status) or hold all nodes in one partition. Partitioning by crew would still split a
+ * resource such as {@code service:letta} that tasks of two crews change. So approved tasks, statuses
+ * and node announcements are merged into one internal <b>single-partition coordinator topic</b>, and
+ * one {@link DispatchProcessor} owns all of the router's state. That is correct by construction (one
+ * writer for every fingerprint and resource) and ample for the load: tasks are minutes of agent work
+ * each, so even thousands a day are a trickle for one partition. Scaling out means running standby
+ * replicas for fail-over, not more partitions. Tasks approved on different partitions at the same
+ * moment reach the coordinator in either order; the order that matters, releasing held tasks by
+ * priority and impact, is the dispatcher's own.
+ *
+ * <p>The stores are in-memory and changelogged: the open set is small (open tasks, fingerprints,
+ * resources, nodes) and restores in moments, while RocksDB flushed on every exactly-once commit and
+ * made routing about ten times slower.
+ *
+ * <pre>
+ *  hydra.tasks.approved ─parse─┐
+ *  hydra.tasks.status ───parse─┼─► router-coordinator (1 partition) ─► router-dispatch ─► hydra.crew.&lt;crew&gt;.p&lt;n&gt;
+ *  hydra.crew.nodes ─────parse─┘          stores: router-tasks, -fingerprints,            hydra.tasks.status
+ *  (malformed values ─► hydra.dlq)                -resources, -nodes                      hydra.dlq (given up)
+ * </pre>
+ */
+public final class RouterTopology {
+    static final String APP = "task-router";
+    static final String TASKS_STORE = "router-tasks";
+    static final String FINGERPRINTS_STORE = "router-fingerprints";
+    static final String RESOURCES_STORE = "router-resources";
+    static final String NODES_STORE = "router-nodes";
+    /** The internal topic is {@code <applicationId>-router-coordinator-repartition}. */
+    static final String COORDINATOR = "router-coordinator";
+
+    static final JsonSerde<RouterInput> INPUT = JsonSerde.of(RouterInput.class, "any");
+    static final JsonSerde<TrackedTask> TRACKED = JsonSerde.of(TrackedTask.class, "any");
+    private static final Serde<Outbound> OUTBOUND = Serdes.serdeFrom(
+            (topic, outbound) -> outbound == null ? null : outbound.value(),
+            (topic, bytes) -> {
+                throw new UnsupportedOperationException("outbound records are only written");
+            });
+
+    private RouterTopology() {
+    }
+
+    public static Topology build(RouterSettings settings) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(TASKS_STORE),
+                Serdes.String(), TRACKED));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(FINGERPRINTS_STORE),
+                Serdes.String(), Serdes.String()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RESOURCES_STORE),
+                Serdes.String(), Serdes.String()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(NODES_STORE),
+                Serdes.String(), Topics.CREW_NODES.valueSerde()));
+
+        KStream<String, RouterInput> approved = ParsedStream.from(builder, Topics.TASKS_APPROVED, APP)
+                .processValues(OriginStamp::new, Named.as("router-approved-input"));
+        KStream<String, RouterInput> statuses = ParsedStream.from(builder, Topics.TASK_STATUS, APP)
+                .mapValues(status -> RouterInput.of(status), Named.as("router-status-input"));
+        KStream<String, RouterInput> nodes = ParsedStream.from(builder, Topics.CREW_NODES, APP)
+                .mapValues(node -> RouterInput.of(node), Named.as("router-node-input"));
+
+        approved.merge(statuses, Named.as("router-merge-statuses"))
+                .merge(nodes, Named.as("router-merge-nodes"))
+                .selectKey((key, input) -> input.key(), Named.as("router-key"))
+                .repartition(Repartitioned.<String, RouterInput>as(COORDINATOR)
+                        .withKeySerde(Serdes.String()).withValueSerde(INPUT).withNumberOfPartitions(1))
+                .process(() -> new DispatchProcessor(settings.policy(), settings.checkInterval()),
+                        Named.as("router-dispatch"), TASKS_STORE, FINGERPRINTS_STORE, RESOURCES_STORE, NODES_STORE)
+                .to((key, outbound, context) -> outbound.topic(),
+                        Produced.with(Serdes.String(), OUTBOUND).withName("router-out"));
+        return builder.build();
+    }
+
+    /** Remembers where an approved task was read, before the repartition hides it. */
+    private static final class OriginStamp implements FixedKeyProcessor<String, Task, RouterInput> {
+        private FixedKeyProcessorContext<String, RouterInput> context;
+
+        @Override
+        public void init(FixedKeyProcessorContext<String, RouterInput> context) {
+            this.context = context;
+        }
+
+        @Override
+        public void process(FixedKeyRecord<String, Task> record) {
+            Origin origin = context.recordMetadata()
+                    .map(m -> new Origin(m.topic(), m.partition(), m.offset())).orElse(Origin.UNKNOWN);
+            context.forward(record.withValue(RouterInput.of(record.value(), origin)));
+        }
+    }
+}

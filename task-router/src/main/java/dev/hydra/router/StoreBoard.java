@@ -1,0 +1,107 @@
+package dev.hydra.router;
+
+import dev.hydra.router.rules.Board;
+import dev.hydra.router.rules.TrackedTask;
+import dev.hydra.topics.events.NodeAnnouncement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The dispatcher's {@link Board} kept in the router's changelogged state stores.
+ *
+ * <p>Open tasks are also mirrored in memory, because the dispatcher scans them (held tasks on every
+ * close, everything on every check) and reading them back from RocksDB means parsing JSON each
+ * time. The mirror is safe: this board is the only writer of the store, and it is rebuilt from the
+ * store whenever Streams (re)initializes the processor, which is after any restore.
+ */
+final class StoreBoard implements Board {
+    private final KeyValueStore<String, TrackedTask> tasks;
+    private final KeyValueStore<String, String> fingerprints;
+    private final KeyValueStore<String, String> resources;
+    private final KeyValueStore<String, NodeAnnouncement> nodes;
+    private final Map<String, TrackedTask> openTasks = new LinkedHashMap<>();
+
+    StoreBoard(KeyValueStore<String, TrackedTask> tasks, KeyValueStore<String, String> fingerprints,
+               KeyValueStore<String, String> resources, KeyValueStore<String, NodeAnnouncement> nodes) {
+        this.tasks = tasks;
+        this.fingerprints = fingerprints;
+        this.resources = resources;
+        this.nodes = nodes;
+        values(tasks).forEach(task -> openTasks.put(task.id(), task));
+    }
+
+    @Override
+    public Optional<TrackedTask> task(String taskId) {
+        return Optional.ofNullable(openTasks.get(taskId));
+    }
+
+    @Override
+    public void save(TrackedTask task) {
+        tasks.put(task.id(), task);
+        openTasks.put(task.id(), task);
+    }
+
+    @Override
+    public void forget(String taskId) {
+        tasks.delete(taskId);
+        openTasks.remove(taskId);
+    }
+
+    @Override
+    public List<TrackedTask> tasks() {
+        return new ArrayList<>(openTasks.values());
+    }
+
+    @Override
+    public Optional<String> fingerprintOwner(String fingerprint) {
+        return Optional.ofNullable(fingerprints.get(fingerprint));
+    }
+
+    @Override
+    public void openFingerprint(String fingerprint, String taskId) {
+        fingerprints.put(fingerprint, taskId);
+    }
+
+    @Override
+    public void closeFingerprint(String fingerprint) {
+        fingerprints.delete(fingerprint);
+    }
+
+    @Override
+    public Optional<String> resourceHolder(String resource) {
+        return Optional.ofNullable(resources.get(resource));
+    }
+
+    @Override
+    public void hold(String resource, String taskId) {
+        resources.put(resource, taskId);
+    }
+
+    @Override
+    public void free(String resource) {
+        resources.delete(resource);
+    }
+
+    @Override
+    public void saveNode(NodeAnnouncement node) {
+        nodes.put(node.node(), node);
+    }
+
+    @Override
+    public List<NodeAnnouncement> nodes() {
+        return values(nodes);
+    }
+
+    private static <V> List<V> values(KeyValueStore<String, V> store) {
+        List<V> values = new ArrayList<>();
+        try (KeyValueIterator<String, V> all = store.all()) {
+            all.forEachRemaining(entry -> values.add(entry.value));
+        }
+        return values;
+    }
+}

@@ -1,0 +1,36 @@
+package dev.hydra.router.rules;
+
+import dev.hydra.topics.events.NodeAnnouncement;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the {@link Dispatcher} remembers: open tasks, the open fingerprints, who holds which resource
+ * and the known nodes. The router keeps it in Kafka Streams state stores; tests keep it in maps.
+ */
+public interface Board {
+    Optional<TrackedTask> task(String taskId);
+
+    void save(TrackedTask task);
+
+    void forget(String taskId);
+
+    /** Every open task. */
+    List<TrackedTask> tasks();
+
+    Optional<String> fingerprintOwner(String fingerprint);
+
+    void openFingerprint(String fingerprint, String taskId);
+
+    void closeFingerprint(String fingerprint);
+
+    Optional<String> resourceHolder(String resource);
+
+    void hold(String resource, String taskId);
+
+    void free(String resource);
+
+    void saveNode(NodeAnnouncement node);
+
+    List<NodeAnnouncement> nodes();
+}

@@ -1,0 +1,129 @@
+package dev.hydra.router;
+
+import dev.hydra.topics.EventHeaders;
+import dev.hydra.topics.StreamsConfigs;
+import dev.hydra.topics.Topics;
+import dev.hydra.topics.events.Crew;
+import dev.hydra.topics.events.NodeAnnouncement;
+import dev.hydra.topics.events.Task;
+import dev.hydra.topics.events.TaskState;
+import dev.hydra.topics.events.TaskStatus;
+import dev.hydra.topics.config.HydraConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+
+/** The router topology under TopologyTestDriver, with Hydra-typed inputs and outputs and driven time. */
+final class RouterDriver implements AutoCloseable {
+    static final Instant T0 = Instant.parse("2026-11-24T05:00:00Z");
+
+    private final TopologyTestDriver driver;
+    private final TestInputTopic<String, byte[]> approved;
+    private final TestInputTopic<String, byte[]> status;
+    private final TestInputTopic<String, byte[]> nodes;
+    private final TestOutputTopic<String, byte[]> statusOut;
+    private final TestOutputTopic<String, byte[]> dlq;
+    private final List<TaskStatus> statuses = new ArrayList<>();
+    private Duration elapsed = Duration.ZERO;
+
+    RouterDriver(Path stateDir, String routerYaml) {
+        RouterSettings settings = RouterSettings.from(HydraConfig.of(routerYaml, Map.of()));
+        driver = new TopologyTestDriver(RouterTopology.build(settings),
+                StreamsConfigs.base("router-test", "127.0.0.1:9", stateDir, 1), T0);
+        approved = driver.createInputTopic(Topics.TASKS_APPROVED.name(), new StringSerializer(), new ByteArraySerializer());
+        status = driver.createInputTopic(Topics.TASK_STATUS.name(), new StringSerializer(), new ByteArraySerializer());
+        nodes = driver.createInputTopic(Topics.CREW_NODES.name(), new StringSerializer(), new ByteArraySerializer());
+        statusOut = driver.createOutputTopic(Topics.TASK_STATUS.name(), new StringDeserializer(),
+                new ByteArrayDeserializer());
+        dlq = driver.createOutputTopic(Topics.DLQ.name(), new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    static Task task(String id, Crew crew, int priority, Map<String, Object> work, List<String> resources,
+                     List<String> requires) {
+        return new Task(id, null, priority, 50, "test task " + id, crew, work, resources, requires, "test", T0);
+    }
+
+    static Task task(String id, Crew crew, int priority, String action, String service) {
+        return task(id, crew, priority, Map.of("action", action, "service", service), List.of(), List.of());
+    }
+
+    Instant now() {
+        return T0.plus(elapsed);
+    }
+
+    void approve(Task task) {
+        approved.pipeInput(task.id(), Topics.TASKS_APPROVED.valueSerde().serialize("", task), now());
+    }
+
+    void approveRaw(String key, String json) {
+        approved.pipeInput(key, json.getBytes(StandardCharsets.UTF_8), now());
+    }
+
+    /** A crew's status for a task. */
+    void report(Task task, TaskState state, int attempt) {
+        TaskStatus value = new TaskStatus(task.id(), task.crew(), state, "node-a", attempt, "", now());
+        status.pipeInput(task.id(), Topics.TASK_STATUS.valueSerde().serialize("", value), now());
+    }
+
+    void announce(String node, Crew crew, List<String> capabilities) {
+        NodeAnnouncement value = new NodeAnnouncement(node, crew, List.of("model"), capabilities, now());
+        nodes.pipeInput(node, Topics.CREW_NODES.valueSerde().serialize("", value), now());
+    }
+
+    /** Moves the wall clock, firing the router's checks. */
+    void advance(Duration by) {
+        elapsed = elapsed.plus(by);
+        driver.advanceWallClockTime(by);
+    }
+
+    /** Tasks published to a lane since the last call, with their headers. */
+    List<TestRecord<String, byte[]>> lane(Crew crew, int priority) {
+        return driver.createOutputTopic(Topics.crewLane(crew, priority).name(), new StringDeserializer(),
+                new ByteArrayDeserializer()).readRecordsToList();
+    }
+
+    static Task taskOf(TestRecord<String, byte[]> record) {
+        return Topics.TASK.deserialize("", record.value());
+    }
+
+    static String header(Headers headers, String name) {
+        return EventHeaders.get(headers, name).orElse(null);
+    }
+
+    /**
+     * Every status the router wrote so far (they also loop back into the router, as on a real
+     * broker, because the driver feeds its own output topic to the topology).
+     */
+    List<TaskStatus> statuses() {
+        for (TestRecord<String, byte[]> record : statusOut.readRecordsToList()) {
+            statuses.add(Topics.TASK_STATUS.valueSerde().deserialize("", record.value()));
+        }
+        return statuses;
+    }
+
+    List<TaskState> statesOf(Task task) {
+        return statuses().stream().filter(s -> s.taskId().equals(task.id())).map(TaskStatus::state).toList();
+    }
+
+    List<TestRecord<String, byte[]>> deadLetters() {
+        return dlq.readRecordsToList();
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+    }
+}
