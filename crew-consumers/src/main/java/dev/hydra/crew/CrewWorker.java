@@ -500,10 +500,14 @@ public final class CrewWorker implements Service {
             await(result);
         }
 
+        /**
+         * Waits as long as the producer keeps retrying (its delivery.timeout.ms): a broker restart is
+         * a pause, not a reason to give the task up.
+         */
         private void await(Future<?> sent) throws InterruptedException {
             try {
-                sent.get(30, TimeUnit.SECONDS);
-            } catch (ExecutionException | TimeoutException e) {
+                sent.get();
+            } catch (ExecutionException e) {
                 // Without the report the task must not be acknowledged: stop and let a member redo it.
                 throw new IllegalStateException("cannot report task " + task.id() + ": " + e.getMessage(), e);
             }

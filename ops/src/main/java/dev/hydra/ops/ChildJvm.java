@@ -35,6 +35,12 @@ final class ChildJvm implements AutoCloseable {
     /** Starts {@code hydra ARGS...}; {@link #awaitReady} waits for a line containing {@code readyLine}. */
     static ChildJvm start(String name, Path log, String readyLine, List<String> jvmOptions, String... args)
             throws IOException {
+        return start(name, log, readyLine, jvmOptions, java.util.Map.of(), args);
+    }
+
+    /** The same, with extra environment variables for the child. */
+    static ChildJvm start(String name, Path log, String readyLine, List<String> jvmOptions,
+                          java.util.Map<String, String> env, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
@@ -44,6 +50,7 @@ final class ChildJvm implements AutoCloseable {
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().remove("HYDRA_KAFKA_BOOTSTRAP");
+        builder.environment().putAll(env);
         LOG.info("starting {} ({}), output in {}", name, String.join(" ", args), log);
         Process process = builder.start();
         return new ChildJvm(name, process, readyLine, log);

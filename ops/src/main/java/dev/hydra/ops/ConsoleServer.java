@@ -40,17 +40,23 @@ final class ConsoleServer implements AutoCloseable {
     private long pushTimer = -1;
     private long pushedVersion = -1;
 
-    ConsoleServer(Vertx vertx, StackApi api, List<Consumer<Router>> moduleRoutes) {
+    /**
+     * @param withConsole serve the operator console (its live view reads several topics); a single
+     *                    service only needs /health, /metrics and its API
+     */
+    ConsoleServer(Vertx vertx, StackApi api, List<Consumer<Router>> moduleRoutes, boolean withConsole) {
         this.vertx = vertx;
         this.api = api;
         this.moduleRoutes = moduleRoutes;
-        this.view = new LiveView(api.clientProps());
+        this.view = withConsole ? new LiveView(api.clientProps()) : null;
     }
 
     /** Starts listening; fails (with the cause) when the port cannot be bound. */
     void start(String host, int port) throws Exception {
-        view.start();
-        pushTimer = vertx.setPeriodic(LIVE_PUSH_MS, id -> pushLive());
+        if (view != null) {
+            view.start();
+            pushTimer = vertx.setPeriodic(LIVE_PUSH_MS, id -> pushLive());
+        }
         server = vertx.createHttpServer().requestHandler(router()).listen(port, host)
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         LOG.info("HTTP console on http://{}:{}", host, server.actualPort());
@@ -63,11 +69,13 @@ final class ConsoleServer implements AutoCloseable {
     private Router router() {
         Router router = Router.router(vertx);
         router.route("/api/*").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
-        router.get("/").handler(ctx -> ctx.reroute("/console/index.html"));
-        router.get("/console/*").handler(StaticHandler.create("console").setCachingEnabled(false));
         router.get("/health").handler(this::health);
-        router.get("/api/view").handler(ctx -> json(ctx, 200, view.snapshot()));
-        router.get("/api/live").handler(this::live);
+        if (view != null) {
+            router.get("/").handler(ctx -> ctx.reroute("/console/index.html"));
+            router.get("/console/*").handler(StaticHandler.create("console").setCachingEnabled(false));
+            router.get("/api/view").handler(ctx -> json(ctx, 200, view.snapshot()));
+            router.get("/api/live").handler(this::live);
+        }
         router.get("/metrics").handler(this::metrics);
         router.get("/api/topics").blockingHandler(this::topics);
         router.post("/api/tasks").blockingHandler(this::submitTask);
@@ -186,7 +194,9 @@ final class ConsoleServer implements AutoCloseable {
         if (pushTimer >= 0) {
             vertx.cancelTimer(pushTimer);
         }
-        view.close();
+        if (view != null) {
+            view.close();
+        }
         if (server != null) {
             server.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
         }

@@ -3,6 +3,7 @@ package dev.hydra.ops;
 import dev.hydra.assessor.StateAssessor;
 import dev.hydra.constitution.ConstitutionFilter;
 import dev.hydra.crew.CrewWorker;
+import dev.hydra.crew.tools.ToolExecutorService;
 import dev.hydra.memory.MemoryProjector;
 import dev.hydra.router.TaskRouter;
 import dev.hydra.topics.EventProducer;
@@ -91,13 +92,15 @@ public final class HydraStack implements StackApi, AutoCloseable {
         startService(memory);
         startService(new ConstitutionFilter(config, clientProps, stateDir));
         startService(new TaskRouter(config, clientProps, stateDir));
+        // Runs the tool calls the constitution approved, for every crew of this stack.
+        startService(new ToolExecutorService(config, clientProps, dataDir.resolve("work")));
         String node = config.get(OpsSettings.NODE_NAME);
         for (Crew crew : options.crews()) {
             startService(new CrewWorker(config, clientProps, crew, node, dataDir.resolve("work").resolve(crew.wireName())));
         }
 
         vertx = Vertx.vertx();
-        console = new ConsoleServer(vertx, this, List.of(memory::routes));
+        console = new ConsoleServer(vertx, this, List.of(memory::routes), true);
         console.start(config.get(OpsSettings.HTTP_HOST), options.httpPort().orElse(config.get(OpsSettings.HTTP_PORT)));
         // Last: its first assessment probes the console's own /health.
         startService(new StateAssessor(config, clientProps));

@@ -3,6 +3,7 @@ package dev.hydra.ops;
 import dev.hydra.assessor.StateAssessor;
 import dev.hydra.constitution.ConstitutionFilter;
 import dev.hydra.crew.CrewWorker;
+import dev.hydra.crew.tools.ToolExecutorService;
 import dev.hydra.memory.MemoryProjector;
 import dev.hydra.router.TaskRouter;
 import dev.hydra.topics.EventProducer;
@@ -37,9 +38,9 @@ import java.io.PrintWriter;
  */
 @Command(name = "service", mixinStandardHelpOptions = true,
         description = {"Runs one service in this process against an existing cluster, serving /health and /metrics.",
-                "NAME: assessor, constitution, router, crew, memory."})
+                "NAME: assessor, constitution, router, crew, tools (the tool executor), memory."})
 final class ServiceCommand implements Callable<Integer> {
-    enum Name { assessor, constitution, router, crew, memory }
+    enum Name { assessor, constitution, router, crew, tools, memory }
 
     @Mixin
     HydraCli.Connection connection;
@@ -103,7 +104,7 @@ final class ServiceCommand implements Callable<Integer> {
                 public void submit(Task task) throws Exception {
                     producer.send(Topics.TASKS_PROPOSED, task.id(), task, task.id()).get(30, TimeUnit.SECONDS);
                 }
-            }, routes);
+            }, routes, false);
             console.start(config.get(OpsSettings.HTTP_HOST), httpPort);
             out.println(service.name() + " running; health and metrics on http://127.0.0.1:" + console.port());
             out.flush();
@@ -127,6 +128,7 @@ final class ServiceCommand implements Callable<Integer> {
             case constitution -> new ConstitutionFilter(config, client, stateDir);
             case router -> new TaskRouter(config, client, stateDir);
             case memory -> new MemoryProjector(config, client, data.resolve("memory"));
+            case tools -> new ToolExecutorService(config, client, data.resolve("work"));
             case crew -> {
                 if (crew == null) {
                     throw new IllegalArgumentException("--crew is required for NAME=crew, one of " + Crew.wireNames());
