@@ -1,0 +1,19 @@
+package dev.hydra.constitution;
+
+import dev.hydra.topics.EventHeaders;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/** Forwards emissions with Hydra's headers (fresh per record) and counts what reaches the task topics. */
+final class Emitter {
+    private final ProcessorContext<String, Emission> context;
+
+    Emitter(ProcessorContext<String, Emission> context) {
+        this.context = context;
+    }
+
+    void emit(String key, Emission emission, String correlationId, long timestamp) {
+        context.forward(new Record<>(key, emission, timestamp, EventHeaders.of(emission.topic(), correlationId)));
+        FilterMetrics.emitted(emission.topic());
+    }
+}

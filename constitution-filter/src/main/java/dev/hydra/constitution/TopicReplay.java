@@ -1,0 +1,73 @@
+package dev.hydra.constitution;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Reads what a topic holds, without side effects: no consumer group and no commits (assign + seek),
+ * committed records only, from the beginning or from a time, up to the end offsets seen at the start
+ * (so a busy topic still gives a finite answer). Records arrive in offset order per partition;
+ * the reader stops early when {@code each} returns false.
+ */
+final class TopicReplay {
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    private TopicReplay() {
+    }
+
+    static void read(Properties clientProps, String topic, Optional<Instant> since, Duration timeout,
+                     Predicate<ConsumerRecord<String, byte[]>> each) {
+        Properties props = new Properties();
+        props.putAll(clientProps);
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            consumer.assign(partitions);
+            Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions, timeout));
+            if (since.isPresent()) {
+                Map<TopicPartition, Long> times = new HashMap<>();
+                partitions.forEach(p -> times.put(p, since.get().toEpochMilli()));
+                Map<TopicPartition, OffsetAndTimestamp> from = consumer.offsetsForTimes(times, timeout);
+                for (TopicPartition partition : partitions) {
+                    OffsetAndTimestamp first = from.get(partition);
+                    consumer.seek(partition, first == null ? end.get(partition) : first.offset());
+                }
+            } else {
+                consumer.seekToBeginning(partitions);
+            }
+            long deadline = System.nanoTime() + timeout.toNanos();
+            end.entrySet().removeIf(e -> consumer.position(e.getKey(), timeout) >= e.getValue());
+            while (!end.isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("reading " + topic + " did not finish within " + timeout
+                            + "; still behind on " + end.keySet());
+                }
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                    Long stop = end.get(new TopicPartition(record.topic(), record.partition()));
+                    if (stop != null && record.offset() < stop && !each.test(record)) {
+                        return;
+                    }
+                }
+                end.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
+            }
+        }
+    }
+}

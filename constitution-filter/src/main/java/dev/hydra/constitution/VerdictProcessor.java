@@ -1,0 +1,99 @@
+package dev.hydra.constitution;
+
+import dev.hydra.constitution.rules.Constitution;
+import dev.hydra.constitution.rules.Ruling;
+import dev.hydra.topics.Topics;
+import dev.hydra.topics.events.ApprovalRequest;
+import dev.hydra.topics.events.ApprovalStatus;
+import dev.hydra.topics.events.AuditRecord;
+import dev.hydra.topics.events.SubjectKind;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * Rules on each proposed task or tool call and emits, from one input and so in one transaction, the
+ * verdict's output (approved item, refusal, or approval request) and its chained audit record.
+ */
+final class VerdictProcessor<T> implements Processor<String, T, String, Emission> {
+    static final String ACTOR = "constitution-filter";
+
+    private final Gate<T> gate;
+    private final Constitution constitution;
+    private final ApprovalPolicy policy;
+    private final String chainStore;
+    private final Faults faults;
+    private ProcessorContext<String, Emission> context;
+    private Emitter emitter;
+    private AuditChain chain;
+
+    VerdictProcessor(Gate<T> gate, Constitution constitution, ApprovalPolicy policy, String chainStore, Faults faults) {
+        this.gate = gate;
+        this.constitution = constitution;
+        this.policy = policy;
+        this.chainStore = chainStore;
+        this.faults = faults;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Emission> context) {
+        this.context = context;
+        this.emitter = new Emitter(context);
+        this.chain = new AuditChain(context.getStateStore(chainStore));
+    }
+
+    @Override
+    public void process(Record<String, T> record) {
+        T item = record.value();
+        String id = gate.id(item);
+        String correlationId = gate.correlationId(item);
+        if (gate.kind() == SubjectKind.TASK) {
+            FilterMetrics.TASKS_PROPOSED.inc();
+        }
+        Ruling ruling = gate.check(constitution, item);
+        FilterMetrics.verdict(ruling.decision(), ruling.constraint());
+        Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
+        T clean = gate.redact(constitution, item);
+        String auditReason = ruling.reason();
+        switch (ruling.decision()) {
+            case ALLOW -> emitter.emit(id, new Emission(gate.approved(), clean), correlationId, record.timestamp());
+            case DENY -> emitter.emit(id, gate.refuse(constitution, clean, ruling.constraint(), ruling.reason(), now),
+                    correlationId, record.timestamp());
+            case NEEDS_APPROVAL -> {
+                ApprovalRequest request = park(clean, ruling, now);
+                emitter.emit(request.id(), new Emission(Topics.APPROVAL_REQUESTS, request), correlationId,
+                        record.timestamp());
+                auditReason = ruling.reason() + " (approval request " + request.id() + ")";
+            }
+        }
+        faults.afterVerdict(id);
+        // The audit keeps the verdict and constraint; a secret quoted in a reason must not live in a
+        // 365-day log either (never_expose_secrets), so reasons are redacted like everything else.
+        AuditRecord audit = chain.append(new AuditRecord(null, gate.kind(), id, "verdict", ruling.decision(),
+                ruling.constraint(), constitution.redact(auditReason), ACTOR, constitution.sha256(), now, null, null));
+        emitter.emit(id, new Emission(Topics.AUDIT, audit), correlationId, record.timestamp());
+    }
+
+    /** The request for a parked item; it binds to the hash of exactly what a decision will release. */
+    private ApprovalRequest park(T clean, Ruling ruling, Instant now) {
+        Map<String, Object> subject = ContentHash.asMap(clean);
+        return new ApprovalRequest(requestId(), gate.kind(), gate.id(clean), subject, ContentHash.of(subject),
+                ruling.constraint(), constitution.redact(ruling.reason()), ApprovalStatus.PENDING, now,
+                now.plus(policy.timeout()), "", "");
+    }
+
+    /**
+     * Derived from the input's position, so reprocessing the same input (a retried transaction, an
+     * application reset) asks for the same request instead of queueing a second one.
+     */
+    private String requestId() {
+        return context.recordMetadata()
+                .map(m -> UUID.nameUUIDFromBytes((m.topic() + "/" + m.partition() + "/" + m.offset())
+                        .getBytes(StandardCharsets.UTF_8)).toString())
+                .orElseGet(() -> UUID.randomUUID().toString());
+    }
+}

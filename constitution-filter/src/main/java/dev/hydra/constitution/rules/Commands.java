@@ -1,0 +1,659 @@
+package dev.hydra.constitution.rules;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * What the programs of one shell command do, as facts: files written and deleted (redirections, tee,
+ * cp, mv, sed -i, ...), SQL run through psql/mysql/sqlite3 (and dropdb), Qdrant collections deleted
+ * over HTTP, services stopped and containers removed (systemctl, docker, compose, pkill), git pushes
+ * and commits (with the branch followed through checkouts), settings, migrations and sandbox escapes.
+ */
+final class Commands {
+    private static final String UNKNOWN = String.valueOf(Shell.UNKNOWN);
+    private static final Set<String> NULL_TARGETS = Set.of("/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty");
+
+    private final Extractor extractor;
+    private final Facts f;
+    private final String via;
+    private String branch = Facts.Push.UNKNOWN;
+    private final Set<String> staged = new LinkedHashSet<>();
+
+    Commands(Extractor extractor, Facts facts, String via) {
+        this.extractor = extractor;
+        this.f = facts;
+        this.via = via;
+    }
+
+    void read(List<Shell.Exec> execs) {
+        for (Shell.Exec e : execs) {
+            f.execs.add(e);
+            for (Shell.Redirect r : e.redirects()) {
+                if (r.writes() && !r.target().startsWith("&") && !NULL_TARGETS.contains(r.target())) {
+                    extractor.write(f, r.target(), r.content(), via + " (" + e.program() + " >)", e.cwd());
+                }
+            }
+            exec(e);
+        }
+    }
+
+    private void exec(Shell.Exec e) {
+        String p = e.program();
+        List<String> args = e.argv().subList(1, e.argv().size());
+        String cwd = e.cwd();
+        String what = via + " (" + p + ")";
+        switch (p) {
+            case "tee" -> {
+                for (String a : operands(args)) {
+                    if (!NULL_TARGETS.contains(a)) {
+                        extractor.write(f, a, e.stdin(), what, cwd);
+                    }
+                }
+            }
+            case "cp", "install", "rsync", "scp", "ditto" -> copy(args, false, what, cwd, p);
+            case "ln" -> {
+                // a link to a file is a way to write it later: the target counts as written too
+                for (String target : operands(args)) {
+                    extractor.write(f, target, null, what, cwd);
+                }
+                copy(args, false, what, cwd, p);
+            }
+            case "mount" -> {
+                List<String> ops = operands(args);
+                if (!ops.isEmpty()) {
+                    extractor.write(f, ops.get(ops.size() - 1), null, what, cwd);
+                }
+            }
+            case "mv" -> copy(args, true, what, cwd, p);
+            case "rm", "rmdir", "unlink", "shred", "srm", "wipe" -> {
+                for (String a : operands(args)) {
+                    extractor.delete(f, a, what, cwd);
+                }
+            }
+            case "sed", "perl", "ruby" -> {
+                boolean inPlace = args.stream().anyMatch(a -> a.startsWith("-i") || a.startsWith("--in-place")
+                        || a.matches("-[a-z]*i[a-z]*"));
+                if (inPlace) {
+                    List<String> ops = operands(args);
+                    String script = ops.isEmpty() ? null : replacement(ops.get(0));
+                    for (String file : ops.subList(Math.min(1, ops.size()), ops.size())) {
+                        extractor.write(f, file, script, what, cwd);
+                    }
+                }
+            }
+            case "dd" -> {
+                for (String a : args) {
+                    if (a.startsWith("of=")) {
+                        extractor.write(f, a.substring(3), null, what, cwd);
+                    }
+                }
+            }
+            case "truncate", "touch", "chmod", "chown", "chgrp", "chattr", "setfacl", "vi", "vim", "nvim", "nano",
+                 "emacs", "ed", "ex", "pico", "joe" -> {
+                List<String> ops = operands(args);
+                int skip = p.equals("chmod") || p.equals("chown") || p.equals("chgrp") || p.equals("chattr")
+                        || p.equals("setfacl") ? 1 : 0;
+                for (int i = skip; i < ops.size(); i++) {
+                    extractor.write(f, ops.get(i), null, what, cwd);
+                }
+            }
+            case "curl", "wget", "http", "https", "xh" -> http(p, args, what, cwd);
+            case "find" -> find(args, what, cwd);
+            case "psql", "pgcli" -> sqlClient(e, args, "c", "command", "f", "file", "d", "dbname", what);
+            case "mysql", "mariadb" -> sqlClient(e, args, "e", "execute", "", "", "D", "database", what);
+            case "sqlite3" -> {
+                List<String> ops = operands(args);
+                if (ops.size() > 1) {
+                    sql(String.join(" ", ops.subList(1, ops.size())), ops.get(0), what);
+                } else if (e.stdin() != null) {
+                    sql(e.stdin(), ops.isEmpty() ? null : ops.get(0), what);
+                }
+            }
+            case "dropdb" -> {
+                List<String> ops = operands(args);
+                dropDatabase(ops.isEmpty() ? UNKNOWN : ops.get(ops.size() - 1), what);
+            }
+            case "mysqladmin" -> {
+                int drop = args.indexOf("drop");
+                if (drop >= 0) {
+                    dropDatabase(drop + 1 < args.size() ? args.get(drop + 1) : UNKNOWN, what);
+                }
+            }
+            case "redis-cli" -> {
+                for (String a : args) {
+                    if (a.equalsIgnoreCase("flushall") || a.equalsIgnoreCase("flushdb")) {
+                        dropDatabase("redis", what);
+                    }
+                }
+            }
+            case "cypher-shell" -> {
+                String cypher = String.join(" ", operands(args)) + (e.stdin() == null ? "" : " " + e.stdin());
+                String folded = Text.fold(cypher);
+                if (folded.contains("drop database")) {
+                    dropDatabase("neo4j", what);
+                } else if (folded.contains("delete") && !folded.contains("where")) {
+                    sql("DELETE FROM neo4j", "neo4j", what);
+                }
+            }
+            case "systemctl" -> systemctl(args, what);
+            case "service", "rc-service" -> {
+                List<String> ops = operands(args);
+                if (ops.size() >= 2 && isOneOf(ops.get(1), "stop", "kill", "disable")) {
+                    f.stops.add(new Facts.Named(unit(ops.get(0)), what));
+                }
+            }
+            case "supervisorctl" -> {
+                List<String> ops = operands(args);
+                if (!ops.isEmpty() && isOneOf(ops.get(0), "stop", "remove")) {
+                    names(ops.subList(1, ops.size()), f.stops, what);
+                }
+            }
+            case "pkill", "killall", "pgrep-kill" -> {
+                List<String> ops = operands(args);
+                names(ops, f.stops, what);
+            }
+            case "docker", "podman", "nerdctl" -> docker(args, what);
+            case "docker-compose", "podman-compose" -> compose(args, what);
+            case "kubectl" -> {
+                List<String> ops = operands(args);
+                if (!ops.isEmpty() && (ops.get(0).equals("delete") || ops.get(0).equals("scale"))) {
+                    names(ops.subList(1, ops.size()), f.removals, what);
+                }
+            }
+            case "git" -> git(args, what, cwd);
+            case "nixos-rebuild" -> {
+                if (args.stream().anyMatch(a -> isOneOf(a, "switch", "boot", "test"))) {
+                    extractor.write(f, "/etc/nixos/configuration.nix", null, what + " applies", null);
+                }
+            }
+            case "alembic", "flyway", "liquibase", "goose", "dbmate", "sqitch", "diesel", "knex", "sequelize",
+                 "prisma", "migrate", "atlas" -> {
+                if (args.stream().anyMatch(a -> a.contains("upgrade") || a.contains("migrate") || a.equals("up")
+                        || a.contains("downgrade") || a.equals("down") || a.contains("deploy") || a.equals("update")
+                        || a.contains("apply") || a.equals("run") || a.contains("push"))) {
+                    f.migrations.add(new Facts.Named(databaseIn(args), what));
+                }
+            }
+            case "python", "python3", "manage.py", "rails", "rake", "npx", "bin/rails" -> {
+                if (args.stream().anyMatch(a -> a.equals("migrate") || a.startsWith("db:migrate")
+                        || a.equals("db:rollback"))) {
+                    f.migrations.add(new Facts.Named(databaseIn(args), what));
+                }
+            }
+            case "nsenter" -> f.sandboxEscapes.add(new Facts.Named("nsenter", what));
+            case "export", "declare", "typeset", "setenv", "launchctl" -> {
+            }
+            default -> {
+            }
+        }
+        if (p.equals("docker") || p.equals("podman")) {
+            for (int i = 0; i < args.size(); i++) {
+                String a = args.get(i);
+                if ((a.equals("-e") || a.equals("--env")) && i + 1 < args.size()) {
+                    extractor.setting(f, args.get(i + 1), what);
+                } else if (a.startsWith("--env=")) {
+                    extractor.setting(f, a.substring(6), what);
+                }
+            }
+        }
+    }
+
+    /** The text a sed/perl substitution writes (s/old/new/ writes new); other scripts as they are. */
+    private static String replacement(String script) {
+        if (script.length() > 3 && script.charAt(0) == 's' && !Character.isLetterOrDigit(script.charAt(1))) {
+            String[] parts = script.substring(2).split(java.util.regex.Pattern.quote(String.valueOf(script.charAt(1))), -1);
+            if (parts.length >= 2) {
+                return parts[1];
+            }
+        }
+        return script;
+    }
+
+    private void copy(List<String> args, boolean move, String what, String cwd, String program) {
+        List<String> ops = new ArrayList<>();
+        String targetDir = null;
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if ((a.equals("-t") || a.equals("--target-directory")) && i + 1 < args.size()) {
+                targetDir = args.get(++i);
+            } else if (a.startsWith("--target-directory=")) {
+                targetDir = a.substring("--target-directory=".length());
+            } else if (a.startsWith("-") && !a.equals("-")) {
+                if ((program.equals("scp") || program.equals("rsync")) && (a.equals("-e") || a.equals("-P")
+                        || a.equals("-i") || a.equals("-o"))) {
+                    i++;
+                }
+            } else {
+                ops.add(a);
+            }
+        }
+        if (targetDir == null && ops.size() < 2) {
+            return;
+        }
+        List<String> sources = targetDir == null ? ops.subList(0, ops.size() - 1) : ops;
+        String dest = targetDir == null ? ops.get(ops.size() - 1) : targetDir;
+        if (dest.contains(":") && (program.equals("scp") || program.equals("rsync"))) {
+            for (String s : sources) {
+                if (Extractor.isSecretFile(PathGlob.canonical(s, extractor.base(cwd)))) {
+                    f.execs.add(new Shell.Exec(List.of("curl", "--upload-file", "[secret file " + s + "]", dest),
+                            List.of(), null, cwd));
+                }
+            }
+            return;
+        }
+        for (String s : sources) {
+            if (move) {
+                extractor.delete(f, s, what, cwd);
+            }
+            String content = Extractor.secretMarker(s);
+            String base = s.substring(s.replaceAll("/+$", "").lastIndexOf('/') + 1).replaceAll("/+$", "");
+            if (targetDir != null || sources.size() > 1 || dest.endsWith("/")) {
+                extractor.write(f, dest + "/" + base, content, what, cwd);
+            } else {
+                // dest may be a file or an existing directory: both readings count
+                extractor.write(f, dest, content, what, cwd);
+                extractor.write(f, dest + "/" + base, content, what, cwd);
+            }
+        }
+    }
+
+    private void http(String program, List<String> args, String what, String cwd) {
+        String method = program.startsWith("http") || program.equals("xh") ? (args.isEmpty() ? "" : args.get(0)) : "";
+        String url = "";
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if ((a.equals("-X") || a.equals("--request") || a.equals("--method")) && i + 1 < args.size()) {
+                method = args.get(++i);
+            } else if (a.startsWith("-X") && a.length() > 2) {
+                method = a.substring(2);
+            } else if (a.startsWith("--request=") || a.startsWith("--method=")) {
+                method = a.substring(a.indexOf('=') + 1);
+            } else if ((a.equals("-o") || a.equals("--output") || a.equals("-O") && program.equals("wget")
+                    || a.equals("--output-document")) && i + 1 < args.size()) {
+                String out = args.get(++i);
+                if (!out.equals("-") && !NULL_TARGETS.contains(out)) {
+                    extractor.write(f, out, null, what, cwd);
+                }
+            } else if (a.contains("://") || a.matches("[a-z0-9.\\-]+:\\d+/.*")) {
+                url = a;
+            }
+        }
+        if (Text.fold(method).equals("delete") && Text.fold(url).contains("/collections/")) {
+            String name = url.substring(Text.fold(url).indexOf("/collections/") + "/collections/".length());
+            f.ops.add(new Facts.Op("qdrant-mcp.delete_collection", name, List.of(), what));
+        }
+    }
+
+    private void find(List<String> args, String what, String cwd) {
+        List<String> roots = new ArrayList<>();
+        for (String a : args) {
+            if (a.startsWith("-") || a.equals("(") || a.equals("!")) {
+                break;
+            }
+            roots.add(a);
+        }
+        if (roots.isEmpty()) {
+            roots.add(".");
+        }
+        boolean deletes = args.contains("-delete");
+        for (int i = 0; i < args.size(); i++) {
+            if ((args.get(i).equals("-exec") || args.get(i).equals("-execdir") || args.get(i).equals("-ok"))
+                    && i + 1 < args.size() && isOneOf(Shell.basename(args.get(i + 1)), "rm", "shred", "unlink", "mv")) {
+                deletes = true;
+            }
+        }
+        if (deletes) {
+            for (String root : roots) {
+                extractor.delete(f, root.replaceAll("/+$", "") + "/*", what, cwd);
+            }
+        }
+    }
+
+    private void sqlClient(Shell.Exec e, List<String> args, String cmdShort, String cmdLong, String fileShort,
+                           String fileLong, String dbShort, String dbLong, String what) {
+        String database = null;
+        List<String> commands = new ArrayList<>();
+        boolean file = false;
+        List<String> positional = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            String value = i + 1 < args.size() ? args.get(i + 1) : "";
+            if (a.equals("-" + cmdShort) || a.equals("--" + cmdLong)) {
+                commands.add(value);
+                i++;
+            } else if (a.startsWith("--" + cmdLong + "=")) {
+                commands.add(a.substring(cmdLong.length() + 3));
+            } else if (a.startsWith("-" + cmdShort) && a.length() > 2 && !a.startsWith("--")) {
+                commands.add(a.substring(2));
+            } else if (!fileShort.isEmpty() && (a.equals("-" + fileShort) || a.equals("--" + fileLong))) {
+                file = !value.equals("-") && !value.equals("/dev/stdin");
+                i++;
+            } else if (a.equals("-" + dbShort) || a.equals("--" + dbLong)) {
+                database = value;
+                i++;
+            } else if (a.startsWith("--" + dbLong + "=")) {
+                database = a.substring(dbLong.length() + 3);
+            } else if (a.startsWith("-") && a.length() == 2 && "hUpPWwH".indexOf(a.charAt(1)) >= 0
+                    && !a.equals("-W") && !a.equals("-w")) {
+                i++; // -h host, -U user, -p port: options with a value
+            } else if (!a.startsWith("-")) {
+                positional.add(a);
+            }
+        }
+        if (database == null && !positional.isEmpty()) {
+            String first = positional.get(0);
+            if (first.contains("://")) {
+                int slash = first.indexOf('/', first.indexOf("://") + 3);
+                database = slash > 0 ? first.substring(slash + 1).replaceAll("\\?.*", "") : null;
+            } else {
+                database = first;
+            }
+        }
+        for (String c : commands) {
+            sql(c, database, what);
+        }
+        if (file) {
+            f.problem("command", what + " runs an SQL file that cannot be inspected");
+            f.migrations.add(new Facts.Named(database == null ? UNKNOWN : Text.fold(database), what + " -f"));
+        }
+        if (commands.isEmpty() && !file && e.stdin() != null) {
+            sql(e.stdin(), database, what);
+        }
+    }
+
+    private void sql(String text, String database, String what) {
+        Sql.Analysis a = Sql.analyze(Text.decode(text), database == null ? null : Text.fold(database), 0);
+        f.statements.addAll(a.statements());
+        f.ops.add(new Facts.Op("postgres-mcp.execute_sql", "", a.statements(), what));
+        for (Sql.Statement st : a.statements()) {
+            if (st.ddl() && !st.rendering().contains(" TEMP") && !st.rendering().startsWith("DROP DATABASE")) {
+                f.migrations.add(new Facts.Named(st.database() == null ? UNKNOWN : st.database(),
+                        what + ": " + Extractor.shorten(st.rendering())));
+            }
+        }
+        if (a.problem() != null) {
+            f.problem("sql", "SQL in " + what + " cannot be read with confidence: " + a.problem());
+        }
+    }
+
+    private void dropDatabase(String db, String what) {
+        Sql.Statement st = new Sql.Statement("DROP", List.of("DROP DATABASE " + db.toUpperCase(Locale.ROOT)), db, true);
+        f.statements.add(st);
+        f.ops.add(new Facts.Op("postgres-mcp.execute_sql", "", List.of(st), what));
+    }
+
+    private void systemctl(List<String> args, String what) {
+        List<String> ops = operands(args);
+        if (ops.isEmpty()) {
+            return;
+        }
+        String verb = ops.get(0);
+        if (isOneOf(verb, "stop", "kill", "disable", "mask", "isolate", "freeze")) {
+            for (String unit : ops.subList(1, ops.size())) {
+                String name = unit(unit);
+                f.stops.add(new Facts.Named(name, what));
+                if (isNetworkUnit(name)) {
+                    f.execs.add(new Shell.Exec(List.of("iptables", "(systemctl " + verb + " " + name + ")"),
+                            List.of(), null, null));
+                }
+            }
+        }
+        if (isOneOf(verb, "halt", "poweroff", "reboot", "rescue", "emergency")) {
+            f.stops.add(new Facts.Named(UNKNOWN, what + " " + verb));
+        }
+    }
+
+    private static boolean isNetworkUnit(String unit) {
+        return unit.contains("firewall") || unit.contains("nftables") || unit.contains("iptables") || unit.equals("ufw")
+                || unit.contains("network") || unit.contains("wpa_supplicant") || unit.contains("dhcpcd");
+    }
+
+    private static String unit(String unit) {
+        String u = Text.fold(unit);
+        return u.endsWith(".service") ? u.substring(0, u.length() - ".service".length()) : u;
+    }
+
+    private void docker(List<String> args, String what) {
+        List<String> ops = operands(args);
+        if (ops.isEmpty()) {
+            return;
+        }
+        if (ops.get(0).equals("compose")) {
+            compose(args.subList(args.indexOf("compose") + 1, args.size()), what);
+            return;
+        }
+        List<String> rest = ops;
+        if (isOneOf(rest.get(0), "container", "service", "stack") && rest.size() > 1) {
+            rest = rest.subList(1, rest.size());
+        }
+        String verb = rest.get(0);
+        List<String> names = rest.subList(1, rest.size());
+        switch (verb) {
+            case "stop", "kill", "pause" -> names(names, f.stops, what);
+            case "rm", "remove" -> {
+                names(names, f.removals, what);
+                names(names, f.stops, what);
+            }
+            case "prune" -> {
+                f.removals.add(new Facts.Named(UNKNOWN, what + " prune"));
+            }
+            case "system" -> {
+                if (names.contains("prune")) {
+                    f.removals.add(new Facts.Named(UNKNOWN, what + " system prune"));
+                }
+            }
+            case "update" -> {
+                if (args.stream().anyMatch(a -> a.startsWith("--restart"))) {
+                    return;
+                }
+            }
+            case "network" -> {
+                if (!names.isEmpty() && isOneOf(names.get(0), "rm", "create", "connect", "disconnect", "prune")) {
+                    f.execs.add(new Shell.Exec(List.of("iptables", "(docker network " + names.get(0) + ")"),
+                            List.of(), null, null));
+                }
+            }
+            case "run", "create" -> {
+                for (String a : args) {
+                    if (a.equals("--privileged") || a.startsWith("--net=host") || a.startsWith("--network=host")
+                            || a.equals("--pid=host") || a.startsWith("--cap-add") || a.startsWith("/:/")
+                            || a.startsWith("/var/run/docker.sock")) {
+                        f.sandboxEscapes.add(new Facts.Named(a, what));
+                    }
+                }
+                int net = args.indexOf("--network");
+                if (net >= 0 && net + 1 < args.size() && args.get(net + 1).equals("host")) {
+                    f.sandboxEscapes.add(new Facts.Named("--network host", what));
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private void compose(List<String> args, String what) {
+        List<String> ops = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if ((a.equals("-f") || a.equals("--file") || a.equals("-p") || a.equals("--project-name")
+                    || a.equals("--profile") || a.equals("--env-file") || a.equals("-t") || a.equals("--timeout"))
+                    && i + 1 < args.size()) {
+                i++;
+            } else if (!a.startsWith("-")) {
+                ops.add(a);
+            }
+        }
+        if (ops.isEmpty()) {
+            return;
+        }
+        String verb = ops.get(0);
+        List<String> services = ops.subList(1, ops.size());
+        List<String> named = services.isEmpty() ? List.of(UNKNOWN) : services;
+        switch (verb) {
+            case "stop", "kill", "pause" -> names(named, f.stops, what);
+            case "down" -> {
+                names(List.of(UNKNOWN), f.removals, what + " down");
+                names(List.of(UNKNOWN), f.stops, what + " down");
+            }
+            case "rm" -> {
+                names(named, f.removals, what);
+                names(named, f.stops, what);
+            }
+            default -> {
+            }
+        }
+    }
+
+    private void git(List<String> args, String what, String cwd) {
+        int i = 0;
+        while (i < args.size() && args.get(i).startsWith("-")) {
+            String a = args.get(i);
+            i += isOneOf(a, "-C", "-c", "--git-dir", "--work-tree", "--namespace", "--exec-path") ? 2 : 1;
+        }
+        if (i >= args.size()) {
+            return;
+        }
+        String sub = args.get(i);
+        List<String> rest = args.subList(i + 1, args.size());
+        switch (sub) {
+            case "push" -> push(rest, what);
+            case "checkout", "switch" -> {
+                int dashdash = rest.indexOf("--");
+                if (dashdash >= 0) {
+                    for (String file : rest.subList(dashdash + 1, rest.size())) {
+                        extractor.write(f, file, null, what + " checkout", cwd);
+                    }
+                    return;
+                }
+                List<String> ops = new ArrayList<>();
+                for (int k = 0; k < rest.size(); k++) {
+                    String a = rest.get(k);
+                    if (isOneOf(a, "-b", "-B", "-c", "-C", "--orphan") && k + 1 < rest.size()) {
+                        branch = Text.fold(rest.get(++k));
+                        return;
+                    }
+                    if (!a.startsWith("-")) {
+                        ops.add(a);
+                    }
+                }
+                if (ops.size() == 1) {
+                    branch = Text.fold(ops.get(0));
+                } else if (ops.size() > 1) {
+                    for (String file : ops.subList(1, ops.size())) {
+                        extractor.write(f, file, null, what + " checkout", cwd);
+                    }
+                }
+            }
+            case "rm" -> {
+                for (String file : operands(rest)) {
+                    extractor.delete(f, file, what + " rm", cwd);
+                }
+            }
+            case "mv" -> copy(rest, true, what + " mv", cwd, "mv");
+            case "restore" -> {
+                for (String file : operands(rest)) {
+                    extractor.write(f, file, null, what + " restore", cwd);
+                }
+            }
+            case "add", "stage" -> {
+                for (String file : operands(rest)) {
+                    staged.add(PathGlob.canonical(file, extractor.base(cwd)));
+                }
+            }
+            case "commit" -> {
+                StringBuilder message = new StringBuilder();
+                List<String> files = new ArrayList<>(staged);
+                for (int k = 0; k < rest.size(); k++) {
+                    String a = rest.get(k);
+                    if ((a.equals("-m") || a.equals("--message")) && k + 1 < rest.size()) {
+                        message.append(rest.get(++k)).append('\n');
+                    } else if (a.startsWith("--message=")) {
+                        message.append(a.substring(10)).append('\n');
+                    } else if (a.startsWith("-m") && a.length() > 2) {
+                        message.append(a.substring(2)).append('\n');
+                    } else if (!a.startsWith("-")) {
+                        files.add(PathGlob.canonical(a, extractor.base(cwd)));
+                    }
+                }
+                f.commits.add(new Facts.Commit(files, Text.decode(message.toString()), what));
+                for (String file : files) {
+                    f.writes.add(new Facts.Write(file, null, what + " (commit)", false));
+                }
+            }
+            case "clean" -> {
+                if (rest.stream().anyMatch(a -> a.startsWith("-") && a.contains("f"))) {
+                    extractor.delete(f, "*", what + " clean", cwd);
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private void push(List<String> rest, String what) {
+        List<String> ops = new ArrayList<>();
+        boolean all = false;
+        boolean delete = false;
+        for (int k = 0; k < rest.size(); k++) {
+            String a = rest.get(k);
+            if (isOneOf(a, "--all", "--mirror", "--branches")) {
+                all = true;
+            } else if (isOneOf(a, "-d", "--delete")) {
+                delete = true;
+            } else if (isOneOf(a, "--repo", "-o", "--push-option", "--receive-pack", "--exec")) {
+                k++;
+            } else if (!a.startsWith("-")) {
+                ops.add(a);
+            }
+        }
+        String remote = ops.isEmpty() ? "" : ops.get(0);
+        if (all || ops.size() < 2) {
+            f.pushes.add(new Facts.Push(remote, all ? Facts.Push.UNKNOWN : branch, what));
+            return;
+        }
+        for (String refspec : ops.subList(1, ops.size())) {
+            String dest = delete ? Text.fold(refspec) : Extractor.refDestination(Text.fold(refspec), branch);
+            f.pushes.add(new Facts.Push(remote, dest, what));
+        }
+    }
+
+    private void names(List<String> names, List<Facts.Named> into, String what) {
+        for (String n : names) {
+            if (!n.startsWith("-")) {
+                into.add(new Facts.Named(Text.fold(n), what));
+            }
+        }
+    }
+
+    private static String databaseIn(List<String> args) {
+        for (String a : args) {
+            String folded = Text.fold(a);
+            int slash = folded.lastIndexOf('/');
+            if (folded.contains("://") && slash > folded.indexOf("://") + 2) {
+                return folded.substring(slash + 1).replaceAll("\\?.*", "");
+            }
+        }
+        return UNKNOWN;
+    }
+
+    /** Arguments that are not options. */
+    static List<String> operands(List<String> args) {
+        List<String> out = new ArrayList<>(args.size());
+        boolean end = false;
+        for (String a : args) {
+            if (!end && a.equals("--")) {
+                end = true;
+            } else if (end || !a.startsWith("-") || a.equals("-")) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    private static boolean isOneOf(String value, String... options) {
+        return Extractor.isOneOf(value, options);
+    }
+}

@@ -1,0 +1,102 @@
+package dev.hydra.constitution.rules;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A program a {@code command} detection names, with the programs that do the same thing: iptables
+ * and ufw both stand for "changes the firewall or the network" (ip6tables, iptables-restore,
+ * xtables, nft, ebtables, firewall-cmd, and ip/ifconfig/route/nmcli/netplan when they change
+ * something); curl stands for programs that send data over the network; echo for programs that
+ * print their arguments. A program name that is a glob or partly unknown matches when it could
+ * name one of them.
+ */
+final class Programs {
+
+    private static final List<String> NETWORK = List.of("iptables", "iptables-*", "ip6tables", "ip6tables-*",
+            "xtables-*", "nft", "ebtables", "ebtables-*", "arptables", "arptables-*", "ufw", "firewall-cmd",
+            "firewall-offline-cmd", "shorewall", "shorewall6", "ipset", "iptables-apply", "netfilter-persistent",
+            "ip", "ifconfig", "route", "nmcli", "netplan", "brctl", "ifdown", "ifup", "tc", "sysctl", "iw", "wg",
+            "wg-quick", "vconfig", "ethtool", "resolvectl", "networkctl", "pfctl");
+    /** Network tools that only change something with these words (ip addr show is fine). */
+    private static final Map<String, Set<String>> CHANGING_WORDS = Map.of(
+            "ip", Set.of("add", "del", "delete", "change", "replace", "set", "flush", "up", "down", "append", "prepend"),
+            "route", Set.of("add", "del", "delete", "flush", "change", "replace"),
+            "nmcli", Set.of("modify", "add", "delete", "down", "up", "off", "connect", "disconnect", "reload", "mod"),
+            "netplan", Set.of("apply", "set", "try"),
+            "tc", Set.of("add", "del", "delete", "change", "replace"),
+            "iw", Set.of("set", "connect", "disconnect", "del"),
+            "wg", Set.of("set", "setconf", "addconf", "syncconf"),
+            "resolvectl", Set.of("dns", "domain", "revert", "default-route", "llmnr"),
+            "networkctl", Set.of("up", "down", "reload", "reconfigure", "delete"),
+            "ethtool", Set.of("-s", "--change", "-K", "--offload"));
+    private static final List<String> SENDERS = List.of("curl", "wget", "nc", "ncat", "netcat", "socat", "http",
+            "https", "xh", "httpie", "scp", "sftp", "ftp", "telnet", "rsync", "mail", "sendmail", "mutt", "aws",
+            "gsutil", "rclone", "gh");
+    private static final List<String> PRINTERS = List.of("echo", "printf", "print", "logger", "wall", "banner");
+
+    private final String name;
+    private final List<String> family;
+    private final List<char[]> familyTokens;
+    /** The family's exact names and name prefixes (iptables-*), for a lookup without a scan. */
+    private final Set<String> exact;
+    private final List<String> prefixes;
+
+    Programs(String name) {
+        this.name = Text.fold(name);
+        if (NETWORK.contains(this.name)) {
+            family = NETWORK;
+        } else if (SENDERS.contains(this.name)) {
+            family = SENDERS;
+        } else if (PRINTERS.contains(this.name)) {
+            family = PRINTERS;
+        } else {
+            family = List.of(this.name);
+        }
+        List<char[]> tokens = new ArrayList<>();
+        for (String f : family) {
+            tokens.add(PathGlob.tokens(f));
+        }
+        this.familyTokens = tokens;
+        this.exact = Set.copyOf(family.stream().filter(f -> !f.endsWith("*")).toList());
+        this.prefixes = family.stream().filter(f -> f.endsWith("*")).map(f -> f.substring(0, f.length() - 1)).toList();
+    }
+
+    /** The family member the command runs (for the reason), or null. */
+    String match(Shell.Exec e) {
+        String program = e.program();
+        if (PathGlob.isGlob(program)) {
+            char[] p = PathGlob.tokens(program);
+            for (int i = 0; i < family.size(); i++) {
+                if (PathGlob.intersects(p, familyTokens.get(i))) {
+                    return "'" + program.replace(Shell.UNKNOWN, '?') + "' (may be " + family.get(i).replace("-*", "")
+                            + ")";
+                }
+            }
+            return null;
+        }
+        String member = exact.contains(program) ? program : null;
+        for (int i = 0; member == null && i < prefixes.size(); i++) {
+            if (program.startsWith(prefixes.get(i))) {
+                member = prefixes.get(i) + "*";
+            }
+        }
+        if (member != null && !program.endsWith("-save")) { // iptables-save and friends only print the rules
+            Set<String> changing = CHANGING_WORDS.get(member);
+            if (changing != null && e.argv().stream().skip(1).noneMatch(changing::contains)) {
+                return null;
+            }
+            if (member.equals("sysctl") && e.argv().stream().noneMatch(a -> a.equals("-w") || a.startsWith("net.")
+                    && a.contains("="))) {
+                return null;
+            }
+            if (member.equals("ifconfig") && e.argv().stream().skip(1).filter(a -> !a.startsWith("-")).count() < 2) {
+                return null;
+            }
+            return program.equals(name) ? name : program + " (like " + name + ")";
+        }
+        return null;
+    }
+}

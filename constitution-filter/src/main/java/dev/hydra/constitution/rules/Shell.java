@@ -1,0 +1,1361 @@
+package dev.hydra.constitution.rules;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads a shell command the way bash would run it and lists every program it would execute with
+ * its final arguments: quotes and escapes removed ({@code ipt'a'bles}, {@code ip\tables},
+ * {@code $'\x72m'}), variables and {@code ${IFS}} expanded, empty or constant command substitutions
+ * evaluated, chains, pipelines, subshells, functions and substitutions all visited, wrappers
+ * ({@code sudo}, {@code env}, {@code xargs}, {@code bash -c}, {@code eval}, {@code ssh host cmd},
+ * {@code find -exec}, {@code docker exec}) unwrapped, and decode-and-run payloads
+ * ({@code echo ... | base64 -d | sh}) decoded and read again.
+ *
+ * <p>A part of a word whose value cannot be known is {@link #UNKNOWN}; rules treat it as "could be
+ * anything" (a glob {@code *}), so an unknown program or path fails closed.
+ */
+final class Shell {
+    static final char UNKNOWN = '\0';
+    private static final String HOME = "/root";
+    private static final int MAX_DEPTH = 5;
+    private static final int MAX_EXECS = 400;
+    static final Set<String> SHELLS = Set.of("sh", "bash", "zsh", "dash", "ksh", "ash", "fish", "mksh", "csh",
+            "tcsh", "rbash", "busybox-sh");
+    private static final Set<String> RESERVED = Set.of("if", "then", "else", "elif", "fi", "do", "done", "while",
+            "until", "!", "{", "}", "function", "time", "coproc");
+    private static final Set<String> INTERPRETERS = Set.of("python", "python2", "python3", "perl", "ruby", "node",
+            "nodejs", "php", "lua", "deno", "bun", "osascript", "pwsh", "powershell", "awk", "gawk", "tclsh");
+
+    /** One program run with its final arguments, redirections and (when known) its standard input. */
+    record Exec(List<String> argv, List<Redirect> redirects, String stdin, String cwd, String program) {
+        Exec(List<String> argv, List<Redirect> redirects, String stdin, String cwd) {
+            this(argv, redirects, stdin, cwd, argv.isEmpty() ? "" : basename(argv.get(0)));
+        }
+    }
+
+    /** A redirection; {@code content} is what is written when known (echo/printf/heredoc), else null. */
+    record Redirect(String op, String target, String content) {
+        boolean writes() {
+            return op.contains(">");
+        }
+    }
+
+    /** Everything a command line would run; {@code problem} is why it could not be read with confidence. */
+    record Script(List<Exec> execs, List<String> inlineCode, List<String> assignments, String problem) {
+    }
+
+    private Shell() {
+    }
+
+    static Script parse(String decoded) {
+        Parser p = new Parser(decoded, 0, new HashMap<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        p.run();
+        return new Script(p.execs, p.inlineCode, p.assignments, p.problem);
+    }
+
+    static String basename(String word) {
+        String w = word;
+        while (w.endsWith("/") && w.length() > 1) {
+            w = w.substring(0, w.length() - 1);
+        }
+        int slash = w.lastIndexOf('/');
+        return Text.fold(slash >= 0 ? w.substring(slash + 1) : w);
+    }
+
+    /** A simple command before its wrappers are unwrapped. */
+    private record Simple(List<String> argv, List<Redirect> redirects, String hereContent, String[] heredoc) {
+    }
+
+    private static final class Parser {
+        private final String s;
+        private final int depth;
+        private final Map<String, String> vars;
+        private final List<Exec> execs;
+        private final List<String> inlineCode;
+        private final List<String> assignments;
+        private final Map<String, String> aliases = new HashMap<>();
+        private final Map<String, String> processSubstitutions = new HashMap<>();
+        private final List<String[]> pendingHeredocs = new ArrayList<>();
+        private String cwd;
+        private int pos;
+        String problem;
+
+        Parser(String s, int depth, Map<String, String> vars, List<Exec> execs, List<String> inlineCode,
+               List<String> assignments) {
+            this.assignments = assignments;
+            this.s = s;
+            this.depth = depth;
+            this.vars = vars;
+            this.execs = execs;
+            this.inlineCode = inlineCode;
+        }
+
+        void run() {
+            try {
+                parseList((char) 0);
+                if (pos < s.length()) {
+                    fail("unexpected '" + s.charAt(pos) + "' at " + pos);
+                }
+            } catch (ParseError e) {
+                fail(e.getMessage());
+            }
+        }
+
+        private void fail(String why) {
+            if (problem == null) {
+                problem = why;
+            }
+        }
+
+        // ------------------------------------------------------------------ grammar
+
+        /** Pipelines separated by ; & && || and newlines, up to {@code close} (or the end). */
+        private void parseList(char close) {
+            while (true) {
+                skipBlanks();
+                if (pos >= s.length()) {
+                    if (close != 0) {
+                        throw new ParseError("missing '" + close + "'");
+                    }
+                    return;
+                }
+                char c = s.charAt(pos);
+                if (close != 0 && c == close) {
+                    return;
+                }
+                if (c == '\n') {
+                    pos++;
+                    readHeredocs();
+                    continue;
+                }
+                if (c == ';' || c == '&') {
+                    pos++;
+                    if (pos < s.length() && (s.charAt(pos) == '&' || s.charAt(pos) == ';')) {
+                        pos++;
+                    }
+                    continue;
+                }
+                if (c == '|' && pos + 1 < s.length() && s.charAt(pos + 1) == '|') {
+                    pos += 2;
+                    continue;
+                }
+                if (c == '#') {
+                    while (pos < s.length() && s.charAt(pos) != '\n') {
+                        pos++;
+                    }
+                    continue;
+                }
+                parsePipeline(close);
+            }
+        }
+
+        private void parsePipeline(char close) {
+            List<Simple> stages = new ArrayList<>();
+            while (true) {
+                skipBlanks();
+                if (pos < s.length() && s.charAt(pos) == '(') {
+                    if (pos + 1 < s.length() && s.charAt(pos + 1) == '(') {
+                        skipArithmetic();
+                    } else {
+                        pos++;
+                        parseList(')');
+                        pos++;
+                    }
+                    stages.add(new Simple(List.of(), List.of(), null, null));
+                } else {
+                    Simple simple = parseSimple(close);
+                    if (simple != null) {
+                        stages.add(simple);
+                    }
+                }
+                skipBlanks();
+                if (pos < s.length() && s.charAt(pos) == '|' && (pos + 1 >= s.length() || s.charAt(pos + 1) != '|')) {
+                    pos++;
+                    if (pos < s.length() && s.charAt(pos) == '&') {
+                        pos++;
+                    }
+                    continue;
+                }
+                break;
+            }
+            runPipeline(stages);
+        }
+
+        private Simple parseSimple(char close) {
+            List<String> argv = new ArrayList<>();
+            List<Redirect> redirects = new ArrayList<>();
+            String here = null;
+            String[] heredoc = null;
+            boolean commandSeen = false;
+            while (true) {
+                skipBlanks();
+                if (pos >= s.length()) {
+                    break;
+                }
+                char c = s.charAt(pos);
+                if (c == '\n' || c == ';' || c == '&' && !(pos + 1 < s.length() && s.charAt(pos + 1) == '>')
+                        || c == '|' || c == ')' || (close != 0 && c == close)) {
+                    break;
+                }
+                if (c == '#' && argv.isEmpty()) {
+                    break;
+                }
+                if (c == '(' && !argv.isEmpty()) {
+                    // name() { body }: a function definition; the body is read as commands.
+                    if (pos + 1 < s.length() && s.charAt(pos + 1) == ')') {
+                        pos += 2;
+                        argv.clear();
+                        return null;
+                    }
+                    throw new ParseError("unexpected '(' at " + pos);
+                }
+                if (c == '(') {
+                    break;
+                }
+                Redirect r = tryRedirect(argv);
+                if (r != null) {
+                    if (r.op().equals("<<<")) {
+                        here = r.target();
+                    } else if (r.op().startsWith("<<")) {
+                        heredoc = pendingHeredocs.get(pendingHeredocs.size() - 1);
+                        continue;
+                    }
+                    redirects.add(r);
+                    continue;
+                }
+                List<String> fields = readWord();
+                if (!commandSeen && fields.size() == 1 && isAssignment(fields.get(0)) && argv.isEmpty()) {
+                    String a = fields.get(0);
+                    assignments.add(a);
+                    int eq = a.indexOf('=');
+                    vars.put(a.substring(0, eq).replace("+", ""), a.substring(eq + 1));
+                    continue;
+                }
+                if (argv.isEmpty() && fields.size() == 1 && aliases.containsKey(fields.get(0))) {
+                    argv.addAll(List.of(aliases.get(fields.get(0)).split("\\s+")));
+                    commandSeen = true;
+                    continue;
+                }
+                argv.addAll(fields);
+                commandSeen = !argv.isEmpty();
+                if (argv.size() == 1 && argv.get(0).equals("case")) {
+                    throw new ParseError("case statements are not read");
+                }
+            }
+            return new Simple(argv, redirects, here, heredoc);
+        }
+
+        private static boolean isAssignment(String word) {
+            int eq = word.indexOf('=');
+            if (eq <= 0) {
+                return false;
+            }
+            for (int i = 0; i < eq; i++) {
+                char c = word.charAt(i);
+                if (!(Character.isLetterOrDigit(c) || c == '_' || (c == '+' && i == eq - 1))) {
+                    return false;
+                }
+            }
+            return !Character.isDigit(word.charAt(0));
+        }
+
+        private Redirect tryRedirect(List<String> argv) {
+            int start = pos;
+            int i = pos;
+            while (i < s.length() && Character.isDigit(s.charAt(i))) {
+                i++;
+            }
+            if (i < s.length() && s.charAt(i) == '&' && i + 1 < s.length() && s.charAt(i + 1) == '>') {
+                i++;
+            }
+            if (i >= s.length() || (s.charAt(i) != '>' && s.charAt(i) != '<')) {
+                pos = start;
+                return null;
+            }
+            if (i > start && s.charAt(start) != '&' && Character.isDigit(s.charAt(start)) == false) {
+                pos = start;
+                return null;
+            }
+            char dir = s.charAt(i);
+            int j = i + 1;
+            while (j < s.length() && (s.charAt(j) == '>' || s.charAt(j) == '<' || s.charAt(j) == '|'
+                    || s.charAt(j) == '&' || s.charAt(j) == '-')) {
+                j++;
+            }
+            String op = s.substring(i, j);
+            if (s.charAt(start) == '&') {
+                op = "&" + op;
+            }
+            if (dir == '<' && j < s.length() && s.charAt(j) == '(') {
+                pos = start;
+                return null; // process substitution is a word
+            }
+            if (dir == '>' && j < s.length() && s.charAt(j) == '(') {
+                pos = start;
+                return null;
+            }
+            pos = j;
+            if (op.endsWith("&") && !op.startsWith("&")) {
+                // >&2, <&0: duplicating a descriptor
+                skipBlanks();
+                List<String> fd = readWord();
+                String target = fd.isEmpty() ? "" : fd.get(0);
+                if (target.chars().allMatch(Character::isDigit) || target.equals("-")) {
+                    return new Redirect(op, "&" + target, null);
+                }
+                return new Redirect(">", target, null);
+            }
+            skipBlanks();
+            if (op.equals("<<") || op.equals("<<-")) {
+                String delimiterRaw = rawWord();
+                String delimiter = delimiterRaw.replace("'", "").replace("\"", "").replace("\\", "");
+                String[] body = {delimiter, null, op.equals("<<-") ? "-" : ""};
+                pendingHeredocs.add(body);
+                return new Redirect(op, delimiter, null);
+            }
+            List<String> target = readWord();
+            if (target.isEmpty()) {
+                throw new ParseError("redirection without a target at " + start);
+            }
+            return new Redirect(op, String.join(" ", target), null);
+        }
+
+        private void readHeredocs() {
+            for (String[] doc : pendingHeredocs) {
+                if (doc[1] != null) {
+                    continue;
+                }
+                StringBuilder body = new StringBuilder();
+                while (pos < s.length()) {
+                    int nl = s.indexOf('\n', pos);
+                    String line = nl < 0 ? s.substring(pos) : s.substring(pos, nl);
+                    pos = nl < 0 ? s.length() : nl + 1;
+                    String test = doc[2].equals("-") ? line.replaceFirst("^\t+", "") : line;
+                    if (test.equals(doc[0])) {
+                        doc[1] = body.toString();
+                        break;
+                    }
+                    body.append(line).append('\n');
+                }
+                if (doc[1] == null) {
+                    doc[1] = body.toString(); // bash warns and takes the rest
+                }
+            }
+            pendingHeredocs.removeIf(d -> d[1] != null);
+        }
+
+        // ------------------------------------------------------------------ running
+
+        private void runPipeline(List<Simple> stages) {
+            // Heredoc bodies are read at the end of the line; a one-line script has none pending.
+            if (!pendingHeredocs.isEmpty()) {
+                int save = pos;
+                int nl = s.indexOf('\n', pos);
+                if (nl >= 0) {
+                    pos = nl + 1;
+                    readHeredocs();
+                    String rest = s.substring(save, nl);
+                    // the rest of the line after the heredoc operator still runs
+                    Parser tail = child(rest);
+                    tail.run();
+                    if (tail.problem != null) {
+                        fail(tail.problem);
+                    }
+                } else {
+                    for (String[] d : pendingHeredocs) {
+                        d[1] = "";
+                    }
+                    pendingHeredocs.clear();
+                }
+            }
+            String previousOutput = null;
+            boolean previousKnown = false;
+            for (int i = 0; i < stages.size(); i++) {
+                Simple st = stages.get(i);
+                String stdin = st.heredoc() != null ? st.heredoc()[1] : st.hereContent();
+                if (stdin == null && i > 0) {
+                    stdin = previousKnown ? previousOutput : null;
+                }
+                String output = output(st.argv(), stdin);
+                List<Redirect> redirects = new ArrayList<>();
+                for (Redirect r : st.redirects()) {
+                    redirects.add(r.writes() ? new Redirect(r.op(), r.target(), output) : r);
+                }
+                unwrap(st.argv(), redirects, stdin, i > 0 && !previousKnown, 0);
+                previousOutput = output;
+                previousKnown = output != null;
+                lastPipelineValue = output;
+                if (execs.size() > MAX_EXECS) {
+                    throw new ParseError("too many commands to inspect");
+                }
+            }
+        }
+
+        /** What a pure stage prints, or null when it cannot be known. */
+        private String output(List<String> argv, String stdin) {
+            if (argv.isEmpty()) {
+                return null;
+            }
+            String program = basename(argv.get(0));
+            List<String> args = argv.subList(1, argv.size());
+            String out = switch (program) {
+                case "echo" -> {
+                    int from = 0;
+                    boolean escapes = false;
+                    while (from < args.size() && args.get(from).matches("-[neE]+")) {
+                        escapes |= args.get(from).contains("e");
+                        from++;
+                    }
+                    String joined = String.join(" ", args.subList(from, args.size()));
+                    yield escapes ? ansiC(joined) : joined;
+                }
+                case "printf" -> args.isEmpty() ? "" : printf(args);
+                case "cat" -> args.isEmpty() || args.equals(List.of("-")) ? stdin : null;
+                case "base64", "base32", "basenc" -> {
+                    boolean decode = args.stream().anyMatch(a -> a.equals("-d") || a.equals("--decode")
+                            || a.equals("-D") || a.startsWith("-") && !a.startsWith("--") && a.contains("d"));
+                    if (!decode || stdin == null) {
+                        yield null;
+                    }
+                    yield program.equals("base32") ? Decoders.base32(stdin) : Decoders.base64(stdin);
+                }
+                case "xxd" -> args.contains("-r") || args.contains("-rp") || args.contains("-pr")
+                        ? (stdin == null ? null : Decoders.hex(stdin)) : null;
+                case "rev" -> stdin == null ? null : reverseLines(stdin);
+                case "tr" -> stdin == null ? null : tr(args, stdin);
+                case "openssl" -> args.contains("-d") && args.stream().anyMatch(a -> a.contains("base64"))
+                        && stdin != null ? Decoders.base64(stdin) : null;
+                default -> null;
+            };
+            return out;
+        }
+
+        private static String reverseLines(String text) {
+            StringBuilder b = new StringBuilder();
+            for (String line : text.split("\n", -1)) {
+                if (!b.isEmpty()) {
+                    b.append('\n');
+                }
+                b.append(new StringBuilder(line).reverse());
+            }
+            return b.toString();
+        }
+
+        private static String tr(List<String> args, String in) {
+            if (args.size() == 2 && !args.get(0).startsWith("-")) {
+                String from = expandRange(args.get(0));
+                String to = expandRange(args.get(1));
+                if (to.isEmpty()) {
+                    return null;
+                }
+                StringBuilder b = new StringBuilder(in.length());
+                for (int i = 0; i < in.length(); i++) {
+                    int k = from.indexOf(in.charAt(i));
+                    b.append(k < 0 ? in.charAt(i) : to.charAt(Math.min(k, to.length() - 1)));
+                }
+                return b.toString();
+            }
+            if (args.size() == 2 && args.get(0).equals("-d")) {
+                String del = expandRange(args.get(1));
+                StringBuilder b = new StringBuilder();
+                for (int i = 0; i < in.length(); i++) {
+                    if (del.indexOf(in.charAt(i)) < 0) {
+                        b.append(in.charAt(i));
+                    }
+                }
+                return b.toString();
+            }
+            return null;
+        }
+
+        private static String expandRange(String set) {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < set.length(); i++) {
+                if (i + 2 < set.length() && set.charAt(i + 1) == '-') {
+                    for (char c = set.charAt(i); c <= set.charAt(i + 2); c++) {
+                        b.append(c);
+                    }
+                    i += 2;
+                } else {
+                    b.append(set.charAt(i));
+                }
+            }
+            return b.toString();
+        }
+
+        private static String printf(List<String> args) {
+            String format = ansiC(args.get(0));
+            StringBuilder b = new StringBuilder();
+            int next = 1;
+            do {
+                for (int i = 0; i < format.length(); i++) {
+                    char c = format.charAt(i);
+                    if (c == '%' && i + 1 < format.length()) {
+                        char f = format.charAt(i + 1);
+                        if (f == '%') {
+                            b.append('%');
+                        } else {
+                            String arg = next < args.size() ? args.get(next++) : "";
+                            b.append(f == 'b' ? ansiC(arg) : f == 'c' ? (arg.isEmpty() ? "" : arg.substring(0, 1)) : arg);
+                        }
+                        i++;
+                    } else {
+                        b.append(c);
+                    }
+                }
+            } while (next < args.size() && format.contains("%"));
+            return b.toString();
+        }
+
+        /** bash's $'...' and echo -e escapes. */
+        static String ansiC(String t) {
+            StringBuilder b = new StringBuilder(t.length());
+            for (int i = 0; i < t.length(); i++) {
+                char c = t.charAt(i);
+                if (c != '\\' || i + 1 >= t.length()) {
+                    b.append(c);
+                    continue;
+                }
+                char e = t.charAt(++i);
+                switch (e) {
+                    case 'n' -> b.append('\n');
+                    case 't' -> b.append('\t');
+                    case 'r' -> b.append('\r');
+                    case 'a' -> b.append('\u0007');
+                    case 'e', 'E' -> b.append('\u001b');
+                    case '\\' -> b.append('\\');
+                    case '\'' -> b.append('\'');
+                    case '"' -> b.append('"');
+                    case 'x' -> {
+                        int j = i + 1;
+                        int v = 0;
+                        while (j < t.length() && j < i + 3 && Text.hex(t.charAt(j)) >= 0) {
+                            v = v * 16 + Text.hex(t.charAt(j++));
+                        }
+                        b.append((char) v);
+                        i = j - 1;
+                    }
+                    case 'u', 'U' -> {
+                        int j = i + 1;
+                        int v = 0;
+                        while (j < t.length() && j < i + (e == 'u' ? 5 : 9) && Text.hex(t.charAt(j)) >= 0) {
+                            v = v * 16 + Text.hex(t.charAt(j++));
+                        }
+                        b.appendCodePoint(v);
+                        i = j - 1;
+                    }
+                    case '0', '1', '2', '3', '4', '5', '6', '7' -> {
+                        int j = i;
+                        int v = 0;
+                        while (j < t.length() && j < i + 3 && t.charAt(j) >= '0' && t.charAt(j) <= '7') {
+                            v = v * 8 + (t.charAt(j++) - '0');
+                        }
+                        b.append((char) v);
+                        i = j - 1;
+                    }
+                    default -> b.append('\\').append(e);
+                }
+            }
+            return b.toString();
+        }
+
+        /** Records a command and every command its wrappers run. */
+        private void unwrap(List<String> argv, List<Redirect> redirects, String stdin, boolean stdinUnknown, int layer) {
+            if (argv.isEmpty() || layer > 12) {
+                return;
+            }
+            int k = 0;
+            while (k < argv.size() && RESERVED.contains(argv.get(k))) {
+                k++;
+            }
+            if (k > 0) {
+                unwrap(argv.subList(k, argv.size()), redirects, stdin, stdinUnknown, layer + 1);
+                return;
+            }
+            String program = basename(argv.get(0));
+            if (program.equals("for") || program.equals("select") || program.equals("[[") || program.equals("[")) {
+                return; // loop headers and tests name words, they do not run them
+            }
+            execs.add(new Exec(List.copyOf(argv), List.copyOf(redirects), stdin, cwd));
+            List<String> args = argv.subList(1, argv.size());
+            switch (program) {
+                case "cd", "pushd" -> cwd = args.isEmpty() ? HOME : args.get(args.size() - 1);
+                case "alias" -> {
+                    for (String a : args) {
+                        int eq = a.indexOf('=');
+                        if (eq > 0) {
+                            aliases.put(a.substring(0, eq), a.substring(eq + 1));
+                        }
+                    }
+                }
+                case "export", "declare", "typeset", "local", "readonly" -> {
+                    for (String a : args) {
+                        if (isAssignment(a)) {
+                            assignments.add(a);
+                            int eq = a.indexOf('=');
+                            vars.put(a.substring(0, eq), a.substring(eq + 1));
+                        }
+                    }
+                }
+                case "read", "mapfile", "readarray" -> {
+                    for (String a : args) {
+                        if (!a.startsWith("-")) {
+                            vars.put(a, String.valueOf(UNKNOWN));
+                        }
+                    }
+                }
+                case "sudo", "doas" -> unwrap(afterOptions(args, "ugCDhprtUTR"), redirects, stdin, stdinUnknown, layer + 1);
+                case "nohup", "time", "builtin", "setsid", "unbuffer", "catchsegv", "proxychains", "proxychains4",
+                        "torsocks", "fakeroot", "strace", "ltrace", "firejail", "stdbuf", "chronic", "nocache",
+                        "eatmydata", "caffeinate", "systemd-run", "runuser", "sg", "tsp", "entr" ->
+                        unwrap(afterOptions(args, "uoesgpfS"), redirects, stdin, stdinUnknown, layer + 1);
+                case "exec" -> unwrap(afterOptions(args, "a"), redirects, stdin, stdinUnknown, layer + 1);
+                case "command" -> {
+                    if (!args.contains("-v") && !args.contains("-V")) {
+                        unwrap(afterOptions(args, ""), redirects, stdin, stdinUnknown, layer + 1);
+                    }
+                }
+                case "nice", "ionice", "chrt", "taskset" -> unwrap(afterNumbers(afterOptions(args, "ncp")), redirects,
+                        stdin, stdinUnknown, layer + 1);
+                case "timeout" -> {
+                    List<String> rest = afterOptions(args, "sk");
+                    unwrap(rest.isEmpty() ? rest : rest.subList(1, rest.size()), redirects, stdin, stdinUnknown, layer + 1);
+                }
+                case "env" -> {
+                    List<String> rest = afterOptions(args, "uCS");
+                    int i = 0;
+                    while (i < rest.size() && isAssignment(rest.get(i))) {
+                        assignments.add(rest.get(i));
+                        int eq = rest.get(i).indexOf('=');
+                        vars.put(rest.get(i).substring(0, eq), rest.get(i).substring(eq + 1));
+                        i++;
+                    }
+                    int split = args.indexOf("-S");
+                    if (split >= 0 && split + 1 < args.size()) {
+                        nested(args.get(split + 1), stdin);
+                    }
+                    unwrap(rest.subList(i, rest.size()), redirects, stdin, stdinUnknown, layer + 1);
+                }
+                case "xargs", "parallel" -> {
+                    List<String> rest = afterOptions(args, "aEeIiLlnPsd");
+                    int sep = rest.indexOf(":::");
+                    unwrap(sep >= 0 ? rest.subList(0, sep) : rest, redirects, null, true, layer + 1);
+                }
+                case "busybox", "toybox", "chroot", "flock", "unshare", "nsenter", "watch", "script", "ssh",
+                        "kubectl", "docker", "podman", "nerdctl", "crictl", "lxc-attach", "machinectl", "su" ->
+                        container(program, args, redirects, stdin, layer);
+                case "find" -> {
+                    for (int i = 0; i < args.size(); i++) {
+                        String a = args.get(i);
+                        if (a.equals("-exec") || a.equals("-execdir") || a.equals("-ok") || a.equals("-okdir")) {
+                            int end = i + 1;
+                            while (end < args.size() && !args.get(end).equals(";") && !args.get(end).equals("+")) {
+                                end++;
+                            }
+                            unwrap(args.subList(i + 1, end), redirects, null, false, layer + 1);
+                            i = end;
+                        }
+                    }
+                }
+                case "eval" -> nested(String.join(" ", args), stdin);
+                case "source", "." -> {
+                    String file = args.isEmpty() ? "" : args.get(0);
+                    if (processSubstitutions.containsKey(file)) {
+                        String payload = processSubstitutions.get(file);
+                        if (payload == null) {
+                            fail("sources code that cannot be inspected (" + file + ")");
+                        } else {
+                            nested(payload, null);
+                        }
+                    } else if (file.equals("/dev/stdin") || file.equals("-")) {
+                        runPayload(stdin, stdinUnknown, program);
+                    }
+                }
+                case "at", "batch" -> runPayload(stdin, stdinUnknown, program);
+                default -> {
+                    if (SHELLS.contains(program)) {
+                        shell(program, args, stdin, stdinUnknown);
+                    } else if (INTERPRETERS.contains(program) || program.startsWith("python")) {
+                        interpreter(args, stdin);
+                    }
+                }
+            }
+        }
+
+        private void shell(String program, List<String> args, String stdin, boolean stdinUnknown) {
+            for (int i = 0; i < args.size(); i++) {
+                String a = args.get(i);
+                if (a.startsWith("-") && !a.startsWith("--") && a.contains("c") && i + 1 < args.size()) {
+                    nested(args.get(i + 1), stdin);
+                    return;
+                }
+                if (a.startsWith("-") || a.startsWith("+")) {
+                    if (a.equals("-s") || a.equals("-")) {
+                        runPayload(stdin, stdinUnknown, program);
+                        return;
+                    }
+                    continue;
+                }
+                // bash FILE: a script file; a process substitution is code we may have read
+                if (processSubstitutions.containsKey(a)) {
+                    String payload = processSubstitutions.get(a);
+                    if (payload == null) {
+                        fail(program + " runs code that cannot be inspected");
+                    } else {
+                        nested(payload, null);
+                    }
+                } else if (a.equals("/dev/stdin")) {
+                    runPayload(stdin, stdinUnknown, program);
+                }
+                return;
+            }
+            runPayload(stdin, stdinUnknown, program);
+        }
+
+        private void runPayload(String stdin, boolean stdinUnknown, String program) {
+            if (stdin != null) {
+                nested(stdin, null);
+            } else if (stdinUnknown) {
+                fail(program + " runs code from a pipe that cannot be inspected");
+            }
+        }
+
+        private void interpreter(List<String> args, String stdin) {
+            for (int i = 0; i < args.size(); i++) {
+                String a = args.get(i);
+                if ((a.equals("-c") || a.equals("-e") || a.equals("-r") || a.equals("-E") || a.equals("--eval")
+                        || a.equals("-p")) && i + 1 < args.size()) {
+                    inlineCode.add(args.get(i + 1));
+                    return;
+                }
+                if (!a.startsWith("-") && a.indexOf(' ') >= 0) {
+                    inlineCode.add(a); // awk 'BEGIN { system("...") }'
+                    return;
+                }
+            }
+            if (stdin != null) {
+                inlineCode.add(stdin);
+            }
+        }
+
+        private void container(String program, List<String> args, List<Redirect> redirects, String stdin, int layer) {
+            switch (program) {
+                case "busybox", "toybox" -> unwrap(args, redirects, stdin, false, layer + 1);
+                case "chroot" -> unwrap(afterOptions(args, "").size() > 1
+                        ? afterOptions(args, "").subList(1, afterOptions(args, "").size()) : List.of(),
+                        redirects, stdin, false, layer + 1);
+                case "flock" -> {
+                    List<String> rest = afterOptions(args, "wEc");
+                    if (args.contains("-c")) {
+                        nested(args.get(args.indexOf("-c") + 1), stdin);
+                    } else if (rest.size() > 1) {
+                        unwrap(rest.subList(1, rest.size()), redirects, stdin, false, layer + 1);
+                    }
+                }
+                case "unshare", "nsenter" -> unwrap(afterOptions(args, "tSGwm"), redirects, stdin, false, layer + 1);
+                case "watch" -> nested(String.join(" ", afterOptions(args, "ndg")), null);
+                case "script", "su" -> {
+                    int c = args.indexOf("-c");
+                    if (c < 0) {
+                        c = args.indexOf("--command");
+                    }
+                    if (c >= 0 && c + 1 < args.size()) {
+                        nested(args.get(c + 1), stdin);
+                    }
+                }
+                case "ssh" -> {
+                    List<String> rest = afterOptions(args, "bcDEeFIiJLlmOopQRSWw");
+                    if (rest.size() > 1) {
+                        nested(String.join(" ", rest.subList(1, rest.size())), stdin);
+                    }
+                }
+                case "kubectl" -> {
+                    int dash = args.indexOf("--");
+                    if (args.contains("exec") && dash >= 0) {
+                        unwrap(args.subList(dash + 1, args.size()), redirects, stdin, false, layer + 1);
+                    }
+                }
+                case "lxc-attach", "machinectl" -> {
+                    int dash = args.indexOf("--");
+                    if (dash >= 0) {
+                        unwrap(args.subList(dash + 1, args.size()), redirects, stdin, false, layer + 1);
+                    }
+                }
+                default -> {
+                    // docker|podman exec [opts] CONTAINER cmd... ; docker run [opts] IMAGE cmd...
+                    List<String> rest = afterOptions(args, "");
+                    if (!rest.isEmpty() && rest.get(0).equals("container") && rest.size() > 1) {
+                        rest = rest.subList(1, rest.size());
+                    }
+                    if (!rest.isEmpty() && (rest.get(0).equals("exec") || rest.get(0).equals("run"))) {
+                        List<String> after = afterOptions(rest.subList(1, rest.size()),
+                                "eurwpvlhmc" + "nt");
+                        if (after.size() > 1) {
+                            unwrap(after.subList(1, after.size()), redirects, stdin, false, layer + 1);
+                        }
+                    }
+                }
+            }
+        }
+
+        /** Arguments after leading options; options in {@code withValue} take the next word. */
+        private static List<String> afterOptions(List<String> args, String withValue) {
+            int i = 0;
+            while (i < args.size()) {
+                String a = args.get(i);
+                if (a.equals("--")) {
+                    return args.subList(i + 1, args.size());
+                }
+                if (!a.startsWith("-") || a.equals("-")) {
+                    break;
+                }
+                if (a.startsWith("--")) {
+                    i += a.contains("=") || !longTakesValue(a) ? 1 : 2;
+                    continue;
+                }
+                char last = a.charAt(a.length() - 1);
+                i += a.length() == 2 && withValue.indexOf(last) >= 0 ? 2 : 1;
+            }
+            return args.subList(Math.min(i, args.size()), args.size());
+        }
+
+        private static boolean longTakesValue(String option) {
+            return switch (option) {
+                case "--user", "--group", "--workdir", "--env", "--name", "--network", "--net", "--volume",
+                     "--mount", "--entrypoint", "--signal", "--kill-after", "--chdir", "--preserve-env",
+                     "--login-shell", "--host", "--prompt", "--close-from", "--other-user", "--role", "--type" -> true;
+                default -> false;
+            };
+        }
+
+        private static List<String> afterNumbers(List<String> args) {
+            int i = 0;
+            while (i < args.size() && args.get(i).matches("-?\\d+|\\d+(,\\d+)*")) {
+                i++;
+            }
+            return args.subList(i, args.size());
+        }
+
+        private void nested(String script, String stdin) {
+            if (depth >= MAX_DEPTH) {
+                fail("commands nested too deeply to inspect");
+                return;
+            }
+            if (script.indexOf(UNKNOWN) >= 0) {
+                String shown = script.replace(UNKNOWN, '?');
+                fail("runs a command built from values that cannot be known: " + shorten(shown));
+            }
+            Parser p = child(script.replace(UNKNOWN, '*'));
+            p.run();
+            if (p.problem != null) {
+                fail(p.problem);
+            }
+        }
+
+        private Parser child(String script) {
+            Parser p = new Parser(Text.decode(script), depth + 1, vars, execs, inlineCode, assignments);
+            p.cwd = cwd;
+            p.aliases.putAll(aliases);
+            return p;
+        }
+
+        // ------------------------------------------------------------------ words
+
+        private void skipBlanks() {
+            while (pos < s.length()) {
+                char c = s.charAt(pos);
+                if (c == ' ' || c == '\t' || c == '\r') {
+                    pos++;
+                } else if (c == '\\' && pos + 1 < s.length() && s.charAt(pos + 1) == '\n') {
+                    pos += 2;
+                } else {
+                    return;
+                }
+            }
+        }
+
+        private String rawWord() {
+            int start = pos;
+            while (pos < s.length() && " \t\n;&|<>()".indexOf(s.charAt(pos)) < 0) {
+                pos++;
+            }
+            return s.substring(start, pos);
+        }
+
+        /** One shell word after expansion; several fields when an unquoted expansion split it. */
+        /** Reused by {@link #readWord}: callers copy the fields out before reading the next word. */
+        private final List<String> fields = new ArrayList<>(4);
+        private final StringBuilder word = new StringBuilder(32);
+
+        private List<String> readWord() {
+            fields.clear();
+            StringBuilder cur = word;
+            cur.setLength(0);
+            boolean any = false;
+            boolean braces = false;
+            while (pos < s.length()) {
+                char c = s.charAt(pos);
+                if (" \t\n;&|<>()".indexOf(c) >= 0) {
+                    if ((c == '<' || c == '>') && pos + 1 < s.length() && s.charAt(pos + 1) == '(') {
+                        processSubstitution(cur);
+                        any = true;
+                        continue;
+                    }
+                    if (c == '(' && cur.length() > 0 && (cur.charAt(cur.length() - 1) == '@'
+                            || cur.charAt(cur.length() - 1) == '*' || cur.charAt(cur.length() - 1) == '?'
+                            || cur.charAt(cur.length() - 1) == '+' || cur.charAt(cur.length() - 1) == '!')) {
+                        // extglob @(a|b): keep as a glob
+                        int close = s.indexOf(')', pos);
+                        if (close < 0) {
+                            throw new ParseError("unterminated extglob");
+                        }
+                        cur.setLength(cur.length() - 1);
+                        cur.append('*');
+                        pos = close + 1;
+                        continue;
+                    }
+                    break;
+                }
+                any = true;
+                switch (c) {
+                    case '\'' -> {
+                        int end = s.indexOf('\'', pos + 1);
+                        if (end < 0) {
+                            throw new ParseError("unterminated ' quote");
+                        }
+                        cur.append(s, pos + 1, end);
+                        pos = end + 1;
+                    }
+                    case '"' -> {
+                        pos++;
+                        doubleQuoted(cur);
+                    }
+                    case '\\' -> {
+                        if (pos + 1 < s.length()) {
+                            if (s.charAt(pos + 1) != '\n') {
+                                cur.append(s.charAt(pos + 1));
+                            }
+                            pos += 2;
+                        } else {
+                            pos++;
+                        }
+                    }
+                    case '$' -> {
+                        if (pos + 1 < s.length() && s.charAt(pos + 1) == '\'') {
+                            int end = ansiEnd(pos + 2);
+                            cur.append(ansiC(s.substring(pos + 2, end)));
+                            pos = end + 1;
+                        } else if (pos + 1 < s.length() && s.charAt(pos + 1) == '"') {
+                            pos += 2;
+                            doubleQuoted(cur);
+                        } else {
+                            String value = dollar();
+                            split(value, cur, fields);
+                        }
+                    }
+                    case '`' -> {
+                        String value = backtick();
+                        split(value, cur, fields);
+                    }
+                    case '~' -> {
+                        if (cur.length() == 0) {
+                            cur.append(HOME);
+                        } else {
+                            cur.append('~');
+                        }
+                        pos++;
+                    }
+                    case '{' -> {
+                        braces = true;
+                        cur.append(c);
+                        pos++;
+                    }
+                    default -> {
+                        // a run of ordinary characters is copied at once
+                        int end = pos + 1;
+                        while (end < s.length() && ordinary(s.charAt(end))) {
+                            end++;
+                        }
+                        cur.append(s, pos, end);
+                        pos = end;
+                    }
+                }
+            }
+            if (any && (cur.length() > 0 || fields.isEmpty() && !lastWasExpansionOnly)) {
+                fields.add(cur.toString());
+            }
+            lastWasExpansionOnly = false;
+            if (braces) {
+                List<String> expanded = new ArrayList<>(); // a fresh list: brace expansion is rare
+                for (String f : fields) {
+                    expanded.addAll(braceExpand(f, 0));
+                }
+                return expanded;
+            }
+            return fields;
+        }
+
+        private boolean lastWasExpansionOnly;
+
+        /** Characters that end a word or start quoting, escaping, expansion or braces are not ordinary. */
+        private static boolean ordinary(char c) {
+            return c > ' ' && " \t\n;&|<>()'\"\\$`~{".indexOf(c) < 0;
+        }
+
+        private int ansiEnd(int from) {
+            int i = from;
+            while (i < s.length()) {
+                char c = s.charAt(i);
+                if (c == '\\') {
+                    i += 2;
+                } else if (c == '\'') {
+                    return i;
+                } else {
+                    i++;
+                }
+            }
+            throw new ParseError("unterminated $' quote");
+        }
+
+        /** Unquoted expansion results are split on IFS: ${IFS} between words makes separate words. */
+        private void split(String value, StringBuilder cur, List<String> fields) {
+            String ifs = vars.getOrDefault("IFS", " \t\n");
+            boolean splitAny = false;
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (ifs.indexOf(c) >= 0 && !ifs.isEmpty()) {
+                    if (cur.length() > 0) {
+                        fields.add(cur.toString());
+                        cur.setLength(0);
+                    }
+                    splitAny = true;
+                } else {
+                    cur.append(c);
+                }
+            }
+            lastWasExpansionOnly = value.isEmpty() || splitAny && cur.length() == 0;
+        }
+
+        private void doubleQuoted(StringBuilder cur) {
+            while (pos < s.length()) {
+                char c = s.charAt(pos);
+                if (c == '"') {
+                    pos++;
+                    return;
+                }
+                if (c == '\\' && pos + 1 < s.length()) {
+                    char e = s.charAt(pos + 1);
+                    if ("$`\"\\\n".indexOf(e) >= 0) {
+                        if (e != '\n') {
+                            cur.append(e);
+                        }
+                        pos += 2;
+                    } else {
+                        cur.append('\\');
+                        pos++;
+                    }
+                    continue;
+                }
+                if (c == '$') {
+                    cur.append(dollar());
+                    continue;
+                }
+                if (c == '`') {
+                    cur.append(backtick());
+                    continue;
+                }
+                cur.append(c);
+                pos++;
+            }
+            throw new ParseError("unterminated \" quote");
+        }
+
+        private String dollar() {
+            // at '$'
+            if (pos + 1 >= s.length()) {
+                pos++;
+                return "$";
+            }
+            char n = s.charAt(pos + 1);
+            if (n == '(') {
+                if (pos + 2 < s.length() && s.charAt(pos + 2) == '(') {
+                    skipArithmetic();
+                    return String.valueOf(UNKNOWN);
+                }
+                pos += 2;
+                return substitution(')');
+            }
+            if (n == '{') {
+                int close = matching(pos + 1, '{', '}');
+                String inner = s.substring(pos + 2, close);
+                pos = close + 1;
+                return parameter(inner);
+            }
+            if (Character.isLetter(n) || n == '_') {
+                int j = pos + 1;
+                while (j < s.length() && (Character.isLetterOrDigit(s.charAt(j)) || s.charAt(j) == '_')) {
+                    j++;
+                }
+                String name = s.substring(pos + 1, j);
+                pos = j;
+                return variable(name);
+            }
+            if (Character.isDigit(n) || "@*#?$!-".indexOf(n) >= 0) {
+                pos += 2;
+                return n == '#' || n == '?' ? "0" : String.valueOf(UNKNOWN);
+            }
+            pos++;
+            return "$";
+        }
+
+        private String variable(String name) {
+            String v = vars.get(name);
+            if (v != null) {
+                return v;
+            }
+            return switch (name) {
+                case "IFS" -> " ";
+                case "HOME" -> HOME;
+                case "PATH" -> "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+                case "USER", "LOGNAME" -> "hydra";
+                case "SHELL", "BASH" -> "/bin/bash";
+                default -> String.valueOf(UNKNOWN);
+            };
+        }
+
+        private String parameter(String inner) {
+            if (inner.startsWith("#") || inner.startsWith("!")) {
+                return String.valueOf(UNKNOWN);
+            }
+            int j = 0;
+            while (j < inner.length() && (Character.isLetterOrDigit(inner.charAt(j)) || inner.charAt(j) == '_')) {
+                j++;
+            }
+            String name = inner.substring(0, j);
+            String op = inner.substring(j);
+            String value = name.isEmpty() ? String.valueOf(UNKNOWN) : variable(name);
+            boolean unset = value.equals(String.valueOf(UNKNOWN)) && !vars.containsKey(name);
+            if (op.isEmpty()) {
+                return value;
+            }
+            if (op.startsWith(":-") || op.startsWith(":=") || op.startsWith("-") || op.startsWith("=")) {
+                String def = expandText(op.substring(op.startsWith(":") ? 2 : 1));
+                if (unset || value.isEmpty() && op.startsWith(":")) {
+                    if (op.contains("=")) {
+                        vars.put(name, def);
+                    }
+                    return def;
+                }
+                return value;
+            }
+            if (op.startsWith(":+") || op.startsWith("+")) {
+                return unset ? "" : expandText(op.substring(op.startsWith(":") ? 2 : 1));
+            }
+            if (unset) {
+                return String.valueOf(UNKNOWN);
+            }
+            if (op.equals("^^")) {
+                return value.toUpperCase(Locale.ROOT);
+            }
+            if (op.equals(",,")) {
+                return value.toLowerCase(Locale.ROOT);
+            }
+            if (op.startsWith(":") && op.substring(1).matches("\\s*\\d+(:\\d+)?")) {
+                String[] parts = op.substring(1).trim().split(":");
+                int from = Math.min(value.length(), Integer.parseInt(parts[0]));
+                int to = parts.length > 1 ? Math.min(value.length(), from + Integer.parseInt(parts[1])) : value.length();
+                return value.substring(from, to);
+            }
+            if (op.startsWith("//") || op.startsWith("/")) {
+                boolean all = op.startsWith("//");
+                String[] pr = op.substring(all ? 2 : 1).split("/", 2);
+                String rep = pr.length > 1 ? pr[1] : "";
+                if (pr[0].matches("[^*?\\[]*")) {
+                    return all ? value.replace(pr[0], rep) : value.replaceFirst(java.util.regex.Pattern.quote(pr[0]),
+                            java.util.regex.Matcher.quoteReplacement(rep));
+                }
+            }
+            if ((op.startsWith("#") || op.startsWith("%")) && op.replaceFirst("^(##?|%%?)", "").matches("[^*?\\[]*")) {
+                String pat = op.replaceFirst("^(##?|%%?)", "");
+                if (op.startsWith("#") && value.startsWith(pat)) {
+                    return value.substring(pat.length());
+                }
+                if (op.startsWith("%") && value.endsWith(pat)) {
+                    return value.substring(0, value.length() - pat.length());
+                }
+                return value;
+            }
+            return String.valueOf(UNKNOWN);
+        }
+
+        private String expandText(String text) {
+            Parser p = child(text);
+            List<String> words = new ArrayList<>();
+            while (p.pos < p.s.length()) {
+                p.skipBlanks();
+                if (p.pos >= p.s.length()) {
+                    break;
+                }
+                List<String> w = p.readWord();
+                words.addAll(w);
+                if (p.pos < p.s.length() && " \t\n".indexOf(p.s.charAt(p.pos)) < 0) {
+                    p.pos++;
+                }
+            }
+            return String.join(" ", words);
+        }
+
+        /** $( ... ) or ` ... `: its commands run; its value is known only for pure echo/decode pipelines. */
+        private String substitution(char close) {
+            int start = pos;
+            int end = close == ')' ? matching(start - 1, '(', ')') : s.indexOf('`', start);
+            if (end < 0) {
+                throw new ParseError("unterminated command substitution");
+            }
+            String inner = s.substring(start, end);
+            pos = end + 1;
+            if (inner.isBlank()) {
+                return "";
+            }
+            if (depth >= MAX_DEPTH) {
+                fail("commands nested too deeply to inspect");
+                return String.valueOf(UNKNOWN);
+            }
+            Parser p = child(inner);
+            p.run();
+            if (p.problem != null) {
+                fail(p.problem);
+            }
+            String value = p.lastPipelineValue;
+            if (value == null) {
+                return String.valueOf(UNKNOWN);
+            }
+            return value.endsWith("\n") ? value.substring(0, value.length() - 1) : value;
+        }
+
+        private String lastPipelineValue;
+
+        private String backtick() {
+            pos++;
+            return substitution('`');
+        }
+
+        private void processSubstitution(StringBuilder cur) {
+            pos++; // at '(' now
+            int end = matching(pos, '(', ')');
+            String inner = s.substring(pos + 1, end);
+            pos = end + 1;
+            String placeholder = "/dev/fd/" + (63 - processSubstitutions.size());
+            Parser p = child(inner);
+            p.run();
+            if (p.problem != null) {
+                fail(p.problem);
+            }
+            processSubstitutions.put(placeholder, p.lastPipelineValue);
+            cur.append(placeholder);
+        }
+
+        private void skipArithmetic() {
+            int close = s.indexOf("))", pos);
+            if (close < 0) {
+                throw new ParseError("unterminated arithmetic");
+            }
+            String inner = s.substring(Math.min(close, pos + (s.charAt(pos) == '$' ? 3 : 2)), close);
+            if (inner.contains("$(") || inner.contains("`")) {
+                fail("command substitution inside arithmetic");
+            }
+            pos = close + 2;
+        }
+
+        /** Index of the bracket closing the one at {@code open}, skipping quotes. */
+        private int matching(int open, char o, char c) {
+            int level = 0;
+            for (int i = open; i < s.length(); i++) {
+                char ch = s.charAt(i);
+                if (ch == '\\') {
+                    i++;
+                } else if (ch == '\'' && o != '{') {
+                    int end = s.indexOf('\'', i + 1);
+                    if (end < 0) {
+                        break;
+                    }
+                    i = end;
+                } else if (ch == '"') {
+                    int j = i + 1;
+                    while (j < s.length() && s.charAt(j) != '"') {
+                        if (s.charAt(j) == '\\') {
+                            j++;
+                        }
+                        j++;
+                    }
+                    i = j;
+                } else if (ch == o) {
+                    level++;
+                } else if (ch == c) {
+                    level--;
+                    if (level == 0) {
+                        return i;
+                    }
+                }
+            }
+            throw new ParseError("unbalanced '" + o + "'");
+        }
+
+        private static List<String> braceExpand(String word, int guard) {
+            int open = -1;
+            int level = 0;
+            int comma = -1;
+            for (int i = 0; i < word.length(); i++) {
+                char c = word.charAt(i);
+                if (c == '{') {
+                    if (level == 0) {
+                        open = i;
+                        comma = -1;
+                    }
+                    level++;
+                } else if (c == ',' && level == 1) {
+                    comma = i;
+                } else if (c == '}' && level > 0) {
+                    level--;
+                    if (level == 0 && comma > 0 && guard < 6) {
+                        List<String> parts = new ArrayList<>();
+                        int depthInner = 0;
+                        int from = open + 1;
+                        for (int k = open + 1; k <= i; k++) {
+                            char ch = word.charAt(k);
+                            if (ch == '{') {
+                                depthInner++;
+                            } else if (ch == '}' && depthInner > 0) {
+                                depthInner--;
+                            } else if ((ch == ',' && depthInner == 0) || k == i) {
+                                parts.add(word.substring(from, k));
+                                from = k + 1;
+                            }
+                        }
+                        List<String> out = new ArrayList<>();
+                        for (String part : parts) {
+                            out.addAll(braceExpand(word.substring(0, open) + part + word.substring(i + 1), guard + 1));
+                        }
+                        return out;
+                    }
+                }
+            }
+            return List.of(word);
+        }
+
+        private static String shorten(String text) {
+            return text.length() > 80 ? text.substring(0, 77) + "..." : text;
+        }
+    }
+
+    private static final class ParseError extends RuntimeException {
+        ParseError(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,438 @@
+package dev.hydra.constitution;
+
+import static dev.hydra.constitution.FilterDriver.approve;
+import static dev.hydra.constitution.FilterDriver.header;
+import static dev.hydra.constitution.FilterDriver.only;
+import static dev.hydra.constitution.FilterDriver.reject;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hydra.topics.DeadLetters;
+import dev.hydra.topics.EventHeaders;
+import dev.hydra.topics.Topics;
+import dev.hydra.topics.events.ApprovalDecision;
+import dev.hydra.topics.events.ApprovalRequest;
+import dev.hydra.topics.events.ApprovalStatus;
+import dev.hydra.topics.events.AuditRecord;
+import dev.hydra.topics.events.Decision;
+import dev.hydra.topics.events.SubjectKind;
+import dev.hydra.topics.events.Task;
+import dev.hydra.topics.events.ToolCall;
+import dev.hydra.topics.events.ToolResult;
+import dev.hydra.topics.events.ToolStatus;
+import io.prometheus.client.CollectorRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+class ConstitutionTopologyTest {
+    private FilterDriver filter;
+
+    @BeforeEach
+    void start() {
+        filter = new FilterDriver();
+    }
+
+    @AfterEach
+    void stop() {
+        filter.close();
+    }
+
+    @Test
+    void namesEveryProcessorAndStore() {
+        var description = ConstitutionTopology.build(filter.constitution, ApprovalPolicy.defaults(),
+                ApprovalNotifier.NONE).describe();
+
+        List<String> names = description.subtopologies().stream().flatMap(s -> s.nodes().stream())
+                .map(org.apache.kafka.streams.TopologyDescription.Node::name).toList();
+        assertThat(names).noneMatch(name -> name.startsWith("KSTREAM-") || name.startsWith("KTABLE-"));
+        assertThat(description.subtopologies().stream().flatMap(s -> s.nodes().stream())
+                .filter(n -> n instanceof org.apache.kafka.streams.TopologyDescription.Processor)
+                .flatMap(n -> ((org.apache.kafka.streams.TopologyDescription.Processor) n).stores().stream()))
+                .containsExactlyInAnyOrder(ConstitutionTopology.TASK_CHAIN_STORE,
+                        ConstitutionTopology.TOOL_CALL_CHAIN_STORE, ConstitutionTopology.APPROVAL_CHAIN_STORE,
+                        ConstitutionTopology.APPROVAL_REQUESTS_STORE, ConstitutionTopology.APPROVAL_PENDING_STORE);
+    }
+
+    @Nested
+    class Tasks {
+        @Test
+        void allowsAHarmlessTaskWithHeadersKeyAndAudit() {
+            filter.propose(FilterDriver.harmlessTask("t-1"));
+
+            TestRecord<String, Task> approved = only1(filter.drain(Topics.TASKS_APPROVED));
+            assertThat(approved.key()).isEqualTo("t-1");
+            assertThat(approved.value().action()).isEqualTo("restart_service");
+            assertThat(header(approved, EventHeaders.TYPE)).isEqualTo("task");
+            assertThat(header(approved, EventHeaders.CORRELATION_ID)).isEqualTo("t-1");
+            TestRecord<String, AuditRecord> audit = only1(filter.drain(Topics.AUDIT));
+            assertThat(audit.key()).isEqualTo("t-1");
+            assertThat(header(audit, EventHeaders.TYPE)).isEqualTo("audit-record");
+            assertThat(audit.value().action()).isEqualTo("verdict");
+            assertThat(audit.value().verdict()).isEqualTo(Decision.ALLOW);
+            assertThat(audit.value().subjectKind()).isEqualTo(SubjectKind.TASK);
+            assertThat(audit.value().constitutionSha256()).isEqualTo(filter.constitution.sha256());
+            assertThat(audit.value().hash()).isEqualTo(AuditChain.hash(audit.value()));
+            assertThat(filter.drain(Topics.TASKS_REJECTED)).isEmpty();
+            assertThat(filter.drain(Topics.APPROVAL_REQUESTS)).isEmpty();
+        }
+
+        @Test
+        void parksADropDatabaseTaskAsAPendingRequestBoundToItsContent() {
+            Task drop = FilterDriver.dropDatabaseTask("t-drop");
+            filter.propose(drop);
+
+            assertThat(filter.drain(Topics.TASKS_APPROVED)).isEmpty();
+            assertThat(filter.drain(Topics.TASKS_REJECTED)).isEmpty();
+            TestRecord<String, ApprovalRequest> pending = only1(filter.drain(Topics.APPROVAL_REQUESTS));
+            ApprovalRequest request = pending.value();
+            assertThat(pending.key()).isEqualTo(request.id());
+            assertThat(header(pending, EventHeaders.CORRELATION_ID)).isEqualTo("t-drop");
+            assertThat(request.status()).isEqualTo(ApprovalStatus.PENDING);
+            assertThat(request.subjectKind()).isEqualTo(SubjectKind.TASK);
+            assertThat(request.subjectId()).isEqualTo("t-drop");
+            assertThat(request.constraint()).isEqualTo("never_delete_databases");
+            assertThat(request.expiresAt()).isEqualTo(FilterDriver.START.plus(FilterDriver.TIMEOUT));
+            assertThat(request.contentSha256()).isEqualTo(ContentHash.of(ContentHash.asMap(drop)));
+            AuditRecord audit = only(filter.values(Topics.AUDIT));
+            assertThat(audit.verdict()).isEqualTo(Decision.NEEDS_APPROVAL);
+            assertThat(audit.constraint()).isEqualTo("never_delete_databases");
+            assertThat(audit.reason()).contains(request.id());
+            assertThat(filter.notified).extracting(ApprovalRequest::id).containsExactly(request.id());
+            assertThat(CollectorRegistry.defaultRegistry.getSampleValue("hydra_approval_queue_size")).isEqualTo(1.0);
+        }
+
+        @Test
+        void sendsADeniedTaskToRejected() {
+            Task write = FilterDriver.task("t-deny", Map.of("action", "write_file",
+                    "path", "/work/config/constitution.yaml", "content", "immutable_constraints: []"));
+            filter.propose(write);
+
+            assertThat(filter.drain(Topics.TASKS_APPROVED)).isEmpty();
+            assertThat(filter.values(Topics.TASKS_REJECTED)).extracting(Task::id).containsExactly("t-deny");
+            AuditRecord audit = only(filter.values(Topics.AUDIT));
+            assertThat(audit.verdict()).isEqualTo(Decision.DENY);
+            assertThat(audit.constraint()).isEqualTo("never_modify_constitution");
+        }
+
+        @Test
+        void sendsAMalformedProposalToTheDlqAndStillApprovesTheNextOne() {
+            filter.raw(Topics.TASKS_PROPOSED).pipeInput("bad", "{\"priority\": 9".getBytes(StandardCharsets.UTF_8));
+            filter.propose(FilterDriver.harmlessTask("t-after"));
+
+            var dead = only1(filter.deadLetters());
+            assertThat(dead.key()).isEqualTo("bad");
+            assertThat(DeadLetters.header(dead.headers(), DeadLetters.SOURCE_TOPIC)).isEqualTo("hydra.tasks.proposed");
+            assertThat(filter.values(Topics.TASKS_APPROVED)).extracting(Task::id).containsExactly("t-after");
+            assertThat(filter.values(Topics.AUDIT)).extracting(AuditRecord::subjectId).containsExactly("t-after");
+        }
+
+        @Test
+        void countsProposedApprovedAndVerdicts() {
+            double proposed = sample("hydra_tasks_proposed_total");
+            double approved = sample("hydra_tasks_approved_total");
+            double allowVerdicts = sample("hydra_constitution_verdicts_total", "verdict", "ALLOW", "constraint", "none");
+            double parked = sample("hydra_constitution_verdicts_total", "verdict", "NEEDS_APPROVAL",
+                    "constraint", "never_delete_databases");
+
+            filter.propose(FilterDriver.harmlessTask("m-1"));
+            filter.propose(FilterDriver.harmlessTask("m-2"));
+            filter.propose(FilterDriver.dropDatabaseTask("m-3"));
+            double rejected = sample("hydra_tasks_rejected_total");
+            filter.propose(FilterDriver.task("m-4", Map.of("action", "write_file",
+                    "path", "/work/config/constitution.yaml", "content", "x")));
+            assertThat(sample("hydra_tasks_rejected_total") - rejected).isEqualTo(1.0);
+
+            assertThat(sample("hydra_tasks_proposed_total") - proposed).isEqualTo(4.0);
+            assertThat(sample("hydra_tasks_approved_total") - approved).isEqualTo(2.0);
+            assertThat(sample("hydra_constitution_verdicts_total", "verdict", "ALLOW", "constraint", "none")
+                    - allowVerdicts).isEqualTo(2.0);
+            assertThat(sample("hydra_constitution_verdicts_total", "verdict", "NEEDS_APPROVAL",
+                    "constraint", "never_delete_databases") - parked).isEqualTo(1.0);
+        }
+
+        @Test
+        void redactsSecretsBeforeTheApprovedTopic() {
+            filter.propose(FilterDriver.task("t-secret", Map.of("action", "restart_service", "service", "letta",
+                    "note", "token ghp_abcdefghijklmnopqrstuvwxyz0123456789")));
+
+            Task approved = filter.values(Topics.TASKS_APPROVED).get(0);
+            assertThat(approved.task().get("note")).asString().contains("[REDACTED:github_token]")
+                    .doesNotContain("ghp_abcdefghijklmnopqrstuvwxyz0123456789");
+        }
+
+        @Test
+        void parksTheRedactedItemAndReleasesExactlyWhatWasApproved() {
+            Task drop = FilterDriver.task("t-secret-drop", Map.of("action", "execute_sql",
+                    "sql", "DROP DATABASE hydra", "note", "password=hunter2hunter2"));
+            filter.propose(drop);
+            ApprovalRequest request = filter.onlyRequest();
+            assertThat(request.subject().toString()).doesNotContain("hunter2hunter2");
+
+            filter.decide(approve(request, "admin"));
+
+            Task released = filter.values(Topics.TASKS_APPROVED).get(0);
+            assertThat(released).isEqualTo(filter.constitution.redact(drop));
+            assertThat(ContentHash.of(ContentHash.asMap(released))).isEqualTo(request.contentSha256());
+        }
+
+        @Test
+        void rulesOnATaskWhoseKeyIsNotItsIdAfterMovingItToItsIdsPartition() {
+            Task task = FilterDriver.harmlessTask("t-key");
+            filter.raw(Topics.TASKS_PROPOSED).pipeInput("some-other-key", dev.hydra.topics.Json.bytes(task));
+            filter.raw(Topics.TASKS_PROPOSED).pipeInput((String) null, dev.hydra.topics.Json.bytes(task));
+
+            assertThat(filter.drain(Topics.TASKS_APPROVED)).extracting(TestRecord::key)
+                    .containsExactly("t-key", "t-key");
+            List<AuditRecord> audits = filter.values(Topics.AUDIT);
+            assertThat(audits.get(1).prevHash()).isEqualTo(audits.get(0).hash());
+        }
+
+        @Test
+        void chainsEveryAuditRecordOfOneTaskToTheOneBefore() {
+            filter.propose(FilterDriver.harmlessTask("same"));
+            filter.propose(FilterDriver.harmlessTask("same"));
+
+            List<AuditRecord> audits = filter.values(Topics.AUDIT);
+            assertThat(audits).hasSize(2);
+            assertThat(audits.get(0).prevHash()).isEmpty();
+            assertThat(audits.get(1).prevHash()).isEqualTo(audits.get(0).hash());
+            assertThat(audits.get(1).hash()).isEqualTo(AuditChain.hash(audits.get(1)));
+        }
+    }
+
+    @Nested
+    class ToolCalls {
+        @Test
+        void allowsAHarmlessToolCallKeyedByItsIdAndCorrelatedWithItsTask() {
+            filter.request(FilterDriver.harmlessToolCall("c-1"));
+
+            TestRecord<String, ToolCall> approved = only1(filter.drain(Topics.TOOLCALLS_APPROVED));
+            assertThat(approved.key()).isEqualTo("c-1");
+            assertThat(header(approved, EventHeaders.CORRELATION_ID)).isEqualTo("task-of-c-1");
+            assertThat(header(approved, EventHeaders.TYPE)).isEqualTo("tool-call");
+            AuditRecord audit = only(filter.values(Topics.AUDIT));
+            assertThat(audit.subjectKind()).isEqualTo(SubjectKind.TOOL_CALL);
+            assertThat(audit.verdict()).isEqualTo(Decision.ALLOW);
+        }
+
+        @Test
+        void answersADeniedToolCallWithADeniedResultNamingTheConstraint() {
+            filter.request(FilterDriver.constitutionWrite("c-deny"));
+
+            assertThat(filter.drain(Topics.TOOLCALLS_APPROVED)).isEmpty();
+            TestRecord<String, ToolResult> result = only1(filter.drain(Topics.TOOLCALLS_RESULTS));
+            assertThat(result.key()).isEqualTo("c-deny");
+            assertThat(result.value().status()).isEqualTo(ToolStatus.DENIED);
+            assertThat(result.value().taskId()).isEqualTo("task-of-c-deny");
+            assertThat(result.value().output()).startsWith("never_modify_constitution: ");
+            assertThat(header(result, EventHeaders.TYPE)).isEqualTo("tool-result");
+            AuditRecord audit = only(filter.values(Topics.AUDIT));
+            assertThat(audit.verdict()).isEqualTo(Decision.DENY);
+            assertThat(audit.subjectId()).isEqualTo("c-deny");
+        }
+
+        @Test
+        void releasesAnApprovedToolCallAndAnswersARejectedOneWithDenied() {
+            filter.request(FilterDriver.dropDatabaseToolCall("c-ok"));
+            ApprovalRequest first = filter.onlyRequest();
+            filter.request(FilterDriver.dropDatabaseToolCall("c-no"));
+            ApprovalRequest second = filter.onlyRequest();
+            assertThat(first.subjectKind()).isEqualTo(SubjectKind.TOOL_CALL);
+
+            filter.decide(approve(first, "admin"));
+            filter.decide(reject(second, "shaun"));
+
+            assertThat(filter.values(Topics.TOOLCALLS_APPROVED)).extracting(ToolCall::id).containsExactly("c-ok");
+            ToolResult denied = filter.values(Topics.TOOLCALLS_RESULTS).get(0);
+            assertThat(denied.toolCallId()).isEqualTo("c-no");
+            assertThat(denied.status()).isEqualTo(ToolStatus.DENIED);
+            assertThat(denied.output()).contains("never_delete_databases").contains("rejected by shaun");
+        }
+    }
+
+    @Nested
+    class Approvals {
+        @Test
+        void releasesAnApprovedTaskAndRecordsTheDecision() {
+            filter.propose(FilterDriver.dropDatabaseTask("t-a"));
+            ApprovalRequest request = filter.onlyRequest();
+            filter.drain(Topics.AUDIT);
+
+            filter.decide(approve(request, "admin"));
+
+            TestRecord<String, Task> released = only1(filter.drain(Topics.TASKS_APPROVED));
+            assertThat(released.key()).isEqualTo("t-a");
+            assertThat(released.value()).isEqualTo(FilterDriver.dropDatabaseTask("t-a"));
+            assertThat(header(released, EventHeaders.CORRELATION_ID)).isEqualTo("t-a");
+            ApprovalRequest decided = filter.onlyRequest();
+            assertThat(decided.id()).isEqualTo(request.id());
+            assertThat(decided.status()).isEqualTo(ApprovalStatus.APPROVED);
+            assertThat(decided.decidedBy()).isEqualTo("admin");
+            AuditRecord audit = only(filter.values(Topics.AUDIT));
+            assertThat(audit.action()).isEqualTo("approval_decision");
+            assertThat(audit.subjectKind()).isEqualTo(SubjectKind.APPROVAL);
+            assertThat(audit.subjectId()).isEqualTo(request.id());
+            assertThat(audit.verdict()).isEqualTo(Decision.ALLOW);
+            assertThat(audit.actor()).isEqualTo("admin");
+            assertThat(CollectorRegistry.defaultRegistry.getSampleValue("hydra_approval_queue_size")).isEqualTo(0.0);
+        }
+
+        @Test
+        void sendsARejectedTaskToRejected() {
+            filter.propose(FilterDriver.dropDatabaseTask("t-r"));
+            ApprovalRequest request = filter.onlyRequest();
+
+            filter.decide(reject(request, "shaun"));
+
+            assertThat(filter.drain(Topics.TASKS_APPROVED)).isEmpty();
+            assertThat(filter.values(Topics.TASKS_REJECTED)).extracting(Task::id).containsExactly("t-r");
+            assertThat(filter.onlyRequest().status()).isEqualTo(ApprovalStatus.REJECTED);
+            assertThat(filter.values(Topics.AUDIT)).last().satisfies(audit -> {
+                assertThat(audit.action()).isEqualTo("approval_decision");
+                assertThat(audit.verdict()).isEqualTo(Decision.DENY);
+            });
+        }
+
+        @Test
+        void expiresAnUndecidedRequestAfterTheTimeout() {
+            filter.propose(FilterDriver.dropDatabaseTask("t-x"));
+            ApprovalRequest request = filter.onlyRequest();
+            filter.drain(Topics.AUDIT);
+
+            filter.advance(FilterDriver.TIMEOUT.minusMinutes(1));
+            assertThat(filter.drain(Topics.TASKS_REJECTED)).isEmpty();
+            assertThat(filter.drain(Topics.APPROVAL_REQUESTS)).isEmpty();
+
+            filter.advance(Duration.ofMinutes(1));
+            assertThat(filter.values(Topics.TASKS_REJECTED)).extracting(Task::id).containsExactly("t-x");
+            ApprovalRequest expired = filter.onlyRequest();
+            assertThat(expired.id()).isEqualTo(request.id());
+            assertThat(expired.status()).isEqualTo(ApprovalStatus.EXPIRED);
+            AuditRecord audit = only(filter.values(Topics.AUDIT));
+            assertThat(audit.action()).isEqualTo("approval_expired");
+            assertThat(audit.verdict()).isEqualTo(Decision.DENY);
+
+            filter.decide(approve(request, "admin"));
+            assertThat(filter.drain(Topics.TASKS_APPROVED)).isEmpty();
+            assertThat(only(filter.values(Topics.AUDIT)).action()).isEqualTo("approval_refused");
+        }
+
+        @Test
+        void refusesAnApprovalWhoseHashIsNotTheParkedItems() {
+            filter.propose(FilterDriver.dropDatabaseTask("t-h"));
+            ApprovalRequest request = filter.onlyRequest();
+            filter.drain(Topics.AUDIT);
+
+            String otherHash = ContentHash.of(ContentHash.asMap(FilterDriver.dropDatabaseTask("t-other")));
+            filter.decide(new ApprovalDecision(request.id(), otherHash, true, "admin", "", FilterDriver.START));
+
+            assertRefused(request.id(), "contentSha256 does not match");
+            // the request is still pending: a correct decision still works
+            filter.decide(approve(request, "admin"));
+            assertThat(filter.values(Topics.TASKS_APPROVED)).extracting(Task::id).containsExactly("t-h");
+        }
+
+        @Test
+        void refusesAnApprovalFromSomeoneWhoIsNotAnApprover() {
+            filter.propose(FilterDriver.dropDatabaseTask("t-n"));
+            ApprovalRequest request = filter.onlyRequest();
+            filter.drain(Topics.AUDIT);
+
+            filter.decide(approve(request, "mallory"));
+
+            assertRefused(request.id(), "mallory is not an approver");
+        }
+
+        @Test
+        void refusesASecondDecisionOnADecidedRequest() {
+            filter.propose(FilterDriver.dropDatabaseTask("t-2"));
+            ApprovalRequest request = filter.onlyRequest();
+            filter.decide(reject(request, "shaun"));
+            filter.drain(Topics.TASKS_REJECTED);
+            filter.drain(Topics.APPROVAL_REQUESTS);
+            filter.drain(Topics.AUDIT);
+
+            filter.decide(approve(request, "admin"));
+
+            assertRefused(request.id(), "already rejected by shaun");
+            assertThat(filter.drain(Topics.TASKS_REJECTED)).isEmpty();
+        }
+
+        @Test
+        void anApprovalDoesNotReleaseWhatTheConstitutionNowDenies() {
+            filter.close();
+            filter = new FilterDriver(dev.hydra.constitution.rules.Constitution.parse(FilterDriver.testConstitutionYaml()
+                    .replace("action: queue_for_approval", "action: deny"), "stricter.yaml"));
+            // A request parked under the previous constitution, as its verdict processor wrote it.
+            Task drop = FilterDriver.dropDatabaseTask("t-now-denied");
+            Map<String, Object> subject = ContentHash.asMap(drop);
+            ApprovalRequest parked = new ApprovalRequest("parked-before", SubjectKind.TASK, drop.id(), subject,
+                    ContentHash.of(subject), "never_delete_databases", "SQL drops a database", ApprovalStatus.PENDING,
+                    FilterDriver.START, FilterDriver.START.plus(FilterDriver.TIMEOUT), "", "");
+            filter.raw(Topics.APPROVAL_REQUESTS).pipeInput(parked.id(), dev.hydra.topics.Json.bytes(parked));
+
+            filter.decide(approve(parked, "admin"));
+
+            assertThat(filter.drain(Topics.TASKS_APPROVED)).isEmpty();
+            assertThat(filter.values(Topics.TASKS_REJECTED)).extracting(Task::id).containsExactly("t-now-denied");
+            assertThat(filter.values(Topics.APPROVAL_REQUESTS)).last()
+                    .satisfies(r -> assertThat(r.status()).isEqualTo(ApprovalStatus.REJECTED));
+            assertThat(only(filter.values(Topics.AUDIT)).reason()).contains("the constitution now denies it");
+        }
+
+        @Test
+        void refusesADecisionForAnUnknownRequest() {
+            filter.decide(new ApprovalDecision("no-such-request", "ab12", true, "admin", "", FilterDriver.START));
+
+            assertRefused("no-such-request", "no such approval request");
+        }
+
+        @Test
+        void ignoresAForgedPendingRequestWhoseSubjectDoesNotMatchItsHash() {
+            Task drop = FilterDriver.dropDatabaseTask("t-forged");
+            ApprovalRequest forged = new ApprovalRequest("forged-1", SubjectKind.TASK, drop.id(),
+                    ContentHash.asMap(drop), "0".repeat(64), "", "", ApprovalStatus.PENDING, FilterDriver.START,
+                    FilterDriver.START.plus(FilterDriver.TIMEOUT), "", "");
+            filter.raw(Topics.APPROVAL_REQUESTS).pipeInput(forged.id(), dev.hydra.topics.Json.bytes(forged));
+            filter.decide(new ApprovalDecision("forged-1", "0".repeat(64), true, "admin", "", FilterDriver.START));
+
+            assertThat(filter.drain(Topics.TASKS_APPROVED)).isEmpty();
+            assertThat(filter.values(Topics.AUDIT)).extracting(AuditRecord::action)
+                    .containsExactly("approval_refused", "approval_refused");
+            assertThat(filter.notified).isEmpty();
+        }
+
+        private void assertRefused(String requestId, String why) {
+            assertThat(filter.drain(Topics.TASKS_APPROVED)).isEmpty();
+            assertThat(filter.drain(Topics.APPROVAL_REQUESTS)).isEmpty();
+            AuditRecord audit = only(filter.values(Topics.AUDIT));
+            assertThat(audit.action()).isEqualTo("approval_refused");
+            assertThat(audit.subjectKind()).isEqualTo(SubjectKind.APPROVAL);
+            assertThat(audit.subjectId()).isEqualTo(requestId);
+            assertThat(audit.verdict()).isNull();
+            assertThat(audit.reason()).contains(why);
+        }
+    }
+
+    private static <V> TestRecord<String, V> only1(List<TestRecord<String, V>> records) {
+        assertThat(records).hasSize(1);
+        return records.get(0);
+    }
+
+    private static double sample(String name, String... labels) {
+        String[] names = new String[labels.length / 2];
+        String[] values = new String[labels.length / 2];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = labels[2 * i];
+            values[i] = labels[2 * i + 1];
+        }
+        Double value = CollectorRegistry.defaultRegistry.getSampleValue(name, names, values);
+        return value == null ? 0.0 : value;
+    }
+}
