@@ -538,9 +538,12 @@ public final class CrewWorker implements Service {
         }
         try {
             consumer.commitSync(Map.of(partition, new OffsetAndMetadata(offset + 1)));
-        } catch (CommitFailedException e) {
-            LOG.warn("{}: commit of {}@{} failed after a rebalance; its new owner deduplicates", name(), partition,
-                    offset);
+        } catch (CommitFailedException | org.apache.kafka.common.errors.RebalanceInProgressException
+                 | org.apache.kafka.common.errors.RetriableException e) {
+            // Not fatal: a later commit on this partition covers this offset, and if the partition moves,
+            // its new owner sees the task's statuses (and the step journal) and does not repeat it.
+            LOG.warn("{}: commit of {}@{} failed ({}); a later commit or the new owner covers it", name(), partition,
+                    offset, e.getClass().getSimpleName());
         }
     }
 
