@@ -16,12 +16,18 @@ public record Task(String id, String type, int priority, int impact, String desc
 
     public static final int HIGHEST_PRIORITY = 1;
     public static final int LOWEST_PRIORITY = 4;
+    /** A description is a sentence or a paragraph; anything longer belongs in an artefact. */
+    public static final int MAX_DESCRIPTION = 10_000;
 
     public Task {
         id = Fields.orId(id);
         Fields.range(priority, HIGHEST_PRIORITY, LOWEST_PRIORITY, "priority");
         Fields.range(impact, 0, 100, "impact");
         Fields.text(description, "description");
+        if (description.length() > MAX_DESCRIPTION) {
+            throw new IllegalArgumentException("description must be at most " + MAX_DESCRIPTION + " characters, was "
+                    + description.length());
+        }
         Fields.present(crew, "crew");
         type = Fields.or(type, crew.wireName());
         task = Fields.map(Fields.present(task, "task"));
