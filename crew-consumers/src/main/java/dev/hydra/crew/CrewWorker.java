@@ -7,6 +7,7 @@ import dev.hydra.crew.infra.RestartServiceExecutor;
 import dev.hydra.crew.infra.ServiceCatalog;
 import dev.hydra.topics.DeadLetters;
 import dev.hydra.topics.EventProducer;
+import dev.hydra.topics.Redactor;
 import dev.hydra.topics.Service;
 import dev.hydra.topics.Topic;
 import dev.hydra.topics.Topics;
@@ -46,13 +47,13 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
@@ -79,7 +80,6 @@ public final class CrewWorker implements Service {
     public static final String NOOP_ACTION = "noop";
     /** Buffered records per lane before that lane stops fetching. */
     private static final int LANE_BUFFER_LIMIT = 100;
-    private static final Duration BUSY_POLL = Duration.ofMillis(50);
 
     private final HydraConfig config;
     private final Properties kafkaClientProps;
@@ -95,6 +95,7 @@ public final class CrewWorker implements Service {
     private final ServiceCatalog services;
     private final String modelName;
     private final List<String> capabilities;
+    private final Redactor redactor;
     private TaskExecutor agents;
     private KafkaToolGateway toolGateway;
     private StatusLedger ledger;
@@ -115,8 +116,14 @@ public final class CrewWorker implements Service {
     private record InFlight(TopicPartition partition, long offset, Future<?> work) {
     }
 
-    public CrewWorker(HydraConfig config, Properties kafkaClientProps, Crew crew, String nodeName, Path workDir) {
+    /**
+     * @param redactor applied to every summary, artefact and status detail the worker writes: what an
+     *                 agent or a command printed may hold a secret (the constitution's never_expose_secrets)
+     */
+    public CrewWorker(HydraConfig config, Properties kafkaClientProps, Crew crew, String nodeName, Path workDir,
+                      Redactor redactor) {
         this.config = config;
+        this.redactor = redactor;
         this.kafkaClientProps = kafkaClientProps;
         this.crew = crew;
         this.node = nodeName;
@@ -132,12 +139,6 @@ public final class CrewWorker implements Service {
         this.services = ServiceCatalog.from(config);
         this.modelName = config.get(CrewSettings.LLM_MODEL);
         this.capabilities = CrewSettings.list(config.get(CrewSettings.CAPABILITIES));
-    }
-
-    public static void main(String[] args) throws Exception {
-        CrewWorker worker = CrewCommandLine.worker(args, System.getenv());
-        worker.start();
-        Runtime.getRuntime().addShutdownHook(new Thread(worker::close, "crew-worker-shutdown"));
     }
 
     /** The consumer group of a crew. */
@@ -165,7 +166,12 @@ public final class CrewWorker implements Service {
 
     @Override
     public void start() {
-        producer = new EventProducer(kafkaClientProps, name());
+        Properties reporting = new Properties();
+        reporting.putAll(kafkaClientProps);
+        // The worker waits for CLAIMED before the work and for the result before the next task:
+        // lingering would only add to every task's latency.
+        reporting.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        producer = new EventProducer(reporting, name());
         toolGateway = new KafkaToolGateway(kafkaClientProps, producer, name());
         ledger = new StatusLedger(kafkaClientProps, name(), config.get(CrewSettings.STATUS_LOOKBACK));
         wireExecutors(openAiModel());
@@ -267,9 +273,17 @@ public final class CrewWorker implements Service {
             inFlight = null;
         }
         applyPauses();
-        Duration timeout = inFlight != null ? BUSY_POLL : queue.isEmpty() ? pollTimeout : Duration.ZERO;
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(timeout)) {
-            queue.add(laneOfTopic.get(record.topic()), record);
+        // A running task wakes the poll when it ends, so waiting the full timeout costs no latency.
+        Duration timeout = inFlight != null || queue.isEmpty() ? pollTimeout : Duration.ZERO;
+        try {
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(timeout)) {
+                queue.add(laneOfTopic.get(record.topic()), record);
+            }
+        } catch (WakeupException e) {
+            if (!running) {
+                throw e;
+            }
+            // a task ended: acknowledge it and start the next one now
         }
         if (inFlight == null) {
             ConsumerRecord<byte[], byte[]> next = queue.next();
@@ -322,7 +336,13 @@ public final class CrewWorker implements Service {
             return;
         }
         int attempt = attemptOf(record);
-        Future<?> work = taskThread.submit(() -> work(task, attempt));
+        Future<?> work = taskThread.submit(() -> {
+            try {
+                work(task, attempt);
+            } finally {
+                consumer.wakeup();
+            }
+        });
         inFlight = new InFlight(partition, record.offset(), work);
     }
 
@@ -462,7 +482,8 @@ public final class CrewWorker implements Service {
 
         synchronized void status(TaskState state, String detail) throws InterruptedException {
             await(producer.send(Topics.TASK_STATUS, task.id(),
-                    new TaskStatus(task.id(), crew, state, node, attempt, detail, Instant.now()), task.id()));
+                    redactor.redact(new TaskStatus(task.id(), crew, state, node, attempt, detail, Instant.now())),
+                    task.id()));
         }
 
         synchronized void heartbeat(long startedNanos) {
@@ -478,8 +499,8 @@ public final class CrewWorker implements Service {
             finished = true;
             boolean wasInterrupted = Thread.interrupted();
             try {
-                producer.send(Topics.TASK_STATUS, task.id(), new TaskStatus(task.id(), crew, TaskState.INTERRUPTED,
-                        node, attempt, detail, Instant.now()), task.id())
+                producer.send(Topics.TASK_STATUS, task.id(), redactor.redact(new TaskStatus(task.id(), crew,
+                                TaskState.INTERRUPTED, node, attempt, detail, Instant.now())), task.id())
                         .get(5, TimeUnit.SECONDS);
             } catch (InterruptedException | ExecutionException | TimeoutException | RuntimeException e) {
                 LOG.warn("{}: could not report INTERRUPTED for {}: {}", name(), task.id(), e.getMessage());
@@ -493,11 +514,11 @@ public final class CrewWorker implements Service {
         synchronized void finish(TaskOutcome outcome, long durationMs) throws InterruptedException {
             finished = true;
             TaskState state = outcome.outcome() == Outcome.SUCCEEDED ? TaskState.COMPLETED : TaskState.FAILED;
-            Future<?> result = producer.send(Topics.TASK_RESULTS, task.id(), new TaskResult(task.id(), crew,
-                    task.action(), outcome.outcome(), outcome.summary(), outcome.artefacts(), outcome.tokens(),
-                    durationMs, node, Instant.now()), task.id());
-            status(state, outcome.summary());
-            await(result);
+            TaskResult result = redactor.redact(new TaskResult(task.id(), crew, task.action(), outcome.outcome(),
+                    outcome.summary(), outcome.artefacts(), outcome.tokens(), durationMs, node, Instant.now()));
+            Future<?> sent = producer.send(Topics.TASK_RESULTS, task.id(), result, task.id());
+            status(state, result.summary());
+            await(sent);
         }
 
         /**
@@ -536,15 +557,16 @@ public final class CrewWorker implements Service {
                     name(), partition, offset);
             return;
         }
-        try {
-            consumer.commitSync(Map.of(partition, new OffsetAndMetadata(offset + 1)));
-        } catch (CommitFailedException | org.apache.kafka.common.errors.RebalanceInProgressException
-                 | org.apache.kafka.common.errors.RetriableException e) {
-            // Not fatal: a later commit on this partition covers this offset, and if the partition moves,
-            // its new owner sees the task's statuses (and the step journal) and does not repeat it.
-            LOG.warn("{}: commit of {}@{} failed ({}); a later commit or the new owner covers it", name(), partition,
-                    offset, e.getClass().getSimpleName());
-        }
+        // Asynchronous: the task's reports are already durable, and a lost commit only means a redelivery
+        // that the status ledger recognises as a copy. Waiting for each commit halved a worker's rate.
+        consumer.commitAsync(Map.of(partition, new OffsetAndMetadata(offset + 1)), (offsets, error) -> {
+            if (error != null) {
+                // Not fatal: a later commit on this partition covers this offset, and if the partition moves,
+                // its new owner sees the task's statuses (and the step journal) and does not repeat it.
+                LOG.warn("{}: commit of {}@{} failed ({}); a later commit or the new owner covers it", name(),
+                        partition, offset, error.getClass().getSimpleName());
+            }
+        });
     }
 
     private final class Rebalance implements ConsumerRebalanceListener {

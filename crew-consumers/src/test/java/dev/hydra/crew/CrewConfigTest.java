@@ -7,7 +7,6 @@ import dev.hydra.crew.infra.ServiceCatalog;
 import dev.hydra.crew.tools.McpServers;
 import dev.hydra.topics.config.ConfigException;
 import dev.hydra.topics.config.HydraConfig;
-import dev.hydra.topics.events.Crew;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,20 +26,6 @@ class CrewConfigTest {
         assertThat(ServiceCatalog.from(config).find("hydra-console")).get()
                 .satisfies(s -> assertThat(s.restart()).first().isEqualTo("echo"));
         assertThat(McpServers.from(config, Duration.ofSeconds(5)).names()).isEmpty();
-    }
-
-    @Test
-    void commandLineOptionsOverrideTheFileThroughTheirEnvironmentVariables() {
-        HydraConfig config = CrewCommandLine.config(new String[]{"--crew", "self_improvement", "--node=gpu-2",
-                "--llm-base-url", "http://127.0.0.1:9999/v1", "--config", "../config/hydra.yaml"}, Map.of(
-                "HYDRA_LLM_MODEL", "qwen2.5-coder:32b"));
-
-        assertThat(config.get(CrewCommandLine.CREW)).isEqualTo(Crew.SELF_IMPROVEMENT);
-        assertThat(config.get(CrewCommandLine.NODE)).isEqualTo("gpu-2");
-        assertThat(config.get(CrewSettings.LLM_BASE_URL)).isEqualTo("http://127.0.0.1:9999/v1");
-        assertThat(config.get(CrewSettings.LLM_MODEL)).isEqualTo("qwen2.5-coder:32b");
-        assertThatThrownBy(() -> CrewCommandLine.config(new String[]{"--crews", "x"}, Map.of()))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("unknown option --crews");
     }
 
     @Test

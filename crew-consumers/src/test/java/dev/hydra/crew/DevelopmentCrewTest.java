@@ -86,9 +86,9 @@ class DevelopmentCrewTest {
             double tokensBefore = tokens();
             Lanes.skipToEnd(cluster, Crew.DEVELOPMENT);
             Lanes.skipToEnd(cluster, ToolExecutorService.GROUP_ID, List.of(Topics.TOOLCALLS_APPROVED));
-            try (ToolExecutorService executor = new ToolExecutorService(config, cluster.clientProps(), workDir);
+            try (ToolExecutorService executor = new ToolExecutorService(config, cluster.clientProps(), workDir, TestRedactor.OPENAI_KEYS);
                  CrewWorker worker = new CrewWorker(config, cluster.clientProps(), Crew.DEVELOPMENT, "gpu-node-1",
-                         workDir)) {
+                         workDir, TestRedactor.OPENAI_KEYS)) {
                 executor.start();
                 worker.start();
                 Task task = Tasks.of(Crew.DEVELOPMENT, 2, Map.of("action", "complete_feature", "feature", "hello app"),
@@ -148,7 +148,7 @@ class DevelopmentCrewTest {
                     """.formatted(model.baseUrl(), ScriptedModelServer.MODEL), Map.of());
             Lanes.skipToEnd(cluster, Crew.RESEARCH);
             try (CrewWorker worker = new CrewWorker(config, cluster.clientProps(), Crew.RESEARCH, "gpu-node-2",
-                    workDir)) {
+                    workDir, TestRedactor.OPENAI_KEYS)) {
                 worker.start();
                 Task task = Tasks.of(Crew.RESEARCH, 3, Map.of("action", "research_topic", "topic", "vLLM"),
                         "Research: vLLM");

@@ -86,14 +86,18 @@ class InfrastructureCrewTest {
                   - name: hangs
                     restart: ["sleep", "30"]
                     restartTimeout: 500ms
+                  - name: chatty
+                    restart: ["sh", "-c", "echo connected with key %s"]
+                    restartTimeout: 10s
                   - name: once
                     restart: ["sh", "-c", "echo run $HYDRA_IDEMPOTENCY_KEY >> once-marker; while [ ! -f release ]; do sleep 0.05; done"]
                     restartTimeout: 30s
-                """, Map.of());
+                """.formatted(TestRedactor.SECRET), Map.of());
     }
 
     private CrewWorker worker(String node) {
-        CrewWorker worker = new CrewWorker(config(), cluster.clientProps(), Crew.INFRASTRUCTURE, node, workDir);
+        CrewWorker worker = new CrewWorker(config(), cluster.clientProps(), Crew.INFRASTRUCTURE, node, workDir,
+                TestRedactor.OPENAI_KEYS);
         workers.add(worker);
         worker.start();
         return worker;
@@ -123,6 +127,23 @@ class InfrastructureCrewTest {
         assertThat(result.node()).isEqualTo("node-a");
         assertThat(result.artefacts()).containsEntry("service", "marker");
         assertThat(counter("hydra_tasks_completed_total")).isEqualTo(completedBefore + 1);
+    }
+
+    @Test
+    void secretPrintedByARestartCommandIsRedactedInTheResultAndTheStatus() throws Exception {
+        worker("node-a");
+        Task task = Tasks.restart("chatty", 2);
+
+        Tasks.submit(producer, task);
+
+        await().atMost(PATIENCE).until(() -> reports.resultsOf(task.id()).size() == 1
+                && reports.statesOf(task.id()).contains(TaskState.COMPLETED));
+        TaskResult result = reports.resultsOf(task.id()).get(0);
+        assertThat(result.summary()).contains("connected with key [REDACTED:openai_api_key]")
+                .doesNotContain(TestRedactor.SECRET);
+        assertThat(reports.statusesOf(task.id())).filteredOn(s -> s.state() == TaskState.COMPLETED).singleElement()
+                .satisfies(s -> assertThat(s.detail()).contains("[REDACTED:openai_api_key]")
+                        .doesNotContain(TestRedactor.SECRET));
     }
 
     @Test

@@ -96,7 +96,7 @@ class ToolExecutorServiceTest {
 
     @Test
     void approvedCallRedeliveredWithTheSameIdRunsOnceAndIsAnsweredTwice() throws Exception {
-        try (ToolExecutorService executor = new ToolExecutorService(config(), cluster.clientProps(), workDir)) {
+        try (ToolExecutorService executor = new ToolExecutorService(config(), cluster.clientProps(), workDir, TestRedactor.OPENAI_KEYS)) {
             executor.start();
             ToolCall call = shell("echo ran >> count.txt; echo counted");
 
@@ -112,17 +112,35 @@ class ToolExecutorServiceTest {
     }
 
     @Test
+    void secretInAToolsOutputIsRedactedBeforeItIsPublished() throws Exception {
+        try (ToolExecutorService executor = new ToolExecutorService(config(), cluster.clientProps(), workDir,
+                TestRedactor.OPENAI_KEYS)) {
+            executor.start();
+            Files.writeString(executor.workspaceRoot().resolve(".env"), "OPENAI_API_KEY=" + TestRedactor.SECRET + "\n");
+            ToolCall call = shell("cat .env");
+
+            approve(call);
+
+            await().atMost(PATIENCE).until(() -> !resultsOf(call.id()).isEmpty());
+            ToolResult result = resultsOf(call.id()).get(0);
+            assertThat(result.status()).isEqualTo(ToolStatus.OK);
+            assertThat(result.output()).isEqualTo("OPENAI_API_KEY=[REDACTED:openai_api_key]\n")
+                    .doesNotContain(TestRedactor.SECRET);
+        }
+    }
+
+    @Test
     void callInterruptedByACrashIsNotRepeatedByTheNextExecutor() throws Exception {
         ToolCall call = shell("echo started >> crash.txt; sleep 30");
         Path marker;
-        try (ToolExecutorService first = new ToolExecutorService(config(), cluster.clientProps(), workDir)) {
+        try (ToolExecutorService first = new ToolExecutorService(config(), cluster.clientProps(), workDir, TestRedactor.OPENAI_KEYS)) {
             first.start();
             marker = first.workspaceRoot().resolve("crash.txt");
             approve(call);
             await().atMost(PATIENCE).until(() -> Files.exists(marker));
         } // closed mid-command: the command is killed and the call never acknowledged
 
-        try (ToolExecutorService second = new ToolExecutorService(config(), cluster.clientProps(), workDir)) {
+        try (ToolExecutorService second = new ToolExecutorService(config(), cluster.clientProps(), workDir, TestRedactor.OPENAI_KEYS)) {
             second.start();
             await().atMost(PATIENCE).until(() -> !resultsOf(call.id()).isEmpty());
         }
@@ -134,7 +152,7 @@ class ToolExecutorServiceTest {
 
     @Test
     void callToAServerThatIsNotConfiguredIsAnsweredWithAnError() throws Exception {
-        try (ToolExecutorService executor = new ToolExecutorService(config(), cluster.clientProps(), workDir)) {
+        try (ToolExecutorService executor = new ToolExecutorService(config(), cluster.clientProps(), workDir, TestRedactor.OPENAI_KEYS)) {
             executor.start();
             ToolCall call = new ToolCall(null, "task-1", Crew.DEVELOPMENT, "coder", "postgres-mcp", "execute_sql",
                     Map.of("sql", "select 1"), List.of("db:hydra"), Instant.now());
@@ -150,7 +168,7 @@ class ToolExecutorServiceTest {
 
     @Test
     void malformedApprovedCallGoesToTheDeadLetterQueueAndTheNextCallStillRuns() throws Exception {
-        try (ToolExecutorService executor = new ToolExecutorService(config(), cluster.clientProps(), workDir)) {
+        try (ToolExecutorService executor = new ToolExecutorService(config(), cluster.clientProps(), workDir, TestRedactor.OPENAI_KEYS)) {
             executor.start();
             producer.sendRaw(new ProducerRecord<>(Topics.TOOLCALLS_APPROVED.name(),
                     "broken".getBytes(StandardCharsets.UTF_8),

@@ -2,7 +2,6 @@ package dev.hydra.ops;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hydra.constitution.ConstitutionFilter;
-import dev.hydra.crew.CrewWorker;
 import dev.hydra.router.TaskRouter;
 import dev.hydra.topics.EventProducer;
 import dev.hydra.topics.Json;
@@ -156,7 +155,7 @@ final class BenchCommand implements Callable<Integer> {
         try (EventProducer producer = new EventProducer(client, "hydra-bench")) {
             services.add(new ConstitutionFilter(config, client, dir.resolve("state")));
             services.add(new TaskRouter(config, client, dir.resolve("state")));
-            services.add(new CrewWorker(config, client, Crew.RESEARCH, "bench", dir.resolve("work")));
+            services.add(CrewServices.worker(config, client, Crew.RESEARCH, "bench", dir, CrewServices.redactor(config)));
             for (Service service : services) {
                 service.start();
             }

@@ -60,8 +60,8 @@ final class CrewCommand implements Callable<Integer> {
         Properties client = KafkaSettings.client(connection.bootstrap(config));
         Crew which = Crew.fromWire(crew);
         Path data = (dataDir != null ? dataDir : Path.of(config.get(OpsSettings.DATA_DIR))).toAbsolutePath();
-        CrewWorker worker = new CrewWorker(config, client, which, node != null ? node : config.get(OpsSettings.NODE_NAME),
-                data.resolve("work").resolve(which.wireName()));
+        CrewWorker worker = CrewServices.worker(config, client, which,
+                node != null ? node : config.get(OpsSettings.NODE_NAME), data, CrewServices.redactor(config));
         return ServiceCommand.serve(worker, config, client, httpPort, spec.commandLine().getOut());
     }
 }

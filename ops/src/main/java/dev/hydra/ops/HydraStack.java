@@ -2,11 +2,10 @@ package dev.hydra.ops;
 
 import dev.hydra.assessor.StateAssessor;
 import dev.hydra.constitution.ConstitutionFilter;
-import dev.hydra.crew.CrewWorker;
-import dev.hydra.crew.tools.ToolExecutorService;
 import dev.hydra.memory.MemoryProjector;
 import dev.hydra.router.TaskRouter;
 import dev.hydra.topics.EventProducer;
+import dev.hydra.topics.Redactor;
 import dev.hydra.topics.Service;
 import dev.hydra.topics.TopicBootstrap;
 import dev.hydra.topics.Topics;
@@ -93,10 +92,11 @@ public final class HydraStack implements StackApi, AutoCloseable {
         startService(new ConstitutionFilter(config, clientProps, stateDir));
         startService(new TaskRouter(config, clientProps, stateDir));
         // Runs the tool calls the constitution approved, for every crew of this stack.
-        startService(new ToolExecutorService(config, clientProps, dataDir.resolve("work")));
+        Redactor redactor = CrewServices.redactor(config);
+        startService(CrewServices.toolExecutor(config, clientProps, dataDir, redactor));
         String node = config.get(OpsSettings.NODE_NAME);
         for (Crew crew : options.crews()) {
-            startService(new CrewWorker(config, clientProps, crew, node, dataDir.resolve("work").resolve(crew.wireName())));
+            startService(CrewServices.worker(config, clientProps, crew, node, dataDir, redactor));
         }
 
         vertx = Vertx.vertx();

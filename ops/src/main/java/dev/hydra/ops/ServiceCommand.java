@@ -2,8 +2,6 @@ package dev.hydra.ops;
 
 import dev.hydra.assessor.StateAssessor;
 import dev.hydra.constitution.ConstitutionFilter;
-import dev.hydra.crew.CrewWorker;
-import dev.hydra.crew.tools.ToolExecutorService;
 import dev.hydra.memory.MemoryProjector;
 import dev.hydra.router.TaskRouter;
 import dev.hydra.topics.EventProducer;
@@ -128,14 +126,13 @@ final class ServiceCommand implements Callable<Integer> {
             case constitution -> new ConstitutionFilter(config, client, stateDir);
             case router -> new TaskRouter(config, client, stateDir);
             case memory -> new MemoryProjector(config, client, data.resolve("memory"));
-            case tools -> new ToolExecutorService(config, client, data.resolve("work"));
+            case tools -> CrewServices.toolExecutor(config, client, data, CrewServices.redactor(config));
             case crew -> {
                 if (crew == null) {
                     throw new IllegalArgumentException("--crew is required for NAME=crew, one of " + Crew.wireNames());
                 }
-                Crew which = Crew.fromWire(crew);
-                yield new CrewWorker(config, client, which, node != null ? node : config.get(OpsSettings.NODE_NAME),
-                        data.resolve("work").resolve(which.wireName()));
+                yield CrewServices.worker(config, client, Crew.fromWire(crew),
+                        node != null ? node : config.get(OpsSettings.NODE_NAME), data, CrewServices.redactor(config));
             }
         };
     }

@@ -5,12 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hydra.topics.DeadLetters;
+import dev.hydra.topics.EventProducer;
 import dev.hydra.topics.InvalidEventException;
 import dev.hydra.topics.Json;
 import dev.hydra.topics.KafkaTestCluster;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.events.Crew;
+import dev.hydra.topics.events.ToolCall;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -179,6 +181,29 @@ abstract class PipelineScenarios {
                         && DeadLetters.header(r.headers(), DeadLetters.ERROR).contains("not JSON")));
         await("the good one is routed like any other").atMost(PATIENCE).until(() ->
                 on("hydra.crew.research.p3").stream().anyMatch(r -> "kcat-1".equals(r.key())));
+    }
+
+    @Test
+    void aSecretInAToolsOutputReachesNoTopicButTheAudit() throws Exception {
+        // An AWS access key in a file an agent reads: the constitution's own secret rules redact it.
+        String key = "AKIAZ7QX3PLM4VN8WRTY";
+        Path workspace = dataDir.resolve("work").resolve("workspace");
+        Files.createDirectories(workspace);
+        Files.writeString(workspace.resolve("deploy.env"), "AWS_ACCESS_KEY_ID=" + key + "\n");
+        ToolCall call = new ToolCall("read-secret-1", "task-read-secret", Crew.DEVELOPMENT, "coder", "filesystem-mcp",
+                "read_file", Map.of("path", "/workspace/deploy.env"), List.of(), null);
+        try (EventProducer producer = new EventProducer(stack.clientProps(), "e2e-agent")) {
+            producer.send(Topics.TOOLCALLS_REQUESTED, call.id(), call, call.taskId()).get();
+        }
+
+        await("answered on hydra.toolcalls.results").atMost(PATIENCE).until(() ->
+                on(Topics.TOOLCALLS_RESULTS.name()).stream().anyMatch(r -> call.id().equals(r.key())));
+        JsonNode answer = on(Topics.TOOLCALLS_RESULTS.name()).stream().filter(r -> call.id().equals(r.key()))
+                .map(PipelineScenarios::value).findFirst().orElseThrow();
+        assertThat(answer.path("status").asText()).isEqualTo("OK");
+        assertThat(answer.path("output").asText()).matches("AWS_ACCESS_KEY_ID=\\[REDACTED:[a-z_]+]\n");
+        assertThat(on(Topics.TOOLCALLS_RESULTS.name())).noneMatch(r -> new String(r.value(), StandardCharsets.UTF_8)
+                .contains(key));
     }
 
     @Test

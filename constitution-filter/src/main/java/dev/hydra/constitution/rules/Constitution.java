@@ -1,5 +1,6 @@
 package dev.hydra.constitution.rules;
 
+import dev.hydra.topics.Redactor;
 import dev.hydra.topics.config.ConfigException;
 import dev.hydra.topics.events.Decision;
 import dev.hydra.topics.events.Task;
@@ -13,7 +14,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * win over NEEDS_APPROVAL ones; a watched field that cannot be read with confidence, and a tool the
  * constitution does not know, need approval (fail closed). Instances are immutable and thread-safe.
  */
-public final class Constitution {
+public final class Constitution implements Redactor {
     private static final Logger LOG = LoggerFactory.getLogger(Constitution.class);
 
     /** Constraint named on verdicts for watched fields that could not be read with confidence. */
@@ -478,6 +478,7 @@ public final class Constitution {
     }
 
     /** The text with every secret replaced by {@code [REDACTED:kind]}. */
+    @Override
     public String redact(String text) {
         return secrets.redact(text);
     }
@@ -485,39 +486,13 @@ public final class Constitution {
     /** The task with secrets redacted in its description and action fields. */
     public Task redact(Task task) {
         return new Task(task.id(), task.type(), task.priority(), task.impact(), redact(task.description()),
-                task.crew(), redactMap(task.task()), task.resources(), task.requires(), task.source(), task.createdAt());
+                task.crew(), redactValues(task.task()), task.resources(), task.requires(), task.source(), task.createdAt());
     }
 
     /** The tool call with secrets redacted in its arguments. */
     public ToolCall redact(ToolCall call) {
         return new ToolCall(call.id(), call.taskId(), call.crew(), call.agent(), call.server(), call.tool(),
-                redactMap(call.arguments()), call.resources(), call.createdAt());
-    }
-
-    private Map<String, Object> redactMap(Map<String, Object> map) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        for (Map.Entry<String, Object> e : map.entrySet()) {
-            out.put(e.getKey(), redactValue(e.getValue()));
-        }
-        return out;
-    }
-
-    @SuppressWarnings("unchecked")
-    private Object redactValue(Object value) {
-        if (value instanceof String s) {
-            return redact(s);
-        }
-        if (value instanceof Map<?, ?> m) {
-            return redactMap((Map<String, Object>) m);
-        }
-        if (value instanceof Collection<?> c) {
-            List<Object> out = new ArrayList<>(c.size());
-            for (Object o : c) {
-                out.add(redactValue(o));
-            }
-            return out;
-        }
-        return value;
+                redactValues(call.arguments()), call.resources(), call.createdAt());
     }
 
     private static final class Builder {

@@ -1,14 +1,13 @@
 package dev.hydra.crew.tools;
 
-import dev.hydra.crew.CrewCommandLine;
 import dev.hydra.crew.CrewSettings;
 import dev.hydra.crew.StepJournal;
 import dev.hydra.topics.DeadLetters;
 import dev.hydra.topics.EventProducer;
+import dev.hydra.topics.Redactor;
 import dev.hydra.topics.Service;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.config.HydraConfig;
-import dev.hydra.topics.config.KafkaSettings;
 import dev.hydra.topics.events.ToolCall;
 import dev.hydra.topics.events.ToolResult;
 import dev.hydra.topics.events.ToolStatus;
@@ -51,14 +50,20 @@ public final class ToolExecutorService implements Service {
     private final McpServers mcp;
     private final StepJournal journal;
     private final Duration pollTimeout;
+    private final Redactor redactor;
     private volatile boolean running;
     private volatile boolean healthy;
     private Thread loop;
     private KafkaConsumer<byte[], byte[]> consumer;
     private EventProducer producer;
 
-    public ToolExecutorService(HydraConfig config, Properties kafkaClientProps, Path workDir) {
+    /**
+     * @param redactor applied to every tool's output before it is published: a file read or a command's
+     *                 output may hold a secret, and the agent (and the topic) must see it redacted
+     */
+    public ToolExecutorService(HydraConfig config, Properties kafkaClientProps, Path workDir, Redactor redactor) {
         this.kafkaClientProps = kafkaClientProps;
+        this.redactor = redactor;
         Path base = workDir.toAbsolutePath().normalize();
         try {
             this.workspace = new WorkspaceTools(base.resolve(config.get(CrewSettings.WORKSPACE)),
@@ -69,15 +74,6 @@ public final class ToolExecutorService implements Service {
         this.mcp = McpServers.from(config, config.get(CrewSettings.TOOL_TIMEOUT));
         this.journal = new StepJournal(base.resolve(".hydra").resolve("tool-calls.journal"), "tool-executor");
         this.pollTimeout = config.get(CrewSettings.POLL_TIMEOUT);
-    }
-
-    public static void main(String[] args) {
-        HydraConfig config = CrewCommandLine.config(args, System.getenv());
-        ToolExecutorService service = new ToolExecutorService(config,
-                KafkaSettings.client(config.get(KafkaSettings.BOOTSTRAP)),
-                Path.of(config.get(CrewCommandLine.WORK_DIR)));
-        service.start();
-        Runtime.getRuntime().addShutdownHook(new Thread(service::close, "tool-executor-shutdown"));
     }
 
     @Override
@@ -143,7 +139,7 @@ public final class ToolExecutorService implements Service {
             await(producer.sendRaw(DeadLetters.of(record, e, name())));
             return;
         }
-        ToolResult result = execute(call);
+        ToolResult result = redactor.redact(execute(call));
         await(producer.send(Topics.TOOLCALLS_RESULTS, call.id(), result, call.taskId()));
     }
 
