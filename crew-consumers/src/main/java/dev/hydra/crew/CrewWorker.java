@@ -43,6 +43,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -336,13 +337,14 @@ public final class CrewWorker implements Service {
             return;
         }
         int attempt = attemptOf(record);
-        Future<?> work = taskThread.submit(() -> {
-            try {
-                work(task, attempt);
-            } finally {
+        FutureTask<Void> work = new FutureTask<>(() -> work(task, attempt), null) {
+            @Override
+            protected void done() {
+                // Only now is isDone() true: waking the poll any earlier would find the task still running.
                 consumer.wakeup();
             }
-        });
+        };
+        taskThread.execute(work);
         inFlight = new InFlight(partition, record.offset(), work);
     }
 

@@ -21,7 +21,9 @@ final class NoopExecutor implements TaskExecutor {
         Map<String, Object> args = context.task().task();
         long sleepMs = args.get("sleepMs") instanceof Number n ? Math.max(0, Math.min(MAX_SLEEP_MS, n.longValue())) : 0;
         if (!Boolean.TRUE.equals(args.get("effect"))) {
-            Thread.sleep(sleepMs);
+            if (sleepMs > 0) {
+                Thread.sleep(sleepMs);
+            }
             return TaskOutcome.succeeded("nothing to do", Map.of(), 0);
         }
         StepJournal.StepResult result = context.step("effect", () -> {
