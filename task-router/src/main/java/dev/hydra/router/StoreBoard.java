@@ -1,9 +1,11 @@
 package dev.hydra.router;
 
 import dev.hydra.router.rules.Board;
+import dev.hydra.router.rules.Phase;
 import dev.hydra.router.rules.TrackedTask;
 import dev.hydra.topics.events.NodeAnnouncement;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +27,12 @@ final class StoreBoard implements Board {
     private final KeyValueStore<String, String> resources;
     private final KeyValueStore<String, NodeAnnouncement> nodes;
     private final Map<String, TrackedTask> openTasks = new LinkedHashMap<>();
+    /**
+     * The same tasks by phase: every close looks for HELD tasks and every node announcement for
+     * WAITING_FOR_NODE ones, usually a handful among thousands queued, so a scan of all would make
+     * routing a backlog quadratic.
+     */
+    private final Map<Phase, Map<String, TrackedTask>> byPhase = new EnumMap<>(Phase.class);
 
     StoreBoard(KeyValueStore<String, TrackedTask> tasks, KeyValueStore<String, String> fingerprints,
                KeyValueStore<String, String> resources, KeyValueStore<String, NodeAnnouncement> nodes) {
@@ -32,7 +40,18 @@ final class StoreBoard implements Board {
         this.fingerprints = fingerprints;
         this.resources = resources;
         this.nodes = nodes;
-        values(tasks).forEach(task -> openTasks.put(task.id(), task));
+        for (Phase phase : Phase.values()) {
+            byPhase.put(phase, new LinkedHashMap<>());
+        }
+        values(tasks).forEach(this::mirror);
+    }
+
+    private void mirror(TrackedTask task) {
+        TrackedTask before = openTasks.put(task.id(), task);
+        if (before != null && before.phase() != task.phase()) {
+            byPhase.get(before.phase()).remove(task.id());
+        }
+        byPhase.get(task.phase()).put(task.id(), task);
     }
 
     @Override
@@ -43,18 +62,26 @@ final class StoreBoard implements Board {
     @Override
     public void save(TrackedTask task) {
         tasks.put(task.id(), task);
-        openTasks.put(task.id(), task);
+        mirror(task);
     }
 
     @Override
     public void forget(String taskId) {
         tasks.delete(taskId);
-        openTasks.remove(taskId);
+        TrackedTask before = openTasks.remove(taskId);
+        if (before != null) {
+            byPhase.get(before.phase()).remove(taskId);
+        }
     }
 
     @Override
     public List<TrackedTask> tasks() {
         return new ArrayList<>(openTasks.values());
+    }
+
+    @Override
+    public List<TrackedTask> tasksIn(Phase phase) {
+        return new ArrayList<>(byPhase.get(phase).values());
     }
 
     @Override

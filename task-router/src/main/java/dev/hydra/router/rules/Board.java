@@ -18,6 +18,11 @@ public interface Board {
     /** Every open task. */
     List<TrackedTask> tasks();
 
+    /** The open tasks in one phase, in no particular order. A board with many open tasks indexes them. */
+    default List<TrackedTask> tasksIn(Phase phase) {
+        return tasks().stream().filter(t -> t.phase() == phase).toList();
+    }
+
     Optional<String> fingerprintOwner(String fingerprint);
 
     void openFingerprint(String fingerprint, String taskId);

@@ -244,7 +244,7 @@ public final class Dispatcher {
     }
 
     private List<TrackedTask> inPhase(Phase phase) {
-        return board.tasks().stream().filter(t -> t.phase() == phase).sorted(Conflicts.RELEASE_ORDER).toList();
+        return board.tasksIn(phase).stream().sorted(Conflicts.RELEASE_ORDER).toList();
     }
 
     private static Action.Report report(TrackedTask task, TaskState state, String detail, long nowMs) {
