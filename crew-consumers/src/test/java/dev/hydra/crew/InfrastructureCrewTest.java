@@ -21,8 +21,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -250,6 +252,39 @@ class InfrastructureCrewTest {
         for (Task task : backlog) {
             awaitEnd(task.id());
         }
+    }
+
+    @Test
+    void urgentTaskIsClaimedBeforeATenThousandTaskBacklog() throws Exception {
+        worker("node-a");
+        int backlogSize = 10_000;
+        Set<String> backlog = new HashSet<>();
+        for (int i = 0; i < backlogSize; i++) {
+            Task task = Tasks.of(Crew.INFRASTRUCTURE, 4, Map.of("action", CrewWorker.NOOP_ACTION), "queued no-op");
+            backlog.add(task.id());
+            Tasks.send(producer, task, 1);
+        }
+        producer.flush();
+        await().atMost(PATIENCE).until(() -> reports.claims().stream().anyMatch(c -> backlog.contains(c.taskId())));
+
+        Task urgent = Tasks.of(Crew.INFRASTRUCTURE, 1, Map.of("action", CrewWorker.NOOP_ACTION), "urgent no-op");
+        Instant submitted = Instant.now();
+        Tasks.submit(producer, urgent);
+
+        await().atMost(PATIENCE).until(() -> reports.statesOf(urgent.id()).contains(TaskState.CLAIMED));
+        List<TaskStatus> claims = reports.claims();
+        TaskStatus urgentClaim = claims.stream().filter(c -> c.taskId().equals(urgent.id())).findFirst().orElseThrow();
+        long claimedBefore = claims.stream().filter(c -> backlog.contains(c.taskId()))
+                .filter(c -> c.at().isBefore(urgentClaim.at())).count();
+        long overtaking = claims.stream().filter(c -> backlog.contains(c.taskId()))
+                .filter(c -> c.at().isAfter(submitted) && c.at().isBefore(urgentClaim.at())).count();
+        LOG.info("P1 claimed {} ms after submission behind {} queued P4; {} P4 were claimed before it, {} of them "
+                        + "after the P1 was submitted", Duration.between(submitted, urgentClaim.at()).toMillis(),
+                backlogSize, claimedBefore, overtaking);
+        assertThat(claimedBefore).as("P4 claimed before the P1").isLessThan(backlogSize / 2);
+        // Only P4s claimed while the P1 was on its way to the worker (one fetch) may go first: a few, not
+        // a share of the backlog. Once fetched, the P1 is the next task the worker starts.
+        assertThat(overtaking).as("P4 claimed after the P1 was submitted").isLessThan(backlogSize / 100);
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Headers;
@@ -32,11 +33,16 @@ final class Tasks {
     }
 
     static RecordMetadata submit(EventProducer producer, Task task, int attempt) throws Exception {
+        return send(producer, task, attempt).get();
+    }
+
+    /** Sends without waiting, for backlogs; flush the producer to wait for all of them. */
+    static Future<RecordMetadata> send(EventProducer producer, Task task, int attempt) {
         Topic<Task> lane = Topics.crewLane(task.crew(), task.priority());
         Headers headers = EventHeaders.of(lane, task.id());
         headers.add(CrewWorker.ATTEMPT_HEADER, Integer.toString(attempt).getBytes(StandardCharsets.UTF_8));
         return producer.sendRaw(new ProducerRecord<>(lane.name(), null, task.id().getBytes(StandardCharsets.UTF_8),
-                lane.valueSerde().serialize(lane.name(), task), headers)).get();
+                lane.valueSerde().serialize(lane.name(), task), headers));
     }
 
     static RecordMetadata submit(EventProducer producer, Task task) throws Exception {
