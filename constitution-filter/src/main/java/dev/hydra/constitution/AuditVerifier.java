@@ -1,5 +1,6 @@
 package dev.hydra.constitution;
 
+import dev.hydra.topics.TopicReplay;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.events.AuditRecord;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package dev.hydra.constitution;
 
+import dev.hydra.topics.TopicReplay;
 import dev.hydra.constitution.rules.Constitution;
 import dev.hydra.constitution.rules.Ruling;
 import dev.hydra.topics.events.Decision;

@@ -1,5 +1,6 @@
 package dev.hydra.constitution;
 
+import dev.hydra.topics.TopicReplay;
 import dev.hydra.topics.KafkaTestCluster;
 import dev.hydra.topics.Topic;
 import dev.hydra.topics.TopicBootstrap;

@@ -16,6 +16,7 @@ import dev.hydra.topics.config.KafkaSettings;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.NodeAnnouncement;
 import dev.hydra.topics.events.Outcome;
+import dev.hydra.topics.events.Replay;
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.TaskResult;
 import dev.hydra.topics.events.TaskState;
@@ -518,7 +519,9 @@ public final class CrewWorker implements Service {
             TaskState state = outcome.outcome() == Outcome.SUCCEEDED ? TaskState.COMPLETED : TaskState.FAILED;
             TaskResult result = redactor.redact(new TaskResult(task.id(), crew, task.action(), outcome.outcome(),
                     outcome.summary(), outcome.artefacts(), outcome.tokens(), durationMs, node, Instant.now()));
-            Future<?> sent = producer.send(Topics.TASK_RESULTS, task.id(), result, task.id());
+            // A dry run's result is what the pipeline would have done, not work done: it stays out of memory.
+            Topic<TaskResult> results = Replay.isDryRun(task.replay()) ? Topics.REPLAY_RESULTS : Topics.TASK_RESULTS;
+            Future<?> sent = producer.send(results, task.id(), result, task.id());
             status(state, result.summary());
             await(sent);
         }

@@ -1,5 +1,6 @@
 package dev.hydra.crew;
 
+import dev.hydra.topics.events.Replay;
 import dev.hydra.topics.events.Task;
 import java.nio.file.Path;
 
@@ -9,8 +10,19 @@ import java.nio.file.Path;
  */
 public record TaskContext(Task task, int attempt, String node, Path workDir, StepJournal journal) {
 
-    /** Runs a side effect at most once per (task id, attempt, step). */
+    /**
+     * Runs a side effect at most once per (task id, attempt, step); in a dry run, never, and says
+     * what would have run.
+     */
     public StepJournal.StepResult step(String step, StepJournal.Effect effect) throws Exception {
+        if (dryRun()) {
+            return StepJournal.StepResult.ok("dry run: step " + step + " not executed");
+        }
         return journal.runOnce(StepJournal.stepKey(task.id(), attempt, step), effect);
+    }
+
+    /** A dry-run replay: judged and worked on, but without side effects. */
+    public boolean dryRun() {
+        return Replay.isDryRun(task.replay());
     }
 }

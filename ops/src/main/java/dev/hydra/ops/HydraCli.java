@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
         subcommands = {UpCommand.class, ServiceCommand.class, CrewCommand.class, BrokerCommand.class,
                 TopicsCommand.class, SubmitCommand.class, TailCommand.class, ConstitutionCommand.class,
                 ApprovalsCommand.class, AuditCommand.class, MemoryCommand.class, HistoryCommand.class,
-                BenchCommand.class, ChaosCommand.class, CommandLine.HelpCommand.class})
+                ReplayCommand.class, BenchCommand.class, ChaosCommand.class, CommandLine.HelpCommand.class})
 public final class HydraCli {
 
     public static void main(String[] args) {

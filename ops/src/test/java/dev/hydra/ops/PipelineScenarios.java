@@ -12,6 +12,7 @@ import dev.hydra.topics.KafkaTestCluster;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.events.Crew;
+import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.ToolCall;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -23,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -76,6 +78,9 @@ abstract class PipelineScenarios {
                   - name: letta
                     health: http://127.0.0.1:%d/v1/health
                     restart: ["sh", "-c", "echo restarted >> letta-restarts.txt"]
+                    restartTimeout: 20s
+                  - name: cache
+                    restart: ["sh", "-c", "echo restarted >> cache-restarts.txt"]
                     restartTimeout: 20s
                 """.formatted(bootstrap, deadPort);
         return HydraConfig.of(yaml, Map.of("HYDRA_CONSTITUTION",
@@ -204,6 +209,67 @@ abstract class PipelineScenarios {
         assertThat(answer.path("output").asText()).matches("AWS_ACCESS_KEY_ID=\\[REDACTED:[a-z_]+]\n");
         assertThat(on(Topics.TOOLCALLS_RESULTS.name())).noneMatch(r -> new String(r.value(), StandardCharsets.UTF_8)
                 .contains(key));
+    }
+
+    @Test
+    void aDryRunReplayRedrivesTasksAndToolCallsWithoutRepeatingTheirSideEffects() throws Exception {
+        Instant from = Instant.now().minusSeconds(1);
+        Task restart = new Task("replay-source-1", "infrastructure", 2, 60, "Restart the cache", Crew.INFRASTRUCTURE,
+                Map.of("action", "restart_service", "service", "cache"), List.of("service:cache"), List.of(),
+                "e2e", null);
+        ToolCall write = new ToolCall("replay-source-call-1", "task-replay-source", Crew.DEVELOPMENT, "coder",
+                "filesystem-mcp", "write_file", Map.of("path", "/workspace/replayed.txt", "content", "written once"),
+                List.of("path:/workspace/replayed.txt"), null);
+        Path written = dataDir.resolve("work").resolve("workspace").resolve("replayed.txt");
+        try (EventProducer producer = new EventProducer(stack.clientProps(), "e2e-live")) {
+            producer.send(Topics.TASKS_PROPOSED, restart.id(), restart, restart.id()).get();
+            producer.send(Topics.TOOLCALLS_REQUESTED, write.taskId(), write, write.taskId()).get();
+        }
+        await("the live task completed").atMost(PATIENCE).until(() -> hasStatus(restart.id(), "COMPLETED"));
+        await("the live call ran").atMost(PATIENCE).until(() -> Files.exists(written));
+        Files.delete(written);
+        Path restarts = findUnder(dataDir, "cache-restarts.txt");
+        assertThat(Files.readAllLines(restarts)).containsExactly("restarted");
+
+        assertThat(replay(Topics.TASKS_PROPOSED.name(), from, "dry-1")).isZero();
+        assertThat(replay(Topics.TOOLCALLS_REQUESTED.name(), from, "dry-2")).isZero();
+
+        String copy = "dry-1:" + restart.id();
+        await("the copy went through the whole pipeline").atMost(PATIENCE).until(() -> hasStatus(copy, "COMPLETED"));
+        assertThat(on(Topics.AUDIT.name())).anyMatch(r -> copy.equals(r.key())
+                && value(r).path("verdict").asText().equals("ALLOW"));
+        await("its result is on the replay topic").atMost(PATIENCE).until(() -> on(Topics.REPLAY_RESULTS.name())
+                .stream().anyMatch(r -> copy.equals(r.key())));
+        JsonNode result = on(Topics.REPLAY_RESULTS.name()).stream().filter(r -> copy.equals(r.key()))
+                .map(PipelineScenarios::value).findFirst().orElseThrow();
+        assertThat(result.path("summary").asText()).contains("dry run").contains("not executed");
+        assertThat(on(Topics.TASK_RESULTS.name())).noneMatch(r -> copy.equals(r.key()));
+        assertThat(Files.readAllLines(restarts)).as("the restart ran once, live").containsExactly("restarted");
+
+        String callCopy = "dry-2:" + write.id();
+        await("the copied call was answered").atMost(PATIENCE).until(() -> on(Topics.TOOLCALLS_RESULTS.name())
+                .stream().anyMatch(r -> callCopy.equals(r.key())));
+        JsonNode answer = on(Topics.TOOLCALLS_RESULTS.name()).stream().filter(r -> callCopy.equals(r.key()))
+                .map(PipelineScenarios::value).findFirst().orElseThrow();
+        assertThat(answer.path("output").asText()).startsWith("dry run: filesystem-mcp.write_file");
+        assertThat(written).as("the write was not repeated").doesNotExist();
+    }
+
+    /** {@code hydra replay --dry-run} through the command line; returns its exit code. */
+    private int replay(String topic, Instant from, String runId) {
+        return HydraCli.commandLine().execute("replay", "--config", "../config/hydra.yaml", "--bootstrap",
+                stack.bootstrap(), "--topic", topic, "--from", from.toString(), "--dry-run", "--run-id", runId);
+    }
+
+    private boolean hasStatus(String taskId, String state) {
+        return on(Topics.TASK_STATUS.name()).stream().filter(r -> taskId.equals(r.key()))
+                .map(PipelineScenarios::value).anyMatch(v -> v.path("state").asText().equals(state));
+    }
+
+    private static Path findUnder(Path dir, String name) throws IOException {
+        try (var files = Files.walk(dir)) {
+            return files.filter(p -> p.getFileName().toString().equals(name)).findFirst().orElseThrow();
+        }
     }
 
     @Test

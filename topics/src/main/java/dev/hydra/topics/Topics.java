@@ -52,6 +52,9 @@ public final class Topics {
             false, JsonSerde.of(TaskStatus.class, "task-status"));
     public static final Topic<TaskResult> TASK_RESULTS = new Topic<>("hydra.tasks.results", WORK_PARTITIONS, MONTH,
             false, JsonSerde.of(TaskResult.class, "task-result"));
+    /** Results of dry-run replays ({@code hydra replay --dry-run}), kept apart from real work and its memory. */
+    public static final Topic<TaskResult> REPLAY_RESULTS = new Topic<>("hydra.replay.results", WORK_PARTITIONS, MONTH,
+            false, JsonSerde.of(TaskResult.class, "task-result"));
     public static final Topic<ToolCall> TOOLCALLS_REQUESTED = new Topic<>("hydra.toolcalls.requested", WORK_PARTITIONS,
             MONTH, false, TOOL_CALL);
     public static final Topic<ToolCall> TOOLCALLS_APPROVED = new Topic<>("hydra.toolcalls.approved", WORK_PARTITIONS,
@@ -138,8 +141,8 @@ public final class Topics {
 
     private static List<Topic<?>> buildAll() {
         List<Topic<?>> all = new ArrayList<>(List.of(STATE_SNAPSHOTS, TASKS_PROPOSED, TASKS_APPROVED, TASKS_REJECTED,
-                APPROVAL_REQUESTS, APPROVAL_DECISIONS, AUDIT, TASK_STATUS, TASK_RESULTS, TOOLCALLS_REQUESTED,
-                TOOLCALLS_APPROVED, TOOLCALLS_RESULTS, MEMORY_BLOCKS, DLQ, CREW_NODES));
+                APPROVAL_REQUESTS, APPROVAL_DECISIONS, AUDIT, TASK_STATUS, TASK_RESULTS, REPLAY_RESULTS,
+                TOOLCALLS_REQUESTED, TOOLCALLS_APPROVED, TOOLCALLS_RESULTS, MEMORY_BLOCKS, DLQ, CREW_NODES));
         all.addAll(CREW_LANES);
         all.addAll(CDC);
         return Collections.unmodifiableList(all);

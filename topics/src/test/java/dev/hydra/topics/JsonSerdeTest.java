@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hydra.topics.events.Crew;
+import dev.hydra.topics.events.Replay;
 import dev.hydra.topics.events.Task;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,19 @@ class JsonSerdeTest {
         Task again = read(new String(Topics.TASK.serialize("t", task), StandardCharsets.UTF_8));
         assertThat(again).isEqualTo(task);
         assertThat(Json.write(task)).contains("\"crew\":\"infrastructure\"").contains("\"createdAt\":\"2026-11-24T05:00:00Z\"");
+    }
+
+    @Test
+    void aReplayedCopyCarriesItsRunAndLiveWorkCarriesNoReplayField() {
+        Task live = read(SEED_TASK);
+        Task copy = live.replayed("run-1:3f1c", new Replay("run-1", "3f1c", true), live.createdAt());
+
+        assertThat(Json.write(live)).doesNotContain("replay");
+        Task again = read(new String(Topics.TASK.serialize("t", copy), StandardCharsets.UTF_8));
+        assertThat(again).isEqualTo(copy);
+        assertThat(again.replay()).isEqualTo(new Replay("run-1", "3f1c", true));
+        assertThatThrownBy(() -> read(SEED_TASK.replace("\"createdAt\"", "\"replay\": {\"runId\": \"r\"}, \"createdAt\"")))
+                .isInstanceOf(InvalidEventException.class).hasMessageContaining("of");
     }
 
     @Test

@@ -485,14 +485,12 @@ public final class Constitution implements Redactor {
 
     /** The task with secrets redacted in its description and action fields. */
     public Task redact(Task task) {
-        return new Task(task.id(), task.type(), task.priority(), task.impact(), redact(task.description()),
-                task.crew(), redactValues(task.task()), task.resources(), task.requires(), task.source(), task.createdAt());
+        return task.withText(redact(task.description()), redactValues(task.task()));
     }
 
     /** The tool call with secrets redacted in its arguments. */
     public ToolCall redact(ToolCall call) {
-        return new ToolCall(call.id(), call.taskId(), call.crew(), call.agent(), call.server(), call.tool(),
-                redactValues(call.arguments()), call.resources(), call.createdAt());
+        return call.withArguments(redactValues(call.arguments()));
     }
 
     private static final class Builder {

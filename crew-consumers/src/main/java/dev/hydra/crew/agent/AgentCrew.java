@@ -75,7 +75,7 @@ public final class AgentCrew implements TaskExecutor {
     public TaskOutcome execute(TaskContext context) throws Exception {
         TaskBudget budget = new TaskBudget(limits.maxIterations(), limits.maxToolCalls(), limits.tokenBudget());
         AgentToolbox toolbox = new AgentToolbox(context.task().id(), context.attempt(), crew, gateway,
-                limits.toolTimeout(), budget);
+                limits.toolTimeout(), budget, context.task().replay());
         GuardedChatModel guarded = new GuardedChatModel(model, budget, crew.wireName(), modelName);
         Map<String, String> answers = new LinkedHashMap<>();
         try {

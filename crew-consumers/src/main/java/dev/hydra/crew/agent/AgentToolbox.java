@@ -5,6 +5,7 @@ import dev.hydra.crew.tools.ToolCatalog;
 import dev.hydra.crew.tools.ToolCatalog.ToolDef;
 import dev.hydra.topics.Json;
 import dev.hydra.topics.events.Crew;
+import dev.hydra.topics.events.Replay;
 import dev.hydra.topics.events.ToolCall;
 import dev.hydra.topics.events.ToolResult;
 import dev.hydra.topics.events.ToolStatus;
@@ -41,11 +42,14 @@ public final class AgentToolbox {
     private final ToolGateway gateway;
     private final Duration timeout;
     private final TaskBudget budget;
+    private final Replay replay;
     private final AtomicInteger sequence = new AtomicInteger();
     private final List<Trace> traces = new CopyOnWriteArrayList<>();
 
+    /** @param replay the task's replay (null for live work): its calls carry it, so a dry run's are never executed */
     public AgentToolbox(String taskId, int attempt, Crew crew, ToolGateway gateway, Duration timeout,
-                        TaskBudget budget) {
+                        TaskBudget budget, Replay replay) {
+        this.replay = replay;
         this.taskId = taskId;
         this.attempt = attempt;
         this.crew = crew;
@@ -83,7 +87,7 @@ public final class AgentToolbox {
         String id = UUID.nameUUIDFromBytes((taskId + "/" + attempt + "/tool/" + n).getBytes(StandardCharsets.UTF_8))
                 .toString();
         ToolCall call = new ToolCall(id, taskId, crew, agent, def.server(), def.tool(), arguments,
-                ToolCatalog.resources(def.server(), def.tool(), arguments), Instant.now());
+                ToolCatalog.resources(def.server(), def.tool(), arguments), Instant.now(), replay);
         Optional<ToolResult> result;
         try {
             result = gateway.call(call, timeout);

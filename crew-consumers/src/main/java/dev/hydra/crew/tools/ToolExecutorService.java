@@ -8,6 +8,7 @@ import dev.hydra.topics.Redactor;
 import dev.hydra.topics.Service;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.config.HydraConfig;
+import dev.hydra.topics.events.Replay;
 import dev.hydra.topics.events.ToolCall;
 import dev.hydra.topics.events.ToolResult;
 import dev.hydra.topics.events.ToolStatus;
@@ -143,8 +144,14 @@ public final class ToolExecutorService implements Service {
         await(producer.send(Topics.TOOLCALLS_RESULTS, call.id(), result, call.taskId()));
     }
 
-    /** Runs one call at most once and describes how it went. */
+    /** Runs one call at most once and describes how it went; a dry-run call is answered without running. */
     ToolResult execute(ToolCall call) throws InterruptedException {
+        if (Replay.isDryRun(call.replay())) {
+            LOG.info("tool call {} {} for task {}: dry run of replay {}, not executed", call.id(), call.qualifiedTool(),
+                    call.taskId(), call.replay().runId());
+            return new ToolResult(call.id(), call.taskId(), ToolStatus.OK, "dry run: " + call.qualifiedTool()
+                    + " was approved by the constitution and not executed", Instant.now());
+        }
         try {
             StepJournal.StepResult step = journal.runOnce(call.id(), () -> {
                 try {

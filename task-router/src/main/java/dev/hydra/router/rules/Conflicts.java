@@ -1,5 +1,7 @@
 package dev.hydra.router.rules;
 
+import dev.hydra.topics.events.Replay;
+import dev.hydra.topics.events.Task;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +23,21 @@ public final class Conflicts {
             .thenComparing(TrackedTask::id);
 
     private Conflicts() {
+    }
+
+    /**
+     * The resource keys {@code task} holds while it is active. A dry-run replay changes nothing, so it
+     * holds its resources only within its run: replayed tasks still meet each other's conflicts, as
+     * they would have live, but never block live work.
+     */
+    public static List<String> claims(Task task) {
+        String scope = scope(task);
+        return scope.isEmpty() ? task.resources() : task.resources().stream().map(r -> scope + r).toList();
+    }
+
+    /** The namespace of a dry-run replay ({@code replay:<run>/}), empty for live work and real replays. */
+    static String scope(Task task) {
+        return Replay.isDryRun(task.replay()) ? "replay:" + task.replay().runId() + "/" : "";
     }
 
     /**

@@ -178,7 +178,7 @@ public final class Dispatcher {
             }
             return;
         }
-        Map<String, String> blockers = Conflicts.blockers(work.id(), work.resources(), board::resourceHolder);
+        Map<String, String> blockers = Conflicts.blockers(work.id(), Conflicts.claims(work), board::resourceHolder);
         if (!blockers.isEmpty()) {
             if (from != Phase.HELD) {
                 board.save(task.in(Phase.HELD, nowMs));
@@ -186,7 +186,7 @@ public final class Dispatcher {
             }
             return;
         }
-        work.resources().forEach(resource -> board.hold(resource, work.id()));
+        Conflicts.claims(work).forEach(resource -> board.hold(resource, work.id()));
         resolvedIfHeld(from, work, actions);
         route(task.queuedIn(task.lane(), nowMs), why, actions);
     }
@@ -227,7 +227,7 @@ public final class Dispatcher {
         if (board.fingerprintOwner(task.fingerprint()).filter(task.id()::equals).isPresent()) {
             board.closeFingerprint(task.fingerprint());
         }
-        for (String resource : task.task().resources()) {
+        for (String resource : Conflicts.claims(task.task())) {
             if (board.resourceHolder(resource).filter(task.id()::equals).isPresent()) {
                 board.free(resource);
             }

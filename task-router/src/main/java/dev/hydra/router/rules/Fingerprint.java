@@ -19,9 +19,9 @@ public final class Fingerprint {
     private Fingerprint() {
     }
 
-    /** {@code crew|action|target}. */
+    /** {@code crew|action|target}; a dry-run replay's is its run's own, so it never meets live work. */
     public static String of(Task task) {
-        return task.crew().wireName() + "|" + task.action() + "|" + target(task);
+        return Conflicts.scope(task) + task.crew().wireName() + "|" + task.action() + "|" + target(task);
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.NodeAnnouncement;
+import dev.hydra.topics.events.Replay;
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.TaskState;
 import dev.hydra.topics.events.TaskStatus;
@@ -36,6 +37,26 @@ class DispatcherTest {
 
     private static List<Action.Route> routes(List<Action> actions) {
         return actions.stream().filter(Action.Route.class::isInstance).map(Action.Route.class::cast).toList();
+    }
+
+    @Test
+    void dryRunReplayIsNeitherDroppedAsLiveWorkNorHeldBehindItButMeetsItsOwnRunsConflicts() {
+        Task live = task("a", 2, List.of("db:x"), List.of());
+        dispatcher.approved(live, Origin.UNKNOWN, 0);
+        Replay run = new Replay("run-1", "a", true);
+        Task copy = live.replayed("run-1:a", run, Instant.EPOCH);
+        Task secondCopy = task("b", 2, List.of("db:x"), List.of()).replayed("run-1:b", new Replay("run-1", "b", true),
+                Instant.EPOCH);
+
+        assertThat(routes(dispatcher.approved(copy, Origin.UNKNOWN, 0))).singleElement()
+                .satisfies(route -> assertThat(route.task().id()).isEqualTo("run-1:a"));
+        assertThat(reported(dispatcher.approved(secondCopy, Origin.UNKNOWN, 0)))
+                .as("the run's own copies still conflict").containsExactly(TaskState.HELD);
+        assertThat(board.resources).containsEntry("db:x", "a").containsEntry("replay:run-1/db:x", "run-1:a");
+
+        Task realReplay = live.replayed("run-2:a", new Replay("run-2", "a", false), Instant.EPOCH);
+        assertThat(dispatcher.approved(realReplay, Origin.UNKNOWN, 0)).as("a real replay is live work")
+                .singleElement().isInstanceOf(Action.Drop.class);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.hydra.constitution;
+package dev.hydra.topics;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -18,18 +18,25 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Reads what a topic holds, without side effects: no consumer group and no commits (assign + seek),
- * committed records only, from the beginning or from a time, up to the end offsets seen at the start
- * (so a busy topic still gives a finite answer). Records arrive in offset order per partition;
- * the reader stops early when {@code each} returns false.
+ * committed records only, from the beginning or from a time, up to a time or the end offsets seen at
+ * the start (so a busy topic still gives a finite answer). Records arrive in offset order per
+ * partition; the reader stops early when {@code each} returns false. Used by the constitution diff,
+ * the audit verifier and {@code hydra replay}.
  */
-final class TopicReplay {
+public final class TopicReplay {
     private static final Duration POLL = Duration.ofMillis(200);
 
     private TopicReplay() {
     }
 
-    static void read(Properties clientProps, String topic, Optional<Instant> since, Duration timeout,
-                     Predicate<ConsumerRecord<String, byte[]>> each) {
+    public static void read(Properties clientProps, String topic, Optional<Instant> since, Duration timeout,
+                            Predicate<ConsumerRecord<String, byte[]>> each) {
+        read(clientProps, topic, since, Optional.empty(), timeout, each);
+    }
+
+    /** Records produced at or after {@code since} and before {@code until} (by record timestamp). */
+    public static void read(Properties clientProps, String topic, Optional<Instant> since, Optional<Instant> until,
+                            Duration timeout, Predicate<ConsumerRecord<String, byte[]>> each) {
         Properties props = new Properties();
         props.putAll(clientProps);
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
@@ -42,10 +49,17 @@ final class TopicReplay {
                     .map(info -> new TopicPartition(topic, info.partition())).toList();
             consumer.assign(partitions);
             Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions, timeout));
+            if (until.isPresent()) {
+                // The first offset at or after `until` ends each partition's range; none means all of it.
+                consumer.offsetsForTimes(times(partitions, until.get()), timeout).forEach((partition, first) -> {
+                    if (first != null) {
+                        end.merge(partition, first.offset(), Math::min);
+                    }
+                });
+            }
             if (since.isPresent()) {
-                Map<TopicPartition, Long> times = new HashMap<>();
-                partitions.forEach(p -> times.put(p, since.get().toEpochMilli()));
-                Map<TopicPartition, OffsetAndTimestamp> from = consumer.offsetsForTimes(times, timeout);
+                Map<TopicPartition, OffsetAndTimestamp> from = consumer.offsetsForTimes(times(partitions, since.get()),
+                        timeout);
                 for (TopicPartition partition : partitions) {
                     OffsetAndTimestamp first = from.get(partition);
                     consumer.seek(partition, first == null ? end.get(partition) : first.offset());
@@ -69,5 +83,11 @@ final class TopicReplay {
                 end.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
             }
         }
+    }
+
+    private static Map<TopicPartition, Long> times(List<TopicPartition> partitions, Instant at) {
+        Map<TopicPartition, Long> times = new HashMap<>();
+        partitions.forEach(p -> times.put(p, at.toEpochMilli()));
+        return times;
     }
 }
