@@ -882,7 +882,7 @@ final class Shell {
 
         private String rawWord() {
             int start = pos;
-            while (pos < s.length() && " \t\n;&|<>()".indexOf(s.charAt(pos)) < 0) {
+            while (pos < s.length() && !endsWord(s.charAt(pos))) {
                 pos++;
             }
             return s.substring(start, pos);
@@ -901,7 +901,7 @@ final class Shell {
             boolean braces = false;
             while (pos < s.length()) {
                 char c = s.charAt(pos);
-                if (" \t\n;&|<>()".indexOf(c) >= 0) {
+                if (endsWord(c)) {
                     if ((c == '<' || c == '>') && pos + 1 < s.length() && s.charAt(pos + 1) == '(') {
                         processSubstitution(cur);
                         any = true;
@@ -1005,7 +1005,24 @@ final class Shell {
 
         /** Characters that end a word or start quoting, escaping, expansion or braces are not ordinary. */
         private static boolean ordinary(char c) {
-            return c > ' ' && " \t\n;&|<>()'\"\\$`~{".indexOf(c) < 0;
+            return c > ' ' && (c >= 0x80 || !SPECIAL[c]);
+        }
+
+        /** Blanks and operators: {@code " \t\n;&|<>()"}. */
+        private static boolean endsWord(char c) {
+            return c < 0x80 && WORD_END[c];
+        }
+
+        // Tables rather than String.indexOf per character: the tokenizer reads every character of a command.
+        private static final boolean[] WORD_END = asciiSet(" \t\n;&|<>()");
+        private static final boolean[] SPECIAL = asciiSet(" \t\n;&|<>()'\"\\$`~{");
+
+        private static boolean[] asciiSet(String chars) {
+            boolean[] set = new boolean[0x80];
+            for (int i = 0; i < chars.length(); i++) {
+                set[chars.charAt(i)] = true;
+            }
+            return set;
         }
 
         private int ansiEnd(int from) {
