@@ -1,29 +1,66 @@
 package dev.hydra.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.hydra.constitution.AuditVerifier;
 import dev.hydra.topics.DeadLetters;
 import dev.hydra.topics.Json;
+import dev.hydra.topics.Topic;
 import dev.hydra.topics.Topics;
+import dev.hydra.topics.events.Task;
+import dev.hydra.topics.events.TaskState;
+import dev.hydra.topics.events.TaskStatus;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The independent checker of a chaos run: reads the topics and the side-effect log itself and
  * judges the guarantees, trusting no service's own bookkeeping.
  */
 final class ChaosChecks {
+    private static final Logger LOG = LoggerFactory.getLogger(ChaosChecks.class);
     private static final Duration READ_TIMEOUT = Duration.ofMinutes(3);
+    /** How many ids a failed check names, so that a person can follow them with {@code hydra history}. */
+    private static final int EXAMPLES = 5;
+
+    /** What the load offered, as the broker acknowledged it. */
+    record Fed(Map<String, Task> tasks, Map<String, Hostile> hostile, int refused, String firstRefusal) {
+    }
+
+    /** A hostile event as fed: its topic, kind and the SHA-256 of its bytes. */
+    record Hostile(String topic, HostileEvents.Kind kind, String sha256) {
+        static Hostile of(HostileEvents.Event event) {
+            return new Hostile(event.topic().name(), event.kind(), digest(event.value()));
+        }
+    }
 
     private final Properties client;
     private final Path effectsLog;
@@ -33,81 +70,69 @@ final class ChaosChecks {
         this.effectsLog = effectsLog;
     }
 
-    /** Waits until every task has a terminal status, or the timeout passes. */
-    void awaitTerminal(Set<String> taskIds, Duration timeout) throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        while (Instant.now().isBefore(deadline)) {
-            if (terminalStates().keySet().containsAll(taskIds)) {
-                return;
-            }
-            Thread.sleep(2_000);
-        }
-    }
+    List<ChaosRun.Check> verify(Fed fed) throws Exception {
+        List<ChaosRun.Check> checks = new ArrayList<>();
+        Set<String> taskIds = fed.tasks().keySet();
+        checks.add(new ChaosRun.Check("the load was fed in full (the broker acknowledged every event)", fed.refused() == 0,
+                fed.tasks().size() + " tasks and " + fed.hostile().size() + " hostile events acknowledged, "
+                        + fed.refused() + " refused" + (fed.firstRefusal() == null ? "" : " (" + fed.firstRefusal() + ")")));
 
-    private Map<String, Set<String>> terminalStates() {
-        Map<String, Set<String>> terminal = new HashMap<>();
-        TopicSnapshot.read(client, Topics.TASK_STATUS.name(), READ_TIMEOUT, (record, partition) -> {
-            JsonNode status = json(record.value());
-            String state = status.path("state").asText();
-            if (state.equals("COMPLETED") || state.equals("FAILED")) {
-                terminal.computeIfAbsent(record.key(), k -> new HashSet<>()).add(state);
+        Map<String, List<String>> terminal = new HashMap<>();
+        read(Topics.TASK_STATUS, record -> {
+            String state = json(record.value()).path("state").asText();
+            if (state.equals(TaskState.COMPLETED.name()) || state.equals(TaskState.FAILED.name())) {
+                terminal.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(state);
             }
         });
-        return terminal;
-    }
-
-    List<ChaosRun.Check> verify(Set<String> taskIds, Set<String> hostileKeys) throws Exception {
-        List<ChaosRun.Check> checks = new ArrayList<>();
-        Map<String, Set<String>> terminal = terminalStates();
-        long missing = taskIds.stream().filter(id -> !terminal.containsKey(id)).count();
-        long several = taskIds.stream().filter(id -> terminal.getOrDefault(id, Set.of()).size() > 1).count();
-        long failed = taskIds.stream().filter(id -> terminal.getOrDefault(id, Set.of()).contains("FAILED")).count();
-        checks.add(new ChaosRun.Check("every task ended in exactly one terminal state", missing == 0 && several == 0,
-                taskIds.size() + " tasks, " + missing + " without a terminal state, " + several + " with two, "
-                        + failed + " FAILED"));
+        List<String> missing = taskIds.stream().filter(id -> !terminal.containsKey(id)).sorted().toList();
+        List<String> several = taskIds.stream().filter(id -> terminal.getOrDefault(id, List.of()).size() > 1).sorted().toList();
+        long failed = taskIds.stream().filter(id -> terminal.getOrDefault(id, List.of()).contains("FAILED")).count();
+        checks.add(new ChaosRun.Check("every task ended in exactly one terminal state", missing.isEmpty() && several.isEmpty(),
+                taskIds.size() + " tasks, " + count(missing, "without a terminal state") + ", "
+                        + count(several, "with two or more terminal records") + ", " + failed + " FAILED"));
 
         Map<String, Integer> verdicts = new HashMap<>();
-        TopicSnapshot.read(client, Topics.AUDIT.name(), READ_TIMEOUT, (record, partition) -> {
-            if (json(record.value()).path("action").asText().equals("verdict")) {
-                verdicts.merge(record.key(), 1, Integer::sum);
+        Map<String, Integer> otherAudit = new HashMap<>();
+        Map<String, Integer> auditIds = new HashMap<>();
+        read(Topics.AUDIT, record -> {
+            JsonNode audit = json(record.value());
+            auditIds.merge(audit.path("id").asText(), 1, Integer::sum);
+            (audit.path("action").asText().equals("verdict") ? verdicts : otherAudit).merge(record.key(), 1, Integer::sum);
+        });
+        List<String> noVerdict = taskIds.stream().filter(id -> !verdicts.containsKey(id)).sorted().toList();
+        List<String> dupVerdict = taskIds.stream().filter(id -> verdicts.getOrDefault(id, 0) > 1).sorted().toList();
+        List<String> extraAudit = taskIds.stream().filter(otherAudit::containsKey).sorted().toList();
+        List<String> dupIds = auditIds.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).sorted().toList();
+        checks.add(new ChaosRun.Check("exactly one verdict audit record per task, no audit record twice",
+                noVerdict.isEmpty() && dupVerdict.isEmpty() && extraAudit.isEmpty() && dupIds.isEmpty(),
+                auditIds.size() + " audit records: " + count(noVerdict, "tasks without a verdict") + ", "
+                        + count(dupVerdict, "with two") + ", " + count(extraAudit, "with another audit record") + ", "
+                        + count(dupIds, "record ids written twice")));
+
+        Map<String, List<Task>> approved = new HashMap<>();
+        Set<String> approvedKeys = new HashSet<>();
+        read(Topics.TASKS_APPROVED, record -> {
+            approvedKeys.add(record.key());
+            if (fed.tasks().containsKey(record.key())) {
+                approved.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(parse(Topics.TASKS_APPROVED, record));
             }
         });
-        long noVerdict = taskIds.stream().filter(id -> !verdicts.containsKey(id)).count();
-        long dupVerdict = taskIds.stream().filter(id -> verdicts.getOrDefault(id, 0) > 1).count();
-        checks.add(new ChaosRun.Check("exactly one verdict audit record per task", noVerdict == 0 && dupVerdict == 0,
-                noVerdict + " missing, " + dupVerdict + " duplicated"));
-
-        Map<String, Integer> approved = countByKey(Topics.TASKS_APPROVED.name());
-        long notApproved = taskIds.stream().filter(id -> !approved.containsKey(id)).count();
-        long dupApproved = taskIds.stream().filter(id -> approved.getOrDefault(id, 0) > 1).count();
-        checks.add(new ChaosRun.Check("exactly one verdict output (hydra.tasks.approved) per task",
-                notApproved == 0 && dupApproved == 0, notApproved + " missing, " + dupApproved + " duplicated"));
-
-        Map<String, Integer> effects = new HashMap<>();
-        if (Files.exists(effectsLog)) {
-            for (String line : Files.readAllLines(effectsLog)) {
-                String[] parts = line.trim().split("\\s+");
-                if (parts.length >= 2) {
-                    effects.merge(parts[0] + " attempt " + parts[1], 1, Integer::sum);
-                }
-            }
+        Set<String> elsewhere = new HashSet<>();
+        for (Topic<?> topic : List.of(Topics.TASKS_REJECTED, Topics.APPROVAL_REQUESTS)) {
+            read(topic, record -> elsewhere.add(record.key()));
         }
-        long repeated = effects.values().stream().filter(n -> n > 1).count();
-        long completedWithoutEffect = taskIds.stream().filter(id -> terminal.getOrDefault(id, Set.of()).contains("COMPLETED"))
-                .filter(id -> effects.keySet().stream().noneMatch(k -> k.startsWith(id + " "))).count();
-        checks.add(new ChaosRun.Check("no side effect ran twice (per task and attempt)", repeated == 0 && completedWithoutEffect == 0,
-                effects.size() + " effects, " + repeated + " repeated, " + completedWithoutEffect + " completed tasks without one"));
+        List<String> notApproved = taskIds.stream().filter(id -> !approved.containsKey(id)).sorted().toList();
+        List<String> dupApproved = taskIds.stream().filter(id -> approved.getOrDefault(id, List.of()).size() > 1).sorted().toList();
+        List<String> altered = taskIds.stream().filter(id -> approved.getOrDefault(id, List.of()).stream()
+                .anyMatch(t -> !fed.tasks().get(id).equals(t))).sorted().toList();
+        List<String> parked = taskIds.stream().filter(elsewhere::contains).sorted().toList();
+        checks.add(new ChaosRun.Check("exactly one approved copy per task, as proposed (hydra.tasks.approved)",
+                notApproved.isEmpty() && dupApproved.isEmpty() && altered.isEmpty() && parked.isEmpty(),
+                count(notApproved, "missing") + ", " + count(dupApproved, "duplicated") + ", " + count(altered, "altered")
+                        + ", " + count(parked, "rejected or parked for approval")));
 
-        Set<String> deadLettered = new HashSet<>();
-        TopicSnapshot.read(client, Topics.DLQ.name(), READ_TIMEOUT, (record, partition) -> {
-            if (Topics.TASKS_PROPOSED.name().equals(DeadLetters.header(record.headers(), DeadLetters.SOURCE_TOPIC))) {
-                deadLettered.add(record.key());
-            }
-        });
-        long notDead = hostileKeys.stream().filter(k -> !deadLettered.contains(k)).count();
-        long leaked = hostileKeys.stream().filter(approved::containsKey).count();
-        checks.add(new ChaosRun.Check("every hostile event is in hydra.dlq, none got through", notDead == 0 && leaked == 0,
-                hostileKeys.size() + " hostile, " + notDead + " not dead-lettered, " + leaked + " approved"));
+        checks.add(effects(fed, terminal));
+        checks.add(deadLetters(fed, verdicts, otherAudit, approvedKeys, elsewhere));
 
         AuditVerifier.Report chain = AuditVerifier.strict().verifyTopic(client, READ_TIMEOUT);
         checks.add(new ChaosRun.Check("the audit hash chain verifies", chain.intact(),
@@ -116,17 +141,211 @@ final class ChaosChecks {
         return checks;
     }
 
-    private Map<String, Integer> countByKey(String topic) {
-        Map<String, Integer> counts = new HashMap<>();
-        TopicSnapshot.read(client, topic, READ_TIMEOUT, (record, partition) -> counts.merge(record.key(), 1, Integer::sum));
-        return counts;
+    /** effects.log has one line {@code <taskId> <attempt> <node>} per side effect that ran. */
+    private ChaosRun.Check effects(Fed fed, Map<String, List<String>> terminal) throws Exception {
+        Map<String, Integer> effects = new HashMap<>();
+        Map<String, Set<String>> attempts = new HashMap<>();
+        if (Files.exists(effectsLog)) {
+            for (String line : Files.readAllLines(effectsLog)) {
+                String[] parts = line.trim().split("\\s+");
+                if (parts.length >= 2) {
+                    effects.merge(parts[0] + " attempt " + parts[1], 1, Integer::sum);
+                    attempts.computeIfAbsent(parts[0], k -> new HashSet<>()).add(parts[1]);
+                }
+            }
+        }
+        List<String> repeated = effects.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).sorted().toList();
+        List<String> withoutEffect = fed.tasks().keySet().stream()
+                .filter(id -> terminal.getOrDefault(id, List.of()).contains("COMPLETED") && !attempts.containsKey(id))
+                .sorted().toList();
+        List<String> redone = attempts.entrySet().stream().filter(e -> e.getValue().size() > 1).map(Map.Entry::getKey)
+                .sorted().toList();
+        return new ChaosRun.Check("no side effect ran twice (per task and attempt, effects.log)",
+                repeated.isEmpty() && withoutEffect.isEmpty(),
+                effects.size() + " effects, " + count(repeated, "repeated") + ", " + count(withoutEffect,
+                        "completed tasks without one") + "; " + count(redone, "tasks redone by a later attempt"));
+    }
+
+    /**
+     * Each hostile event, by its key: in hydra.dlq exactly once, from the topic it was fed to, byte
+     * for byte; and nowhere a verdict, approval request or tool call would have put it.
+     */
+    private ChaosRun.Check deadLetters(Fed fed, Map<String, Integer> verdicts, Map<String, Integer> otherAudit,
+                                       Set<String> approvedKeys, Set<String> elsewhere) {
+        Map<String, Integer> copies = new HashMap<>();
+        Set<String> faithful = new HashSet<>();
+        read(Topics.DLQ, record -> {
+            Hostile hostile = record.key() == null ? null : fed.hostile().get(record.key());
+            if (hostile == null) {
+                return;
+            }
+            copies.merge(record.key(), 1, Integer::sum);
+            if (hostile.topic().equals(DeadLetters.header(record.headers(), DeadLetters.SOURCE_TOPIC))
+                    && hostile.sha256().equals(digest(record.value()))) {
+                faithful.add(record.key());
+            }
+        });
+        Set<String> downstream = new HashSet<>(approvedKeys);
+        downstream.addAll(elsewhere);
+        downstream.addAll(verdicts.keySet());
+        downstream.addAll(otherAudit.keySet());
+        for (Topic<?> topic : List.of(Topics.TOOLCALLS_APPROVED, Topics.TOOLCALLS_RESULTS)) {
+            read(topic, record -> downstream.add(record.key()));
+        }
+        Set<String> keys = fed.hostile().keySet();
+        List<String> missing = keys.stream().filter(k -> !copies.containsKey(k)).sorted().toList();
+        List<String> twice = keys.stream().filter(k -> copies.getOrDefault(k, 0) > 1).sorted().toList();
+        List<String> altered = keys.stream().filter(k -> copies.containsKey(k) && !faithful.contains(k)).sorted().toList();
+        List<String> through = keys.stream().filter(downstream::contains).sorted().toList();
+        Map<String, Long> byKind = fed.hostile().values().stream().collect(Collectors.groupingBy(h -> h.kind().label,
+                TreeMap::new, Collectors.counting()));
+        Map<String, Long> byTopic = fed.hostile().values().stream().collect(Collectors.groupingBy(Hostile::topic,
+                TreeMap::new, Collectors.counting()));
+        return new ChaosRun.Check("every hostile event is in hydra.dlq once, unaltered, none got through",
+                missing.isEmpty() && twice.isEmpty() && altered.isEmpty() && through.isEmpty(),
+                keys.size() + " hostile " + byTopic + " " + byKind + ": " + count(missing, "not dead-lettered") + ", "
+                        + count(twice, "twice") + ", " + count(altered, "altered") + ", " + count(through, "got through"));
+    }
+
+    private void read(Topic<?> topic, Consumer<ConsumerRecord<String, byte[]>> each) {
+        TopicSnapshot.read(client, topic.name(), READ_TIMEOUT, (record, partition) -> each.accept(record));
+    }
+
+    private static <V> V parse(Topic<V> topic, ConsumerRecord<String, byte[]> record) {
+        try {
+            return topic.valueSerde().deserialize(topic.name(), record.value());
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** "3 missing (a, b, c)": the count and the first few ids. */
+    private static String count(List<String> ids, String what) {
+        return ids.size() + " " + what + (ids.isEmpty() ? "" : " (" + examples(ids) + ")");
+    }
+
+    /** "a, b, c, …": the first few of a list of ids, for messages. */
+    static String examples(List<String> ids) {
+        return ids.stream().limit(EXAMPLES).collect(Collectors.joining(", ")) + (ids.size() > EXAMPLES ? ", …" : "");
+    }
+
+    private static String digest(byte[] value) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value == null ? new byte[0] : value));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
     }
 
     private static JsonNode json(byte[] value) {
         try {
             return Json.parse(new String(value, StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
-            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+            return MissingNode.getInstance();
+        }
+    }
+
+    /**
+     * Follows hydra.tasks.status as it is written: which of the run's tasks reached a terminal
+     * state, and which task each node holds right now. This is what the run's waits watch (between
+     * faults, and while draining); the checks read every topic again from its beginning.
+     */
+    static final class StatusWatch implements AutoCloseable {
+        /** A task a node claimed and has not finished, interrupted or given up yet. */
+        record Claim(String taskId, int index, int attempt, Instant at) {
+        }
+
+        private final String prefix;
+        private final KafkaConsumer<String, byte[]> consumer;
+        private final Thread thread;
+        /** Each task with a terminal state, and its index (ids are {@code prefix + index}). */
+        private final Map<String, Integer> terminal = new ConcurrentHashMap<>();
+        private final Map<String, Claim> held = new ConcurrentHashMap<>();
+        private volatile boolean running = true;
+
+        StatusWatch(Properties clientProps, String prefix) {
+            this.prefix = prefix;
+            Properties props = new Properties();
+            props.putAll(clientProps);
+            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            props.put(ConsumerConfig.CLIENT_ID_CONFIG, "chaos-status-watch");
+            consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.TASK_STATUS.name()).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            thread = new Thread(this::follow, "chaos-status-watch");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void follow() {
+            try {
+                while (running) {
+                    try {
+                        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                            observe(record);
+                        }
+                    } catch (WakeupException e) {
+                        return;
+                    } catch (RuntimeException e) {
+                        // A broker restart is one of the faults: the watch waits it out like the services.
+                        LOG.warn("status watch: {}; polling on", e.toString());
+                    }
+                }
+            } finally {
+                consumer.close(Duration.ofSeconds(5));
+            }
+        }
+
+        private void observe(ConsumerRecord<String, byte[]> record) {
+            TaskStatus status = parse(Topics.TASK_STATUS, record);
+            if (status == null || !status.taskId().startsWith(prefix)) {
+                return;
+            }
+            int index;
+            try {
+                index = Integer.parseInt(status.taskId().substring(prefix.length()));
+            } catch (NumberFormatException e) {
+                return;
+            }
+            if (status.state() == TaskState.CLAIMED) {
+                held.put(status.node(), new Claim(status.taskId(), index, status.attempt(), status.at()));
+            } else if (status.state().terminal() || status.state() == TaskState.INTERRUPTED) {
+                held.computeIfPresent(status.node(), (node, claim) -> claim.taskId().equals(status.taskId()) ? null : claim);
+            }
+            if (status.state().terminal()) {
+                terminal.put(status.taskId(), index);
+            }
+        }
+
+        /** How many tasks numbered {@code from} or later reached a terminal state. */
+        long terminalFrom(int from) {
+            return terminal.values().stream().filter(i -> i >= from).count();
+        }
+
+        /** Those of {@code taskIds} without a terminal state yet. */
+        List<String> open(Collection<String> taskIds) {
+            return taskIds.stream().filter(id -> !terminal.containsKey(id)).toList();
+        }
+
+        /** The task {@code node} has held for at least {@code atLeast}, if it is one numbered {@code from} or later. */
+        Optional<Claim> holding(String node, int from, Duration atLeast) {
+            Claim claim = held.get(node);
+            return claim != null && claim.index() >= from && claim.at().plus(atLeast).isBefore(Instant.now())
+                    ? Optional.of(claim) : Optional.empty();
+        }
+
+        @Override
+        public void close() {
+            running = false;
+            consumer.wakeup();
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

@@ -12,7 +12,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "chaos", mixinStandardHelpOptions = true,
         description = {"Runs the broker and every pipeline service in its own JVM under steady load, kills each with",
                 "-9 (constitution filter, router, a crew worker mid-task, memory projector) and restarts the broker,",
-                "feeds hostile events, then checks with an independent reader that every task ended in exactly one",
+                "each once the pipeline has recovered from the one before, feeds hostile events to every entrance",
+                "topic (random bytes, truncated JSON, wrong types, huge fields, unknown enum values, 10 MB values),",
+                "then checks with an independent reader that every task ended in exactly one",
                 "terminal state, no verdict or audit record is duplicated or missing, no side effect ran twice,",
                 "every hostile event is in hydra.dlq, and the audit hash chain verifies. Exit 1 on any violation."})
 final class ChaosCommand implements Callable<Integer> {
@@ -22,7 +24,7 @@ final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--tasks", description = "at least this many tasks, more while faults are still being injected (default: 2000; --quick: 200)")
     Integer tasks;
 
-    @Option(names = "--hostile", description = "malformed or hostile events to feed (default: 10000; --quick: 500)")
+    @Option(names = "--hostile", description = "malformed or hostile events to feed beside the tasks (default: 10000; --quick: 500)")
     Integer hostile;
 
     @Option(names = "--constitution", paramLabel = "PATH", defaultValue = "${env:HYDRA_CONSTITUTION:-config/constitution.yaml}",
@@ -37,9 +39,10 @@ final class ChaosCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // After each fault, 5 (quick) or 20 tasks proposed after it must come through before the next.
         ChaosRun.Plan plan = new ChaosRun.Plan(tasks != null ? tasks : quick ? 200 : 2_000,
-                hostile != null ? hostile : quick ? 500 : 10_000, quick ? 2 : 10,
-                quick ? Duration.ofMinutes(6) : Duration.ofMinutes(15), constitution.toAbsolutePath());
+                hostile != null ? hostile : quick ? 500 : 10_000, quick ? 2 : 10, quick ? 5 : 20,
+                Duration.ofMinutes(quick ? 3 : 5), Duration.ofMinutes(quick ? 6 : 15), constitution.toAbsolutePath());
         ChaosRun.Report report = new ChaosRun(plan, spec.commandLine().getOut()).run(keep);
         spec.commandLine().getOut().println(report.table());
         return report.passed() ? 0 : 1;

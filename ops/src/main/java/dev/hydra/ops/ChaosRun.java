@@ -6,48 +6,75 @@ import dev.hydra.topics.Topics;
 import dev.hydra.topics.config.KafkaSettings;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.Task;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Random;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One run of the crash and restart suite. Every service runs in its own JVM (a {@link ChildJvm})
- * against a broker in its own JVM; faults are kill -9. The checks at the end read the topics and the
- * side-effect log directly, as an independent observer, not through any service's own state.
+ * against a broker in its own JVM; faults are kill -9. After each fault the run waits until every
+ * service reports healthy and tasks proposed after the fault have come through, so a fault lands
+ * on a pipeline that has recovered from the one before. The checks at the end read the topics and
+ * the side-effect log directly, as an independent observer, not through any service's own state.
  */
 final class ChaosRun {
     private static final Logger LOG = LoggerFactory.getLogger(ChaosRun.class);
-    private static final String READY = "running; health and metrics on";
-    /** Each task sleeps this long inside its side effect, so that a kill lands mid-task. */
+    private static final String READY = "running; health and metrics on ";
+    /** Each task sleeps this long inside its side effect. */
     private static final int TASK_MILLIS = 50;
+    /** While the crew kill waits for its moment, new tasks hold their worker this long instead. */
+    private static final int HELD_TASK_MILLIS = 1_500;
+    /** A crew member is surely inside a task's side effect once it has held the task this long. */
+    private static final Duration MID_TASK = Duration.ofMillis(400);
+    private static final Duration POLL = Duration.ofMillis(100);
+    private static final String RECOVERED = "the pipeline recovered from every fault";
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    record Plan(int tasks, int hostile, int ratePerSecond, Duration drainTimeout, Path constitution) {
+    /**
+     * @param tasks at least this many tasks; more while faults are still being injected
+     * @param progressPerFault tasks proposed after a fault that must reach a terminal state before the next fault
+     * @param faultTimeout how long the pipeline may take to recover from one fault
+     */
+    record Plan(int tasks, int hostile, int ratePerSecond, int progressPerFault, Duration faultTimeout,
+                Duration drainTimeout, Path constitution) {
     }
 
     record Check(String name, boolean passed, String detail) {
     }
 
-    record Report(List<Check> checks, List<String> faults) {
+    record Report(List<Check> checks, List<String> faults, Duration took) {
         boolean passed() {
             return checks.stream().allMatch(Check::passed);
         }
@@ -55,11 +82,25 @@ final class ChaosRun {
         String table() {
             StringBuilder out = new StringBuilder("\nfaults injected:\n");
             faults.forEach(f -> out.append("  ").append(f).append('\n'));
-            out.append(String.format("%n%-58s %-6s %s%n", "check", "result", "detail"));
-            checks.forEach(c -> out.append(String.format("%-58s %-6s %s%n", c.name(), c.passed() ? "PASS" : "FAIL", c.detail())));
-            out.append(passed() ? "chaos: all checks passed\n" : "chaos: FAILED\n");
+            out.append(String.format("%n%-70s %-6s %s%n", "check", "result", "detail"));
+            checks.forEach(c -> out.append(String.format("%-70s %-6s %s%n", c.name(), c.passed() ? "PASS" : "FAIL", c.detail())));
+            out.append(passed() ? "chaos: all checks passed" : "chaos: FAILED").append(" (wall time ")
+                    .append(seconds(took)).append(")\n");
             return out.toString();
         }
+    }
+
+    /** A wait that reached its deadline; the message says what was awaited and what was seen instead. */
+    static final class Stalled extends Exception {
+        Stalled(String message) {
+            super(message);
+        }
+    }
+
+    /** One fault: injects itself and says what it did. */
+    @FunctionalInterface
+    private interface Fault {
+        String inject() throws Exception;
     }
 
     private final Plan plan;
@@ -67,11 +108,18 @@ final class ChaosRun {
     private final List<String> faults = new ArrayList<>();
     private final Map<String, ChildJvm> services = new LinkedHashMap<>();
     private final Map<String, String[]> commands = new HashMap<>();
+    private final Map<String, URI> health = new HashMap<>();
+    private final String prefix = "chaos-" + Long.toString(System.currentTimeMillis(), 36) + "-";
+    /** Tasks the load has sent so far; task {@code i} has the id {@code prefix + i}. */
+    private final AtomicInteger proposed = new AtomicInteger();
     private Path dir;
     private int port;
     private ChildJvm broker;
     private Map<String, String> env;
+    private ChaosChecks.StatusWatch watch;
+    private ChaosChecks.Fed fed;
     private volatile boolean faultsDone;
+    private volatile boolean holdTasks;
 
     ChaosRun(Plan plan, PrintWriter out) {
         this.plan = plan;
@@ -79,6 +127,7 @@ final class ChaosRun {
     }
 
     Report run(boolean keep) throws Exception {
+        long started = System.nanoTime();
         dir = Files.createTempDirectory("hydra-chaos");
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
@@ -94,41 +143,37 @@ final class ChaosRun {
             try (Admin admin = Admin.create(client)) {
                 new TopicBootstrap(admin, (short) 1).ensure(Topics.all());
             }
-            // Both crew members share one work directory (one node, or a shared volume): its step
-            // journal is what keeps a redelivered task from repeating its side effect.
+            // Both crew members share one work directory (one node's disk, or a shared volume): its
+            // step journal is what keeps a redelivered task from repeating its side effect. Their
+            // node names differ so that the statuses say which member holds which task.
             define("constitution", "service", "constitution");
             define("router", "service", "router");
-            define("crew-a", "crew", "--crew", "research", "--node", "chaos", "--data-dir", dir.resolve("data").toString());
-            define("crew-b", "crew", "--crew", "research", "--node", "chaos", "--data-dir", dir.resolve("data").toString());
+            define("crew-a", "crew", "--crew", "research", "--node", "chaos-a", "--data-dir", dir.resolve("data").toString());
+            define("crew-b", "crew", "--crew", "research", "--node", "chaos-b", "--data-dir", dir.resolve("data").toString());
             define("memory", "service", "memory");
+            commands.keySet().forEach(this::start);
             for (String name : commands.keySet()) {
-                start(name);
-            }
-            for (ChildJvm service : services.values()) {
-                service.awaitReady(Duration.ofMinutes(3));
+                awaitStarted(name);
             }
             out.println("chaos: broker and " + services.size() + " services up, each in its own JVM; load starts");
             out.flush();
 
-            Set<String> taskIds = ConcurrentHashMap.newKeySet();
-            Set<String> hostileKeys = ConcurrentHashMap.newKeySet();
-            Thread load = new Thread(() -> load(client, taskIds, hostileKeys), "chaos-load");
-            load.start();
-            // One fault after another while the load runs; the load goes on until the last has healed.
-            List<Runnable> schedule = List.of(() -> killAndRestart("constitution"), () -> killAndRestart("router"),
-                    () -> killAndRestart("crew-a"), () -> killAndRestart("memory"), this::restartBroker);
-            for (Runnable fault : schedule) {
-                Thread.sleep(3_000);
-                fault.run();
+            Check recovered;
+            try (ChaosChecks.StatusWatch statuses = new ChaosChecks.StatusWatch(client, prefix)) {
+                watch = statuses;
+                Thread load = new Thread(() -> load(client), "chaos-load");
+                load.start();
+                recovered = injectFaults();
+                faultsDone = true;
+                load.join();
+                out.println("chaos: load done (" + fed.tasks().size() + " tasks, " + fed.hostile().size()
+                        + " hostile events); draining");
+                out.flush();
+                drain();
             }
-            faultsDone = true;
-            load.join();
-            out.println("chaos: load done (" + taskIds.size() + " tasks, " + hostileKeys.size() + " hostile events); draining");
-            out.flush();
-            ChaosChecks checks = new ChaosChecks(client, work.resolve("effects.log"));
-            checks.awaitTerminal(taskIds, plan.drainTimeout());
-            List<Check> results = checks.verify(taskIds, hostileKeys);
-            return new Report(results, faults);
+            List<Check> results = new ArrayList<>(List.of(recovered));
+            results.addAll(new ChaosChecks(client, work.resolve("effects.log")).verify(fed));
+            return new Report(results, faults, Duration.ofNanos(System.nanoTime() - started));
         } finally {
             services.values().forEach(ChildJvm::close);
             if (broker != null) {
@@ -142,6 +187,51 @@ final class ChaosRun {
         }
     }
 
+    /**
+     * Each fault in turn, each on a pipeline that has recovered from the one before: every service
+     * healthy, and tasks proposed after the fault through to a terminal state.
+     */
+    private Check injectFaults() throws InterruptedException {
+        Map<String, Fault> schedule = new LinkedHashMap<>();
+        schedule.put("kill -9 constitution", () -> killAndRestart("constitution", ""));
+        schedule.put("kill -9 router", () -> killAndRestart("router", ""));
+        schedule.put("kill -9 crew-a mid-task", this::killCrewMidTask);
+        schedule.put("kill -9 memory", () -> killAndRestart("memory", ""));
+        schedule.put("broker restart", this::restartBroker);
+        String name = "the pipeline's first tasks";
+        Duration slowest = Duration.ZERO;
+        String slowestName = "";
+        try {
+            awaitProgress(name, 0);
+            for (var fault : schedule.entrySet()) {
+                name = fault.getKey();
+                long at = System.nanoTime();
+                String what = fault.getValue().inject();
+                awaitHealthy(name);
+                Duration healthy = since(at);
+                Duration progressed = awaitProgress(name, proposed.get());
+                Duration took = since(at);
+                faults.add(what + "; all healthy after " + seconds(healthy) + ", " + plan.progressPerFault()
+                        + " tasks proposed after that terminal " + seconds(progressed) + " later");
+                out.println("chaos: " + name + " done, recovered in " + seconds(took));
+                out.flush();
+                if (took.compareTo(slowest) > 0) {
+                    slowest = took;
+                    slowestName = name;
+                }
+            }
+            return new Check(RECOVERED, true, schedule.size() + " faults, each within " + seconds(plan.faultTimeout())
+                    + "; slowest: " + slowestName + ", " + seconds(slowest));
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            // The remaining faults are not injected; the load ends, and the checks show the damage.
+            LOG.error("chaos: {} failed", name, e);
+            faults.add(now() + " " + name + " FAILED: " + e.getMessage());
+            return new Check(RECOVERED, false, name + ": " + e.getMessage());
+        }
+    }
+
     private void define(String name, String... args) {
         commands.put(name, args);
     }
@@ -150,31 +240,51 @@ final class ChaosRun {
         try {
             services.put(name, ChildJvm.start(name, dir.resolve(name + ".log"), READY, List.of("-Xmx512m"), env,
                     withHttpPort(commands.get(name))));
-        } catch (Exception e) {
+        } catch (IOException e) {
             throw new IllegalStateException("could not start " + name, e);
         }
     }
 
+    /** Waits for the service's ready line, which names the port of its /health. */
+    private void awaitStarted(String name) throws Exception {
+        String line = services.get(name).awaitReady(START_TIMEOUT);
+        health.put(name, URI.create(line.substring(line.indexOf(READY) + READY.length()).trim() + "/health"));
+    }
+
     private static String[] withHttpPort(String[] args) {
-        String[] all = java.util.Arrays.copyOf(args, args.length + 2);
+        String[] all = Arrays.copyOf(args, args.length + 2);
         all[args.length] = "--http-port";
         all[args.length + 1] = "0";
         return all;
     }
 
-    private void killAndRestart(String name) {
+    private String killAndRestart(String name, String detail) throws Exception {
+        ChildJvm victim = services.get(name);
+        victim.kill();
+        String what = now() + " kill -9 " + name + " (pid " + victim.pid() + ")" + detail;
+        start(name);
+        awaitStarted(name);
+        out.println("chaos: killed and restarted " + name);
+        out.flush();
+        return what;
+    }
+
+    /**
+     * Kills crew-a while it is inside a task's side effect: new tasks run long until the status watch
+     * shows crew-a holding one of them, then the kill comes.
+     */
+    private String killCrewMidTask() throws Exception {
+        int from = proposed.get();
+        holdTasks = true;
+        ChaosChecks.StatusWatch.Claim claim;
         try {
-            ChildJvm victim = services.get(name);
-            victim.kill();
-            faults.add(Instant.now() + " kill -9 " + name + " (pid " + victim.pid() + ")");
-            start(name);
-            services.get(name).awaitReady(Duration.ofMinutes(3));
-            faults.add(Instant.now() + " " + name + " restarted");
-            out.println("chaos: killed and restarted " + name);
-            out.flush();
-        } catch (Exception e) {
-            throw new IllegalStateException("fault on " + name + " failed", e);
+            claim = await("crew-a (node chaos-a) to be " + MID_TASK.toMillis() + " ms into a task", plan.faultTimeout(),
+                    () -> watch.holding("chaos-a", from, MID_TASK), () -> "it held no task proposed after " + prefix + from);
+        } finally {
+            holdTasks = false;
         }
+        return killAndRestart("crew-a", " " + Duration.between(claim.at(), Instant.now()).toMillis() + " ms into task "
+                + claim.taskId() + " attempt " + claim.attempt());
     }
 
     private void startBroker() throws Exception {
@@ -183,60 +293,158 @@ final class ChaosRun {
         broker.awaitReady(Duration.ofMinutes(2));
     }
 
-    private void restartBroker() {
+    private String restartBroker() throws Exception {
+        broker.kill();
+        String what = now() + " kill -9 broker (pid " + broker.pid() + "), restarted on the same data directory";
+        startBroker();
+        out.println("chaos: killed and restarted the broker");
+        out.flush();
+        return what;
+    }
+
+    private void awaitHealthy(String after) throws Stalled, InterruptedException {
+        awaitTrue("every service healthy after " + after, plan.faultTimeout(),
+                () -> services.keySet().stream().allMatch(this::healthy),
+                () -> "unhealthy: " + services.keySet().stream().filter(n -> !healthy(n)).toList());
+    }
+
+    private boolean healthy(String name) {
         try {
-            broker.kill();
-            faults.add(Instant.now() + " kill -9 broker (pid " + broker.pid() + ")");
-            startBroker();
-            faults.add(Instant.now() + " broker restarted on the same data directory");
-            out.println("chaos: killed and restarted the broker");
-            out.flush();
-        } catch (Exception e) {
-            throw new IllegalStateException("broker restart failed", e);
+            HttpRequest request = HttpRequest.newBuilder(health.get(name)).timeout(Duration.ofSeconds(2)).GET().build();
+            return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
-    /** Steady load: no-op tasks with one side effect each, hostile events spread among them. */
-    private void load(Properties client, Set<String> taskIds, Set<String> hostileKeys) {
-        Properties raw = new Properties();
-        raw.putAll(client);
-        raw.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024);
-        raw.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    /** Waits until {@link Plan#progressPerFault} tasks numbered {@code from} or later reached a terminal state. */
+    private Duration awaitProgress(String after, int from) throws Stalled, InterruptedException {
+        long at = System.nanoTime();
+        awaitTrue(plan.progressPerFault() + " tasks proposed after " + after + " (" + prefix + from
+                        + " on) to reach a terminal state", plan.faultTimeout(),
+                () -> watch.terminalFrom(from) >= plan.progressPerFault(),
+                () -> watch.terminalFrom(from) + " did, of " + (proposed.get() - from) + " proposed since");
+        return since(at);
+    }
+
+    /** Waits until every task the broker acknowledged has a terminal state; the checks say what is missing. */
+    private void drain() throws InterruptedException {
+        long at = System.nanoTime();
+        try {
+            awaitTrue("every task to reach a terminal state", plan.drainTimeout(),
+                    () -> watch.open(fed.tasks().keySet()).isEmpty(),
+                    () -> {
+                        List<String> open = watch.open(fed.tasks().keySet());
+                        return open.size() + " still open: " + ChaosChecks.examples(open);
+                    });
+            out.println("chaos: drained in " + seconds(since(at)) + "; checking");
+        } catch (Stalled e) {
+            out.println("chaos: " + e.getMessage() + "; checking what there is");
+        }
+        out.flush();
+    }
+
+    /** Polls {@code probe} every {@link #POLL} until it has a value, or throws {@link Stalled} at the deadline. */
+    private static <T> T await(String what, Duration timeout, Supplier<Optional<T>> probe, Supplier<String> seen)
+            throws Stalled, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Optional<T> value = probe.get();
+            if (value.isPresent()) {
+                return value.get();
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new Stalled("waited " + seconds(timeout) + " for " + what + " in vain: " + seen.get());
+            }
+            Thread.sleep(POLL.toMillis());
+        }
+    }
+
+    private static void awaitTrue(String what, Duration timeout, BooleanSupplier holds, Supplier<String> seen)
+            throws Stalled, InterruptedException {
+        await(what, timeout, () -> holds.getAsBoolean() ? Optional.of(true) : Optional.empty(), seen);
+    }
+
+    /**
+     * Steady load: no-op tasks with one side effect each, and hostile events spread evenly among the
+     * first {@link Plan#tasks}. Records what the broker acknowledged in {@link #fed}.
+     */
+    private void load(Properties client) {
+        Properties props = new Properties();
+        props.putAll(client);
+        // A broker restart is one of the faults: sends wait it out in a large buffer instead of failing.
+        props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 256L * 1024 * 1024);
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Duration.ofMinutes(5).toMillis());
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Duration.ofMinutes(5).toMillis());
         Random random = new Random(42);
-        String run = Long.toString(System.currentTimeMillis(), 36);
-        try (EventProducer producer = new EventProducer(client, "chaos-load");
-             KafkaProducer<String, byte[]> hostile = new KafkaProducer<>(raw, new StringSerializer(), new ByteArraySerializer())) {
+        Map<String, Task> tasks = new LinkedHashMap<>();
+        Map<String, ChaosChecks.Hostile> hostile = new LinkedHashMap<>();
+        Map<String, Future<RecordMetadata>> acks = new LinkedHashMap<>();
+        try (EventProducer producer = new EventProducer(props, "chaos-load")) {
             int hostileSent = 0;
             long start = System.nanoTime();
             for (int i = 0; i < plan.tasks() || !faultsDone; i++) {
-                long due = start + (long) (i * 1e9 / plan.ratePerSecond());
-                while (System.nanoTime() < due) {
-                    Thread.sleep(1);
+                long wait = start + (long) (i * 1e9 / plan.ratePerSecond()) - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
                 }
-                Task task = new Task("chaos-" + run + "-" + i, "chaos", 3, 0, "chaos no-op", Crew.RESEARCH,
-                        Map.of("action", "noop", "sleepMs", TASK_MILLIS, "effect", true, "target", "chaos-" + run + "-" + i),
-                        List.of(), List.of(), "hydra-chaos", null);
-                producer.send(Topics.TASKS_PROPOSED, task.id(), task, task.id());
-                taskIds.add(task.id());
-                // Hostile events are spread evenly over the first plan.tasks() tasks.
+                String id = prefix + i;
+                Task task = new Task(id, "chaos", 3, 0, "chaos no-op", Crew.RESEARCH,
+                        Map.of("action", "noop", "sleepMs", holdTasks ? HELD_TASK_MILLIS : TASK_MILLIS, "effect", true,
+                                "target", id), List.of(), List.of(), "hydra-chaos", null);
+                acks.put(id, producer.send(Topics.TASKS_PROPOSED, id, task, id));
+                tasks.put(id, task);
+                proposed.set(i + 1);
                 long hostileDue = Math.min(plan.hostile(), (long) plan.hostile() * (i + 1) / plan.tasks());
                 for (; hostileSent < hostileDue; hostileSent++) {
-                    String key = "hostile-" + run + "-" + hostileSent;
-                    hostile.send(new ProducerRecord<>(Topics.TASKS_PROPOSED.name(), key, HostileEvents.next(random, hostileSent)));
-                    hostileKeys.add(key);
+                    String key = "hostile-" + prefix + hostileSent;
+                    HostileEvents.Event event = HostileEvents.next(random, hostileSent, key);
+                    acks.put(key, producer.sendRaw(new ProducerRecord<>(event.topic().name(), null,
+                            key.getBytes(StandardCharsets.UTF_8), event.value())));
+                    hostile.put(key, ChaosChecks.Hostile.of(event));
                 }
             }
             producer.flush();
-            hostile.flush();
-        } catch (Exception e) {
-            LOG.error("chaos load failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("chaos load failed after {} tasks", proposed.get(), e);
         }
+        int refused = 0;
+        String firstRefusal = null;
+        for (var ack : acks.entrySet()) {
+            try {
+                ack.getValue().get();
+            } catch (ExecutionException | InterruptedException e) {
+                refused++;
+                tasks.remove(ack.getKey());
+                hostile.remove(ack.getKey());
+                firstRefusal = firstRefusal != null ? firstRefusal : ack.getKey() + ": " + e.getMessage();
+            }
+        }
+        fed = new ChaosChecks.Fed(tasks, hostile, refused, firstRefusal);
+    }
+
+    private static Duration since(long nanos) {
+        return Duration.ofNanos(System.nanoTime() - nanos);
+    }
+
+    private static String seconds(Duration duration) {
+        long s = duration.toSeconds();
+        return s >= 120 ? s / 60 + " min " + s % 60 + " s" : String.format("%.1f s", duration.toMillis() / 1000.0);
+    }
+
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MILLIS);
     }
 
     private static void deleteQuietly(Path dir) {
         try (var files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (Exception e) {
+        } catch (IOException e) {
             LOG.warn("could not delete {}", dir);
         }
     }

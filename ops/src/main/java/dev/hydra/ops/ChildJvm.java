@@ -15,19 +15,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@code hydra} command in its own JVM, on this JVM's classpath: how the benchmark and the crash
- * suite give the broker and each service a process of its own, which they can kill with -9.
+ * suite give the broker and each service a process of its own, which they can kill with -9. The
+ * child gets the expanded {@code java.class.path} of this JVM, so running the parent from a private
+ * copy of the build keeps a concurrent rebuild of {@code ops/target} from swapping jars under the children.
  */
 final class ChildJvm implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChildJvm.class);
 
     private final String name;
+    private final String readyLine;
     private final Process process;
-    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private final CompletableFuture<String> ready = new CompletableFuture<>();
 
     private ChildJvm(String name, Process process, String readyLine, Path log) {
         this.name = name;
+        this.readyLine = readyLine;
         this.process = process;
-        Thread pump = new Thread(() -> pump(readyLine, log), name + "-output");
+        Thread pump = new Thread(() -> pump(log), name + "-output");
         pump.setDaemon(true);
         pump.start();
     }
@@ -57,14 +61,14 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /** Copies the child's output to its log file, watching for the line that says it is ready. */
-    private void pump(String readyLine, Path log) {
+    private void pump(Path log) {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
              var out = java.nio.file.Files.newBufferedWriter(log, StandardCharsets.UTF_8,
                      java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND)) {
             String line;
             while ((line = in.readLine()) != null) {
                 if (!ready.isDone() && line.contains(readyLine)) {
-                    ready.complete(null);
+                    ready.complete(line);
                 }
                 out.write(line);
                 out.newLine();
@@ -76,18 +80,25 @@ final class ChildJvm implements AutoCloseable {
         ready.completeExceptionally(new IllegalStateException(name + " exited before it was ready"));
     }
 
-    void awaitReady(Duration timeout) throws Exception {
-        ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    /** Waits for the ready line and returns it (it may say where the child listens). */
+    String awaitReady(Duration timeout) throws Exception {
+        try {
+            return ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException(name + " printed no line with '" + readyLine + "' within " + timeout, e);
+        }
     }
 
     long pid() {
         return process.pid();
     }
 
-    /** kill -9: no shutdown hook runs, nothing is flushed or committed. */
+    /** kill -9: no shutdown hook runs, nothing is flushed or committed. Returns once the process is gone. */
     void kill() throws InterruptedException {
         process.destroyForcibly();
-        process.waitFor(30, TimeUnit.SECONDS);
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(name + " (pid " + process.pid() + ") still runs 30 s after kill -9");
+        }
     }
 
     /** A clean stop (SIGTERM: shutdown hooks run). */

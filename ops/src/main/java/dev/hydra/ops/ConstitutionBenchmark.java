@@ -19,7 +19,8 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * Constitution checks per second on 1 KB tool calls with the full rule set (the constitution of
- * {@code hydra.constitution}): a benign write, a shell command and an SQL statement in turn.
+ * {@code hydra.constitution}): a benign write, a shell command and an SQL statement in turn, or one of
+ * them alone ({@code -p call=write_file,shell,sql} measures each) to see where the time goes.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -27,6 +28,9 @@ import org.openjdk.jmh.annotations.State;
 public class ConstitutionBenchmark {
     @Param("config/constitution.yaml")
     public String constitutionFile;
+
+    @Param("round_robin")
+    public String call;
 
     private Constitution constitution;
     private List<ToolCall> calls;
@@ -41,6 +45,13 @@ public class ConstitutionBenchmark {
                 call("shell", "run", Map.of("command", "grep -rn 'TODO' /workspace/src | head -50 # " + kilobyte.substring(0, 900))),
                 call("postgres-mcp", "execute_sql", Map.of("sql", "SELECT id, name FROM features WHERE status = 'open' /* "
                         + kilobyte.substring(0, 900) + " */")));
+        calls = switch (call) {
+            case "round_robin" -> calls;
+            case "write_file" -> List.of(calls.get(0));
+            case "shell" -> List.of(calls.get(1));
+            case "sql" -> List.of(calls.get(2));
+            default -> throw new IllegalArgumentException("call is round_robin, write_file, shell or sql, not " + call);
+        };
     }
 
     private static ToolCall call(String server, String tool, Map<String, Object> arguments) {

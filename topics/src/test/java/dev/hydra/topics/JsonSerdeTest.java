@@ -3,10 +3,14 @@ package dev.hydra.topics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hydra.topics.events.ApprovalDecision;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.Replay;
 import dev.hydra.topics.events.Task;
+import dev.hydra.topics.events.ToolCall;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class JsonSerdeTest {
@@ -84,5 +88,36 @@ class JsonSerdeTest {
         assertThatThrownBy(() -> read(SEED_TASK.replace("\"priority\": 1", "\"priority\": \"high\"")))
                 .isInstanceOf(InvalidEventException.class).hasMessageContaining("priority");
         assertThatThrownBy(() -> read("[1,2,3]")).isInstanceOf(InvalidEventException.class);
+    }
+
+    @Test
+    void rejectsAHugeIdOrNameOnEveryEntranceTopicNamingTheField() {
+        String huge = "x".repeat(200_000);
+        assertThatThrownBy(() -> read(SEED_TASK.replace("\"id\": \"3f1c\"", "\"id\": \"" + huge + "\"")))
+                .isInstanceOf(InvalidEventException.class).hasMessageContaining("id");
+        assertThatThrownBy(() -> read(SEED_TASK.replace("\"state-assessor\"", "\"" + huge + "\"")))
+                .isInstanceOf(InvalidEventException.class).hasMessageContaining("source");
+        String call = """
+                {"id": "c1", "taskId": "t1", "crew": "development", "server": "filesystem-mcp", "tool": "read_file",
+                 "arguments": {"path": "/workspace/a"}}""";
+        assertThatThrownBy(() -> Topics.TOOL_CALL.fromJson(call.replace("\"read_file\"", "\"" + huge + "\"")))
+                .isInstanceOf(InvalidEventException.class).hasMessageContaining("tool");
+        String decision = """
+                {"requestId": "r1", "contentSha256": "ab12", "approve": true, "by": "admin", "reason": "ok"}""";
+        assertThatThrownBy(() -> Topics.APPROVAL_DECISIONS.valueSerde().fromJson(
+                decision.replace("\"ok\"", "\"" + huge + "\"")))
+                .isInstanceOf(InvalidEventException.class).hasMessageContaining("reason");
+        assertThat(Topics.TOOL_CALL.fromJson(call).tool()).isEqualTo("read_file");
+    }
+
+    @Test
+    void boundsIdsAndNamesAlsoForEventsBuiltInCode() {
+        String huge = "x".repeat(1_001);
+        assertThatThrownBy(() -> new Task(huge, null, 3, 0, "d", Crew.RESEARCH, Map.of("action", "a"), List.of(),
+                List.of(), null, null)).hasMessage("id must be at most 1000 characters, was 1001");
+        assertThatThrownBy(() -> new ToolCall("c1", "t1", Crew.DEVELOPMENT, "coder", "shell", huge, Map.of(), List.of(),
+                null)).hasMessage("tool must be at most 1000 characters, was 1001");
+        assertThatThrownBy(() -> new ApprovalDecision("r1", "ab12", true, huge, "", null))
+                .hasMessage("by must be at most 1000 characters, was 1001");
     }
 }

@@ -3,6 +3,7 @@ package dev.hydra.constitution.rules;
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.ToolCall;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -37,6 +38,11 @@ final class Extractor {
 
     private final String workspace;
     private final Set<String> configWords;
+    /**
+     * The watched words by first character, so ASCII text is searched in place without upper-casing a
+     * copy; null when some word is not [A-Z0-9_].
+     */
+    private final String[][] configWordsByInitial;
 
     /**
      * @param workspace   where relative paths and the sandbox's working directory point
@@ -45,6 +51,17 @@ final class Extractor {
     Extractor(String workspace, Set<String> configWords) {
         this.workspace = workspace;
         this.configWords = configWords;
+        boolean ascii = configWords.stream().allMatch(w -> !w.isEmpty() && w.chars().allMatch(
+                c -> c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'));
+        this.configWordsByInitial = ascii ? new String[0x80][] : null;
+        if (ascii) {
+            for (String w : configWords) {
+                String[] words = configWordsByInitial[w.charAt(0)];
+                words = words == null ? new String[1] : Arrays.copyOf(words, words.length + 1);
+                words[words.length - 1] = w;
+                configWordsByInitial[w.charAt(0)] = words;
+            }
+        }
     }
 
     // ------------------------------------------------------------------ tool calls
@@ -375,21 +392,11 @@ final class Extractor {
 
     /** Settings written in a file: KEY=VALUE, KEY: VALUE, "KEY": VALUE, KEY = VALUE lines naming a watched word. */
     private void configLines(Facts f, String path, String content, String via) {
-        String folded = null;
-        boolean relevant = false;
-        for (String word : configWords) {
-            if (folded == null) {
-                folded = content.toUpperCase(Locale.ROOT);
-            }
-            if (folded.contains(word)) {
-                relevant = true;
-                break;
-            }
-        }
         if (path.endsWith("pg_hba.conf") && content.toLowerCase(Locale.ROOT).matches("(?s).*\\btrust\\b.*")) {
             f.settings.add(new Facts.Setting("AUTH_METHOD", "trust", via + " (pg_hba.conf trust)"));
         }
-        if (!relevant || isDocument(path)) {
+        // a document's lines are prose, never settings: its text need not be searched for the words at all
+        if (isDocument(path) || !mentionsConfigWord(content)) {
             return;
         }
         for (String line : content.split("\n")) {
@@ -398,6 +405,56 @@ final class Extractor {
                 f.settings.add(new Facts.Setting(canonicalKey(m.group(1)), m.group(2), via + " in " + path));
             }
         }
+    }
+
+    /**
+     * Whether the upper-cased content contains a watched word. ASCII content upper-cases one character
+     * for one, so it is searched in place instead of copied; other text is upper-cased as before (ß becomes SS).
+     */
+    boolean mentionsConfigWord(String content) {
+        if (configWordsByInitial == null) {
+            return mentionsConfigWordCopying(content);
+        }
+        int n = content.length();
+        for (int i = 0; i < n; i++) {
+            char c = content.charAt(i);
+            if (c >= 0x80) {
+                return mentionsConfigWordCopying(content);
+            }
+            char upper = c >= 'a' && c <= 'z' ? (char) (c - ('a' - 'A')) : c;
+            String[] words = configWordsByInitial[upper];
+            for (int k = 0; words != null && k < words.length; k++) {
+                if (startsUpperAscii(content, i, words[k])) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    boolean mentionsConfigWordCopying(String content) {
+        String folded = content.toUpperCase(Locale.ROOT);
+        for (String word : configWords) {
+            if (folded.contains(word)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the ASCII text upper-cased at {@code at} starts with the word; a non-ASCII character never matches. */
+    private static boolean startsUpperAscii(String text, int at, String word) {
+        if (at + word.length() > text.length()) {
+            return false;
+        }
+        for (int k = 0; k < word.length(); k++) {
+            char c = text.charAt(at + k);
+            char upper = c >= 'a' && c <= 'z' ? (char) (c - ('a' - 'A')) : c;
+            if (upper != word.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isDocument(String path) {

@@ -158,8 +158,14 @@ final class Secrets {
         int n = text.length();
         int i = 0;
         char c = n > 0 ? text.charAt(0) : 0;
+        // encoded() looks only at runs of 24 or more base64 characters (padding included): this pass notes
+        // whether there is one, so ordinary text is not scanned twice
+        int run = base64Char(c) || c == '=' ? 1 : 0;
+        boolean longRun = false;
         while (i < n - 1) {
             char d = text.charAt(i + 1);
+            run = base64Char(d) || d == '=' ? run + 1 : 0;
+            longRun |= run >= 24;
             int end = -1;
             if (c < 128 && d < 128 && candidate[c * 128 + d]) {
                 Found f = at(text, i);
@@ -175,6 +181,7 @@ final class Secrets {
                 }
             }
             if (end > i) {
+                longRun = true; // the characters skipped were not counted: let encoded() look
                 i = end;
                 c = i < n ? text.charAt(i) : 0;
             } else {
@@ -182,7 +189,7 @@ final class Secrets {
                 c = d;
             }
         }
-        List<Found> encoded = encoded(text, firstOnly);
+        List<Found> encoded = longRun ? encoded(text, firstOnly) : List.of();
         if (!encoded.isEmpty()) {
             if (found.isEmpty()) {
                 return encoded;
@@ -367,7 +374,7 @@ final class Secrets {
     }
 
     /** Base64 runs that decode to text containing a secret. */
-    private List<Found> encoded(String text, boolean firstOnly) {
+    List<Found> encoded(String text, boolean firstOnly) {
         List<Found> out = List.of();
         int n = text.length();
         int i = 0;
@@ -377,18 +384,15 @@ final class Secrets {
                 continue;
             }
             int start = i;
-            boolean upper = false;
-            boolean lower = false;
             while (i < n && base64Char(text.charAt(i))) {
-                char c = text.charAt(i);
-                upper |= c >= 'A' && c <= 'Z';
-                lower |= c >= 'a' && c <= 'z';
                 i++;
             }
+            int run = i;
             while (i < n && text.charAt(i) == '=') {
                 i++;
             }
-            if (i - start >= 24 && upper && lower) {
+            // most runs are words shorter than 24: the case mix is looked at only for the long ones
+            if (i - start >= 24 && mixedCase(text, start, run)) {
                 String decoded = Decoders.base64(text.substring(start, i));
                 if (decoded != null && !decoded.isEmpty() && !find(decoded, true).isEmpty()) {
                     if (out.isEmpty()) {
@@ -404,8 +408,28 @@ final class Secrets {
         return out;
     }
 
+    private static boolean mixedCase(String text, int from, int to) {
+        boolean upper = false;
+        boolean lower = false;
+        for (int i = from; i < to && !(upper && lower); i++) {
+            char c = text.charAt(i);
+            upper |= c >= 'A' && c <= 'Z';
+            lower |= c >= 'a' && c <= 'z';
+        }
+        return upper && lower;
+    }
+
     private static boolean base64Char(char c) {
-        return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/';
+        return c < 0x80 && BASE64[c];
+    }
+
+    private static final boolean[] BASE64 = new boolean[0x80];
+
+    static {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        for (int i = 0; i < alphabet.length(); i++) {
+            BASE64[alphabet.charAt(i)] = true;
+        }
     }
 
     /** The text with every secret replaced by {@code [REDACTED:kind]}. */

@@ -9,12 +9,12 @@ import java.util.Set;
 
 /**
  * Reads a shell command the way bash would run it and lists every program it would execute with
- * its final arguments: quotes and escapes removed ({@code ipt'a'bles}, {@code ip\tables},
- * {@code $'\x72m'}), variables and {@code ${IFS}} expanded, empty or constant command substitutions
- * evaluated, chains, pipelines, subshells, functions and substitutions all visited, wrappers
- * ({@code sudo}, {@code env}, {@code xargs}, {@code bash -c}, {@code eval}, {@code ssh host cmd},
- * {@code find -exec}, {@code docker exec}) unwrapped, and decode-and-run payloads
- * ({@code echo ... | base64 -d | sh}) decoded and read again.
+ * its final arguments: comments skipped where bash starts one, quotes and escapes removed
+ * ({@code ipt'a'bles}, {@code ip\tables}, {@code $'\x72m'}), variables and {@code ${IFS}} expanded,
+ * empty or constant command substitutions evaluated, chains, pipelines, subshells, functions and
+ * substitutions all visited, wrappers ({@code sudo}, {@code env}, {@code xargs}, {@code bash -c},
+ * {@code eval}, {@code ssh host cmd}, {@code find -exec}, {@code docker exec}) unwrapped, and
+ * decode-and-run payloads ({@code echo ... | base64 -d | sh}) decoded and read again.
  *
  * <p>A part of a word whose value cannot be known is {@link #UNKNOWN}; rules treat it as "could be
  * anything" (a glob {@code *}), so an unknown program or path fails closed.
@@ -145,9 +145,8 @@ final class Shell {
                     continue;
                 }
                 if (c == '#') {
-                    while (pos < s.length() && s.charAt(pos) != '\n') {
-                        pos++;
-                    }
+                    int nl = s.indexOf('\n', pos);
+                    pos = nl < 0 ? s.length() : nl;
                     continue;
                 }
                 parsePipeline(close);
@@ -202,7 +201,9 @@ final class Shell {
                         || c == '|' || c == ')' || (close != 0 && c == close)) {
                     break;
                 }
-                if (c == '#' && argv.isEmpty()) {
+                if (c == '#' && (argv.isEmpty() || s.charAt(pos - 1) == ' ' || s.charAt(pos - 1) == '\t')) {
+                    // bash: a word that starts with # begins a comment to the end of the line (parseList skips
+                    // it); after \r it does not start a word (a\r#b is one word in bash), so it is read on
                     break;
                 }
                 if (c == '(' && !argv.isEmpty()) {
@@ -881,7 +882,7 @@ final class Shell {
 
         private String rawWord() {
             int start = pos;
-            while (pos < s.length() && " \t\n;&|<>()".indexOf(s.charAt(pos)) < 0) {
+            while (pos < s.length() && !endsWord(s.charAt(pos))) {
                 pos++;
             }
             return s.substring(start, pos);
@@ -900,7 +901,7 @@ final class Shell {
             boolean braces = false;
             while (pos < s.length()) {
                 char c = s.charAt(pos);
-                if (" \t\n;&|<>()".indexOf(c) >= 0) {
+                if (endsWord(c)) {
                     if ((c == '<' || c == '>') && pos + 1 < s.length() && s.charAt(pos + 1) == '(') {
                         processSubstitution(cur);
                         any = true;
@@ -1004,7 +1005,24 @@ final class Shell {
 
         /** Characters that end a word or start quoting, escaping, expansion or braces are not ordinary. */
         private static boolean ordinary(char c) {
-            return c > ' ' && " \t\n;&|<>()'\"\\$`~{".indexOf(c) < 0;
+            return c > ' ' && (c >= 0x80 || !SPECIAL[c]);
+        }
+
+        /** Blanks and operators: {@code " \t\n;&|<>()"}. */
+        private static boolean endsWord(char c) {
+            return c < 0x80 && WORD_END[c];
+        }
+
+        // Tables rather than String.indexOf per character: the tokenizer reads every character of a command.
+        private static final boolean[] WORD_END = asciiSet(" \t\n;&|<>()");
+        private static final boolean[] SPECIAL = asciiSet(" \t\n;&|<>()'\"\\$`~{");
+
+        private static boolean[] asciiSet(String chars) {
+            boolean[] set = new boolean[0x80];
+            for (int i = 0; i < chars.length(); i++) {
+                set[chars.charAt(i)] = true;
+            }
+            return set;
         }
 
         private int ansiEnd(int from) {

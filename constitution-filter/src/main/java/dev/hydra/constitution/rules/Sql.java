@@ -1,6 +1,7 @@
 package dev.hydra.constitution.rules;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -58,9 +59,21 @@ final class Sql {
      * run dynamic SQL or switch databases. SQL containing none of them as a word (after decoding) is
      * only queries, whatever its comments or quoting, and is not parsed.
      */
-    private static final String[] TRIGGERS = {"DROP", "DELETE", "TRUNCATE", "ALTER", "CREATE", "RENAME", "EXECUTE",
+    static final String[] TRIGGERS = {"DROP", "DELETE", "TRUNCATE", "ALTER", "CREATE", "RENAME", "EXECUTE",
             "EXEC", "PREPARE", "DO", "USE", "COPY", "CALL", "GRANT", "REVOKE", "MERGE", "COMMENT", "REINDEX",
             "VACUUM", "CLUSTER"};
+
+    /** TRIGGERS by initial (a..z): an ASCII word is compared only with the triggers it could be. */
+    private static final String[][] TRIGGERS_BY_INITIAL = new String[26][0];
+
+    static {
+        for (String t : TRIGGERS) {
+            int k = Character.toLowerCase(t.charAt(0)) - 'a';
+            String[] bucket = Arrays.copyOf(TRIGGERS_BY_INITIAL[k], TRIGGERS_BY_INITIAL[k].length + 1);
+            bucket[bucket.length - 1] = t;
+            TRIGGERS_BY_INITIAL[k] = bucket;
+        }
+    }
 
     static boolean mayMatter(String sql) {
         int n = sql.length();
@@ -70,17 +83,25 @@ final class Sql {
             if (c == '\\') {
                 return true; // psql meta-commands
             }
-            if (!Character.isLetter(c)) {
+            if (!letter(c)) {
                 i++;
                 continue;
             }
             int start = i;
-            while (i < n && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_')) {
+            boolean ascii = true;
+            while (i < n) {
+                char w = sql.charAt(i);
+                if (!wordChar(w)) {
+                    break;
+                }
+                ascii &= w < 0x80;
                 i++;
             }
             int len = i - start;
             if (len >= 2 && len <= 8) {
-                for (String t : TRIGGERS) {
+                // a non-ASCII letter may fold onto a trigger's (dotless i upper-cases to I): those words try them all
+                String[] candidates = ascii ? TRIGGERS_BY_INITIAL[(c | 0x20) - 'a'] : TRIGGERS;
+                for (String t : candidates) {
                     if (t.length() == len && sql.regionMatches(true, start, t, 0, len)) {
                         return true;
                     }
@@ -88,6 +109,15 @@ final class Sql {
             }
         }
         return false;
+    }
+
+    // Character.isLetter and isLetterOrDigit, answered for ASCII without their Unicode tables.
+    private static boolean letter(char c) {
+        return c < 0x80 ? c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' : Character.isLetter(c);
+    }
+
+    private static boolean wordChar(char c) {
+        return c < 0x80 ? letter(c) || c >= '0' && c <= '9' || c == '_' : Character.isLetterOrDigit(c);
     }
 
     static Analysis analyze(String sql, String database, int depth) {

@@ -21,6 +21,12 @@ final class Text {
         if (raw == null || raw.isEmpty()) {
             return "";
         }
+        // plain text would come out of the rounds unchanged: unicode() keeps ASCII, unescapeOnce() needs % \ &
+        return plain(raw) ? raw : rounds(raw);
+    }
+
+    /** {@link #decode} without its shortcut for plain text: normalize and unescape until nothing changes. */
+    static String rounds(String raw) {
         String text = raw;
         for (int round = 0; round < MAX_ROUNDS; round++) {
             String next = unescapeOnce(unicode(text));
@@ -30,6 +36,22 @@ final class Text {
             text = next;
         }
         return unicode(text);
+    }
+
+    /**
+     * Pure ASCII without a character that starts an escape ({@code %}, {@code \}, {@code &}): nothing to
+     * normalize or decode. String.indexOf is vectorized, so only the ASCII test looks at each character.
+     */
+    static boolean plain(String text) {
+        if (text.indexOf('%') >= 0 || text.indexOf('\\') >= 0 || text.indexOf('&') >= 0) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Lower case for matching names (programs, paths, services): fail closed on case tricks. */

@@ -8,7 +8,21 @@ import java.util.UUID;
 
 /** Field checks shared by the event records' compact constructors; messages name the field. */
 final class Fields {
+    /**
+     * Ids, names and labels (task ids, tool names, who decided). A longer one is a payload in the
+     * wrong place, or an attack on whatever logs, audits or indexes it, not a name.
+     */
+    static final int MAX_NAME = 1_000;
+
     private Fields() {
+    }
+
+    /** {@code value} (null passes: presence is another check) if it has at most {@code max} characters. */
+    static String bounded(String value, int max, String field) {
+        if (value != null && value.length() > max) {
+            throw new IllegalArgumentException(field + " must be at most " + max + " characters, was " + value.length());
+        }
+        return value;
     }
 
     static String text(String value, String field) {

@@ -23,23 +23,19 @@ public record Task(String id, String type, int priority, int impact, String desc
     public static final int MAX_DESCRIPTION = 10_000;
 
     public Task {
-        id = Fields.orId(id);
+        id = Fields.bounded(Fields.orId(id), Fields.MAX_NAME, "id");
         Fields.range(priority, HIGHEST_PRIORITY, LOWEST_PRIORITY, "priority");
         Fields.range(impact, 0, 100, "impact");
-        Fields.text(description, "description");
-        if (description.length() > MAX_DESCRIPTION) {
-            throw new IllegalArgumentException("description must be at most " + MAX_DESCRIPTION + " characters, was "
-                    + description.length());
-        }
+        Fields.bounded(Fields.text(description, "description"), MAX_DESCRIPTION, "description");
         Fields.present(crew, "crew");
-        type = Fields.or(type, crew.wireName());
+        type = Fields.bounded(Fields.or(type, crew.wireName()), Fields.MAX_NAME, "type");
         task = Fields.map(Fields.present(task, "task"));
         if (!(task.get("action") instanceof String action) || action.isBlank()) {
             throw new IllegalArgumentException("task.action is required and must be a non-blank string");
         }
         resources = Fields.list(resources, "resources");
         requires = Fields.list(requires, "requires");
-        source = Fields.or(source, "unknown");
+        source = Fields.bounded(Fields.or(source, "unknown"), Fields.MAX_NAME, "source");
         createdAt = createdAt == null ? Instant.now() : createdAt;
     }
 
