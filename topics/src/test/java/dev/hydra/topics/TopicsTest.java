@@ -13,9 +13,9 @@ class TopicsTest {
                 .contains("hydra.state.snapshots", "hydra.tasks.proposed", "hydra.tasks.approved",
                         "hydra.tasks.rejected", "hydra.approvals.requests", "hydra.approvals.decisions", "hydra.audit",
                         "hydra.tasks.status", "hydra.toolcalls.requested", "hydra.toolcalls.approved",
-                        "hydra.toolcalls.results", "hydra.tasks.results", "hydra.memory.blocks", "hydra.dlq",
+                        "hydra.toolcalls.results", "hydra.tasks.results", "hydra.replay.results", "hydra.memory.blocks", "hydra.dlq",
                         "hydra.crew.research.p1", "hydra.crew.self_improvement.p4");
-        assertThat(Topics.all()).hasSize(15 + 16 + 3);
+        assertThat(Topics.all()).hasSize(16 + 16 + 3);
     }
 
     @Test
