@@ -16,16 +16,21 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -51,6 +56,7 @@ final class LiveView implements AutoCloseable {
     private final Map<String, TaskStatus> active = new LinkedHashMap<>();
     private final Map<String, Instant> claimedAt = new LinkedHashMap<>();
     private final Deque<AuditRecord> recentAudit = new ArrayDeque<>();
+    private final Set<TopicPartition> auditSeeked = new HashSet<>();
     private final Map<String, MemoryBlock> blocks = new LinkedHashMap<>();
     private volatile JsonNode snapshot = Json.MAPPER.createObjectNode();
     private volatile long version;
@@ -75,8 +81,32 @@ final class LiveView implements AutoCloseable {
     }
 
     void start() {
-        consumer.subscribe(List.copyOf(topics.keySet()));
+        consumer.subscribe(List.copyOf(topics.keySet()), new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                seekToRecentAudit(partitions);
+            }
+        });
         thread.start();
+    }
+
+    /**
+     * The console shows the last {@value #RECENT_AUDIT} verdicts; the audit keeps a year. Reading the
+     * tail of each partition, not all of it, keeps the console's start quick however old the audit is.
+     */
+    private void seekToRecentAudit(Collection<TopicPartition> partitions) {
+        // Only on a partition's first assignment: after a rebalance the consumer goes on where it was.
+        List<TopicPartition> audit = partitions.stream().filter(tp -> tp.topic().equals(Topics.AUDIT.name()))
+                .filter(auditSeeked::add).toList();
+        if (audit.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, Long> begin = consumer.beginningOffsets(audit);
+        consumer.endOffsets(audit).forEach((tp, end) -> consumer.seek(tp, Math.max(begin.get(tp), end - RECENT_AUDIT)));
     }
 
     /** The latest picture, as JSON. */
