@@ -15,6 +15,9 @@ public final class CrewSettings {
             "10s", "how often a worker reports HEARTBEAT for a running task and announces its node");
     public static final Setting<Duration> POLL_TIMEOUT = Setting.duration("crews.pollTimeout",
             "HYDRA_CREW_POLL_TIMEOUT", "200ms", "how long an idle worker waits in one poll");
+    public static final Setting<Integer> CONCURRENCY = Setting.integer("crews.concurrency",
+            "HYDRA_CREW_CONCURRENCY", 1, 1, 256, "tasks one worker runs at once (what its model server serves in "
+                    + "parallel: 1 for a single Ollama GPU, more for vLLM or TabbyAPI batching)");
     public static final Setting<Duration> STATUS_LOOKBACK = Setting.duration("crews.statusLookback",
             "HYDRA_CREW_STATUS_LOOKBACK", "7d", "how far back a worker reads hydra.tasks.status to recognise copies "
                     + "of tasks already claimed or finished");

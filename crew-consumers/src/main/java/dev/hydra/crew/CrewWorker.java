@@ -34,6 +34,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,6 +50,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -65,13 +67,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One member of a crew's consumer group ({@code hydra-crew-<crew>}), running next to one inference
- * node. It reads the crew's four priority lanes strictly in priority order, claims one task at a
- * time, reports CLAIMED, HEARTBEAT and COMPLETED/FAILED on {@code hydra.tasks.status}, the result
- * on {@code hydra.tasks.results}, and acknowledges a task only after all of that is on the broker
- * (at least once; side effects are deduplicated by {@link StepJournal}).
+ * node. It reads the crew's four priority lanes strictly in priority order, runs up to
+ * {@code crews.concurrency} tasks at once (as many as the node's model server serves in parallel),
+ * reports CLAIMED, HEARTBEAT and COMPLETED/FAILED on {@code hydra.tasks.status}, the result on
+ * {@code hydra.tasks.results}, and acknowledges a task only after all of that is on the broker (at
+ * least once; side effects are deduplicated by {@link StepJournal}; a commit never passes a task
+ * that has not finished, see {@link OffsetTracker}).
  *
- * <p>The poll loop never runs a task itself: tasks run on their own thread while the loop keeps
- * polling, so a long agent task does not cost the group membership.
+ * <p>The poll loop never runs a task itself: tasks run on their own threads while the loop keeps
+ * polling, so a long agent task does not cost the group membership, and the next free slot takes
+ * the most urgent buffered task.
  */
 public final class CrewWorker implements Service {
     private static final Logger LOG = LoggerFactory.getLogger(CrewWorker.class);
@@ -110,9 +115,11 @@ public final class CrewWorker implements Service {
     private Thread loop;
     private KafkaConsumer<byte[], byte[]> consumer;
     private EventProducer producer;
-    private ExecutorService taskThread;
+    private ExecutorService taskThreads;
     private ScheduledExecutorService heartbeats;
-    private InFlight inFlight;
+    private final int concurrency;
+    private final List<InFlight> inFlight = new ArrayList<>();
+    private final OffsetTracker offsets = new OffsetTracker();
 
     /** A task being worked on, and where to acknowledge it. */
     private record InFlight(TopicPartition partition, long offset, Future<?> work) {
@@ -141,6 +148,7 @@ public final class CrewWorker implements Service {
         this.services = ServiceCatalog.from(config);
         this.modelName = config.get(CrewSettings.LLM_MODEL);
         this.capabilities = CrewSettings.list(config.get(CrewSettings.CAPABILITIES));
+        this.concurrency = config.get(CrewSettings.CONCURRENCY);
     }
 
     /** The consumer group of a crew. */
@@ -178,7 +186,9 @@ public final class CrewWorker implements Service {
         ledger = new StatusLedger(kafkaClientProps, name(), config.get(CrewSettings.STATUS_LOOKBACK));
         wireExecutors(openAiModel());
         consumer = new KafkaConsumer<>(consumerProps(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        taskThread = Executors.newSingleThreadExecutor(r -> new Thread(r, name() + "-task"));
+        AtomicInteger threadNumber = new AtomicInteger();
+        taskThreads = Executors.newFixedThreadPool(concurrency,
+                r -> new Thread(r, name() + "-task" + (concurrency == 1 ? "" : "-" + threadNumber.incrementAndGet())));
         heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, name() + "-heartbeat");
             t.setDaemon(true);
@@ -270,13 +280,16 @@ public final class CrewWorker implements Service {
     }
 
     private void pollOnce() {
-        if (inFlight != null && inFlight.work().isDone()) {
-            acknowledge(inFlight);
-            inFlight = null;
+        for (Iterator<InFlight> it = inFlight.iterator(); it.hasNext(); ) {
+            InFlight task = it.next();
+            if (task.work().isDone()) {
+                it.remove();
+                acknowledge(task);
+            }
         }
         applyPauses();
         // A running task wakes the poll when it ends, so waiting the full timeout costs no latency.
-        Duration timeout = inFlight != null || queue.isEmpty() ? pollTimeout : Duration.ZERO;
+        Duration timeout = queue.isEmpty() || inFlight.size() >= concurrency ? pollTimeout : Duration.ZERO;
         try {
             for (ConsumerRecord<byte[], byte[]> record : consumer.poll(timeout)) {
                 queue.add(laneOfTopic.get(record.topic()), record);
@@ -287,11 +300,12 @@ public final class CrewWorker implements Service {
             }
             // a task ended: acknowledge it and start the next one now
         }
-        if (inFlight == null) {
+        while (running && inFlight.size() < concurrency) {
             ConsumerRecord<byte[], byte[]> next = queue.next();
-            if (next != null) {
-                begin(next);
+            if (next == null) {
+                break;
             }
+            begin(next);
         }
     }
 
@@ -334,7 +348,8 @@ public final class CrewWorker implements Service {
             }
         } catch (RuntimeException e) {
             deadLetter(record, e);
-            commit(partition, record.offset());
+            offsets.started(partition, record.offset());
+            offsets.finished(partition, record.offset()).ifPresent(next -> commit(partition, next));
             return;
         }
         int attempt = attemptOf(record);
@@ -345,8 +360,9 @@ public final class CrewWorker implements Service {
                 consumer.wakeup();
             }
         };
-        taskThread.execute(work);
-        inFlight = new InFlight(partition, record.offset(), work);
+        offsets.started(partition, record.offset());
+        taskThreads.execute(work);
+        inFlight.add(new InFlight(partition, record.offset(), work));
     }
 
     private void deadLetter(ConsumerRecord<byte[], byte[]> record, Exception error) {
@@ -553,23 +569,24 @@ public final class CrewWorker implements Service {
             running = false;
             return;
         }
-        commit(done.partition(), done.offset());
+        offsets.finished(done.partition(), done.offset()).ifPresent(next -> commit(done.partition(), next));
     }
 
-    private void commit(TopicPartition partition, long offset) {
+    /** Commits {@code next}, the next offset of {@code partition} to read, if this member still owns it. */
+    private void commit(TopicPartition partition, long next) {
         if (!consumer.assignment().contains(partition)) {
-            LOG.info("{}: {} moved to another member before {} was acknowledged; its new owner deduplicates",
-                    name(), partition, offset);
+            LOG.info("{}: {} moved to another member before offset {} was committed; its new owner deduplicates",
+                    name(), partition, next);
             return;
         }
         // Asynchronous: the task's reports are already durable, and a lost commit only means a redelivery
         // that the status ledger recognises as a copy. Waiting for each commit halved a worker's rate.
-        consumer.commitAsync(Map.of(partition, new OffsetAndMetadata(offset + 1)), (offsets, error) -> {
+        consumer.commitAsync(Map.of(partition, new OffsetAndMetadata(next)), (committed, error) -> {
             if (error != null) {
                 // Not fatal: a later commit on this partition covers this offset, and if the partition moves,
                 // its new owner sees the task's statuses (and the step journal) and does not repeat it.
                 LOG.warn("{}: commit of {}@{} failed ({}); a later commit or the new owner covers it", name(),
-                        partition, offset, error.getClass().getSimpleName());
+                        partition, next, error.getClass().getSimpleName());
             }
         });
     }
@@ -578,6 +595,7 @@ public final class CrewWorker implements Service {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             queue.drop(partitions);
+            offsets.forget(partitions);
             assignment = Set.copyOf(consumer.assignment().stream().filter(tp -> !partitions.contains(tp)).toList());
         }
 
@@ -596,9 +614,7 @@ public final class CrewWorker implements Service {
     }
 
     private void cancelInFlight() {
-        if (inFlight != null) {
-            inFlight.work().cancel(true);
-        }
+        inFlight.forEach(task -> task.work().cancel(true));
     }
 
     @Override
@@ -623,7 +639,7 @@ public final class CrewWorker implements Service {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        shutdown(taskThread);
+        shutdown(taskThreads);
         shutdown(heartbeats);
         if (ledger != null) {
             ledger.close();

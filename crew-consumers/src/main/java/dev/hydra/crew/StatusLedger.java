@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * What {@code hydra.tasks.status} says about tasks: for each task id, the highest attempt some
  * member has claimed or finished. A lane record whose attempt is not above that is a copy (a
  * redelivery after a crash, or the router's aging re-publish) and is skipped: the router retries a
- * task that really stopped with the next attempt. Used by one thread (the worker's task thread),
- * which catches up to the end of the topic before each decision.
+ * task that really stopped with the next attempt. The worker's task threads ask it in turn; it
+ * catches up to the end of the topic before each decision.
  */
 final class StatusLedger implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StatusLedger.class);
@@ -66,7 +66,7 @@ final class StatusLedger implements AutoCloseable {
     }
 
     /** The claim or end of {@code taskId} at an attempt of at least {@code attempt}, if the topic holds one. */
-    Optional<Seen> claimedOrFinished(String taskId, int attempt) {
+    synchronized Optional<Seen> claimedOrFinished(String taskId, int attempt) {
         catchUp();
         Seen found = seen.get(taskId);
         return found != null && found.attempt() >= attempt ? Optional.of(found) : Optional.empty();
@@ -116,7 +116,7 @@ final class StatusLedger implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         consumer.close(Duration.ofSeconds(2));
     }
 }

@@ -74,8 +74,13 @@ class InfrastructureCrewTest {
     }
 
     private HydraConfig config() {
+        return config(1);
+    }
+
+    private HydraConfig config(int concurrency) {
         return HydraConfig.of("""
                 crews:
+                  concurrency: %d
                   heartbeat: 300ms
                   pollTimeout: 100ms
                 services:
@@ -91,15 +96,22 @@ class InfrastructureCrewTest {
                   - name: chatty
                     restart: ["sh", "-c", "echo connected with key %s"]
                     restartTimeout: 10s
+                  - name: gate
+                    restart: ["sh", "-c", "while [ ! -f open-gate ]; do sleep 0.05; done"]
+                    restartTimeout: 30s
                   - name: once
                     restart: ["sh", "-c", "echo run $HYDRA_IDEMPOTENCY_KEY >> once-marker; while [ ! -f release ]; do sleep 0.05; done"]
                     restartTimeout: 30s
-                """.formatted(TestRedactor.SECRET), Map.of());
+                """.formatted(concurrency, TestRedactor.SECRET), Map.of());
     }
 
     private CrewWorker worker(String node) {
-        CrewWorker worker = new CrewWorker(config(), cluster.clientProps(), Crew.INFRASTRUCTURE, node, workDir,
-                TestRedactor.OPENAI_KEYS);
+        return worker(node, 1);
+    }
+
+    private CrewWorker worker(String node, int concurrency) {
+        CrewWorker worker = new CrewWorker(config(concurrency), cluster.clientProps(), Crew.INFRASTRUCTURE, node,
+                workDir, TestRedactor.OPENAI_KEYS);
         workers.add(worker);
         worker.start();
         return worker;
@@ -146,6 +158,28 @@ class InfrastructureCrewTest {
         assertThat(reports.statusesOf(task.id())).filteredOn(s -> s.state() == TaskState.COMPLETED).singleElement()
                 .satisfies(s -> assertThat(s.detail()).contains("[REDACTED:openai_api_key]")
                         .doesNotContain(TestRedactor.SECRET));
+    }
+
+    @Test
+    void workerWithThreeSlotsRunsThreeTasksAtOnceAndTheNextWaitsForAFreeSlot() throws Exception {
+        worker("node-a", 3);
+        List<Task> gated = List.of(Tasks.restart("gate", 3), Tasks.restart("gate", 3), Tasks.restart("gate", 3),
+                Tasks.restart("gate", 3));
+        for (Task task : gated) {
+            Tasks.submit(producer, task);
+        }
+
+        await().atMost(PATIENCE).until(() -> gated.stream().filter(t -> reports.statesOf(t.id())
+                .contains(TaskState.CLAIMED)).count() == 3);
+        assertThat(gated).as("the fourth waits for a slot, none has finished")
+                .filteredOn(t -> !reports.statesOf(t.id()).isEmpty()).hasSize(3)
+                .allSatisfy(t -> assertThat(reports.statesOf(t.id())).noneMatch(TaskState::terminal));
+
+        Files.writeString(workDir.resolve("open-gate"), "");
+        for (Task task : gated) {
+            awaitEnd(task.id());
+            assertThat(reports.statesOf(task.id())).contains(TaskState.COMPLETED);
+        }
     }
 
     @Test
