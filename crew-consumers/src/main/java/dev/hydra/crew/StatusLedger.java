@@ -41,6 +41,7 @@ final class StatusLedger implements AutoCloseable {
     private final List<TopicPartition> partitions;
     private final Map<String, Seen> seen = new HashMap<>();
     private final Duration lookback;
+    private long lastCatchUpStart = System.nanoTime() - Duration.ofDays(1).toNanos();
 
     StatusLedger(Properties kafkaClientProps, String clientId, Duration lookback) {
         this.lookback = lookback;
@@ -66,8 +67,20 @@ final class StatusLedger implements AutoCloseable {
     }
 
     /** The claim or end of {@code taskId} at an attempt of at least {@code attempt}, if the topic holds one. */
-    synchronized Optional<Seen> claimedOrFinished(String taskId, int attempt) {
-        catchUp();
+    Optional<Seen> claimedOrFinished(String taskId, int attempt) {
+        long asked = System.nanoTime();
+        synchronized (this) {
+            // A catch-up that began after this question was asked has read everything the answer needs:
+            // task threads waiting together share one round trip instead of queueing one each.
+            if (lastCatchUpStart - asked < 0) {
+                lastCatchUpStart = System.nanoTime();
+                catchUp();
+            }
+            return lookUp(taskId, attempt);
+        }
+    }
+
+    private Optional<Seen> lookUp(String taskId, int attempt) {
         Seen found = seen.get(taskId);
         return found != null && found.attempt() >= attempt ? Optional.of(found) : Optional.empty();
     }

@@ -6,14 +6,13 @@ import dev.hydra.router.TaskRouter;
 import dev.hydra.topics.EventProducer;
 import dev.hydra.topics.Json;
 import dev.hydra.topics.Service;
+import dev.hydra.topics.Topic;
 import dev.hydra.topics.TopicBootstrap;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.Task;
-import dev.hydra.topics.events.TaskState;
-import dev.hydra.topics.events.TaskStatus;
 import java.io.PrintWriter;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -21,13 +20,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -70,8 +68,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON")
     Path json;
 
-    @Option(names = "--backlog", description = "P4 tasks queued for the priority test (default: 100000; --quick: 5000)")
+    @Option(names = "--backlog", description = "P4 tasks queued for the priority test (default: 10000, then 100000; --quick: 2000)")
     Integer backlog;
+
+    @Option(names = "--concurrency", defaultValue = "4",
+            description = "tasks the crew worker runs at once (crews.concurrency; default: ${DEFAULT-VALUE})")
+    int concurrency;
 
     @Option(names = "--constitution", paramLabel = "PATH", defaultValue = "${env:HYDRA_CONSTITUTION:-config/constitution.yaml}",
             description = "constitution for the pipeline and the check benchmark (default: ${DEFAULT-VALUE})")
@@ -144,48 +146,66 @@ final class BenchCommand implements Callable<Integer> {
         out.flush();
     }
 
-    /** Proposed -> constitution -> router -> claimed, with the services in this JVM. */
+    /**
+     * Each stage alone, started one after the other (the constitution filter, then the router, then
+     * a crew worker draining what queued meanwhile), then the whole pipeline: proposed -> constitution
+     * -> router -> claimed, with the services in this JVM.
+     */
     private void pipeline(Properties client, Path dir, PrintWriter out) throws Exception {
-        HydraConfig config = HydraConfig.of("kafka:\n  bootstrap: " + client.getProperty("bootstrap.servers") + "\n",
+        HydraConfig config = HydraConfig.of("kafka:\n  bootstrap: " + client.getProperty("bootstrap.servers")
+                        + "\ncrews:\n  concurrency: " + concurrency + "\n",
                 Map.of("HYDRA_CONSTITUTION", constitution.toAbsolutePath().toString()));
-        Map<String, Long> sentAt = new ConcurrentHashMap<>();
-        Map<String, Long> claimedAt = new ConcurrentHashMap<>();
-        AtomicBoolean watching = new AtomicBoolean(true);
-        Thread watcher = new Thread(() -> watchClaims(client, claimedAt, watching), "bench-claims");
         List<Service> services = new ArrayList<>();
-        try (EventProducer producer = new EventProducer(client, "hydra-bench")) {
-            services.add(new ConstitutionFilter(config, client, dir.resolve("state")));
-            services.add(new TaskRouter(config, client, dir.resolve("state")));
-            services.add(CrewServices.worker(config, client, Crew.RESEARCH, "bench", dir, CrewServices.redactor(config)));
-            for (Service service : services) {
-                service.start();
-            }
-            watcher.start();
+        List<String> lanes = Topics.crewLanes(Crew.RESEARCH).stream().map(Topic::name).toList();
+        try (EventProducer producer = new EventProducer(client, "hydra-bench");
+             Arrivals approved = Arrivals.of(client, List.of(Topics.TASKS_APPROVED.name()));
+             Arrivals routed = Arrivals.of(client, lanes);
+             Arrivals claimed = Arrivals.claims(client)) {
             String run = UUID.randomUUID().toString().substring(0, 8);
+            int stageTasks = quick ? 1_000 : 10_000;
+            var stages = results.putArray("stages");
 
-            // Warm up, then saturation: as many tasks as fast as possible.
-            send(producer, run + "-warm", quick ? 200 : 1_000, 4, 0, sentAt);
-            awaitClaims(sentAt, claimedAt, Duration.ofMinutes(5));
-            sentAt.clear();
+            start(services, new ConstitutionFilter(config, client, dir.resolve("state")));
+            Map<String, Long> warm = send(producer, Topics.TASKS_PROPOSED, run + "-warm", quick ? 200 : 1_000, 4, 0);
+            approved.await(warm.keySet(), Duration.ofMinutes(5));
+            stage(stages, "constitution filter alone: proposed -> approved", producer, Topics.TASKS_PROPOSED,
+                    run + "-filter", stageTasks, approved, out);
+
+            start(services, new TaskRouter(config, client, dir.resolve("state")));
+            routed.await(warm.keySet(), Duration.ofMinutes(5));
+            stage(stages, "router alone: approved -> crew lane", producer, Topics.TASKS_APPROVED, run + "-router",
+                    stageTasks, routed, out);
+
+            // Everything routed so far waits in the lanes: the worker drains it from a cold start.
+            int queued = routed.size();
+            long crewStart = System.nanoTime();
+            start(services, CrewServices.worker(config, client, Crew.RESEARCH, "bench", dir,
+                    CrewServices.redactor(config)));
+            claimed.awaitCount(queued, Duration.ofMinutes(15));
+            double crewRate = queued / ((System.nanoTime() - crewStart) / 1e9);
+            stages.addObject().put("stage", "crew worker alone: lane -> claimed (concurrency " + concurrency
+                    + ", from its start)").put("tasks", queued).put("perSecond", crewRate);
+            out.printf("crew worker alone: %.0f tasks/s%n", crewRate);
+            out.flush();
+
+            // The whole pipeline: saturation, then offered rates below it.
             int burst = quick ? 1_000 : 10_000;
             long start = System.nanoTime();
-            send(producer, run + "-sat", burst, 4, 0, sentAt);
-            awaitClaims(sentAt, claimedAt, Duration.ofMinutes(10));
+            claimed.await(send(producer, Topics.TASKS_PROPOSED, run + "-sat", burst, 4, 0).keySet(),
+                    Duration.ofMinutes(15));
             double saturation = burst / ((System.nanoTime() - start) / 1e9);
             results.putObject("pipelineSaturation").put("tasks", burst).put("perSecond", saturation)
                     .put("ratioToBaseline", saturation / results.path("baseline").path("perSecond").asDouble());
             out.printf("pipeline saturation: %.0f tasks/s%n", saturation);
             out.flush();
-
-            // Offered rates below saturation: latency proposed -> claimed.
             var rates = results.putArray("pipelineRates");
             for (double fraction : new double[] {0.25, 0.5, 0.75}) {
-                sentAt.clear();
                 double rate = Math.max(1, saturation * fraction);
                 int count = (int) Math.max(50, rate * (quick ? 5 : 15));
-                send(producer, run + "-r" + (int) (fraction * 100), count, 4, rate, sentAt);
-                awaitClaims(sentAt, claimedAt, Duration.ofMinutes(10));
-                Latencies latencies = latencies(sentAt, claimedAt);
+                Map<String, Long> sent = send(producer, Topics.TASKS_PROPOSED, run + "-r" + (int) (fraction * 100),
+                        count, 4, rate);
+                claimed.await(sent.keySet(), Duration.ofMinutes(10));
+                Latencies latencies = claimed.latencies(sent);
                 rates.addObject().put("fractionOfSaturation", fraction).put("offeredPerSecond", rate).put("tasks", count)
                         .put("p50Ms", latencies.percentile(0.5)).put("p99Ms", latencies.percentile(0.99))
                         .put("p999Ms", latencies.percentile(0.999));
@@ -193,32 +213,56 @@ final class BenchCommand implements Callable<Integer> {
                 out.flush();
             }
 
-            // Priority: P1 tasks while a P4 backlog waits in the crew's lane.
-            int p4 = backlog != null ? backlog : quick ? 5_000 : 100_000;
-            sentAt.clear();
-            for (int i = 0; i < p4; i++) {
-                Task task = noop(run + "-p4-" + i, 4);
-                producer.send(Topics.crewLane(Crew.RESEARCH, 4), task.id(), task, task.id());
+            // Priority: P1 tasks through the whole pipeline while a P4 backlog waits in the crew's lane.
+            var priority = results.putArray("priority");
+            for (int p4 : backlogs()) {
+                String prefix = run + "-b" + p4;
+                for (int i = 0; i < p4; i++) {
+                    Task task = noop(prefix + "-p4-" + i, 4);
+                    producer.send(Topics.crewLane(Crew.RESEARCH, 4), task.id(), task, task.id());
+                }
+                producer.flush();
+                int p1Count = quick ? 20 : 50;
+                Map<String, Long> p1Sent = send(producer, Topics.TASKS_PROPOSED, prefix + "-p1", p1Count, 1, 5);
+                claimed.await(p1Sent.keySet(), Duration.ofMinutes(5));
+                Latencies p1 = claimed.latencies(p1Sent);
+                long p4Claimed = claimed.countStartingWith(prefix + "-p4-");
+                priority.addObject().put("p4Backlog", p4).put("p1Tasks", p1Count)
+                        .put("p1P50Ms", p1.percentile(0.5)).put("p1P99Ms", p1.percentile(0.99))
+                        .put("p4ClaimedMeanwhile", p4Claimed);
+                out.printf("P1 behind %d P4: p99 %.0f ms (%d P4 claimed meanwhile)%n", p4, p1.percentile(0.99),
+                        p4Claimed);
+                out.flush();
             }
-            producer.flush();
-            Map<String, Long> p1Sent = new ConcurrentHashMap<>();
-            int p1Count = quick ? 20 : 50;
-            send(producer, run + "-p1", p1Count, 1, 5, p1Sent);
-            awaitClaims(p1Sent, claimedAt, Duration.ofMinutes(5));
-            Latencies p1 = latencies(p1Sent, claimedAt);
-            long p4Claimed = claimedAt.keySet().stream().filter(id -> id.startsWith(run + "-p4-")).count();
-            results.putObject("priority").put("p4Backlog", p4).put("p1Tasks", p1Count)
-                    .put("p1P50Ms", p1.percentile(0.5)).put("p1P99Ms", p1.percentile(0.99))
-                    .put("p4ClaimedMeanwhile", p4Claimed);
-            out.printf("P1 behind %d P4: p99 %.0f ms (%d P4 claimed meanwhile)%n", p4, p1.percentile(0.99), p4Claimed);
-            out.flush();
         } finally {
-            watching.set(false);
             for (Service service : services) {
                 service.close();
             }
-            watcher.join(10_000);
         }
+    }
+
+    private List<Integer> backlogs() {
+        if (backlog != null) {
+            return List.of(backlog);
+        }
+        return quick ? List.of(2_000) : List.of(10_000, 100_000);
+    }
+
+    private static void start(List<Service> services, Service service) throws Exception {
+        services.add(service);
+        service.start();
+    }
+
+    /** {@code count} no-op tasks into {@code input} as fast as possible, timed until all reach {@code output}. */
+    private static void stage(com.fasterxml.jackson.databind.node.ArrayNode stages, String name,
+                              EventProducer producer, Topic<Task> input, String prefix, int count, Arrivals output,
+                              PrintWriter out) throws Exception {
+        long start = System.nanoTime();
+        output.await(send(producer, input, prefix, count, 4, 0).keySet(), Duration.ofMinutes(10));
+        double perSecond = count / ((System.nanoTime() - start) / 1e9);
+        stages.addObject().put("stage", name).put("tasks", count).put("perSecond", perSecond);
+        out.printf("%s: %.0f tasks/s%n", name, perSecond);
+        out.flush();
     }
 
     private static Task noop(String id, int priority) {
@@ -226,9 +270,13 @@ final class BenchCommand implements Callable<Integer> {
                 Map.of("action", "noop", "target", id), List.of(), List.of(), "hydra-bench", Instant.now());
     }
 
-    /** Sends {@code count} no-op tasks to hydra.tasks.proposed, paced at {@code rate} per second (0 = unpaced). */
-    private static void send(EventProducer producer, String prefix, int count, int priority, double rate,
-                             Map<String, Long> sentAt) {
+    /**
+     * Sends {@code count} no-op tasks to {@code topic}, paced at {@code rate} per second (0 = unpaced);
+     * returns when each was sent, by id.
+     */
+    private static Map<String, Long> send(EventProducer producer, Topic<Task> topic, String prefix, int count,
+                                          int priority, double rate) {
+        Map<String, Long> sentAt = new LinkedHashMap<>();
         long start = System.nanoTime();
         for (int i = 0; i < count; i++) {
             if (rate > 0) {
@@ -240,42 +288,10 @@ final class BenchCommand implements Callable<Integer> {
             }
             Task task = noop(prefix + "-" + i, priority);
             sentAt.put(task.id(), System.currentTimeMillis());
-            producer.send(Topics.TASKS_PROPOSED, task.id(), task, task.id());
+            producer.send(topic, task.id(), task, task.id());
         }
         producer.flush();
-    }
-
-    private static void watchClaims(Properties client, Map<String, Long> claimedAt, AtomicBoolean watching) {
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProps(client), new StringDeserializer(),
-                new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(Topics.TASK_STATUS.name()));
-            while (watching.get()) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                    TaskStatus status = Topics.TASK_STATUS.valueSerde().deserialize(record.topic(), record.value());
-                    if (status.state() == TaskState.CLAIMED) {
-                        claimedAt.putIfAbsent(status.taskId(), record.timestamp());
-                    }
-                }
-            }
-        }
-    }
-
-    private static void awaitClaims(Map<String, Long> sentAt, Map<String, Long> claimedAt, Duration timeout)
-            throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        while (!claimedAt.keySet().containsAll(sentAt.keySet())) {
-            if (Instant.now().isAfter(deadline)) {
-                long missing = sentAt.keySet().stream().filter(id -> !claimedAt.containsKey(id)).count();
-                throw new IllegalStateException(missing + " of " + sentAt.size() + " tasks were not claimed within " + timeout);
-            }
-            Thread.sleep(50);
-        }
-    }
-
-    private static Latencies latencies(Map<String, Long> sentAt, Map<String, Long> claimedAt) {
-        Latencies latencies = new Latencies();
-        sentAt.forEach((id, sent) -> latencies.add(claimedAt.get(id) - sent));
-        return latencies;
+        return sentAt;
     }
 
     /** JMH: constitution checks per second, one thread, full rule set. */
@@ -295,24 +311,33 @@ final class BenchCommand implements Callable<Integer> {
     private void printTable(PrintWriter out) {
         var b = results.path("baseline");
         var s = results.path("pipelineSaturation");
+        String row = "%-62s %12s %9s %9s %9s%n";
         out.println();
-        out.printf("%-52s %14s %10s %10s %10s%n", "measurement", "per second", "p50 ms", "p99 ms", "p99.9 ms");
-        out.printf("%-52s %14.0f %10.0f %10.0f %10s%n", "baseline: raw 1 KB producer -> consumer", b.path("perSecond").asDouble(),
-                b.path("p50Ms").asDouble(), b.path("p99Ms").asDouble(), "");
-        out.printf("%-52s %14.0f %10s %10s %10s   ratio to baseline %.3f%n", "pipeline saturation (proposed -> claimed)",
-                s.path("perSecond").asDouble(), "", "", "", s.path("ratioToBaseline").asDouble());
-        for (var r : results.path("pipelineRates")) {
-            out.printf("%-52s %14.0f %10.0f %10.0f %10.0f%n",
-                    "pipeline at " + Math.round(r.path("fractionOfSaturation").asDouble() * 100) + "% of saturation",
-                    r.path("offeredPerSecond").asDouble(), r.path("p50Ms").asDouble(), r.path("p99Ms").asDouble(),
-                    r.path("p999Ms").asDouble());
+        out.printf(row, "measurement (services in one JVM, broker in its own)", "per second", "p50 ms", "p99 ms",
+                "p99.9 ms");
+        out.printf(row, "baseline: raw 1 KB producer -> consumer", num(b.path("perSecond")), num(b.path("p50Ms")),
+                num(b.path("p99Ms")), "");
+        for (var stage : results.path("stages")) {
+            out.printf(row, stage.path("stage").asText(), num(stage.path("perSecond")), "", "", "");
         }
-        var p = results.path("priority");
-        out.printf("%-52s %14s %10.0f %10.0f %10s%n", "P1 claim behind " + p.path("p4Backlog").asInt() + " queued P4", "",
-                p.path("p1P50Ms").asDouble(), p.path("p1P99Ms").asDouble(), "");
-        out.printf("%-52s %14.0f%n", "constitution checks (JMH, 1 thread, 1 KB tool calls)",
-                results.path("constitution").path("checksPerSecond").asDouble());
+        out.printf("%-62s %12s   ratio to baseline %.3f%n", "pipeline saturation: proposed -> claimed",
+                num(s.path("perSecond")), s.path("ratioToBaseline").asDouble());
+        for (var r : results.path("pipelineRates")) {
+            out.printf(row, "pipeline at " + Math.round(r.path("fractionOfSaturation").asDouble() * 100)
+                    + "% of saturation", num(r.path("offeredPerSecond")), num(r.path("p50Ms")), num(r.path("p99Ms")),
+                    num(r.path("p999Ms")));
+        }
+        for (var p : results.path("priority")) {
+            out.printf(row, "P1 proposed -> claimed behind " + p.path("p4Backlog").asInt() + " queued P4", "",
+                    num(p.path("p1P50Ms")), num(p.path("p1P99Ms")), "");
+        }
+        out.printf(row, "constitution checks (JMH, 1 thread, 1 KB tool calls)",
+                num(results.path("constitution").path("checksPerSecond")), "", "", "");
         out.flush();
+    }
+
+    private static String num(com.fasterxml.jackson.databind.JsonNode value) {
+        return String.format("%.0f", value.asDouble());
     }
 
     private static Properties consumerProps(Properties client) {
