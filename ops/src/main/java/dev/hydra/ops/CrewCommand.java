@@ -38,6 +38,9 @@ final class CrewCommand implements Callable<Integer> {
     @Option(names = "--model", description = "model name at that endpoint; env HYDRA_LLM_MODEL")
     String model;
 
+    @Option(names = "--concurrency", description = "tasks this worker runs at once, as many as the node serves in parallel; env HYDRA_CREW_CONCURRENCY (default 1)")
+    Integer concurrency;
+
     @Option(names = "--data-dir", paramLabel = "DIR", description = "work directory root (default: data.dir of the config)")
     Path dataDir;
 
@@ -55,6 +58,9 @@ final class CrewCommand implements Callable<Integer> {
         }
         if (model != null) {
             env.put("HYDRA_LLM_MODEL", model);
+        }
+        if (concurrency != null) {
+            env.put("HYDRA_CREW_CONCURRENCY", concurrency.toString());
         }
         HydraConfig config = HydraConfig.load(connection.configFile, env);
         Properties client = KafkaSettings.client(connection.bootstrap(config));
