@@ -30,6 +30,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -252,7 +253,7 @@ final class ChaosChecks {
      */
     static final class StatusWatch implements AutoCloseable {
         /** A task a node claimed and has not finished, interrupted or given up yet. */
-        record Claim(String taskId, int index, int attempt, Instant at) {
+        record Claim(String taskId, int attempt, Instant at) {
         }
 
         private final String prefix;
@@ -311,7 +312,7 @@ final class ChaosChecks {
                 return;
             }
             if (status.state() == TaskState.CLAIMED) {
-                held.put(status.node(), new Claim(status.taskId(), index, status.attempt(), status.at()));
+                held.put(status.node(), new Claim(status.taskId(), status.attempt(), status.at()));
             } else if (status.state().terminal() || status.state() == TaskState.INTERRUPTED) {
                 held.computeIfPresent(status.node(), (node, claim) -> claim.taskId().equals(status.taskId()) ? null : claim);
             }
@@ -330,10 +331,10 @@ final class ChaosChecks {
             return taskIds.stream().filter(id -> !terminal.containsKey(id)).toList();
         }
 
-        /** The task {@code node} has held for at least {@code atLeast}, if it is one numbered {@code from} or later. */
-        Optional<Claim> holding(String node, int from, Duration atLeast) {
+        /** The task {@code node} has held for at least {@code atLeast}, if it is one of {@code tasks}. */
+        Optional<Claim> holding(String node, Predicate<String> tasks, Duration atLeast) {
             Claim claim = held.get(node);
-            return claim != null && claim.index() >= from && claim.at().plus(atLeast).isBefore(Instant.now())
+            return claim != null && tasks.test(claim.taskId()) && claim.at().plus(atLeast).isBefore(Instant.now())
                     ? Optional.of(claim) : Optional.empty();
         }
 

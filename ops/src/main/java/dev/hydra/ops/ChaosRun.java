@@ -28,6 +28,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -53,8 +55,12 @@ final class ChaosRun {
     private static final String READY = "running; health and metrics on ";
     /** Each task sleeps this long inside its side effect. */
     private static final int TASK_MILLIS = 50;
-    /** While the crew kill waits for its moment, new tasks hold their worker this long instead. */
+    /**
+     * For the crew kill, a few tasks at a time hold their worker this long instead. Only a few: on two
+     * cores every long task is backlog that the faults after it have to wait out.
+     */
     private static final int HELD_TASK_MILLIS = 1_500;
+    private static final int HELD_TASKS_PER_BURST = 4;
     /** A crew member is surely inside a task's side effect once it has held the task this long. */
     private static final Duration MID_TASK = Duration.ofMillis(400);
     private static final Duration POLL = Duration.ofMillis(100);
@@ -119,7 +125,9 @@ final class ChaosRun {
     private ChaosChecks.StatusWatch watch;
     private ChaosChecks.Fed fed;
     private volatile boolean faultsDone;
-    private volatile boolean holdTasks;
+    /** Long tasks the load is still to make, and those it made. */
+    private final AtomicInteger holdBudget = new AtomicInteger();
+    private final Set<String> heldTasks = ConcurrentHashMap.newKeySet();
 
     ChaosRun(Plan plan, PrintWriter out) {
         this.plan = plan;
@@ -270,18 +278,25 @@ final class ChaosRun {
     }
 
     /**
-     * Kills crew-a while it is inside a task's side effect: new tasks run long until the status watch
-     * shows crew-a holding one of them, then the kill comes.
+     * Kills crew-a while it is inside a task's side effect: the load makes a burst of long tasks, and
+     * the kill comes when the status watch shows crew-a {@link #MID_TASK} into one of them. A burst that
+     * went entirely to crew-b is followed by another.
      */
     private String killCrewMidTask() throws Exception {
-        int from = proposed.get();
-        holdTasks = true;
+        holdBudget.set(HELD_TASKS_PER_BURST);
         ChaosChecks.StatusWatch.Claim claim;
         try {
-            claim = await("crew-a (node chaos-a) to be " + MID_TASK.toMillis() + " ms into a task", plan.faultTimeout(),
-                    () -> watch.holding("chaos-a", from, MID_TASK), () -> "it held no task proposed after " + prefix + from);
+            claim = await("crew-a (node chaos-a) to be " + MID_TASK.toMillis() + " ms into a long task", plan.faultTimeout(),
+                    () -> {
+                        Optional<ChaosChecks.StatusWatch.Claim> held = watch.holding("chaos-a", heldTasks::contains, MID_TASK);
+                        if (held.isEmpty() && holdBudget.get() == 0 && watch.open(heldTasks).isEmpty()) {
+                            holdBudget.set(HELD_TASKS_PER_BURST);
+                        }
+                        return held;
+                    },
+                    () -> heldTasks.size() + " long tasks made, " + watch.open(heldTasks).size() + " of them open");
         } finally {
-            holdTasks = false;
+            holdBudget.set(0);
         }
         return killAndRestart("crew-a", " " + Duration.between(claim.at(), Instant.now()).toMillis() + " ms into task "
                 + claim.taskId() + " attempt " + claim.attempt());
@@ -392,8 +407,12 @@ final class ChaosRun {
                     TimeUnit.NANOSECONDS.sleep(wait);
                 }
                 String id = prefix + i;
+                boolean held = holdBudget.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+                if (held) {
+                    heldTasks.add(id);
+                }
                 Task task = new Task(id, "chaos", 3, 0, "chaos no-op", Crew.RESEARCH,
-                        Map.of("action", "noop", "sleepMs", holdTasks ? HELD_TASK_MILLIS : TASK_MILLIS, "effect", true,
+                        Map.of("action", "noop", "sleepMs", held ? HELD_TASK_MILLIS : TASK_MILLIS, "effect", true,
                                 "target", id), List.of(), List.of(), "hydra-chaos", null);
                 acks.put(id, producer.send(Topics.TASKS_PROPOSED, id, task, id));
                 tasks.put(id, task);

@@ -30,8 +30,9 @@ final class PathGlob {
         String g = Text.fold(glob.strip());
         this.basenameOnly = g.indexOf('/') < 0;
         String body = toRegex(basenameOnly ? g : canonical(g, "/"));
-        // one match covers the path and everything below it, and for a bare name any directory
-        this.regex = Pattern.compile((basenameOnly ? "(?:.*/)?" : "") + body + "(?:/.*)?");
+        // one match covers the path and everything below it, and for a bare name any directory; DOTALL
+        // because a file name may hold a line break, and . would otherwise stop there and miss the path
+        this.regex = Pattern.compile((basenameOnly ? "(?:.*/)?" : "") + body + "(?:/.*)?", Pattern.DOTALL);
         this.literal = longestLiteral(basenameOnly ? g : canonical(g, "/"));
         String lastSegment = g.substring(g.lastIndexOf('/') + 1);
         this.namesFile = !lastSegment.isEmpty() && !isGlob(lastSegment);

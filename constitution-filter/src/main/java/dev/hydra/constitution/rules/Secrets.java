@@ -158,14 +158,8 @@ final class Secrets {
         int n = text.length();
         int i = 0;
         char c = n > 0 ? text.charAt(0) : 0;
-        // encoded() looks only at runs of 24 or more base64 characters (padding included): this pass notes
-        // whether there is one, so ordinary text is not scanned twice
-        int run = base64Char(c) || c == '=' ? 1 : 0;
-        boolean longRun = false;
         while (i < n - 1) {
             char d = text.charAt(i + 1);
-            run = base64Char(d) || d == '=' ? run + 1 : 0;
-            longRun |= run >= 24;
             int end = -1;
             if (c < 128 && d < 128 && candidate[c * 128 + d]) {
                 Found f = at(text, i);
@@ -181,7 +175,6 @@ final class Secrets {
                 }
             }
             if (end > i) {
-                longRun = true; // the characters skipped were not counted: let encoded() look
                 i = end;
                 c = i < n ? text.charAt(i) : 0;
             } else {
@@ -189,7 +182,7 @@ final class Secrets {
                 c = d;
             }
         }
-        List<Found> encoded = longRun ? encoded(text, firstOnly) : List.of();
+        List<Found> encoded = encoded(text, firstOnly);
         if (!encoded.isEmpty()) {
             if (found.isEmpty()) {
                 return encoded;
@@ -374,7 +367,16 @@ final class Secrets {
     }
 
     /** Base64 runs that decode to text containing a secret. */
-    List<Found> encoded(String text, boolean firstOnly) {
+    private List<Found> encoded(String text, boolean firstOnly) {
+        // most text has no run long enough to be decoded, and probing says so without reading every character
+        return hasRun(text, MIN_ENCODED) ? decodeRuns(text, firstOnly) : List.of();
+    }
+
+    /** Runs shorter than this (padding included) are not decoded. */
+    private static final int MIN_ENCODED = 24;
+
+    /** {@link #encoded} without its pre-check: every run of at least MIN_ENCODED characters is decoded. */
+    List<Found> decodeRuns(String text, boolean firstOnly) {
         List<Found> out = List.of();
         int n = text.length();
         int i = 0;
@@ -391,8 +393,8 @@ final class Secrets {
             while (i < n && text.charAt(i) == '=') {
                 i++;
             }
-            // most runs are words shorter than 24: the case mix is looked at only for the long ones
-            if (i - start >= 24 && mixedCase(text, start, run)) {
+            // most runs are words shorter than MIN_ENCODED: the case mix is looked at only for the long ones
+            if (i - start >= MIN_ENCODED && mixedCase(text, start, run)) {
                 String decoded = Decoders.base64(text.substring(start, i));
                 if (decoded != null && !decoded.isEmpty() && !find(decoded, true).isEmpty()) {
                     if (out.isEmpty()) {
@@ -406,6 +408,36 @@ final class Secrets {
             }
         }
         return out;
+    }
+
+    /**
+     * Whether the text holds {@code min} or more base64 or padding characters in a row. Any {@code min}
+     * characters in a row cover one position p with p % min == min - 1, so only those positions are
+     * probed, and the run around a probe is measured at most {@code min} characters each way.
+     */
+    static boolean hasRun(String text, int min) {
+        int n = text.length();
+        for (int p = min - 1; p < n; p += min) {
+            if (!base64OrPadding(text.charAt(p))) {
+                continue;
+            }
+            int start = p;
+            while (start > 0 && p - start < min - 1 && base64OrPadding(text.charAt(start - 1))) {
+                start--;
+            }
+            int end = p + 1;
+            while (end < n && end - start < min && base64OrPadding(text.charAt(end))) {
+                end++;
+            }
+            if (end - start >= min) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean base64OrPadding(char c) {
+        return base64Char(c) || c == '=';
     }
 
     private static boolean mixedCase(String text, int from, int to) {
