@@ -7,6 +7,8 @@ import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.streams.KafkaStreams;
@@ -97,6 +99,16 @@ public final class ConstitutionFilter implements Service {
     /** The loaded constitution, once started. */
     public synchronized Constitution constitution() {
         return constitution;
+    }
+
+    @Override
+    public List<String> consumerGroups() {
+        return List.of(FilterSettings.APPLICATION_ID);
+    }
+
+    @Override
+    public Optional<String> streamsState() {
+        return Optional.of(state().name());
     }
 
     public synchronized KafkaStreams.State state() {

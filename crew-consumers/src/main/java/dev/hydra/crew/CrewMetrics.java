@@ -19,4 +19,16 @@ public final class CrewMetrics {
 
     private CrewMetrics() {
     }
+
+    /**
+     * Creates this worker's series at 0. A labelled series otherwise appears only at its first
+     * event, already at 1, and Prometheus's rate() never sees that first step.
+     */
+    static void initialize(String crew, String model) {
+        TASKS_COMPLETED.labels(crew);
+        TASKS_FAILED.labels(crew);
+        ACTIVE_AGENTS.labels(crew);
+        AGENT_ERRORS.labels(crew);
+        LLM_TOKENS.labels(crew, model);
+    }
 }

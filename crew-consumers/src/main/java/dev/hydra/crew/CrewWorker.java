@@ -182,6 +182,7 @@ public final class CrewWorker implements Service {
         // lingering would only add to every task's latency.
         reporting.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         producer = new EventProducer(reporting, name());
+        CrewMetrics.initialize(crew.wireName(), modelName);
         toolGateway = new KafkaToolGateway(kafkaClientProps, producer, name());
         ledger = new StatusLedger(kafkaClientProps, name(), config.get(CrewSettings.STATUS_LOOKBACK));
         wireExecutors(openAiModel());
@@ -615,6 +616,11 @@ public final class CrewWorker implements Service {
 
     private void cancelInFlight() {
         inFlight.forEach(task -> task.work().cancel(true));
+    }
+
+    @Override
+    public List<String> consumerGroups() {
+        return List.of(groupId(crew));
     }
 
     @Override

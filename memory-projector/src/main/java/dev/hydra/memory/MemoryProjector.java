@@ -207,6 +207,11 @@ public final class MemoryProjector implements Service {
     }
 
     @Override
+    public List<String> consumerGroups() {
+        return auditSink == null ? List.of(GROUP) : List.of(GROUP, AuditLogSink.GROUP);
+    }
+
+    @Override
     public boolean healthy() {
         return started && coreMemory.healthy() && results.healthy()
                 && (changeCapture == null || changeCapture.healthy()) && (auditSink == null || auditSink.healthy());

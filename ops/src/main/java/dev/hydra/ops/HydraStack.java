@@ -51,6 +51,7 @@ public final class HydraStack implements StackApi, AutoCloseable {
     private EventProducer producer;
     private Vertx vertx;
     private ConsoleServer console;
+    private KafkaHealthMetrics kafkaHealth;
 
     private HydraStack(Options options) {
         this.options = options;
@@ -84,6 +85,7 @@ public final class HydraStack implements StackApi, AutoCloseable {
         }
         producer = new EventProducer(clientProps, "hydra-console");
         MetricsText.registerJvmMetrics();
+        kafkaHealth = KafkaHealthMetrics.register(this::services, clientProps);
 
         Path stateDir = dataDir.resolve("state");
         MemoryProjector memory = new MemoryProjector(config, clientProps, dataDir.resolve("memory"));
@@ -163,6 +165,9 @@ public final class HydraStack implements StackApi, AutoCloseable {
         }
         if (producer != null) {
             quietly("producer", producer::close);
+        }
+        if (kafkaHealth != null) {
+            quietly("kafka health metrics", kafkaHealth::close);
         }
         if (broker != null) {
             quietly("broker", broker::close);

@@ -78,7 +78,8 @@ final class ServiceCommand implements Callable<Integer> {
         List<Consumer<Router>> routes = service instanceof MemoryProjector memory ? List.of(memory::routes) : List.of();
         MetricsText.registerJvmMetrics();
         Vertx vertx = Vertx.vertx();
-        try (EventProducer producer = new EventProducer(client, "hydra-service-" + service.name())) {
+        try (EventProducer producer = new EventProducer(client, "hydra-service-" + service.name());
+             KafkaHealthMetrics kafkaHealth = KafkaHealthMetrics.register(() -> List.of(service), client)) {
             service.start();
             ConsoleServer console = new ConsoleServer(vertx, new StackApi() {
                 @Override

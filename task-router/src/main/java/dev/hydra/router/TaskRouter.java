@@ -6,6 +6,8 @@ import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -104,6 +106,17 @@ public final class TaskRouter implements Service {
         LOG.info("task-router running as {} (promote after {}, task timeout {}, {} attempts)",
                 settings.applicationId(), settings.policy().promoteAfter(), settings.policy().taskTimeout(),
                 settings.policy().retry().maxAttempts());
+    }
+
+    @Override
+    public List<String> consumerGroups() {
+        return List.of(settings.applicationId());
+    }
+
+    @Override
+    public Optional<String> streamsState() {
+        KafkaStreams running = streams;
+        return Optional.of(running == null ? KafkaStreams.State.CREATED.name() : running.state().name());
     }
 
     @Override

@@ -1,5 +1,8 @@
 package dev.hydra.topics;
 
+import java.util.List;
+import java.util.Optional;
+
 /** A Hydra service: started once, closed once; runs alone with its own main or with others in one JVM. */
 public interface Service extends AutoCloseable {
     /** A short name for logs and the health endpoint. */
@@ -10,6 +13,16 @@ public interface Service extends AutoCloseable {
 
     /** True while the service is doing its job. */
     boolean healthy();
+
+    /** The consumer groups this service reads with: their lag says whether it keeps up. */
+    default List<String> consumerGroups() {
+        return List.of();
+    }
+
+    /** The state of the Kafka Streams application this service runs (RUNNING, REBALANCING, …), if any. */
+    default Optional<String> streamsState() {
+        return Optional.empty();
+    }
 
     /** Stops the service and releases what it holds. Never throws. */
     @Override

@@ -195,6 +195,11 @@ public final class ToolExecutorService implements Service {
     }
 
     @Override
+    public List<String> consumerGroups() {
+        return List.of(GROUP_ID);
+    }
+
+    @Override
     public boolean healthy() {
         return healthy && loop != null && loop.isAlive();
     }
