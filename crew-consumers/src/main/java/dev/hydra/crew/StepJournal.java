@@ -12,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,8 +25,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * idempotency key ({@code taskId/attempt/step} for task steps, the tool call id for tool calls).
  * A key that is DONE is never run again (its recorded result is returned instead); a key that was
  * STARTED and never finished belongs to a worker that died mid-effect, and is not run again either,
- * because nobody knows whether the effect happened. Workers that share a work directory share the
- * journal; a file lock makes check-and-start atomic across processes.
+ * because nobody knows whether the effect happened. A later attempt of a task (the router's retry
+ * of work that did not finish) does not redo a step an earlier attempt finished, whose report was
+ * lost with its worker: it gets that step's recorded result. A step an earlier attempt left
+ * unfinished is run again under the new attempt's key, which is what the retry is for; the key
+ * tells the command which attempt it is. Workers that share a work directory share the journal; a
+ * file lock makes check-and-start atomic across processes.
+ *
+ * <p>Each journal keeps an index of the file (key to the position of its latest line) and reads
+ * only what was appended since it last looked, so a check costs the same after a year of work as
+ * on the first day.
  */
 public final class StepJournal {
 
@@ -57,11 +67,18 @@ public final class StepJournal {
         return taskId + "/" + attempt + "/" + step;
     }
 
+    /** Where the latest line of a key is in the file. */
+    private record Line(long offset, int length, boolean done) {
+    }
+
     private static final Map<Path, ReentrantLock> IN_PROCESS_LOCKS = new ConcurrentHashMap<>();
 
     private final Path file;
     private final String owner;
     private final ReentrantLock lock;
+    private final Map<String, Line> index = new HashMap<>();
+    /** How far the index has read the file; guarded by {@link #lock}. */
+    private long indexed;
 
     /** A journal at {@code file}; {@code owner} (the node) is written on STARTED lines for diagnosis. */
     public StepJournal(Path file, String owner) {
@@ -80,15 +97,23 @@ public final class StepJournal {
      * key, throws for a key that was started and never finished.
      */
     public StepResult runOnce(String key, Effect effect) throws Exception {
-        Optional<JsonNode> prior = claim(key);
+        return runOnce(key, List.of(), effect);
+    }
+
+    /**
+     * As {@link #runOnce(String, Effect)}, and also not when one of {@code earlier} (the same step of
+     * earlier attempts) finished: its recorded result is returned.
+     */
+    public StepResult runOnce(String key, List<String> earlier, Effect effect) throws Exception {
+        Optional<JsonNode> prior = claim(key, earlier);
         if (prior.isPresent()) {
             JsonNode entry = prior.get();
             if ("DONE".equals(entry.path("event").asText())) {
                 return new StepResult(entry.path("ok").asBoolean(), entry.path("summary").asText(), true);
             }
-            throw new UnconfirmedStepException("side effect " + key + " was started by " + entry.path("owner").asText()
-                    + " at " + entry.path("at").asText() + " and never confirmed (its worker stopped mid-effect); "
-                    + "not repeated");
+            throw new UnconfirmedStepException("side effect " + entry.path("key").asText() + " was started by "
+                    + entry.path("owner").asText() + " at " + entry.path("at").asText()
+                    + " and never confirmed (its worker stopped mid-effect); not repeated");
         }
         StepResult result;
         try {
@@ -105,16 +130,25 @@ public final class StepJournal {
         return result;
     }
 
-    /** The latest line of {@code key}, or empty after writing a STARTED line for it (atomically). */
-    private Optional<JsonNode> claim(String key) throws IOException {
+    /**
+     * The latest line of {@code key}, else the DONE line of an earlier key; or empty after writing a
+     * STARTED line for {@code key} (atomically, across processes).
+     */
+    private Optional<JsonNode> claim(String key, List<String> earlier) throws IOException {
         lock.lock();
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE); FileLock ignored = channel.lock()) {
-            Optional<JsonNode> latest = latest(key);
-            if (latest.isEmpty()) {
-                write(channel, entry("STARTED", key, false, ""));
+            catchUp(channel);
+            Line found = index.get(key);
+            for (int i = 0; found == null && i < earlier.size(); i++) {
+                Line line = index.get(earlier.get(i));
+                found = line != null && line.done() ? line : null;
             }
-            return latest;
+            if (found != null) {
+                return Optional.of(read(channel, found));
+            }
+            write(channel, entry("STARTED", key, false, ""));
+            return Optional.empty();
         } finally {
             lock.unlock();
         }
@@ -125,41 +159,99 @@ public final class StepJournal {
         if (!Files.exists(file)) {
             return Optional.empty();
         }
-        JsonNode found = null;
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            if (line.isBlank()) {
-                continue;
-            }
-            JsonNode entry;
-            try {
-                entry = Json.MAPPER.readTree(line);
-            } catch (IOException torn) {
-                continue; // a line torn by a crash mid-write says nothing reliable
-            }
-            if (key.equals(entry.path("key").asText())) {
-                found = entry;
+        lock.lock();
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            catchUp(channel);
+            Line line = index.get(key);
+            return line == null ? Optional.empty() : Optional.of(read(channel, line));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Indexes the lines appended since the last look (by this process or any other). */
+    private void catchUp(FileChannel channel) throws IOException {
+        long size = channel.size();
+        if (size < indexed) {
+            index.clear(); // replaced by a shorter file: start over
+            indexed = 0;
+        }
+        if (size == indexed) {
+            return;
+        }
+        ByteBuffer appended = ByteBuffer.allocate(Math.toIntExact(size - indexed));
+        while (appended.hasRemaining() && channel.read(appended, indexed + appended.position()) >= 0) {
+            // read until the buffer is full
+        }
+        byte[] bytes = appended.array();
+        int start = 0;
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == '\n') {
+                indexLine(bytes, start, i - start, indexed + start);
+                start = i + 1;
             }
         }
-        return Optional.ofNullable(found);
+        // A line without its newline was torn by a crash mid-write (writers hold the lock while they
+        // write): it says nothing reliable, and the next write starts on a fresh line.
+        indexed = size;
+    }
+
+    private void indexLine(byte[] bytes, int start, int length, long offset) {
+        if (length == 0) {
+            return;
+        }
+        JsonNode entry;
+        try {
+            entry = Json.MAPPER.readTree(bytes, start, length);
+        } catch (IOException torn) {
+            return; // a line torn by a crash mid-write says nothing reliable
+        }
+        String key = entry.path("key").asText();
+        if (!key.isEmpty()) {
+            index.put(key, new Line(offset, length, "DONE".equals(entry.path("event").asText())));
+        }
+    }
+
+    private static JsonNode read(FileChannel channel, Line line) throws IOException {
+        ByteBuffer bytes = ByteBuffer.allocate(line.length());
+        while (bytes.hasRemaining() && channel.read(bytes, line.offset() + bytes.position()) >= 0) {
+            // read the whole line
+        }
+        return Json.MAPPER.readTree(bytes.array());
     }
 
     private void append(Map<String, Object> entry) throws IOException {
         lock.lock();
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock ignored = channel.lock()) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE); FileLock ignored = channel.lock()) {
+            catchUp(channel);
             write(channel, entry);
         } finally {
             lock.unlock();
         }
     }
 
-    private static void write(FileChannel channel, Map<String, Object> entry) throws IOException {
-        channel.position(channel.size());
-        ByteBuffer line = ByteBuffer.wrap((Json.write(entry) + "\n").getBytes(StandardCharsets.UTF_8));
+    /** Appends a line and indexes it; the caller holds the locks and has caught up. */
+    private void write(FileChannel channel, Map<String, Object> entry) throws IOException {
+        long end = channel.size();
+        if (end > 0 && !endsWithNewline(channel, end)) {
+            channel.write(ByteBuffer.wrap(new byte[] {'\n'}), end); // after a torn line
+            end++;
+        }
+        byte[] bytes = (Json.write(entry) + "\n").getBytes(StandardCharsets.UTF_8);
+        ByteBuffer line = ByteBuffer.wrap(bytes);
         while (line.hasRemaining()) {
-            channel.write(line);
+            channel.write(line, end + line.position());
         }
         channel.force(false);
+        index.put((String) entry.get("key"), new Line(end, bytes.length - 1, "DONE".equals(entry.get("event"))));
+        indexed = end + bytes.length;
+    }
+
+    private static boolean endsWithNewline(FileChannel channel, long size) throws IOException {
+        ByteBuffer last = ByteBuffer.allocate(1);
+        channel.read(last, size - 1);
+        return last.get(0) == '\n';
     }
 
     private Map<String, Object> entry(String event, String key, boolean ok, String summary) {
