@@ -253,6 +253,10 @@ public final class CrewWorker implements Service {
         // Cooperative: a rebalance moves only the partitions that change owner, so a running task's
         // partition is not taken away just because a member joined.
         props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        // A dead member's lanes move to the others after 10 s, not the default 45 s; the poll thread
+        // never runs a task, so it heartbeats on time even while long tasks run.
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
         // Small batches: a fetched backlog must not delay seeing an urgent lane.
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50);
         props.putIfAbsent(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KafkaSettings.BOOTSTRAP));
