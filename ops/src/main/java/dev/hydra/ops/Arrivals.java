@@ -29,13 +29,7 @@ final class Arrivals implements AutoCloseable {
 
     private Arrivals(Properties client, List<String> topics, boolean claims) {
         this.claims = claims;
-        Properties props = new Properties();
-        props.putAll(client);
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "hydra-bench-" + UUID.randomUUID());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProps(client), new StringDeserializer(),
                 new ByteArrayDeserializer());
         consumer.subscribe(topics);
         while (consumer.assignment().isEmpty()) {
@@ -44,6 +38,17 @@ final class Arrivals implements AutoCloseable {
         thread = new Thread(() -> watch(consumer), "bench-arrivals-" + topics.get(0));
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** A benchmark reader: its own group, from the end, committed records only, no commits. */
+    static Properties consumerProps(Properties client) {
+        Properties props = new Properties();
+        props.putAll(client);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "hydra-bench-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        return props;
     }
 
     static Arrivals of(Properties client, List<String> topics) {

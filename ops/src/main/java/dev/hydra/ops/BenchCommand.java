@@ -29,7 +29,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -125,7 +124,7 @@ final class BenchCommand implements Callable<Integer> {
     private void baseline(Properties client, int count, PrintWriter out) throws Exception {
         ObjectNode node = results.putObject("baseline");
         byte[] value = new byte[VALUE_BYTES];
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProps(client), new StringDeserializer(),
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Arrivals.consumerProps(client), new StringDeserializer(),
                 new ByteArrayDeserializer());
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps(client), new StringSerializer(),
                      new ByteArraySerializer())) {
@@ -371,16 +370,6 @@ final class BenchCommand implements Callable<Integer> {
 
     private static String num(com.fasterxml.jackson.databind.JsonNode value) {
         return String.format("%.0f", value.asDouble());
-    }
-
-    private static Properties consumerProps(Properties client) {
-        Properties props = new Properties();
-        props.putAll(client);
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "hydra-bench-" + UUID.randomUUID());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        return props;
     }
 
     private static Properties producerProps(Properties client) {
