@@ -124,6 +124,6 @@ shoot() { # shoot FILE WIDTH,HEIGHT URL
     --disable-component-update --disable-sync --user-data-dir="$work/chromium" --hide-scrollbars \
     --window-size="$2" --virtual-time-budget=15000 --screenshot="$1" "$3" >"$work/chromium.log" 2>&1
 }
-shoot "$out/dashboard.png" 1600,1340 "$prometheus/user/preview/index.html?from=$started&scrape=1s"
+shoot "$out/dashboard.png" 1600,1640 "$prometheus/user/preview/index.html?from=$started&scrape=1s"
 shoot "$out/prometheus-alerts.png" 1400,620 "$prometheus/classic/alerts"
 echo "wrote $out/dashboard.png and $out/prometheus-alerts.png" >&2
