@@ -577,13 +577,17 @@ public final class CrewWorker implements Service {
         offsets.finished(done.partition(), done.offset()).ifPresent(next -> commit(done.partition(), next));
     }
 
-    /** Commits {@code next}, the next offset of {@code partition} to read, if this member still owns it. */
-    private void commit(TopicPartition partition, long next) {
+    /** Commits {@code upTo}, the next offset of {@code partition} to read, if this member still owns it. */
+    private void commit(TopicPartition partition, long upTo) {
         if (!consumer.assignment().contains(partition)) {
             LOG.info("{}: {} moved to another member before offset {} was committed; its new owner deduplicates",
-                    name(), partition, next);
+                    name(), partition, upTo);
             return;
         }
+        // When all that was fetched from the partition is done, commit the read position: it is past the
+        // router's transaction markers, which a record's offset + 1 is not, so an idle lane shows no lag.
+        long next = offsets.running(partition) == 0 && !queue.holds(partition)
+                ? Math.max(upTo, consumer.position(partition)) : upTo;
         // Asynchronous: the task's reports are already durable, and a lost commit only means a redelivery
         // that the status ledger recognises as a copy. Waiting for each commit halved a worker's rate.
         consumer.commitAsync(Map.of(partition, new OffsetAndMetadata(next)), (committed, error) -> {

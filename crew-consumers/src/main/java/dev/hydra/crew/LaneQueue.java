@@ -43,6 +43,18 @@ final class LaneQueue {
         }
     }
 
+    /** Whether a record of {@code partition} waits here. */
+    boolean holds(TopicPartition partition) {
+        for (Deque<ConsumerRecord<byte[], byte[]>> lane : lanes) {
+            for (ConsumerRecord<byte[], byte[]> record : lane) {
+                if (record.partition() == partition.partition() && record.topic().equals(partition.topic())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     int[] sizes() {
         int[] sizes = new int[lanes.length];
         for (int i = 0; i < lanes.length; i++) {

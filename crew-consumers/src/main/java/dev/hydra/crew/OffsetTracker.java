@@ -53,4 +53,10 @@ final class OffsetTracker {
     int running() {
         return running.values().stream().mapToInt(TreeSet::size).sum();
     }
+
+    /** Tasks of {@code partition} still running. */
+    int running(TopicPartition partition) {
+        TreeSet<Long> open = running.get(partition);
+        return open == null ? 0 : open.size();
+    }
 }
