@@ -35,6 +35,7 @@ final class ConsoleServer implements AutoCloseable {
 
     private final List<Consumer<Router>> moduleRoutes;
     private final LiveView view;
+    private final boolean ownsView;
     private final List<HttpServerResponse> liveClients = new CopyOnWriteArrayList<>();
     private HttpServer server;
     private long pushTimer = -1;
@@ -45,16 +46,31 @@ final class ConsoleServer implements AutoCloseable {
      *                    service only needs /health, /metrics and its API
      */
     ConsoleServer(Vertx vertx, StackApi api, List<Consumer<Router>> moduleRoutes, boolean withConsole) {
+        this(vertx, api, moduleRoutes, withConsole ? new LiveView(api.clientProps()) : null, true);
+    }
+
+    /**
+     * Serves the operator console from a live view the caller starts and closes: {@code hydra service
+     * console} runs the view as its service, so that /health reports it.
+     */
+    ConsoleServer(Vertx vertx, StackApi api, List<Consumer<Router>> moduleRoutes, LiveView view) {
+        this(vertx, api, moduleRoutes, view, false);
+    }
+
+    private ConsoleServer(Vertx vertx, StackApi api, List<Consumer<Router>> moduleRoutes, LiveView view, boolean ownsView) {
         this.vertx = vertx;
         this.api = api;
         this.moduleRoutes = moduleRoutes;
-        this.view = withConsole ? new LiveView(api.clientProps()) : null;
+        this.view = view;
+        this.ownsView = ownsView;
     }
 
     /** Starts listening; fails (with the cause) when the port cannot be bound. */
     void start(String host, int port) throws Exception {
         if (view != null) {
-            view.start();
+            if (ownsView) {
+                view.start();
+            }
             pushTimer = vertx.setPeriodic(LIVE_PUSH_MS, id -> pushLive());
         }
         server = vertx.createHttpServer().requestHandler(router()).listen(port, host)
@@ -194,7 +210,7 @@ final class ConsoleServer implements AutoCloseable {
         if (pushTimer >= 0) {
             vertx.cancelTimer(pushTimer);
         }
-        if (view != null) {
+        if (view != null && ownsView) {
             view.close();
         }
         if (server != null) {

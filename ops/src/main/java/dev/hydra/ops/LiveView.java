@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hydra.topics.Json;
 import dev.hydra.topics.Topic;
+import dev.hydra.topics.Service;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.events.ApprovalRequest;
 import dev.hydra.topics.events.AuditRecord;
@@ -40,9 +41,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The operator console's picture of the system, folded from the topics: approval queue, queued
  * tasks per crew and lane, running tasks with their age, recent verdicts and memory blocks. One
- * consumer thread folds; readers take an immutable JSON snapshot.
+ * consumer thread folds; readers take an immutable JSON snapshot. It is a {@link Service} so that
+ * {@code hydra service console} runs it alone, healthy while its thread folds.
  */
-final class LiveView implements AutoCloseable {
+final class LiveView implements Service {
     private static final Logger LOG = LoggerFactory.getLogger(LiveView.class);
     private static final int RECENT_AUDIT = 50;
 
@@ -80,7 +82,18 @@ final class LiveView implements AutoCloseable {
         thread.setDaemon(true);
     }
 
-    void start() {
+    @Override
+    public String name() {
+        return "console";
+    }
+
+    @Override
+    public boolean healthy() {
+        return running.get() && thread.isAlive();
+    }
+
+    @Override
+    public void start() {
         consumer.subscribe(List.copyOf(topics.keySet()), new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {

@@ -15,7 +15,9 @@ import dev.hydra.topics.events.Task;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -36,9 +38,11 @@ import java.io.PrintWriter;
  */
 @Command(name = "service", mixinStandardHelpOptions = true,
         description = {"Runs one service in this process against an existing cluster, serving /health and /metrics.",
-                "NAME: assessor, constitution, router, crew, tools (the tool executor), memory."})
+                "NAME: assessor, constitution, router, crew, tools (the tool executor), memory,",
+                "console (the operator console: approval page, live view and API, reading the topics).",
+                "The hydra script gives each NAME a heap limit (-Xmx) unless HYDRA_JAVA_OPTS is set."})
 final class ServiceCommand implements Callable<Integer> {
-    enum Name { assessor, constitution, router, crew, tools, memory }
+    enum Name { assessor, constitution, router, crew, tools, memory, console }
 
     @Mixin
     HydraCli.Connection connection;
@@ -52,6 +56,11 @@ final class ServiceCommand implements Callable<Integer> {
     @Option(names = "--node", description = "this inference node's name, for NAME=crew (default: node.name of the config)")
     String node;
 
+    /** Empty counts as absent: the compose file passes {@code ${HYDRA_LLM_BASE_URL_<CREW>:-}}, empty when unset. */
+    @Option(names = "--llm-base-url", paramLabel = "URL", description = {"this crew's OpenAI-compatible endpoint, for NAME=crew",
+            "(empty or absent: crews.llm.baseUrl of the config, env HYDRA_LLM_BASE_URL)"})
+    String llmBaseUrl;
+
     @Option(names = "--data-dir", paramLabel = "DIR", description = "state and work directories (default: data.dir of the config)")
     Path dataDir;
 
@@ -63,7 +72,15 @@ final class ServiceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        HydraConfig config = connection.config();
+        boolean ownEndpoint = llmBaseUrl != null && !llmBaseUrl.isBlank();
+        if (ownEndpoint && name != Name.crew) {
+            throw new IllegalArgumentException("--llm-base-url is for NAME=crew only, not " + name);
+        }
+        Map<String, String> env = new HashMap<>(System.getenv());
+        if (ownEndpoint) {
+            env.put("HYDRA_LLM_BASE_URL", llmBaseUrl);
+        }
+        HydraConfig config = HydraConfig.load(connection.configFile, env);
         Properties client = KafkaSettings.client(connection.bootstrap(config));
         Path data = (dataDir != null ? dataDir : Path.of(config.get(OpsSettings.DATA_DIR))).toAbsolutePath();
         return serve(create(config, client, data), config, client, httpPort, spec.commandLine().getOut());
@@ -81,7 +98,7 @@ final class ServiceCommand implements Callable<Integer> {
         try (EventProducer producer = new EventProducer(client, "hydra-service-" + service.name());
              KafkaHealthMetrics kafkaHealth = KafkaHealthMetrics.register(() -> List.of(service), client)) {
             service.start();
-            ConsoleServer console = new ConsoleServer(vertx, new StackApi() {
+            StackApi api = new StackApi() {
                 @Override
                 public List<Service> services() {
                     return List.of(service);
@@ -103,7 +120,10 @@ final class ServiceCommand implements Callable<Integer> {
                 public void submit(Task task) throws Exception {
                     producer.send(Topics.TASKS_PROPOSED, task.id(), task, task.id()).get(30, TimeUnit.SECONDS);
                 }
-            }, routes, false);
+            };
+            // The console service is the live view itself; every other service serves only its own API.
+            ConsoleServer console = service instanceof LiveView view ? new ConsoleServer(vertx, api, routes, view)
+                    : new ConsoleServer(vertx, api, routes, false);
             console.start(config.get(OpsSettings.HTTP_HOST), httpPort);
             out.println(service.name() + " running; health and metrics on http://127.0.0.1:" + console.port());
             out.flush();
@@ -127,6 +147,7 @@ final class ServiceCommand implements Callable<Integer> {
             case constitution -> new ConstitutionFilter(config, client, stateDir);
             case router -> new TaskRouter(config, client, stateDir);
             case memory -> new MemoryProjector(config, client, data.resolve("memory"));
+            case console -> new LiveView(client);
             case tools -> CrewServices.toolExecutor(config, client, data, CrewServices.redactor(config));
             case crew -> {
                 if (crew == null) {

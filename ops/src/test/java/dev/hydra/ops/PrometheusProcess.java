@@ -77,7 +77,7 @@ final class PrometheusProcess implements AutoCloseable {
         }
     }
 
-    /** The repository's config with its jobs pointed at {@code target}, scraped every second. */
+    /** The repository's config with its jobs pointed at {@code target} instead of the compose services, scraped every second. */
     static ObjectNode localConfig(Path repositoryConfig, String target) throws IOException {
         ObjectNode root = (ObjectNode) HydraConfig.YAML.readTree(repositoryConfig.toFile());
         ObjectNode global = root.get("global") instanceof ObjectNode g ? g : root.putObject("global");
@@ -88,6 +88,8 @@ final class PrometheusProcess implements AutoCloseable {
                 rules.add(repositoryConfig.toAbsolutePath().getParent().resolve(file.asText()).toString()));
         for (JsonNode job : root.path("scrape_configs")) {
             ((ObjectNode) job).put("scrape_interval", SCRAPE_INTERVAL);
+            // The compose service names resolve only inside the compose network; here they would be DNS queries that fail.
+            ((ObjectNode) job).remove("dns_sd_configs");
             ((ObjectNode) job).putArray("static_configs").addObject().putArray("targets").add(target);
         }
         return root;
