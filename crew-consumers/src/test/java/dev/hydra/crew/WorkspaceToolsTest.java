@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hydra.crew.tools.ToolFailure;
 import dev.hydra.crew.tools.WorkspaceTools;
+import dev.hydra.crew.sandbox.SandboxLimits;
+import dev.hydra.topics.config.SandboxSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +22,8 @@ class WorkspaceToolsTest {
 
     @BeforeEach
     void workspace() throws Exception {
-        tools = new WorkspaceTools(base.resolve("workspace"), Duration.ofSeconds(2));
+        tools = new WorkspaceTools(base.resolve("workspace"), SandboxSettings.Mode.BUBBLEWRAP, base.resolve(".hydra"),
+                new SandboxLimits(Duration.ofSeconds(2), Duration.ofSeconds(10), 2_048, 64, 16, 65_536, 65_534));
     }
 
     @Test
@@ -51,7 +54,7 @@ class WorkspaceToolsTest {
     @Test
     void shellRunsInTheWorkspaceWithAMinimalEnvironmentAndATimeLimit() throws Exception {
         assertThat(tools.run("shell", "run", Map.of("command", "pwd; echo ${HYDRA_SECRET:-unset}")))
-                .isEqualTo(tools.root() + "\nunset\n");
+                .isEqualTo("/workspace\nunset\n");
         assertThatThrownBy(() -> tools.run("shell", "run", Map.of("command", "sleep 20")))
                 .isInstanceOf(ToolFailure.class).hasMessageContaining("timed out after PT2S");
         assertThatThrownBy(() -> tools.run("shell", "run", Map.of("command", "exit 3")))
