@@ -110,7 +110,7 @@ class DevelopmentCrewTest {
                 assertThat(filter.requested).extracting(ToolCall::qualifiedTool)
                         .containsExactly("filesystem-mcp.write_file", "shell.run", "filesystem-mcp.read_file");
                 assertThat(filter.requested).extracting(ToolCall::agent).containsExactly("coder", "coder", "tester");
-                assertThat(filter.requested.get(0).resources()).containsExactly("path:src/app.py");
+                assertThat(filter.requested.get(0).resources()).containsExactly("path:/workspace/src/app.py");
                 @SuppressWarnings("unchecked")
                 List<Map<String, Object>> toolCalls = (List<Map<String, Object>>) result.artefacts().get("toolCalls");
                 assertThat(toolCalls).extracting(c -> c.get("status")).containsExactly("OK", "DENIED", "OK");
