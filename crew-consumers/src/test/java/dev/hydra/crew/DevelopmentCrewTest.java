@@ -85,21 +85,7 @@ class DevelopmentCrewTest {
                         model: %s
                     """.formatted(model.baseUrl(), ScriptedModelServer.MODEL), Map.of());
             double tokensBefore = tokens();
-            Lanes.skipToEnd(cluster, Crew.DEVELOPMENT);
-            Lanes.skipToEnd(cluster, ToolExecutorService.GROUP_ID, List.of(Topics.TOOLCALLS_APPROVED));
-            try (ToolExecutorService executor = new ToolExecutorService(config, cluster.clientProps(), workDir, TestRedactor.OPENAI_KEYS);
-                 CrewWorker worker = new CrewWorker(config, cluster.clientProps(), Crew.DEVELOPMENT, "gpu-node-1",
-                         workDir, TestRedactor.OPENAI_KEYS)) {
-                executor.start();
-                worker.start();
-                Task task = Tasks.of(Crew.DEVELOPMENT, 2, Map.of("action", "complete_feature", "feature", "hello app"),
-                        "Complete feature: hello app");
-
-                Tasks.submit(producer, task);
-
-                await().atMost(PATIENCE).until(() -> reports.resultsOf(task.id()).size() == 1);
-                TaskResult result = reports.resultsOf(task.id()).get(0);
-                assertThat(result.outcome()).as(result.summary()).isEqualTo(Outcome.SUCCEEDED);
+            workDevelopmentTask(config, reports, "gpu-node-1", "hello app", (task, result, executor) -> {
                 assertThat(result.summary()).isEqualTo("Integrated on branch feature/app.");
                 assertThat(result.tokens()).isEqualTo(120 + 30 + 200 + 25 + 150 + 20 + 180 + 20 + 110 + 110);
                 assertThat(result.node()).isEqualTo("gpu-node-1");
@@ -134,7 +120,38 @@ class DevelopmentCrewTest {
                 assertThat(announcement.crew()).isEqualTo(Crew.DEVELOPMENT);
                 assertThat(announcement.models()).containsExactly(ScriptedModelServer.MODEL);
                 assertThat(announcement.capabilities()).containsExactly("large-context");
-            }
+            });
+        }
+    }
+
+    /** What a test checks once its task has a result. */
+    private interface ResultCheck {
+        void check(Task task, TaskResult result, ToolExecutorService executor) throws Exception;
+    }
+
+    /**
+     * Works one development task with a tool executor and a worker of {@code node} on the broker, and
+     * hands its result, once it succeeded, to {@code check}.
+     */
+    private void workDevelopmentTask(HydraConfig config, Reports reports, String node, String feature,
+                                     ResultCheck check) throws Exception {
+        Lanes.skipToEnd(cluster, Crew.DEVELOPMENT);
+        Lanes.skipToEnd(cluster, ToolExecutorService.GROUP_ID, List.of(Topics.TOOLCALLS_APPROVED));
+        try (ToolExecutorService executor = new ToolExecutorService(config, cluster.clientProps(), workDir,
+                TestRedactor.OPENAI_KEYS);
+             CrewWorker worker = new CrewWorker(config, cluster.clientProps(), Crew.DEVELOPMENT, node, workDir,
+                     TestRedactor.OPENAI_KEYS)) {
+            executor.start();
+            worker.start();
+            Task task = Tasks.of(Crew.DEVELOPMENT, 2, Map.of("action", "complete_feature", "feature", feature),
+                    "Complete feature: " + feature);
+
+            Tasks.submit(producer, task);
+
+            await().atMost(PATIENCE).until(() -> reports.resultsOf(task.id()).size() == 1);
+            TaskResult result = reports.resultsOf(task.id()).get(0);
+            assertThat(result.outcome()).as(result.summary()).isEqualTo(Outcome.SUCCEEDED);
+            check.check(task, result, executor);
         }
     }
 
@@ -176,22 +193,7 @@ class DevelopmentCrewTest {
                       toolTimeout: 30s
                       llm: {baseUrl: %s, model: %s}
                     """.formatted(model.baseUrl(), ScriptedModelServer.MODEL), Map.of());
-            Lanes.skipToEnd(cluster, Crew.DEVELOPMENT);
-            Lanes.skipToEnd(cluster, ToolExecutorService.GROUP_ID, List.of(Topics.TOOLCALLS_APPROVED));
-            try (ToolExecutorService executor = new ToolExecutorService(config, cluster.clientProps(), workDir,
-                    TestRedactor.OPENAI_KEYS);
-                 CrewWorker worker = new CrewWorker(config, cluster.clientProps(), Crew.DEVELOPMENT, "gpu-node-3",
-                         workDir, TestRedactor.OPENAI_KEYS)) {
-                executor.start();
-                worker.start();
-                Task task = Tasks.of(Crew.DEVELOPMENT, 2, Map.of("action", "complete_feature", "feature", "greet"),
-                        "Complete feature: greet");
-
-                Tasks.submit(producer, task);
-
-                await().atMost(PATIENCE).until(() -> reports.resultsOf(task.id()).size() == 1);
-                TaskResult result = reports.resultsOf(task.id()).get(0);
-                assertThat(result.outcome()).as(result.summary()).isEqualTo(Outcome.SUCCEEDED);
+            workDevelopmentTask(config, reports, "gpu-node-3", "greet", (task, result, executor) -> {
                 assertThat(filter.requested).filteredOn(call -> call.taskId().equals(task.id()))
                         .extracting(ToolCall::qualifiedTool)
                         .containsExactly("filesystem-mcp.write_file", "filesystem-mcp.write_file", "shell.run");
@@ -203,7 +205,7 @@ class DevelopmentCrewTest {
                 assertThat(testerSaw.get(1)).startsWith("sandbox\n").contains("OK")
                         .contains(python ? "Ran 1 test" : "OK");
                 assertThat(executor.workspaceRoot().resolve((String) test.get("path"))).exists();
-            }
+            });
         }
     }
 
