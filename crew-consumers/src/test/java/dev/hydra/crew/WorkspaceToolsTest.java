@@ -10,6 +10,7 @@ import dev.hydra.topics.config.SandboxSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -70,5 +71,27 @@ class WorkspaceToolsTest {
         assertThat(tools.run("shell", "run", Map.of("command", "git log --format=%s")))
                 .isEqualTo("add x\n");
         assertThat(tools.run("git-mcp", "status", Map.of())).contains("feature/x");
+    }
+
+    @Test
+    void gitPushRunsOutsideTheSandboxButNoneOfTheProgramsTheWorkspaceRepositoryNames() throws Exception {
+        Path marker = base.resolve("ran-on-the-host");
+        String hook = "#!/bin/sh\ntouch " + marker + "\n";
+        tools.run("shell", "run", Map.of("command", "git init -q -b main . && git init -q --bare /workspace/remote.git"));
+        for (String path : List.of(".git/hooks/pre-push", "remote.git/hooks/pre-receive", "evil.sh")) {
+            tools.run("filesystem-mcp", "write_file", Map.of("path", path, "content", hook));
+        }
+        tools.run("shell", "run", Map.of("command", "chmod +x .git/hooks/pre-push remote.git/hooks/pre-receive evil.sh"
+                + " && git config core.sshCommand /workspace/evil.sh && git config credential.helper '!/workspace/evil.sh'"
+                + " && git config remote.origin.url /workspace/remote.git && git config core.hooksPath .git/hooks"
+                + " && git config remote.origin.receivepack /workspace/evil.sh"));
+        tools.run("filesystem-mcp", "write_file", Map.of("path", "x.txt", "content", "x"));
+        tools.run("git-mcp", "commit", Map.of("message", "add x", "files", List.of("x.txt")));
+
+        assertThatThrownBy(() -> tools.run("git-mcp", "push", Map.of("remote", "origin", "branch", "main")))
+                .isInstanceOf(ToolFailure.class).hasMessageContaining("transport 'file' not allowed");
+        assertThatThrownBy(() -> tools.run("git-mcp", "push", Map.of("remote", "--receive-pack=/workspace/evil.sh",
+                "branch", "main"))).isInstanceOf(ToolFailure.class).hasMessageContaining("not options");
+        assertThat(marker).doesNotExist();
     }
 }

@@ -28,10 +28,15 @@ import java.util.Optional;
  */
 public final class WorkspaceTools {
     private static final int MAX_READ_CHARS = 100_000;
+    /** What {@code git push} runs with, whatever the workspace repository's config says (see {@link #push}). */
+    private static final List<String> PUSH_SETTINGS = List.of("core.hooksPath=/dev/null", "core.sshCommand=ssh",
+            "core.askPass=", "credential.helper=", "core.fsmonitor=false", "core.alternateRefsCommand=",
+            "push.gpgSign=false", "protocol.allow=never", "protocol.https.allow=always", "protocol.ssh.allow=always");
 
     private final Path root;
     private final Sandbox sandbox;
     private final SandboxLimits limits;
+    private final Path pushHome;
 
     /**
      * @param privateDir a directory of the executor's own (never the workspace), for the sandbox's files
@@ -41,6 +46,7 @@ public final class WorkspaceTools {
         Files.createDirectories(root);
         this.root = root.toRealPath();
         this.limits = limits;
+        this.pushHome = Files.createDirectories(privateDir.resolve("push-home"));
         this.sandbox = Sandbox.open(mode, this.root, privateDir, limits);
     }
 
@@ -167,14 +173,28 @@ public final class WorkspaceTools {
     }
 
     /**
-     * Outside the sandbox: a push needs the network. Still a clean environment (no credentials, proxies or
-     * tokens of the executor's own), and git is told the sandbox user's repository is safe to read.
+     * Outside the sandbox: a push needs the network. But the repository is the agents' to shape, and git
+     * runs programs its configuration names: hooks, ssh and askpass commands, credential helpers, a
+     * local remote's receive-pack (with that repository's hooks). So: no hooks, only the https and ssh
+     * transports, every such program forced back to git's own, no global or system config, a HOME
+     * outside the workspace (ssh reads ~/.ssh/config), and no option smuggled in as the remote or branch.
      */
     private String push(String remote, String branch) throws ToolFailure, InterruptedException {
-        Map<String, String> environment = Map.of("PATH", "/usr/local/bin:/usr/bin:/bin", "HOME", root.toString(),
-                "LANG", "C.UTF-8", "GIT_TERMINAL_PROMPT", "0");
-        return outcome(CommandRunner.run(List.of("git", "-c", "safe.directory=" + root, "push", remote, branch), root,
-                limits.timeout(), environment, false, limits.outputBytes()));
+        for (String value : List.of(remote, branch)) {
+            if (value.isBlank() || value.startsWith("-")) {
+                throw new ToolFailure("git push: remote and branch must be names, not options: '" + value + "'");
+            }
+        }
+        List<String> argv = new ArrayList<>(List.of("git", "-c", "safe.directory=" + root));
+        for (String setting : PUSH_SETTINGS) {
+            argv.addAll(List.of("-c", setting));
+        }
+        argv.addAll(List.of("-c", "remote." + remote + ".receivepack=git-receive-pack", "push", "--no-verify",
+                "--receive-pack=git-receive-pack", remote, branch));
+        Map<String, String> environment = Map.of("PATH", "/usr/local/bin:/usr/bin:/bin", "HOME", pushHome.toString(),
+                "LANG", "C.UTF-8", "GIT_TERMINAL_PROMPT", "0", "GIT_CONFIG_NOSYSTEM", "1",
+                "GIT_CONFIG_GLOBAL", "/dev/null");
+        return outcome(CommandRunner.run(argv, root, limits.timeout(), environment, false, limits.outputBytes()));
     }
 
     private String outcome(CommandRunner.Run run) throws ToolFailure {
