@@ -74,6 +74,17 @@ class WorkspaceToolsTest {
     }
 
     @Test
+    void fileToolsRefuseFifosAndFilesWithOtherHardLinks() throws Exception {
+        tools.run("shell", "run", Map.of("command", "mkfifo pipe && echo a > a.txt && ln a.txt b.txt"));
+
+        assertThatThrownBy(() -> tools.run("filesystem-mcp", "read_file", Map.of("path", "/workspace/pipe")))
+                .isInstanceOf(ToolFailure.class).hasMessageContaining("not an ordinary file");
+        assertThatThrownBy(() -> tools.run("filesystem-mcp", "write_file", Map.of("path", "b.txt", "content", "x")))
+                .isInstanceOf(ToolFailure.class).hasMessageContaining("not an ordinary file");
+        assertThat(Files.readString(tools.root().resolve("a.txt"))).isEqualTo("a\n");
+    }
+
+    @Test
     void gitPushRunsOutsideTheSandboxButNoneOfTheProgramsTheWorkspaceRepositoryNames() throws Exception {
         Path marker = base.resolve("ran-on-the-host");
         String hook = "#!/bin/sh\ntouch " + marker + "\n";

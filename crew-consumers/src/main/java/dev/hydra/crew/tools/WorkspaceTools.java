@@ -7,8 +7,10 @@ import dev.hydra.crew.sandbox.Sandbox;
 import dev.hydra.crew.sandbox.SandboxLimits;
 import dev.hydra.topics.config.SandboxSettings;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -111,12 +113,33 @@ public final class WorkspaceTools {
     }
 
     private String read(String path) throws ToolFailure, IOException {
-        String text = new String(Files.readAllBytes(resolve(path)), StandardCharsets.UTF_8);
+        Path file = ordinary(resolve(path), path);
+        String text;
+        try (InputStream in = Files.newInputStream(file)) {
+            // a UTF-8 character is at most 4 bytes: enough for MAX_READ_CHARS, never the whole of a huge file
+            text = new String(in.readNBytes(4 * MAX_READ_CHARS + 1), StandardCharsets.UTF_8);
+        }
         return text.length() <= MAX_READ_CHARS ? text : text.substring(0, MAX_READ_CHARS) + "…";
     }
 
+    /**
+     * The file tools run as the executor, outside the sandbox, on files the sandbox's code could have
+     * made: a FIFO would hang the executor, and a second hard link could be a file from elsewhere.
+     */
+    private Path ordinary(Path file, String path) throws ToolFailure, IOException {
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return file;
+        }
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
+                || (Integer) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS) > 1) {
+            throw new ToolFailure(path + " is not an ordinary file of the workspace (a directory, FIFO, device or "
+                    + "a file with other hard links)");
+        }
+        return file;
+    }
+
     private String write(String path, String content) throws ToolFailure, IOException {
-        Path file = resolve(path);
+        Path file = ordinary(resolve(path), path);
         Files.createDirectories(file.getParent());
         Files.writeString(file, content, StandardCharsets.UTF_8);
         adopt(file);
