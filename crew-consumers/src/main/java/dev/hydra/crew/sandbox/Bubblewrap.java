@@ -178,7 +178,9 @@ final class Bubblewrap implements Sandbox {
         for (String name : List.of("passwd", "group", "hostname", "hosts")) {
             a.addAll(List.of("--ro-bind", etc.resolve(name).toString(), "/etc/" + name));
         }
-        a.addAll(List.of("--proc", "/proc", "--dev", "/dev",
+        // bwrap leaves /proc/sys writable when it runs as root; the kernel's helpers (core_pattern, modprobe)
+        // would then run what a command names as host root. Read-only, whoever the command runs as.
+        a.addAll(List.of("--proc", "/proc", "--ro-bind", "/proc/sys", "/proc/sys", "--dev", "/dev",
                 "--perms", "1777", "--size", Long.toString(mb(limits.fileSizeMb())), "--tmpfs", "/tmp",
                 "--bind", workspace.toString(), SandboxSettings.WORKSPACE_ROOT,
                 "--chdir", SandboxSettings.WORKSPACE_ROOT, "--remount-ro", "/",

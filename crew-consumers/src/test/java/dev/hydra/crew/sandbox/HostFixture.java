@@ -25,6 +25,8 @@ import java.util.stream.Stream;
  * and them. Commands run as a user id of this fixture's own, so a leftover process is easy to find.
  */
 final class HostFixture implements AutoCloseable {
+    /** What a corpus command prints when it did something none of the other checks can see. */
+    static final String ESCAPED = "HYDRA-SANDBOX-ESCAPE";
     final Path base;
     final Path workspace;
     final Path constitution;
@@ -98,7 +100,8 @@ final class HostFixture implements AutoCloseable {
     /** Everything the sandbox must have left as it was, and not shown in {@code output}. */
     void assertUntouched(String output) throws IOException {
         assertThat(Files.readString(constitution)).as("the constitution").isEqualTo(constitutionText);
-        assertThat(output).as("output").doesNotContain(constitutionMarker).doesNotContain(dataMarker);
+        assertThat(output).as("output").doesNotContain(constitutionMarker).doesNotContain(dataMarker)
+                .doesNotContain(ESCAPED);
         try (Stream<Path> data = Files.list(dataDir); Stream<Path> out = Files.list(outside)) {
             assertThat(data.map(p -> p.getFileName().toString()).toList()).as("the data dir")
                     .containsExactly("marker.txt");
