@@ -27,8 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * braces, as in {@code {REPEAT:30:{a,b}}}).
  */
 class RedTeamCasesTest {
-    static final String ADVERSARIAL = "redteam-adversarial.cases";
-    static final String BENIGN = "redteam-benign.cases";
+    private static final String ADVERSARIAL = "redteam-adversarial.cases";
+    private static final String BENIGN = "redteam-benign.cases";
     private static final String REPEAT = "{REPEAT:";
     /** A typo in a count must not turn the test data itself into a memory bomb. */
     private static final long MAX_EXPANDED_CHARS = 32L << 20;
