@@ -138,6 +138,23 @@ class ToolExecutorServiceTest {
     }
 
     @Test
+    void withTheSandboxTurnedOffCommandsRunOnTheHostAndHealthSaysSo() throws Exception {
+        HydraConfig off = HydraConfig.of("crews: {pollTimeout: 100ms, sandbox: none}", Map.of());
+        try (ToolExecutorService executor = new ToolExecutorService(off, cluster.clientProps(), workDir,
+                TestRedactor.OPENAI_KEYS)) {
+            executor.start();
+            // the executor's own directory beside the workspace: hidden by the sandbox, there without it
+            ToolCall call = shell("test -d " + workDir.resolve(".hydra") + " && echo unconfined");
+
+            approve(call);
+
+            await().atMost(PATIENCE).until(() -> !resultsOf(call.id()).isEmpty());
+            assertThat(resultsOf(call.id()).get(0).output()).isEqualTo("unconfined\n");
+            assertThat(executor.healthNote()).get().asString().contains("crews.sandbox: none");
+        }
+    }
+
+    @Test
     void secretInAToolsOutputIsRedactedBeforeItIsPublished() throws Exception {
         try (ToolExecutorService executor = new ToolExecutorService(config(), cluster.clientProps(), workDir,
                 TestRedactor.OPENAI_KEYS)) {

@@ -51,6 +51,7 @@ public final class ToolExecutorService implements Service {
 
     private final Properties kafkaClientProps;
     private final WorkspaceTools workspace;
+    private final SandboxSettings.Mode sandboxMode;
     private final McpServers mcp;
     private final StepJournal journal;
     private final Duration pollTimeout;
@@ -69,9 +70,10 @@ public final class ToolExecutorService implements Service {
         this.kafkaClientProps = kafkaClientProps;
         this.redactor = redactor;
         Path base = workDir.toAbsolutePath().normalize();
+        this.sandboxMode = config.get(SandboxSettings.SANDBOX);
         try {
             this.workspace = new WorkspaceTools(base.resolve(config.get(CrewSettings.WORKSPACE)),
-                    config.get(SandboxSettings.SANDBOX), base.resolve(".hydra"), SandboxLimits.from(config));
+                    sandboxMode, base.resolve(".hydra"), SandboxLimits.from(config));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the tool workspace under " + base, e);
         }
@@ -90,9 +92,15 @@ public final class ToolExecutorService implements Service {
         return workspace.root();
     }
 
-    /** Up without a usable sandbox, the executor still runs file tools, and /health says why shells are refused. */
+    /**
+     * Up without a usable sandbox, the executor still runs file tools, and /health says why shells are
+     * refused; with the sandbox turned off, /health says that too.
+     */
     @Override
     public Optional<String> healthNote() {
+        if (sandboxMode == SandboxSettings.Mode.NONE) {
+            return Optional.of("the sandbox is off (crews.sandbox: none): agents' commands run unconfined on this host");
+        }
         return workspace.sandboxUnavailable().map(reason -> "shell and git tools refused: " + reason);
     }
 
