@@ -25,6 +25,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * under test (so attacks on "its directory" name the real one), and {@code {REPEAT:n:text}} is
  * {@code text} repeated {@code n} times, for the pathological inputs (the text may hold balanced
  * braces, as in {@code {REPEAT:30:{a,b}}}).
+ *
+ * <p>There is no timeout: every check must stop at its own budget, so a case that never returns is the
+ * bug itself (a thread dump of the fork names it).
  */
 class RedTeamCasesTest {
     private static final String ADVERSARIAL = "redteam-adversarial.cases";
