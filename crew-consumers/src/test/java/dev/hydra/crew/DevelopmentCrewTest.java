@@ -74,16 +74,7 @@ class DevelopmentCrewTest {
                     answer("Checked src/app.py prints hydra.", 180, 20),
                     answer("APPROVED: small and clear.", 100, 10),
                     answer("Integrated on branch feature/app.", 100, 10));
-            HydraConfig config = HydraConfig.of("""
-                    crews:
-                      heartbeat: 500ms
-                      pollTimeout: 100ms
-                      toolTimeout: 20s
-                      capabilities: large-context
-                      llm:
-                        baseUrl: %s
-                        model: %s
-                    """.formatted(model.baseUrl(), ScriptedModelServer.MODEL), Map.of());
+            HydraConfig config = crewConfig(model, "capabilities: large-context");
             double tokensBefore = tokens();
             workDevelopmentTask(config, reports, "gpu-node-1", "hello app", (task, result, executor) -> {
                 assertThat(result.summary()).isEqualTo("Integrated on branch feature/app.");
@@ -122,6 +113,18 @@ class DevelopmentCrewTest {
                 assertThat(announcement.capabilities()).containsExactly("large-context");
             });
         }
+    }
+
+    /** A worker's and executor's settings for talking to {@code model}, plus one more crews line. */
+    private static HydraConfig crewConfig(ScriptedModelServer model, String crewsLine) {
+        return HydraConfig.of("""
+                crews:
+                  heartbeat: 500ms
+                  pollTimeout: 100ms
+                  toolTimeout: 30s
+                  %s
+                  llm: {baseUrl: %s, model: %s}
+                """.formatted(crewsLine, model.baseUrl(), ScriptedModelServer.MODEL), Map.of());
     }
 
     /** What a test checks once its task has a result. */
@@ -186,13 +189,7 @@ class DevelopmentCrewTest {
                     answer("The test passes.", 100, 10),
                     answer("APPROVED: tested.", 100, 10),
                     answer("Integrated on branch feature/greet.", 100, 10));
-            HydraConfig config = HydraConfig.of("""
-                    crews:
-                      heartbeat: 500ms
-                      pollTimeout: 100ms
-                      toolTimeout: 30s
-                      llm: {baseUrl: %s, model: %s}
-                    """.formatted(model.baseUrl(), ScriptedModelServer.MODEL), Map.of());
+            HydraConfig config = crewConfig(model, "capabilities: \"-\"");
             workDevelopmentTask(config, reports, "gpu-node-3", "greet", (task, result, executor) -> {
                 assertThat(filter.requested).filteredOn(call -> call.taskId().equals(task.id()))
                         .extracting(ToolCall::qualifiedTool)
