@@ -30,9 +30,26 @@ public final class CrewSettings {
     public static final Setting<Duration> TOOL_TIMEOUT = Setting.duration("crews.toolTimeout",
             "HYDRA_CREW_TOOL_TIMEOUT", "2m", "how long an agent waits for the result of one tool call");
     public static final Setting<Duration> SHELL_TIMEOUT = Setting.duration("crews.shellTimeout",
-            "HYDRA_CREW_SHELL_TIMEOUT", "60s", "time limit of one sandboxed shell or git command");
+            "HYDRA_CREW_SHELL_TIMEOUT", "60s", "wall-clock limit of one sandboxed shell or git command; its whole process tree is killed then");
     public static final Setting<String> WORKSPACE = Setting.text("crews.workspace", "HYDRA_CREW_WORKSPACE",
-            "workspace", "root of the sandboxed workspace tools (relative to the work directory)");
+            "workspace", "host directory agents see as /workspace (relative to the work directory)");
+    public static final Setting<Duration> SANDBOX_CPU = Setting.duration("crews.sandboxCpu", "HYDRA_CREW_SANDBOX_CPU",
+            "60s", "CPU time each process of a sandboxed command may use (RLIMIT_CPU)");
+    public static final Setting<Integer> SANDBOX_MEMORY_MB = Setting.integer("crews.sandboxMemoryMb",
+            "HYDRA_CREW_SANDBOX_MEMORY_MB", 4_096, 64, 1_048_576, "address space of each process of a sandboxed "
+                    + "command, in MiB (RLIMIT_AS)");
+    public static final Setting<Integer> SANDBOX_PROCESSES = Setting.integer("crews.sandboxProcesses",
+            "HYDRA_CREW_SANDBOX_PROCESSES", 256, 8, 65_536, "processes and threads the sandbox's user may have "
+                    + "(RLIMIT_NPROC): where a fork bomb stops");
+    public static final Setting<Integer> SANDBOX_FILE_SIZE_MB = Setting.integer("crews.sandboxFileSizeMb",
+            "HYDRA_CREW_SANDBOX_FILE_SIZE_MB", 512, 1, 1_048_576, "largest file a sandboxed command may write, "
+                    + "and the size of its private /tmp, in MiB (RLIMIT_FSIZE)");
+    public static final Setting<Integer> SANDBOX_UID = Setting.integer("crews.sandboxUid", "HYDRA_CREW_SANDBOX_UID",
+            65_534, 1, Integer.MAX_VALUE, "host user id (and group id) sandboxed commands run as when the tool "
+                    + "executor runs as root");
+    public static final Setting<Integer> SHELL_OUTPUT_LIMIT = Setting.integer("crews.shellOutputLimit",
+            "HYDRA_CREW_SHELL_OUTPUT_LIMIT", 65_536, 1_024, 524_288, "bytes of a command's output kept for its "
+                    + "result; the rest is dropped and the cut is marked (results travel in Kafka records)");
     public static final Setting<String> CAPABILITIES = capabilities();
 
     public static final Setting<String> LLM_BASE_URL = Setting.text("crews.llm.baseUrl", "HYDRA_LLM_BASE_URL",

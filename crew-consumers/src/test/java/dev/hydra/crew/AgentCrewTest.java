@@ -80,7 +80,7 @@ class AgentCrewTest {
         assertThat(outcome.tokens()).isEqualTo(300);
         assertThat(calls).extracting(ToolCall::qualifiedTool).containsExactly("filesystem-mcp.read_file");
         assertThat(calls.get(0).agent()).isEqualTo("inference_optimizer");
-        assertThat(calls.get(0).resources()).containsExactly("path:config/vllm.yaml");
+        assertThat(calls.get(0).resources()).containsExactly("path:/workspace/config/vllm.yaml");
         assertThat(server.requests).hasSize(2);
         assertThat(ScriptedModelServer.toolNames(server.requests.get(0)))
                 .containsExactlyInAnyOrder("read_file", "run_shell", "restart_container");

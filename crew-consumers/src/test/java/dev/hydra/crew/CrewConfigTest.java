@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hydra.crew.infra.ServiceCatalog;
+import dev.hydra.crew.sandbox.SandboxLimits;
 import dev.hydra.crew.tools.McpServers;
 import dev.hydra.topics.config.ConfigException;
 import dev.hydra.topics.config.HydraConfig;
+import dev.hydra.topics.config.SandboxSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -26,6 +28,20 @@ class CrewConfigTest {
         assertThat(ServiceCatalog.from(config).find("hydra-console")).get()
                 .satisfies(s -> assertThat(s.restart()).first().isEqualTo("echo"));
         assertThat(McpServers.from(config, Duration.ofSeconds(5)).names()).isEmpty();
+        assertThat(config.get(SandboxSettings.SANDBOX)).isEqualTo(SandboxSettings.Mode.BUBBLEWRAP);
+        assertThat(SandboxLimits.from(config)).isEqualTo(new SandboxLimits(Duration.ofSeconds(60),
+                Duration.ofSeconds(60), 4_096, 256, 512, 65_536, 65_534));
+    }
+
+    @Test
+    void badSandboxSettingsNameTheSettingAndWhatIsAllowed() {
+        HydraConfig config = HydraConfig.of("crews: {sandbox: docker, sandboxProcesses: 1}", Map.of());
+
+        assertThatThrownBy(() -> config.get(SandboxSettings.SANDBOX)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("crews.sandbox").hasMessageContaining("HYDRA_CREW_SANDBOX")
+                .hasMessageContaining("[bubblewrap, none]");
+        assertThatThrownBy(() -> config.get(CrewSettings.SANDBOX_PROCESSES)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("crews.sandboxProcesses").hasMessageContaining("an integer from 8 to 65536");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static dev.hydra.crew.ScriptedModelServer.answer;
 import static dev.hydra.crew.ScriptedModelServer.toolCalls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hydra.crew.tools.ToolExecutorService;
@@ -73,32 +74,9 @@ class DevelopmentCrewTest {
                     answer("Checked src/app.py prints hydra.", 180, 20),
                     answer("APPROVED: small and clear.", 100, 10),
                     answer("Integrated on branch feature/app.", 100, 10));
-            HydraConfig config = HydraConfig.of("""
-                    crews:
-                      heartbeat: 500ms
-                      pollTimeout: 100ms
-                      toolTimeout: 20s
-                      capabilities: large-context
-                      llm:
-                        baseUrl: %s
-                        model: %s
-                    """.formatted(model.baseUrl(), ScriptedModelServer.MODEL), Map.of());
+            HydraConfig config = crewConfig(model, "capabilities: large-context");
             double tokensBefore = tokens();
-            Lanes.skipToEnd(cluster, Crew.DEVELOPMENT);
-            Lanes.skipToEnd(cluster, ToolExecutorService.GROUP_ID, List.of(Topics.TOOLCALLS_APPROVED));
-            try (ToolExecutorService executor = new ToolExecutorService(config, cluster.clientProps(), workDir, TestRedactor.OPENAI_KEYS);
-                 CrewWorker worker = new CrewWorker(config, cluster.clientProps(), Crew.DEVELOPMENT, "gpu-node-1",
-                         workDir, TestRedactor.OPENAI_KEYS)) {
-                executor.start();
-                worker.start();
-                Task task = Tasks.of(Crew.DEVELOPMENT, 2, Map.of("action", "complete_feature", "feature", "hello app"),
-                        "Complete feature: hello app");
-
-                Tasks.submit(producer, task);
-
-                await().atMost(PATIENCE).until(() -> reports.resultsOf(task.id()).size() == 1);
-                TaskResult result = reports.resultsOf(task.id()).get(0);
-                assertThat(result.outcome()).as(result.summary()).isEqualTo(Outcome.SUCCEEDED);
+            workDevelopmentTask(config, reports, "gpu-node-1", "hello app", (task, result, executor) -> {
                 assertThat(result.summary()).isEqualTo("Integrated on branch feature/app.");
                 assertThat(result.tokens()).isEqualTo(120 + 30 + 200 + 25 + 150 + 20 + 180 + 20 + 110 + 110);
                 assertThat(result.node()).isEqualTo("gpu-node-1");
@@ -109,7 +87,7 @@ class DevelopmentCrewTest {
                 assertThat(filter.requested).extracting(ToolCall::qualifiedTool)
                         .containsExactly("filesystem-mcp.write_file", "shell.run", "filesystem-mcp.read_file");
                 assertThat(filter.requested).extracting(ToolCall::agent).containsExactly("coder", "coder", "tester");
-                assertThat(filter.requested.get(0).resources()).containsExactly("path:src/app.py");
+                assertThat(filter.requested.get(0).resources()).containsExactly("path:/workspace/src/app.py");
                 @SuppressWarnings("unchecked")
                 List<Map<String, Object>> toolCalls = (List<Map<String, Object>>) result.artefacts().get("toolCalls");
                 assertThat(toolCalls).extracting(c -> c.get("status")).containsExactly("OK", "DENIED", "OK");
@@ -119,7 +97,7 @@ class DevelopmentCrewTest {
                 assertThat(model.requests).hasSize(6);
                 List<String> afterCoderTools = ScriptedModelServer.toolMessages(model.requests.get(1));
                 assertThat(afterCoderTools).hasSize(2);
-                assertThat(afterCoderTools.get(0)).startsWith("wrote 15 characters to src/app.py");
+                assertThat(afterCoderTools.get(0)).startsWith("wrote 15 characters to /workspace/src/app.py");
                 assertThat(afterCoderTools.get(1)).startsWith("DENIED by Hydra's constitution: never_modify_network");
                 assertThat(ScriptedModelServer.toolMessages(model.requests.get(3))).containsExactly("print('hydra')\n");
                 assertThat(ScriptedModelServer.toolNames(model.requests.get(0)))
@@ -133,7 +111,98 @@ class DevelopmentCrewTest {
                 assertThat(announcement.crew()).isEqualTo(Crew.DEVELOPMENT);
                 assertThat(announcement.models()).containsExactly(ScriptedModelServer.MODEL);
                 assertThat(announcement.capabilities()).containsExactly("large-context");
-            }
+            });
+        }
+    }
+
+    /** A worker's and executor's settings for talking to {@code model}, plus one more crews line. */
+    private static HydraConfig crewConfig(ScriptedModelServer model, String crewsLine) {
+        return HydraConfig.of("""
+                crews:
+                  heartbeat: 500ms
+                  pollTimeout: 100ms
+                  toolTimeout: 30s
+                  %s
+                  llm: {baseUrl: %s, model: %s}
+                """.formatted(crewsLine, model.baseUrl(), ScriptedModelServer.MODEL), Map.of());
+    }
+
+    /** What a test checks once its task has a result. */
+    private interface ResultCheck {
+        void check(Task task, TaskResult result, ToolExecutorService executor) throws Exception;
+    }
+
+    /**
+     * Works one development task with a tool executor and a worker of {@code node} on the broker, and
+     * hands its result, once it succeeded, to {@code check}.
+     */
+    private void workDevelopmentTask(HydraConfig config, Reports reports, String node, String feature,
+                                     ResultCheck check) throws Exception {
+        Lanes.skipToEnd(cluster, Crew.DEVELOPMENT);
+        Lanes.skipToEnd(cluster, ToolExecutorService.GROUP_ID, List.of(Topics.TOOLCALLS_APPROVED));
+        try (ToolExecutorService executor = new ToolExecutorService(config, cluster.clientProps(), workDir,
+                TestRedactor.OPENAI_KEYS);
+             CrewWorker worker = new CrewWorker(config, cluster.clientProps(), Crew.DEVELOPMENT, node, workDir,
+                     TestRedactor.OPENAI_KEYS)) {
+            executor.start();
+            worker.start();
+            Task task = Tasks.of(Crew.DEVELOPMENT, 2, Map.of("action", "complete_feature", "feature", feature),
+                    "Complete feature: " + feature);
+
+            Tasks.submit(producer, task);
+
+            await().atMost(PATIENCE).until(() -> reports.resultsOf(task.id()).size() == 1);
+            TaskResult result = reports.resultsOf(task.id()).get(0);
+            assertThat(result.outcome()).as(result.summary()).isEqualTo(Outcome.SUCCEEDED);
+            check.check(task, result, executor);
+        }
+    }
+
+    @Test
+    void developmentCrewWritesCodeAndRunsItsTestsInTheSandbox() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/bwrap")), "bubblewrap is not installed: apt-get install bubblewrap");
+        boolean python = Files.isExecutable(Path.of("/usr/bin/python3"));
+        Map<String, Object> code = python
+                ? Map.of("path", "/workspace/src/greet.py", "content", "def greet(name):\n    return 'hello ' + name\n")
+                : Map.of("path", "/workspace/src/greet.sh", "content", "greet() { echo \"hello $1\"; }\n");
+        Map<String, Object> test = python
+                ? Map.of("path", "tests/test_greet.py", "content", """
+                        import sys, unittest
+                        sys.path.insert(0, '/workspace/src')
+                        from greet import greet
+
+                        class GreetTest(unittest.TestCase):
+                            def test_greets_by_name(self):
+                                self.assertEqual(greet('hydra'), 'hello hydra')
+                        """)
+                : Map.of("path", "tests/test_greet.sh", "content",
+                        ". /workspace/src/greet.sh\n[ \"$(greet hydra)\" = 'hello hydra' ] && echo OK\n");
+        String run = python ? "cat /etc/hostname && python3 -m unittest discover -s tests -v"
+                : "cat /etc/hostname && sh tests/test_greet.sh";
+        try (ScriptedModelServer model = new ScriptedModelServer();
+             FilterStandIn filter = new FilterStandIn(cluster, call -> false);
+             Reports reports = new Reports(cluster)) {
+            model.then(
+                    toolCalls(100, 20, List.of(Map.entry("write_file", code))),
+                    answer("Wrote greet.", 100, 10),
+                    toolCalls(100, 20, List.of(Map.entry("write_file", test), Map.entry("run_shell", Map.of("command", run)))),
+                    answer("The test passes.", 100, 10),
+                    answer("APPROVED: tested.", 100, 10),
+                    answer("Integrated on branch feature/greet.", 100, 10));
+            HydraConfig config = crewConfig(model, "capabilities: \"-\"");
+            workDevelopmentTask(config, reports, "gpu-node-3", "greet", (task, result, executor) -> {
+                assertThat(filter.requested).filteredOn(call -> call.taskId().equals(task.id()))
+                        .extracting(ToolCall::qualifiedTool)
+                        .containsExactly("filesystem-mcp.write_file", "filesystem-mcp.write_file", "shell.run");
+                @SuppressWarnings("unchecked")
+                List<Map<String, Object>> toolCalls = (List<Map<String, Object>>) result.artefacts().get("toolCalls");
+                assertThat(toolCalls).extracting(c -> c.get("status")).containsExactly("OK", "OK", "OK");
+                List<String> testerSaw = ScriptedModelServer.toolMessages(model.requests.get(3));
+                assertThat(testerSaw.get(0)).startsWith("wrote").endsWith(" characters to /workspace/" + test.get("path"));
+                assertThat(testerSaw.get(1)).startsWith("sandbox\n").contains("OK")
+                        .contains(python ? "Ran 1 test" : "OK");
+                assertThat(executor.workspaceRoot().resolve((String) test.get("path"))).exists();
+            });
         }
     }
 

@@ -2,6 +2,7 @@ package dev.hydra.crew;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.hydra.crew.tools.ToolExecutorService;
 import dev.hydra.topics.DeadLetters;
@@ -108,6 +109,48 @@ class ToolExecutorServiceTest {
             assertThat(results).extracting(ToolResult::status).containsOnly(ToolStatus.OK);
             assertThat(results).extracting(ToolResult::output).containsOnly("counted\n");
             assertThat(Files.readAllLines(executor.workspaceRoot().resolve("count.txt"))).containsExactly("ran");
+        }
+    }
+
+    @Test
+    void shellCallRunsInTheSandboxSeeingOnlyItAndCannotWriteOutsideTheWorkspace() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/bwrap")), "bubblewrap is not installed: apt-get install bubblewrap");
+        Path outside = workDir.resolve("outside.txt");
+        try (ToolExecutorService executor = new ToolExecutorService(config(), cluster.clientProps(), workDir,
+                TestRedactor.OPENAI_KEYS)) {
+            executor.start();
+            ToolCall view = shell("cat /etc/hostname; pwd; ls /");
+            ToolCall escape = shell("echo x > " + outside + " || echo x > /usr/escaped || echo refused");
+
+            approve(view);
+            approve(escape);
+
+            await().atMost(PATIENCE).until(() -> !resultsOf(view.id()).isEmpty() && !resultsOf(escape.id()).isEmpty());
+            ToolResult seen = resultsOf(view.id()).get(0);
+            assertThat(seen.status()).isEqualTo(ToolStatus.OK);
+            assertThat(seen.output().lines().toList()).startsWith("sandbox", "/workspace").contains("workspace", "usr")
+                    .doesNotContain("root", "home", "work");
+            assertThat(resultsOf(escape.id()).get(0).output()).endsWith("refused\n");
+            assertThat(outside).doesNotExist();
+            assertThat(Path.of("/usr/escaped")).doesNotExist();
+            assertThat(executor.healthNote()).isEmpty();
+        }
+    }
+
+    @Test
+    void withTheSandboxTurnedOffCommandsRunOnTheHostAndHealthSaysSo() throws Exception {
+        HydraConfig off = HydraConfig.of("crews: {pollTimeout: 100ms, sandbox: none}", Map.of());
+        try (ToolExecutorService executor = new ToolExecutorService(off, cluster.clientProps(), workDir,
+                TestRedactor.OPENAI_KEYS)) {
+            executor.start();
+            // the executor's own directory beside the workspace: hidden by the sandbox, there without it
+            ToolCall call = shell("test -d " + workDir.resolve(".hydra") + " && echo unconfined");
+
+            approve(call);
+
+            await().atMost(PATIENCE).until(() -> !resultsOf(call.id()).isEmpty());
+            assertThat(resultsOf(call.id()).get(0).output()).isEqualTo("unconfined\n");
+            assertThat(executor.healthNote()).get().asString().contains("crews.sandbox: none");
         }
     }
 

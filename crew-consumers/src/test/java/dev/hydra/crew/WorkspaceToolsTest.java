@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hydra.crew.tools.ToolFailure;
 import dev.hydra.crew.tools.WorkspaceTools;
+import dev.hydra.crew.sandbox.SandboxLimits;
+import dev.hydra.topics.config.SandboxSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,7 +23,8 @@ class WorkspaceToolsTest {
 
     @BeforeEach
     void workspace() throws Exception {
-        tools = new WorkspaceTools(base.resolve("workspace"), Duration.ofSeconds(2));
+        tools = new WorkspaceTools(base.resolve("workspace"), SandboxSettings.Mode.BUBBLEWRAP, base.resolve(".hydra"),
+                new SandboxLimits(Duration.ofSeconds(2), Duration.ofSeconds(10), 2_048, 64, 16, 65_536, 65_534));
     }
 
     @Test
@@ -51,7 +55,7 @@ class WorkspaceToolsTest {
     @Test
     void shellRunsInTheWorkspaceWithAMinimalEnvironmentAndATimeLimit() throws Exception {
         assertThat(tools.run("shell", "run", Map.of("command", "pwd; echo ${HYDRA_SECRET:-unset}")))
-                .isEqualTo(tools.root() + "\nunset\n");
+                .isEqualTo("/workspace\nunset\n");
         assertThatThrownBy(() -> tools.run("shell", "run", Map.of("command", "sleep 20")))
                 .isInstanceOf(ToolFailure.class).hasMessageContaining("timed out after PT2S");
         assertThatThrownBy(() -> tools.run("shell", "run", Map.of("command", "exit 3")))
@@ -67,5 +71,38 @@ class WorkspaceToolsTest {
         assertThat(tools.run("shell", "run", Map.of("command", "git log --format=%s")))
                 .isEqualTo("add x\n");
         assertThat(tools.run("git-mcp", "status", Map.of())).contains("feature/x");
+    }
+
+    @Test
+    void fileToolsRefuseFifosAndFilesWithOtherHardLinks() throws Exception {
+        tools.run("shell", "run", Map.of("command", "mkfifo pipe && echo a > a.txt && ln a.txt b.txt"));
+
+        assertThatThrownBy(() -> tools.run("filesystem-mcp", "read_file", Map.of("path", "/workspace/pipe")))
+                .isInstanceOf(ToolFailure.class).hasMessageContaining("not an ordinary file");
+        assertThatThrownBy(() -> tools.run("filesystem-mcp", "write_file", Map.of("path", "b.txt", "content", "x")))
+                .isInstanceOf(ToolFailure.class).hasMessageContaining("not an ordinary file");
+        assertThat(Files.readString(tools.root().resolve("a.txt"))).isEqualTo("a\n");
+    }
+
+    @Test
+    void gitPushRunsOutsideTheSandboxButNoneOfTheProgramsTheWorkspaceRepositoryNames() throws Exception {
+        Path marker = base.resolve("ran-on-the-host");
+        String hook = "#!/bin/sh\ntouch " + marker + "\n";
+        tools.run("shell", "run", Map.of("command", "git init -q -b main . && git init -q --bare /workspace/remote.git"));
+        for (String path : List.of(".git/hooks/pre-push", "remote.git/hooks/pre-receive", "evil.sh")) {
+            tools.run("filesystem-mcp", "write_file", Map.of("path", path, "content", hook));
+        }
+        tools.run("shell", "run", Map.of("command", "chmod +x .git/hooks/pre-push remote.git/hooks/pre-receive evil.sh"
+                + " && git config core.sshCommand /workspace/evil.sh && git config credential.helper '!/workspace/evil.sh'"
+                + " && git config remote.origin.url /workspace/remote.git && git config core.hooksPath .git/hooks"
+                + " && git config remote.origin.receivepack /workspace/evil.sh"));
+        tools.run("filesystem-mcp", "write_file", Map.of("path", "x.txt", "content", "x"));
+        tools.run("git-mcp", "commit", Map.of("message", "add x", "files", List.of("x.txt")));
+
+        assertThatThrownBy(() -> tools.run("git-mcp", "push", Map.of("remote", "origin", "branch", "main")))
+                .isInstanceOf(ToolFailure.class).hasMessageContaining("transport 'file' not allowed");
+        assertThatThrownBy(() -> tools.run("git-mcp", "push", Map.of("remote", "--receive-pack=/workspace/evil.sh",
+                "branch", "main"))).isInstanceOf(ToolFailure.class).hasMessageContaining("not options");
+        assertThat(marker).doesNotExist();
     }
 }

@@ -105,11 +105,16 @@ final class ConsoleServer implements AutoCloseable {
     private void health(RoutingContext ctx) {
         ObjectNode body = Json.MAPPER.createObjectNode();
         ObjectNode services = body.putObject("services");
+        ObjectNode notes = Json.MAPPER.createObjectNode();
         boolean up = true;
         for (Service service : api.services()) {
             boolean healthy = service.healthy();
             services.put(service.name(), healthy ? "UP" : "DOWN");
+            service.healthNote().ifPresent(note -> notes.put(service.name(), note));
             up &= healthy;
+        }
+        if (!notes.isEmpty()) {
+            body.set("notes", notes);
         }
         body.put("status", up ? "UP" : "DOWN");
         json(ctx, up ? 200 : 503, body);

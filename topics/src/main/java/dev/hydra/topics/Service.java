@@ -14,6 +14,11 @@ public interface Service extends AutoCloseable {
     /** True while the service is doing its job. */
     boolean healthy();
 
+    /** What a person should know about a service that is up but not doing all of its job; empty when nothing. */
+    default Optional<String> healthNote() {
+        return Optional.empty();
+    }
+
     /** The consumer groups this service reads with: their lag says whether it keeps up. */
     default List<String> consumerGroups() {
         return List.of();

@@ -1,5 +1,7 @@
 package dev.hydra.crew.agent;
 
+import static dev.hydra.topics.config.SandboxSettings.WORKSPACE_ROOT;
+
 import dev.langchain4j.service.SystemMessage;
 import dev.langchain4j.service.UserMessage;
 
@@ -11,6 +13,11 @@ import dev.langchain4j.service.UserMessage;
 public final class Agents {
     private Agents() {
     }
+
+    /** What every agent with tools is told of its workspace: the one name the tools and the constitution use. */
+    static final String WORKSPACE = "\nYour workspace is " + WORKSPACE_ROOT + ": name files " + WORKSPACE_ROOT
+            + "/... or relative to it. Your commands run there in a sandbox: no network, only " + WORKSPACE_ROOT
+            + " and /tmp writable, time-limited.";
 
     // --- research crew: web searcher → document reader → summarizer
 
@@ -44,7 +51,7 @@ public final class Agents {
         @SystemMessage("""
                 You are Hydra's Software Engineer. Goal: write clean, efficient, well-documented code.
                 Backstory: expert developer. Work only inside the workspace, through your tools.
-                Answer with what you changed and why.""")
+                Answer with what you changed and why.""" + WORKSPACE)
         String work(@UserMessage String assignment);
     }
 
@@ -52,7 +59,7 @@ public final class Agents {
         @SystemMessage("""
                 You are Hydra's QA Engineer. Goal: ensure code quality through comprehensive tests (aim for more than
                 80% coverage). Backstory: expert at test-driven development. Write tests and run them with your tools.
-                Answer with the tests you wrote and their results.""")
+                Answer with the tests you wrote and their results.""" + WORKSPACE)
         String work(@UserMessage String assignment);
     }
 
@@ -68,7 +75,7 @@ public final class Agents {
         @SystemMessage("""
                 You are Hydra's DevOps Engineer. Goal: deploy code and ensure integration. Backstory: expert at
                 deployment, containerization and CI/CD. Never push to main or master yourself: that needs a person.
-                Answer with a deployment confirmation or what blocked it.""")
+                Answer with a deployment confirmation or what blocked it.""" + WORKSPACE)
         String work(@UserMessage String assignment);
     }
 
@@ -78,7 +85,8 @@ public final class Agents {
         @SystemMessage("""
                 You are Hydra's Inference Performance Engineer. Goal: bring an inference metric to its target
                 (for example p95 latency) without losing quality. Inspect configuration and measurements with your
-                tools, make one safe change at a time, and answer with what you changed and the expected effect.""")
+                tools, make one safe change at a time, and answer with what you changed and the expected effect."""
+                + WORKSPACE)
         String work(@UserMessage String assignment);
     }
 

@@ -1,5 +1,6 @@
 package dev.hydra.crew.tools;
 
+import dev.hydra.topics.config.SandboxSettings;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.model.chat.request.json.JsonArraySchema;
 import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
@@ -44,16 +45,20 @@ public final class ToolCatalog {
     public static final String GIT = "git-mcp";
 
     private static final Map<String, ToolDef> TOOLS = new LinkedHashMap<>();
+    private static final String IN_WORKSPACE = SandboxSettings.WORKSPACE_ROOT + "/... or a path relative to it";
 
     static {
-        add("read_file", FILESYSTEM, "read_file", "Read a text file of the workspace", List.of("path"), List.of());
-        add("write_file", FILESYSTEM, "write_file", "Create or replace a text file of the workspace",
-                List.of("path", "content"), List.of());
-        add("delete_file", FILESYSTEM, "delete_file", "Delete a file of the workspace", List.of("path"), List.of());
-        add("move_file", FILESYSTEM, "move_file", "Move or rename a file of the workspace",
+        add("read_file", FILESYSTEM, "read_file", "Read a text file of the workspace (" + IN_WORKSPACE + ")",
+                List.of("path"), List.of());
+        add("write_file", FILESYSTEM, "write_file", "Create or replace a text file of the workspace ("
+                + IN_WORKSPACE + ")", List.of("path", "content"), List.of());
+        add("delete_file", FILESYSTEM, "delete_file", "Delete a file of the workspace (" + IN_WORKSPACE + ")",
+                List.of("path"), List.of());
+        add("move_file", FILESYSTEM, "move_file", "Move or rename a file of the workspace (" + IN_WORKSPACE + ")",
                 List.of("source", "destination"), List.of());
-        add("run_shell", SHELL, "run", "Run a shell command in the sandboxed workspace (time-limited, "
-                + "do not rely on network access)", List.of("command"), List.of());
+        add("run_shell", SHELL, "run", "Run a shell command in the sandbox, in " + SandboxSettings.WORKSPACE_ROOT
+                + " (no network; only " + SandboxSettings.WORKSPACE_ROOT + " and /tmp writable; time-limited)",
+                List.of("command"), List.of());
         add("git_status", GIT, "status", "Show the working tree status of the workspace repository", List.of(),
                 List.of());
         add("git_diff", GIT, "diff", "Show uncommitted changes of the workspace repository", List.of(), List.of());
@@ -90,7 +95,8 @@ public final class ToolCatalog {
         List<String> resources = new ArrayList<>();
         for (String key : List.of("path", "source", "destination")) {
             if (arguments.get(key) instanceof String path && !path.isBlank()) {
-                resources.add("path:" + path);
+                // one name per file: a relative path is the workspace's, as the tools resolve it
+                resources.add("path:" + (path.startsWith("/") ? path : SandboxSettings.WORKSPACE_ROOT + "/" + path));
             }
         }
         if (arguments.get("container") instanceof String container && !container.isBlank()) {

@@ -2,12 +2,14 @@ package dev.hydra.crew.tools;
 
 import dev.hydra.crew.CrewSettings;
 import dev.hydra.crew.StepJournal;
+import dev.hydra.crew.sandbox.SandboxLimits;
 import dev.hydra.topics.DeadLetters;
 import dev.hydra.topics.EventProducer;
 import dev.hydra.topics.Redactor;
 import dev.hydra.topics.Service;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.config.HydraConfig;
+import dev.hydra.topics.config.SandboxSettings;
 import dev.hydra.topics.events.Replay;
 import dev.hydra.topics.events.ToolCall;
 import dev.hydra.topics.events.ToolResult;
@@ -19,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -48,6 +51,7 @@ public final class ToolExecutorService implements Service {
 
     private final Properties kafkaClientProps;
     private final WorkspaceTools workspace;
+    private final SandboxSettings.Mode sandboxMode;
     private final McpServers mcp;
     private final StepJournal journal;
     private final Duration pollTimeout;
@@ -66,9 +70,10 @@ public final class ToolExecutorService implements Service {
         this.kafkaClientProps = kafkaClientProps;
         this.redactor = redactor;
         Path base = workDir.toAbsolutePath().normalize();
+        this.sandboxMode = config.get(SandboxSettings.SANDBOX);
         try {
             this.workspace = new WorkspaceTools(base.resolve(config.get(CrewSettings.WORKSPACE)),
-                    config.get(CrewSettings.SHELL_TIMEOUT));
+                    sandboxMode, base.resolve(".hydra"), SandboxLimits.from(config));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the tool workspace under " + base, e);
         }
@@ -82,8 +87,21 @@ public final class ToolExecutorService implements Service {
         return "tool-executor";
     }
 
+    /** The host directory agents see as /workspace. */
     public Path workspaceRoot() {
         return workspace.root();
+    }
+
+    /**
+     * Up without a usable sandbox, the executor still runs file tools, and /health says why shells are
+     * refused; with the sandbox turned off, /health says that too.
+     */
+    @Override
+    public Optional<String> healthNote() {
+        if (sandboxMode == SandboxSettings.Mode.NONE) {
+            return Optional.of("the sandbox is off (crews.sandbox: none): agents' commands run unconfined on this host");
+        }
+        return workspace.sandboxUnavailable().map(reason -> "shell and git tools refused: " + reason);
     }
 
     @Override
