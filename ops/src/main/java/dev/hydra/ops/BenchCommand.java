@@ -94,7 +94,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         results.put("startedAt", Instant.now().toString()).put("quick", quick);
         try (ChildJvm broker = ChildJvm.start("broker", dir.resolve("broker.log"), "broker ready on",
-                List.of("-Xmx1g"), "broker", "--port", Integer.toString(port), "--data-dir", dir.toString())) {
+                List.of("-Xmx1g"), "broker", "--kafka-port", Integer.toString(port), "--data-dir", dir.toString())) {
             broker.awaitReady(Duration.ofMinutes(2));
             String bootstrap = "127.0.0.1:" + port;
             Properties client = KafkaSettings.client(bootstrap);

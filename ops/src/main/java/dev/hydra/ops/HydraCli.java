@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
 public final class HydraCli {
 
     public static void main(String[] args) {
+        LogSetup.beforeFirstLogger(args, System.getenv());
         System.exit(commandLine().execute(args));
     }
 
@@ -29,7 +30,13 @@ public final class HydraCli {
                 commandLine.getErr().println("hydra: " + e.getMessage());
                 return 2;
             }
-            throw e;
+            // Unexpected: one line on the terminal, the stack trace in the log file (not under dev.hydra,
+            // whose lines also go to the terminal).
+            org.slf4j.LoggerFactory.getLogger("hydra.cli.failure").error("{} failed", commandLine.getCommandName(), e);
+            commandLine.getErr().println("hydra: " + commandLine.getCommandName() + " failed: " + e
+                    + "; the stack trace is in " + System.getProperty(LogSetup.FILE_PROPERTY, "the log")
+                    + " (include it when you report this)");
+            return 1;
         });
         return cli;
     }
@@ -41,7 +48,8 @@ public final class HydraCli {
         Path configFile;
 
         @Option(names = "--bootstrap", paramLabel = "HOST:PORT",
-                description = "Kafka bootstrap servers (default: kafka.bootstrap of the config, 127.0.0.1:9092)")
+                description = "Kafka bootstrap servers (default: HYDRA_KAFKA_BOOTSTRAP, else the stack `hydra up` runs in"
+                        + " the data directory, else kafka.bootstrap of the config, 127.0.0.1:9092)")
         String bootstrap;
 
         HydraConfig config() {
@@ -49,11 +57,14 @@ public final class HydraCli {
         }
 
         String bootstrap(HydraConfig config) {
-            return bootstrap != null ? bootstrap : config.get(KafkaSettings.BOOTSTRAP);
+            return StackEndpoints.bootstrap(bootstrap, config);
         }
 
+        /** Client properties for a broker that is known to listen (else a one-line error within seconds). */
         Properties clientProps() {
-            return KafkaSettings.client(bootstrap(config()));
+            String servers = bootstrap(config());
+            BrokerProbe.requireReachable(servers);
+            return KafkaSettings.client(servers);
         }
     }
 }

@@ -63,4 +63,22 @@ class HydraCliTest {
         assertThat(run.err()).contains("kafka.bootstrap").contains("HYDRA_KAFKA_BOOTSTRAP").contains("HOST:PORT")
                 .contains("nonsense");
     }
+
+    @Test
+    void aCommandFacingNoBrokerFailsWithOneLineNamingTheAddress() throws Exception {
+        String address = "127.0.0.1:" + PipelineScenarios.deadPort();
+        Run run = run("topics", "--bootstrap", address);
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err().lines().toList()).hasSize(1).first().asString()
+                .contains("no Kafka broker at " + address).contains("--bootstrap");
+    }
+
+    @Test
+    void brokerTakesTheSamePortFlagAsUpAndStillTheOldOne() {
+        assertThat(run("broker", "--help").out()).contains("--kafka-port").doesNotContain("--port=");
+        CommandLine cli = HydraCli.commandLine();
+        CommandLine.ParseResult old = cli.parseArgs("broker", "--port", "39123");
+        BrokerCommand broker = (BrokerCommand) old.subcommand().commandSpec().userObject();
+        assertThat(broker.port()).isEqualTo(39123);
+    }
 }
