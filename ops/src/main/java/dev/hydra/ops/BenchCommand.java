@@ -53,9 +53,10 @@ import picocli.CommandLine.Spec;
  * and, with --json, writes the figures for comparison with the next run.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Benchmarks: raw producer->consumer baseline, the pipeline (proposed -> constitution -> router",
-                "-> claimed by a crew, no-op executor) at several offered rates, P1 claim latency behind a P4",
-                "backlog, and constitution checks per second (JMH). The broker runs in a child JVM."})
+        header = "Measures the broker, the pipeline, P1 latency behind a backlog and the constitution.",
+        description = {"Benchmarks: raw producer->consumer baseline, the pipeline (proposed -> constitution -> router -> "
+                        + "claimed by a crew, no-op executor) at several offered rates, P1 claim latency behind a P4 backlog, "
+                        + "and constitution checks per second (JMH). The broker runs in a child JVM."})
 final class BenchCommand implements Callable<Integer> {
     /** Bench-only topic for the raw baseline; not part of the catalog. */
     private static final String RAW_TOPIC = "hydra.bench.raw";

@@ -31,7 +31,7 @@ final class ConsoleClient {
     }
 
     private String url() {
-        return StackEndpoints.httpUrl(httpUrl, HydraConfig.load(configFile, System.getenv()));
+        return StackEndpoints.httpUrl(httpUrl, SettingsCatalog.checked(HydraConfig.load(configFile, System.getenv())));
     }
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

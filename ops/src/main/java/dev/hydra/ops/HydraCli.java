@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
         subcommands = {UpCommand.class, ServiceCommand.class, CrewCommand.class, BrokerCommand.class,
                 TopicsCommand.class, SubmitCommand.class, TailCommand.class, ConstitutionCommand.class,
                 ApprovalsCommand.class, AuditCommand.class, MemoryCommand.class, HistoryCommand.class,
-                ReplayCommand.class, BenchCommand.class, ChaosCommand.class, CommandLine.HelpCommand.class})
+                ReplayCommand.class, BenchCommand.class, ChaosCommand.class, UrlCommand.class, CommandLine.HelpCommand.class})
 public final class HydraCli {
 
     public static void main(String[] args) {
@@ -25,6 +25,10 @@ public final class HydraCli {
 
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new HydraCli());
+        // Durations as the config writes them (5s, 10m), not only ISO-8601 (PT5S).
+        cli.registerConverter(java.time.Duration.class, dev.hydra.topics.config.Setting::parseDuration);
+        // Plain text: no escape codes in front of the usage when the terminal is detected as colour-capable.
+        cli.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof ConfigException || e instanceof IllegalArgumentException) {
                 commandLine.getErr().println("hydra: " + e.getMessage());
@@ -53,7 +57,7 @@ public final class HydraCli {
         String bootstrap;
 
         HydraConfig config() {
-            return HydraConfig.load(configFile, System.getenv());
+            return SettingsCatalog.checked(HydraConfig.load(configFile, System.getenv()));
         }
 
         String bootstrap(HydraConfig config) {

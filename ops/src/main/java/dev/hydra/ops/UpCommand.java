@@ -17,8 +17,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code hydra up}: the whole stack in one process, until Ctrl-C. */
 @Command(name = "up", mixinStandardHelpOptions = true,
-        description = {"Starts an embedded single-node Kafka broker (unless --bootstrap names a cluster), creates the topics,",
-                "starts every service in this process and serves the console, API, /health and /metrics."})
+        header = "The whole stack in this process: broker, topics, every service, the console.",
+        description = {"Starts an embedded single-node Kafka broker (unless --bootstrap names a cluster), creates the "
+                        + "topics, starts every service in this process and serves the console, API, /health and /metrics."})
 final class UpCommand implements Callable<Integer> {
     @Mixin
     HydraCli.Connection connection;

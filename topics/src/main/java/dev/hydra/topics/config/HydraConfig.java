@@ -61,8 +61,7 @@ public final class HydraConfig {
         String raw = null;
         String from = origin;
         if (setting.env() != null && env.containsKey(setting.env())) {
-            raw = env.get(setting.env());
-            from = "environment";
+            return setting.parseFromEnvironment(env.get(setting.env()), origin);
         } else {
             JsonNode node = section(setting.path());
             if (!node.isMissingNode() && !node.isNull()) {
@@ -115,6 +114,9 @@ public final class HydraConfig {
     /** The node at a dotted path, or a missing node. */
     public JsonNode section(String dottedPath) {
         JsonNode node = root;
+        if (dottedPath.isEmpty()) {
+            return node;
+        }
         for (String part : dottedPath.split("\\.")) {
             node = node.path(part);
         }
