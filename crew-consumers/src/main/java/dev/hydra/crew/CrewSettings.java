@@ -1,5 +1,6 @@
 package dev.hydra.crew;
 
+import dev.hydra.topics.config.KnownSettings;
 import dev.hydra.topics.config.Setting;
 import java.time.Duration;
 import java.util.Arrays;
@@ -60,6 +61,11 @@ public final class CrewSettings {
             "none", "API key for the endpoint (local gateways accept any)");
     public static final Setting<Duration> LLM_TIMEOUT = Setting.duration("crews.llm.timeout", "HYDRA_LLM_TIMEOUT",
             "120s", "time limit of one model call");
+
+    /** MCP servers the tool executor may call: a list of {name, command | url}, read by McpServers. */
+    public static final String MCP_SERVERS_PATH = KnownSettings.section("crews.mcpServers");
+    /** The shared services list; the crews read each entry's restart command (ServiceCatalog). */
+    public static final String SERVICES_PATH = KnownSettings.section("services");
 
     private CrewSettings() {
     }

@@ -94,6 +94,9 @@ public final class BacklogDatabase implements AutoCloseable {
                     .setDataDirectory(directory.resolve("data"))
                     .setCleanDataDirectory(false)
                     .setPgBinaryResolver(RootSafePostgresBinaries.INSTANCE)
+                    // Stopped by close(), after the change capture reading from it: zonky's own hook
+                    // would stop it in parallel with Hydra's shutdown, under a streaming Debezium.
+                    .setRegisterShutdownHook(false)
                     .setServerConfig("wal_level", "logical")
                     // zonky turns this off for tests; the audit log and the backlog must survive a crash.
                     .setServerConfig("synchronous_commit", "on")

@@ -16,8 +16,8 @@ import picocli.CommandLine.Spec;
 final class AuditCommand {
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = {"Checks every record of hydra.audit against its per-key hash chain and reports the first",
-                    "removed or altered record. Exit 0 when intact, 1 when broken."})
+            description = {"Checks every record of hydra.audit against its per-key hash chain and reports the first removed or "
+                        + "altered record. Exit 0 when intact, 1 when broken."})
     static final class Verify implements Callable<Integer> {
         @Mixin
         HydraCli.Connection connection;

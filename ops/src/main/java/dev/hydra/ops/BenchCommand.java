@@ -53,9 +53,10 @@ import picocli.CommandLine.Spec;
  * and, with --json, writes the figures for comparison with the next run.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Benchmarks: raw producer->consumer baseline, the pipeline (proposed -> constitution -> router",
-                "-> claimed by a crew, no-op executor) at several offered rates, P1 claim latency behind a P4",
-                "backlog, and constitution checks per second (JMH). The broker runs in a child JVM."})
+        header = "Measures the broker, the pipeline, P1 latency behind a backlog and the constitution.",
+        description = {"Benchmarks: raw producer->consumer baseline, the pipeline (proposed -> constitution -> router -> "
+                        + "claimed by a crew, no-op executor) at several offered rates, P1 claim latency behind a P4 backlog, "
+                        + "and constitution checks per second (JMH). The broker runs in a child JVM."})
 final class BenchCommand implements Callable<Integer> {
     /** Bench-only topic for the raw baseline; not part of the catalog. */
     private static final String RAW_TOPIC = "hydra.bench.raw";
@@ -94,7 +95,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         results.put("startedAt", Instant.now().toString()).put("quick", quick);
         try (ChildJvm broker = ChildJvm.start("broker", dir.resolve("broker.log"), "broker ready on",
-                List.of("-Xmx1g"), "broker", "--port", Integer.toString(port), "--data-dir", dir.toString())) {
+                List.of("-Xmx1g"), "broker", "--kafka-port", Integer.toString(port), "--data-dir", dir.toString())) {
             broker.awaitReady(Duration.ofMinutes(2));
             String bootstrap = "127.0.0.1:" + port;
             Properties client = KafkaSettings.client(bootstrap);

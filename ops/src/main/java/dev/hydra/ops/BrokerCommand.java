@@ -16,8 +16,19 @@ import picocli.CommandLine.Spec;
 @Command(name = "broker", mixinStandardHelpOptions = true,
         description = "Runs only the embedded single-node Kafka broker (KRaft) until stopped.")
 final class BrokerCommand implements Callable<Integer> {
-    @Option(names = "--port", defaultValue = "9092", description = "broker port (default: ${DEFAULT-VALUE}; the controller uses the next one)")
-    int port;
+    // No picocli default: it would be applied after --port and overwrite it.
+    @Option(names = "--kafka-port", description = "broker port, as for `hydra up` (default: 9092; the controller uses the next one)")
+    Integer port;
+
+    /** The name this option had before it matched `hydra up --kafka-port`. */
+    @Option(names = "--port", hidden = true)
+    void legacyPort(int port) {
+        this.port = port;
+    }
+
+    int port() {
+        return port != null ? port : 9092;
+    }
 
     @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:HYDRA_DATA_DIR:-data}",
             description = "broker data lives in DIR/kafka (default: ${DEFAULT-VALUE})")
@@ -28,7 +39,7 @@ final class BrokerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        EmbeddedBroker broker = EmbeddedBroker.start("127.0.0.1", port, dataDir);
+        EmbeddedBroker broker = EmbeddedBroker.start("127.0.0.1", port(), dataDir);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             broker.close();

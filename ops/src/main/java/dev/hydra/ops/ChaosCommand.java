@@ -10,13 +10,14 @@ import picocli.CommandLine.Spec;
 
 /** {@code hydra chaos}: the crash and restart suite, each service in its own JVM under steady load. */
 @Command(name = "chaos", mixinStandardHelpOptions = true,
-        description = {"Runs the broker and every pipeline service in its own JVM under steady load, kills each with",
-                "-9 (constitution filter, router, a crew worker mid-task, memory projector) and restarts the broker,",
-                "each once the pipeline has recovered from the one before, feeds hostile events to every entrance",
-                "topic (random bytes, truncated JSON, wrong types, huge fields, unknown enum values, 10 MB values),",
-                "then checks with an independent reader that every task ended in exactly one",
-                "terminal state, no verdict or audit record is duplicated or missing, no side effect ran twice,",
-                "every hostile event is in hydra.dlq, and the audit hash chain verifies. Exit 1 on any violation."})
+        header = "Kills and restarts every service under load, then checks nothing was lost or done twice.",
+        description = {"Runs the broker and every pipeline service in its own JVM under steady load, kills each with -9 "
+                        + "(constitution filter, router, a crew worker mid-task, memory projector) and restarts the broker, "
+                        + "each once the pipeline has recovered from the one before, feeds hostile events to every entrance "
+                        + "topic (random bytes, truncated JSON, wrong types, huge fields, unknown enum values, 10 MB values), "
+                        + "then checks with an independent reader that every task ended in exactly one terminal state, no "
+                        + "verdict or audit record is duplicated or missing, no side effect ran twice, every hostile event is "
+                        + "in hydra.dlq, and the audit hash chain verifies. Exit 1 on any violation."})
 final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "the reduced form CI runs: fewer tasks and hostile events, one kill per service")
     boolean quick;

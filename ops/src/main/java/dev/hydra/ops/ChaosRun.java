@@ -304,7 +304,7 @@ final class ChaosRun {
 
     private void startBroker() throws Exception {
         broker = ChildJvm.start("broker", dir.resolve("broker.log"), "broker ready on", List.of("-Xmx1g"),
-                "broker", "--port", Integer.toString(port), "--data-dir", dir.resolve("broker").toString());
+                "broker", "--kafka-port", Integer.toString(port), "--data-dir", dir.resolve("broker").toString());
         broker.awaitReady(Duration.ofMinutes(2));
     }
 

@@ -2,31 +2,49 @@ package dev.hydra.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hydra.topics.Json;
+import dev.hydra.topics.config.HydraConfig;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /** Options and calls for commands that ask a running stack's HTTP API (memory lives in the projector). */
 final class ConsoleClient {
-    @Option(names = "--url", defaultValue = "${env:HYDRA_URL:-http://127.0.0.1:8701}",
-            description = "the running stack's console (default: ${DEFAULT-VALUE})")
-    String url;
+    @Option(names = "--config", description = "hydra.yaml (default: ${DEFAULT-VALUE}; env HYDRA_CONFIG)",
+            defaultValue = "${env:HYDRA_CONFIG:-config/hydra.yaml}")
+    Path configFile;
+
+    @Option(names = "--http-url", paramLabel = "URL", description = "the running stack's console (default: HYDRA_HTTP_URL,"
+            + " else http://127.0.0.1:$HYDRA_HTTP_PORT, else the stack `hydra up` runs in the data directory,"
+            + " else http://127.0.0.1:<http.port of the config>)")
+    String httpUrl;
+
+    /** The name this option had before every command called it --http-url. */
+    @Option(names = "--url", hidden = true)
+    void legacyUrl(String url) {
+        httpUrl = url;
+    }
+
+    private String url() {
+        return StackEndpoints.httpUrl(httpUrl, SettingsCatalog.checked(HydraConfig.load(configFile, System.getenv())));
+    }
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** GETs a path and returns its JSON; an error response's message becomes the exception's. */
     JsonNode get(String pathAndQuery) throws IOException, InterruptedException {
+        String url = url();
         HttpResponse<String> response;
         try {
             response = HTTP.send(HttpRequest.newBuilder(URI.create(url + pathAndQuery)).timeout(Duration.ofSeconds(60)).build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
-            throw new IllegalArgumentException("no Hydra console at " + url + " (is `hydra up` running? --url names another)");
+            throw new IllegalArgumentException("no Hydra console at " + url + " (is `hydra up` running? --http-url names another)");
         }
         JsonNode body = Json.parse(response.body());
         if (response.statusCode() >= 400) {

@@ -84,7 +84,19 @@ final class ConsoleServer implements AutoCloseable {
 
     private Router router() {
         Router router = Router.router(vertx);
-        router.route("/api/*").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
+        // The API speaks JSON whatever the client declares: `curl -d @task.json` sends a form type, and
+        // Vert.x would otherwise decode the body as form fields (and refuse one longer than 8 KiB).
+        router.route("/api/*").handler(ConsoleServer::treatBodyAsJson);
+        router.route("/api/*").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES).setHandleFileUploads(false));
+        router.errorHandler(413, ctx -> error(ctx, 413, "the body is larger than the limit of " + MAX_BODY_BYTES
+                + " bytes (1 MiB); send large content by reference (a path in the workspace, a URL)"));
+        router.errorHandler(400, ctx -> error(ctx, 400, "bad request: " + describe(ctx.failure())));
+        router.errorHandler(404, ctx -> error(ctx, 404, "no such endpoint: " + ctx.request().method() + " "
+                + ctx.request().path() + " (the API is under /api: tasks, approvals, topics, view, memory)"));
+        router.errorHandler(500, ctx -> {
+            LOG.warn("{} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
+            error(ctx, 500, "internal error: " + describe(ctx.failure()) + " (details in the stack's log)");
+        });
         router.get("/health").handler(this::health);
         if (view != null) {
             router.get("/").handler(ctx -> ctx.reroute("/console/index.html"));
@@ -100,6 +112,28 @@ final class ConsoleServer implements AutoCloseable {
         router.post("/api/approvals/:id/reject").blockingHandler(ctx -> decide(ctx, false));
         moduleRoutes.forEach(routes -> routes.accept(router));
         return router;
+    }
+
+    private static void treatBodyAsJson(RoutingContext ctx) {
+        String type = ctx.request().getHeader("content-type");
+        if (type != null && !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            ctx.request().headers().set("content-type", "application/json");
+        }
+        ctx.next();
+    }
+
+    private static String describe(Throwable failure) {
+        return failure == null ? "no details" : String.valueOf(failure.getMessage());
+    }
+
+    /** The request's body, or an error response naming what the endpoint expects when there is none. */
+    private static java.util.Optional<String> body(RoutingContext ctx, String expected) {
+        String body = ctx.body().asString();
+        if (body == null || body.isBlank()) {
+            error(ctx, 400, "the body is empty: send " + expected);
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(body);
     }
 
     private void health(RoutingContext ctx) {
@@ -156,8 +190,12 @@ final class ConsoleServer implements AutoCloseable {
 
     private void submitTask(RoutingContext ctx) {
         Task task;
+        java.util.Optional<String> body = body(ctx, "a task as JSON (see topics/src/main/resources/schemas)");
+        if (body.isEmpty()) {
+            return;
+        }
         try {
-            task = Topics.TASK.fromJson(ctx.body().asString());
+            task = Topics.TASK.fromJson(body.get()).withSourceIfUnknown("http");
         } catch (InvalidEventException e) {
             error(ctx, 400, e.getMessage());
             return;

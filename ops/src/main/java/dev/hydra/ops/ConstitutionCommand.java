@@ -22,9 +22,9 @@ import picocli.CommandLine.Spec;
 final class ConstitutionCommand {
 
     @Command(name = "check", mixinStandardHelpOptions = true,
-            description = {"Reads tasks or tool calls, one JSON object per line (a tool call has 'tool', a task has",
-                    "'task'), and prints one verdict JSON per line in the same order. Exit 0 even when some are",
-                    "denied; 2 on unreadable input."})
+            description = {"Reads tasks or tool calls, one JSON object per line (a tool call has 'tool', a task has 'task'), "
+                        + "and prints one verdict JSON per line in the same order. Exit 0 even when some are denied; 2 on "
+                        + "unreadable input."})
     static final class Check implements Callable<Integer> {
         @Option(names = "--constitution", paramLabel = "PATH", defaultValue = "${env:HYDRA_CONSTITUTION:-config/constitution.yaml}",
                 description = "constitution file (default: ${DEFAULT-VALUE})")
@@ -51,9 +51,9 @@ final class ConstitutionCommand {
     }
 
     @Command(name = "diff", mixinStandardHelpOptions = true,
-            description = {"Replays the retained tasks and tool calls through a candidate constitution, with no side",
-                    "effects, and prints every item whose verdict would change (one JSON per line). This is how a",
-                    "person changes the constitution safely."})
+            description = {"Replays the retained tasks and tool calls through a candidate constitution, with no side effects, "
+                        + "and prints every item whose verdict would change (one JSON per line). This is how a person changes "
+                        + "the constitution safely."})
     static final class Diff implements Callable<Integer> {
         @picocli.CommandLine.Mixin
         HydraCli.Connection connection;

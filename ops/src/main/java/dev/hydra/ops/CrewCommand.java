@@ -20,8 +20,10 @@ import picocli.CommandLine.Spec;
  * same crew share the crew's consumer group, so Kafka spreads the crew's tasks over them.
  */
 @Command(name = "crew", mixinStandardHelpOptions = true,
+        header = "Runs a crew worker for one inference node against an existing cluster.",
         description = {"Runs a crew worker for one inference node against an existing cluster, e.g.",
-                "  hydra crew --crew research --node hydra-ai --llm-base-url http://127.0.0.1:4000/v1 --bootstrap kafka:9092"})
+                "  hydra crew --crew research --node hydra-ai --llm-base-url http://127.0.0.1:4000/v1 --bootstrap "
+                        + "kafka:9092"})
 final class CrewCommand implements Callable<Integer> {
     @Mixin
     HydraCli.Connection connection;
@@ -62,7 +64,7 @@ final class CrewCommand implements Callable<Integer> {
         if (concurrency != null) {
             env.put("HYDRA_CREW_CONCURRENCY", concurrency.toString());
         }
-        HydraConfig config = HydraConfig.load(connection.configFile, env);
+        HydraConfig config = SettingsCatalog.checked(HydraConfig.load(connection.configFile, env));
         Properties client = KafkaSettings.client(connection.bootstrap(config));
         Crew which = Crew.fromWire(crew);
         Path data = (dataDir != null ? dataDir : Path.of(config.get(OpsSettings.DATA_DIR))).toAbsolutePath();

@@ -15,21 +15,32 @@ import picocli.CommandLine.Option;
         subcommands = {UpCommand.class, ServiceCommand.class, CrewCommand.class, BrokerCommand.class,
                 TopicsCommand.class, SubmitCommand.class, TailCommand.class, ConstitutionCommand.class,
                 ApprovalsCommand.class, AuditCommand.class, MemoryCommand.class, HistoryCommand.class,
-                ReplayCommand.class, BenchCommand.class, ChaosCommand.class, CommandLine.HelpCommand.class})
+                ReplayCommand.class, BenchCommand.class, ChaosCommand.class, UrlCommand.class, CommandLine.HelpCommand.class})
 public final class HydraCli {
 
     public static void main(String[] args) {
+        LogSetup.beforeFirstLogger(args, System.getenv());
         System.exit(commandLine().execute(args));
     }
 
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new HydraCli());
+        // Durations as the config writes them (5s, 10m), not only ISO-8601 (PT5S).
+        cli.registerConverter(java.time.Duration.class, dev.hydra.topics.config.Setting::parseDuration);
+        // Plain text: no escape codes in front of the usage when the terminal is detected as colour-capable.
+        cli.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof ConfigException || e instanceof IllegalArgumentException) {
                 commandLine.getErr().println("hydra: " + e.getMessage());
                 return 2;
             }
-            throw e;
+            // Unexpected: one line on the terminal, the stack trace in the log file (not under dev.hydra,
+            // whose lines also go to the terminal).
+            org.slf4j.LoggerFactory.getLogger("hydra.cli.failure").error("{} failed", commandLine.getCommandName(), e);
+            commandLine.getErr().println("hydra: " + commandLine.getCommandName() + " failed: " + e
+                    + "; the stack trace is in " + System.getProperty(LogSetup.FILE_PROPERTY, "the log")
+                    + " (include it when you report this)");
+            return 1;
         });
         return cli;
     }
@@ -41,19 +52,23 @@ public final class HydraCli {
         Path configFile;
 
         @Option(names = "--bootstrap", paramLabel = "HOST:PORT",
-                description = "Kafka bootstrap servers (default: kafka.bootstrap of the config, 127.0.0.1:9092)")
+                description = "Kafka bootstrap servers (default: HYDRA_KAFKA_BOOTSTRAP, else the stack `hydra up` runs in"
+                        + " the data directory, else kafka.bootstrap of the config, 127.0.0.1:9092)")
         String bootstrap;
 
         HydraConfig config() {
-            return HydraConfig.load(configFile, System.getenv());
+            return SettingsCatalog.checked(HydraConfig.load(configFile, System.getenv()));
         }
 
         String bootstrap(HydraConfig config) {
-            return bootstrap != null ? bootstrap : config.get(KafkaSettings.BOOTSTRAP);
+            return StackEndpoints.bootstrap(bootstrap, config);
         }
 
+        /** Client properties for a broker that is known to listen (else a one-line error within seconds). */
         Properties clientProps() {
-            return KafkaSettings.client(bootstrap(config()));
+            String servers = bootstrap(config());
+            BrokerProbe.requireReachable(servers);
+            return KafkaSettings.client(servers);
         }
     }
 }

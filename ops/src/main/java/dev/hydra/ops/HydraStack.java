@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -104,8 +105,10 @@ public final class HydraStack implements StackApi, AutoCloseable {
         vertx = Vertx.vertx();
         console = new ConsoleServer(vertx, this, List.of(memory::routes), true);
         console.start(config.get(OpsSettings.HTTP_HOST), options.httpPort().orElse(config.get(OpsSettings.HTTP_PORT)));
-        // Last: its first assessment probes the console's own /health.
-        startService(new StateAssessor(config, clientProps));
+        // Last: its first assessment probes the console's own /health, on the port it really has
+        // (config/hydra.yaml names it ${HYDRA_HTTP_PORT:-8701}).
+        startService(new StateAssessor(config.withEnv(Map.of(OpsSettings.HTTP_PORT.env(), Integer.toString(console.port()))),
+                clientProps));
     }
 
     private void startService(Service service) throws Exception {

@@ -3,6 +3,7 @@ package dev.hydra.ops;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hydra.topics.DeadLetters;
 import dev.hydra.topics.Json;
 import dev.hydra.topics.Topic;
 import dev.hydra.topics.Service;
@@ -11,6 +12,7 @@ import dev.hydra.topics.events.ApprovalRequest;
 import dev.hydra.topics.events.AuditRecord;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.MemoryBlock;
+import dev.hydra.topics.events.NodeAnnouncement;
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.TaskStatus;
 import java.time.Duration;
@@ -39,14 +41,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator console's picture of the system, folded from the topics: approval queue, queued
- * tasks per crew and lane, running tasks with their age, recent verdicts and memory blocks. One
- * consumer thread folds; readers take an immutable JSON snapshot. It is a {@link Service} so that
+ * The operator console's picture of the system, folded from the topics: approval queue (with what
+ * would run), queued tasks per crew and lane, running, waiting-to-retry and failed tasks with their
+ * last word, every crew worker, the dead letters, recent verdicts and memory blocks. One consumer
+ * thread folds; readers take an immutable JSON snapshot. It is a {@link Service} so that
  * {@code hydra service console} runs it alone, healthy while its thread folds.
  */
 final class LiveView implements Service {
     private static final Logger LOG = LoggerFactory.getLogger(LiveView.class);
     private static final int RECENT_AUDIT = 50;
+    private static final int RECENT_FAILURES = 50;
+    /** Ended tasks remembered so that a lane record read after its task's end does not show it as queued. */
+    private static final int ENDED_REMEMBERED = 100_000;
+    private static final int VALUE_PREVIEW_CHARS = 400;
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final Thread thread;
@@ -60,6 +67,16 @@ final class LiveView implements Service {
     private final Deque<AuditRecord> recentAudit = new ArrayDeque<>();
     private final Set<TopicPartition> auditSeeked = new HashSet<>();
     private final Map<String, MemoryBlock> blocks = new LinkedHashMap<>();
+    private final Map<String, TaskStatus> retrying = new LinkedHashMap<>();
+    private final Deque<TaskStatus> failed = new ArrayDeque<>();
+    private final Deque<ObjectNode> deadLetters = new ArrayDeque<>();
+    private final Map<String, NodeAnnouncement> workers = new java.util.TreeMap<>();
+    private final Set<String> ended = java.util.Collections.newSetFromMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > ENDED_REMEMBERED;
+        }
+    });
     private volatile JsonNode snapshot = Json.MAPPER.createObjectNode();
     private volatile long version;
 
@@ -72,7 +89,8 @@ final class LiveView implements Service {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);
         consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-        for (Topic<?> topic : List.of(Topics.APPROVAL_REQUESTS, Topics.TASK_STATUS, Topics.AUDIT, Topics.MEMORY_BLOCKS)) {
+        for (Topic<?> topic : List.of(Topics.APPROVAL_REQUESTS, Topics.TASK_STATUS, Topics.AUDIT, Topics.MEMORY_BLOCKS,
+                Topics.DLQ, Topics.CREW_NODES)) {
             topics.put(topic.name(), topic);
         }
         for (Crew crew : Crew.values()) {
@@ -155,6 +173,10 @@ final class LiveView implements Service {
 
     private boolean fold(ConsumerRecord<String, byte[]> record) {
         Topic<?> topic = topics.get(record.topic());
+        if (topic.equals(Topics.DLQ)) {
+            deadLetter(record);
+            return true;
+        }
         Object value;
         try {
             value = topic.valueSerde().deserialize(record.topic(), record.value());
@@ -165,23 +187,14 @@ final class LiveView implements Service {
             approvals.remove(request.id());
             approvals.put(request.id(), request);
         } else if (value instanceof Task task) {
-            if (!active.containsKey(task.id()) && !claimedAt.containsKey(task.id())) {
+            // After a restart the lanes are read from their start: a task that already ended is not queued.
+            if (!ended.contains(task.id()) && !active.containsKey(task.id()) && !claimedAt.containsKey(task.id())) {
                 queued.put(task.id(), record.topic());
             }
         } else if (value instanceof TaskStatus status) {
-            switch (status.state()) {
-                case CLAIMED, HEARTBEAT -> {
-                    queued.remove(status.taskId());
-                    active.put(status.taskId(), status);
-                    claimedAt.putIfAbsent(status.taskId(), status.at());
-                }
-                case COMPLETED, FAILED -> {
-                    queued.remove(status.taskId());
-                    active.remove(status.taskId());
-                    claimedAt.remove(status.taskId());
-                }
-                default -> active.computeIfPresent(status.taskId(), (id, old) -> status);
-            }
+            fold(status);
+        } else if (value instanceof NodeAnnouncement worker) {
+            workers.put(worker.crew().wireName() + "@" + worker.node(), worker);
         } else if (value instanceof AuditRecord audit) {
             recentAudit.addFirst(audit);
             while (recentAudit.size() > RECENT_AUDIT) {
@@ -191,6 +204,64 @@ final class LiveView implements Service {
             blocks.put(block.name(), block);
         }
         return true;
+    }
+
+    private void fold(TaskStatus status) {
+        String id = status.taskId();
+        if (status.state().terminal()) {
+            ended.add(id);
+            queued.remove(id);
+            active.remove(id);
+            claimedAt.remove(id);
+            retrying.remove(id);
+            if (status.state() == dev.hydra.topics.events.TaskState.FAILED) {
+                failed.addFirst(status);
+                while (failed.size() > RECENT_FAILURES) {
+                    failed.removeLast();
+                }
+            }
+            return;
+        }
+        switch (status.state()) {
+            case CLAIMED, HEARTBEAT -> {
+                queued.remove(id);
+                retrying.remove(id);
+                active.put(id, status);
+                claimedAt.putIfAbsent(id, status.at());
+            }
+            // The attempt ended without success and the router will route it again after its backoff:
+            // not running any more, and the detail says what went wrong.
+            case INTERRUPTED, RETRIED -> {
+                active.remove(id);
+                claimedAt.remove(id);
+                retrying.put(id, status);
+            }
+            default -> active.computeIfPresent(id, (key, old) -> status);
+        }
+    }
+
+    /** A dead letter as the console lists it: where it came from, why, and the start of its value. */
+    private void deadLetter(ConsumerRecord<String, byte[]> record) {
+        ObjectNode letter = Json.MAPPER.createObjectNode();
+        letter.put("key", record.key());
+        letter.put("at", Instant.ofEpochMilli(record.timestamp()).toString());
+        letter.put("offset", record.offset());
+        for (String header : List.of(DeadLetters.SOURCE_TOPIC, DeadLetters.SOURCE_PARTITION, DeadLetters.SOURCE_OFFSET,
+                DeadLetters.ERROR, DeadLetters.FAILED_BY)) {
+            letter.put(header.substring("hydra-dlq-".length()), DeadLetters.header(record.headers(), header));
+        }
+        String value = record.value() == null ? "" : new String(record.value(), java.nio.charset.StandardCharsets.UTF_8);
+        letter.put("value", value.length() <= VALUE_PREVIEW_CHARS ? value : value.substring(0, VALUE_PREVIEW_CHARS) + "…");
+        deadLetters.addFirst(letter);
+        while (deadLetters.size() > RECENT_FAILURES) {
+            deadLetters.removeLast();
+        }
+    }
+
+    private static ObjectNode describe(ObjectNode row, TaskStatus status) {
+        return row.put("taskId", status.taskId()).put("crew", status.crew().wireName()).put("node", status.node())
+                .put("attempt", status.attempt()).put("state", status.state().name()).put("detail", status.detail())
+                .put("at", status.at().toString());
     }
 
     private void publish() {
@@ -204,10 +275,20 @@ final class LiveView implements Service {
         ArrayNode runningTasks = root.putArray("running");
         Instant now = Instant.now();
         for (TaskStatus status : active.values()) {
-            runningTasks.addObject().put("taskId", status.taskId()).put("crew", status.crew().wireName())
-                    .put("node", status.node()).put("attempt", status.attempt()).put("state", status.state().name())
+            describe(runningTasks.addObject(), status)
                     .put("ageSeconds", Duration.between(claimedAt.getOrDefault(status.taskId(), now), now).toSeconds());
         }
+        ArrayNode waiting = root.putArray("retrying");
+        retrying.values().forEach(status -> describe(waiting.addObject(), status));
+        ArrayNode failures = root.putArray("failed");
+        failed.forEach(status -> describe(failures.addObject(), status));
+        root.set("dlq", Json.tree(new ArrayList<>(deadLetters)));
+        ArrayNode crewWorkers = root.putArray("workers");
+        workers.values().forEach(worker -> crewWorkers.addObject().put("node", worker.node())
+                .put("crew", worker.crew().wireName()).put("models", String.join(", ", worker.models()))
+                .put("capabilities", String.join(", ", worker.capabilities()))
+                .put("heartbeatAt", worker.heartbeatAt().toString())
+                .put("silentSeconds", Duration.between(worker.heartbeatAt(), now).toSeconds()));
         root.set("audit", Json.tree(new ArrayList<>(recentAudit)));
         root.set("blocks", Json.tree(blocks.values()));
         snapshot = root;

@@ -10,6 +10,13 @@ final class OpsSettings {
             "address the console binds to");
     static final Setting<String> DATA_DIR = Setting.text("data.dir", "HYDRA_DATA_DIR", "data",
             "where the embedded broker, state stores and crew working directories live");
+    static final Setting<String> HTTP_URL = new Setting<>("http.url", "HYDRA_HTTP_URL", "", url -> {
+        if (!url.isEmpty() && !url.matches("https?://\\S+")) {
+            throw new IllegalArgumentException(url);
+        }
+        return url;
+    }, "an http(s) URL such as http://127.0.0.1:8701, or empty", "the console client commands (history, memory) talk to;"
+            + " empty: the stack running in data.dir, else http://127.0.0.1:<http.port>");
     static final Setting<String> NODE_NAME = Setting.text("node.name", "HYDRA_NODE", "local",
             "name of this inference node, announced by its crew workers");
 

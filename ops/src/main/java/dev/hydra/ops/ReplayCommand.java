@@ -16,12 +16,13 @@ import picocli.CommandLine.TypeConversionException;
 
 /** {@code hydra replay}: re-drives a time range of retained tasks or tool calls into the pipeline. */
 @Command(name = "replay", mixinStandardHelpOptions = true,
-        description = {"Re-drives the tasks (or tool calls) a topic retained between two times into the pipeline's",
-                "entrance under a new run id, so that the current code and constitution handle yesterday's traffic.",
-                "With --dry-run nothing is executed: crews skip every side effect, the tool executor answers",
-                "without running, and results go to hydra.replay.results instead of hydra.tasks.results.",
-                "Topics: hydra.tasks.proposed|approved|rejected, hydra.crew.<crew>.p1..p4 (into hydra.tasks.proposed),",
-                "hydra.toolcalls.requested|approved (into hydra.toolcalls.requested)."})
+        header = "Re-drives the tasks or tool calls a topic kept between two times, under a new run id.",
+        description = {"Re-drives the tasks (or tool calls) a topic retained between two times into the pipeline's entrance "
+                        + "under a new run id, so that the current code and constitution handle yesterday's traffic. With "
+                        + "--dry-run nothing is executed: crews skip every side effect, the tool executor answers without "
+                        + "running, and results go to hydra.replay.results instead of hydra.tasks.results. Topics: "
+                        + "hydra.tasks.proposed|approved|rejected, hydra.crew.<crew>.p1..p4 (into hydra.tasks.proposed), "
+                        + "hydra.toolcalls.requested|approved (into hydra.toolcalls.requested)."})
 final class ReplayCommand implements Callable<Integer> {
     @Mixin
     HydraCli.Connection connection;

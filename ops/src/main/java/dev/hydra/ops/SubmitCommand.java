@@ -24,9 +24,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code hydra submit}: validates tasks and produces them to hydra.tasks.proposed. */
 @Command(name = "submit", mixinStandardHelpOptions = true,
-        description = {"Produces tasks to hydra.tasks.proposed. FILE holds one task object, or several (JSON lines",
-                "or concatenated objects); '-' reads standard input. Every task is checked first: if one is",
-                "invalid nothing is sent and the error names the task and the field (exit code 2)."})
+        header = "Sends tasks from a file or standard input to hydra.tasks.proposed.",
+        description = {"Produces tasks to hydra.tasks.proposed. FILE holds one task object, or several (JSON lines or "
+                        + "concatenated objects); '-' reads standard input. Every task is checked first: if one is invalid "
+                        + "nothing is sent and the error names the task and the field (exit code 2)."})
 final class SubmitCommand implements Callable<Integer> {
     @Mixin
     HydraCli.Connection connection;
@@ -48,7 +49,8 @@ final class SubmitCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         try (EventProducer producer = new EventProducer(connection.clientProps(), "hydra-cli")) {
-            for (Task task : tasks) {
+            for (Task proposed : tasks) {
+                Task task = proposed.withSourceIfUnknown("cli");
                 var meta = producer.send(Topics.TASKS_PROPOSED, task.id(), task, task.id()).get(30, TimeUnit.SECONDS);
                 out.printf("%s -> %s-%d@%d%n", task.id(), meta.topic(), meta.partition(), meta.offset());
             }

@@ -17,8 +17,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code hydra up}: the whole stack in one process, until Ctrl-C. */
 @Command(name = "up", mixinStandardHelpOptions = true,
-        description = {"Starts an embedded single-node Kafka broker (unless --bootstrap names a cluster), creates the topics,",
-                "starts every service in this process and serves the console, API, /health and /metrics."})
+        header = "The whole stack in this process: broker, topics, every service, the console.",
+        description = {"Starts an embedded single-node Kafka broker (unless --bootstrap names a cluster), creates the "
+                        + "topics, starts every service in this process and serves the console, API, /health and /metrics."})
 final class UpCommand implements Callable<Integer> {
     @Mixin
     HydraCli.Connection connection;
@@ -44,15 +45,23 @@ final class UpCommand implements Callable<Integer> {
         HydraConfig config = connection.config();
         Path data = dataDir != null ? dataDir : Path.of(config.get(OpsSettings.DATA_DIR));
         List<Crew> crewList = crews.stream().map(Crew::fromWire).toList();
+        Optional<StackFile> other = StackFile.read(data);
+        if (other.isPresent()) {
+            throw new IllegalArgumentException("a stack already runs in " + data.toAbsolutePath() + " (pid " + other.get().pid()
+                    + ", Kafka " + other.get().kafkaBootstrap() + ", console " + other.get().httpUrl()
+                    + "): stop it first, or give this one its own --data-dir");
+        }
         HydraStack stack = HydraStack.start(new HydraStack.Options(config, data,
                 Optional.ofNullable(connection.bootstrap), kafkaPort, Optional.ofNullable(httpPort), crewList));
         CountDownLatch stopped = new CountDownLatch(1);
+        String http = "http://127.0.0.1:" + stack.httpPort();
+        StackFile.ofThisProcess(stack.bootstrap(), http).write(data);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            StackFile.removeOwn(data);
             stack.close();
             stopped.countDown();
         }, "hydra-shutdown"));
         PrintWriter out = spec.commandLine().getOut();
-        String http = "http://127.0.0.1:" + stack.httpPort();
         out.println("Hydra is up.");
         out.println("  Kafka      " + stack.bootstrap() + (connection.bootstrap == null ? "  (embedded, data in " + data.toAbsolutePath() + ")" : ""));
         out.println("  Console    " + http + "/");
@@ -60,6 +69,8 @@ final class UpCommand implements Callable<Integer> {
         out.println("  Metrics    " + http + "/metrics");
         out.println("  Submit     ./hydra submit task.json   or   curl -XPOST " + http + "/api/tasks -d @task.json");
         out.println("  Crews      " + Arrays.toString(crewList.toArray()));
+        out.println("  Logs       " + System.getProperty(LogSetup.FILE_PROPERTY, "(this terminal)"));
+        out.println("  Clients    every ./hydra command finds this stack through " + StackFile.in(data.toAbsolutePath()));
         out.println("Ctrl-C stops everything cleanly.");
         out.flush();
         stopped.await();

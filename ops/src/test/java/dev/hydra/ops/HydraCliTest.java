@@ -63,4 +63,56 @@ class HydraCliTest {
         assertThat(run.err()).contains("kafka.bootstrap").contains("HYDRA_KAFKA_BOOTSTRAP").contains("HOST:PORT")
                 .contains("nonsense");
     }
+
+    @Test
+    void aCommandFacingNoBrokerFailsWithOneLineNamingTheAddress() throws Exception {
+        String address = "127.0.0.1:" + PipelineScenarios.deadPort();
+        Run run = run("topics", "--bootstrap", address);
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err().lines().toList()).hasSize(1).first().asString()
+                .contains("no Kafka broker at " + address).contains("--bootstrap");
+    }
+
+    @Test
+    void brokerTakesTheSamePortFlagAsUpAndStillTheOldOne() {
+        assertThat(run("broker", "--help").out()).contains("--kafka-port").doesNotContain("--port=");
+        CommandLine cli = HydraCli.commandLine();
+        CommandLine.ParseResult old = cli.parseArgs("broker", "--port", "39123");
+        BrokerCommand broker = (BrokerCommand) old.subcommand().commandSpec().userObject();
+        assertThat(broker.port()).isEqualTo(39123);
+    }
+
+    @Test
+    void aConfigMistakeIsReportedBeforeAnyConnectionIsTried() throws Exception {
+        Path config = dir.resolve("hydra.yaml");
+        Files.writeString(config, "router:\n  promoteAftr: 5m\n");
+        // Port 1 has no broker: the config error must come first, and alone.
+        Run run = run("topics", "--config", config.toString(), "--bootstrap", "127.0.0.1:1");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("router.promoteAftr: unknown setting; did you mean router.promoteAfter?")
+                .doesNotContain("no Kafka broker");
+    }
+
+    @Test
+    void everyCommandSummaryIsAWholeSentenceAndHelpCarriesNoEscapeCodes() {
+        Run run = run("--help");
+        assertThat(run.out()).doesNotContain("\u001b[");
+        List<String> summaries = new java.util.ArrayList<>();
+        for (String line : run.out().substring(run.out().indexOf("Commands:") + "Commands:".length()).lines()
+                .filter(l -> !l.isBlank()).toList()) {
+            if (line.startsWith("  ") && !line.startsWith("   ")) {
+                summaries.add(line.strip());
+            } else {
+                summaries.set(summaries.size() - 1, summaries.get(summaries.size() - 1) + " " + line.strip());
+            }
+        }
+        assertThat(summaries).hasSizeGreaterThan(10).allSatisfy(summary -> assertThat(summary).endsWith("."));
+    }
+
+    @Test
+    void durationFlagsTakeTheFormTheConfigUses() {
+        CommandLine.ParseResult parsed = HydraCli.commandLine().parseArgs("tail", "hydra.dlq", "--idle-timeout", "5s");
+        TailCommand tail = (TailCommand) parsed.subcommand().commandSpec().userObject();
+        assertThat(tail.idleTimeout).isEqualTo(java.time.Duration.ofSeconds(5));
+    }
 }

@@ -13,6 +13,8 @@ import dev.hydra.topics.Topics;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.Task;
+import dev.hydra.topics.events.TaskState;
+import dev.hydra.topics.events.TaskStatus;
 import dev.hydra.topics.events.ToolCall;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -320,12 +322,31 @@ abstract class PipelineScenarios {
                          "task": {"action": "run_sql", "sql": "DROP DATABASE letta_old"}}""")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(parked.statusCode()).isEqualTo(202);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(stack.clientProps(),
+                new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topics.TASKS_PROPOSED.name(), "console-bad",
+                    "not json at all".getBytes(StandardCharsets.UTF_8))).get();
+        }
 
         try (HeadlessChromium browser = HeadlessChromium.launch(chromium, Files.createTempDirectory("chromium"))) {
             browser.navigate("http://127.0.0.1:" + stack.httpPort() + "/");
             String row = "[...document.querySelectorAll('#approvals tr')].find(r => r.textContent.includes('park-1'))";
             await("the parked task is in the page's approval queue").atMost(PATIENCE)
                     .until(() -> browser.eval("!!" + row).asBoolean());
+            // What would run, set apart; why it was parked; how long is left; the id the CLI shows.
+            String requestId = new ApprovalDesk(stack.clientProps()).pending().stream()
+                    .filter(r -> r.subjectId().equals("park-1")).findFirst().orElseThrow().id();
+            assertThat(browser.eval(row + ".querySelector('.request-id').textContent").asText()).isEqualTo(requestId);
+            assertThat(browser.eval(row + ".querySelector('code.run').textContent").asText()).isEqualTo("DROP DATABASE letta_old");
+            assertThat(browser.eval(row + ".textContent").asText()).contains("planned migration").contains("run_sql")
+                    .contains("never_delete_databases").containsPattern("\\d+ h \\d+ min");
+            String dlqRow = "[...document.querySelectorAll('#dlq tr')].find(r => r.textContent.includes('not json at all'))";
+            await("the dead letter is listed with its source position and error").atMost(PATIENCE)
+                    .until(() -> browser.eval("!!" + dlqRow).asBoolean());
+            assertThat(browser.eval(dlqRow + ".textContent").asText()).contains("hydra.tasks.proposed-").contains("not JSON")
+                    .contains("hydra-constitution-filter");
+            await("every crew worker is listed, live").atMost(PATIENCE).until(() -> browser.eval(
+                    "document.querySelectorAll('#workers td.live').length").asInt() == Crew.values().length);
             browser.screenshot(Path.of("target", "console.png"));
             browser.eval("document.getElementById('who').value = 'admin';"
                     + "document.getElementById('why').value = 'planned migration, backup verified';"
@@ -338,5 +359,71 @@ abstract class PipelineScenarios {
         assertThat(on(Topics.AUDIT.name())).anyMatch(r -> dev.hydra.topics.EventHeaders.get(r.headers(),
                 dev.hydra.topics.EventHeaders.CORRELATION_ID).orElse("").equals("park-1")
                 && value(r).path("actor").asText().equals("admin"));
+    }
+
+    private HttpResponse<String> post(String path, String contentType, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.httpPort() + path))
+                .header("content-type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void theApiTakesJsonWhateverTheContentTypeSaysAndAnswersEveryErrorInJson() throws Exception {
+        // What `curl -XPOST .../api/tasks -d @task.json` sends: a form content type, a long JSON body.
+        String padding = "x".repeat(8_000);
+        HttpResponse<String> form = post("/api/tasks", "application/x-www-form-urlencoded", """
+                {"id": "form-1", "priority": 4, "description": "research %s", "crew": "research",
+                 "task": {"action": "research_topic", "topic": "curl"}}""".formatted(padding));
+        assertThat(form.statusCode()).as(form.body()).isEqualTo(202);
+        await("proposed, saying it came in over HTTP").atMost(PATIENCE).until(() -> on(Topics.TASKS_PROPOSED.name())
+                .stream().filter(r -> "form-1".equals(r.key())).anyMatch(r -> value(r).path("source").asText().equals("http")));
+
+        HttpResponse<String> empty = post("/api/tasks", "application/json", "");
+        assertThat(empty.statusCode()).isEqualTo(400);
+        assertThat(Json.parse(empty.body()).path("error").asText()).contains("body is empty");
+
+        HttpResponse<String> invalid = post("/api/tasks", "text/plain", """
+                {"priority": 9, "description": "d", "crew": "research", "task": {"action": "research_topic"}}""");
+        assertThat(invalid.statusCode()).isEqualTo(400);
+        assertThat(Json.parse(invalid.body()).path("error").asText()).contains("priority");
+
+        HttpResponse<String> huge = post("/api/tasks", "application/json", "{\"description\": \"" + "y".repeat(2_000_000) + "\"}");
+        assertThat(huge.statusCode()).isEqualTo(413);
+        assertThat(Json.parse(huge.body()).path("error").asText()).contains("1048576 bytes");
+
+        HttpResponse<String> missing = get("/api/nothing-here");
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(Json.parse(missing.body()).path("error").asText()).contains("/api/nothing-here");
+    }
+
+    private static void status(KafkaProducer<String, byte[]> producer, String task, TaskState state, int attempt,
+                               String detail) throws Exception {
+        TaskStatus status = new TaskStatus(task, Crew.RESEARCH, state, "view-node", attempt, detail, Instant.now());
+        producer.send(new ProducerRecord<>(Topics.TASK_STATUS.name(), task,
+                Topics.TASK_STATUS.valueSerde().serialize(Topics.TASK_STATUS.name(), status))).get();
+    }
+
+    @Test
+    void theConsoleViewKeepsRunningRetryingAndFailedTasksApartAndQueuesNoEndedTask() throws Exception {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(stack.clientProps(),
+                new StringSerializer(), new ByteArraySerializer())) {
+            status(producer, "view-retry", TaskState.CLAIMED, 1, "");
+            status(producer, "view-retry", TaskState.RETRIED, 1, "model endpoint refused the connection");
+            status(producer, "view-fail", TaskState.FAILED, 3, "gave up after 3 attempts: timeout");
+            // A lane record read after its task ended (what a restarted console meets) is not queued work.
+            status(producer, "view-done", TaskState.COMPLETED, 1, "");
+            producer.send(new ProducerRecord<>("hydra.crew.research.p4", "view-done", Topics.TASK.serialize("",
+                    new Task("view-done", null, 4, 0, "done already", Crew.RESEARCH, Map.of("action", "research_topic"),
+                            List.of(), List.of(), "test", null)))).get();
+        }
+        await("the view has folded the statuses").atMost(PATIENCE).until(() -> {
+            JsonNode view = Json.parse(get("/api/view").body());
+            return view.path("retrying").toString().contains("view-retry") && view.path("failed").toString().contains("view-fail");
+        });
+        JsonNode view = Json.parse(get("/api/view").body());
+        assertThat(view.path("running").toString()).doesNotContain("view-retry");
+        assertThat(view.path("retrying").toString()).contains("model endpoint refused the connection");
+        assertThat(view.path("failed").toString()).contains("gave up after 3 attempts");
+        assertThat(view.path("queued").path("hydra.crew.research.p4").asInt(0)).isZero();
     }
 }

@@ -1,5 +1,6 @@
 package dev.hydra.assessor;
 
+import dev.hydra.topics.config.KnownSettings;
 import dev.hydra.topics.config.Setting;
 import java.time.Duration;
 import java.util.Arrays;
@@ -68,9 +69,9 @@ public final class AssessorSettings {
             "column of the services table with an http(s):// health URL or tcp://HOST:PORT");
 
     /** The mapping of metric name to PromQL under this path. */
-    public static final String PROMETHEUS_QUERIES_PATH = "assessor.prometheus.queries";
+    public static final String PROMETHEUS_QUERIES_PATH = KnownSettings.section("assessor.prometheus.queries");
     /** The shared list of services to probe. */
-    public static final String SERVICES_PATH = "services";
+    public static final String SERVICES_PATH = KnownSettings.section("services");
 
     private AssessorSettings() {
     }

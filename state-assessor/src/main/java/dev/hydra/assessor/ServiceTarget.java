@@ -89,8 +89,8 @@ public record ServiceTarget(String name, Kind kind, String address) {
                 throw new ConfigException(where + ".name is required");
             }
             where += " (" + name + ")";
-            String health = entry.path("health").asText("");
-            String tcp = entry.path("tcp").asText("");
+            String health = config.expand(entry.path("health").asText(""));
+            String tcp = config.expand(entry.path("tcp").asText(""));
             if (!health.isBlank()) {
                 targets.add(http(name, checkUrl(where, health)));
             } else if (!tcp.isBlank()) {

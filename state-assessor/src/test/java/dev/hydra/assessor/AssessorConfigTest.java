@@ -73,4 +73,16 @@ class AssessorConfigTest {
         assertThat(PrometheusQueries.fromConfig(config)).containsKey("inference_latency_p95");
         assertThat(config.get(AssessorSettings.FEATURE_DONE_STATUSES)).contains("done");
     }
+
+    @Test
+    void theShippedConsoleProbeFollowsTheConsolesRealPort() {
+        HydraConfig shipped = HydraConfig.load(Path.of("../config/hydra.yaml"), Map.of());
+
+        assertThat(ServiceTarget.fromConfig(shipped)).contains(ServiceTarget.http("hydra-console", "http://127.0.0.1:8701/health"));
+        assertThat(ServiceTarget.fromConfig(shipped.withEnv(Map.of("HYDRA_HTTP_PORT", "38701"))))
+                .contains(ServiceTarget.http("hydra-console", "http://127.0.0.1:38701/health"));
+        assertThatThrownBy(() -> ServiceTarget.fromConfig(HydraConfig.of(
+                "services: [{name: web, health: 'http://127.0.0.1:${WEB_PORT}/'}]", Map.of())))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("${WEB_PORT}");
+    }
 }

@@ -9,6 +9,7 @@ import dev.hydra.topics.Topic;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.TaskState;
+import dev.hydra.topics.events.TaskStatus;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -81,6 +82,12 @@ final class DispatchProcessor implements Processor<String, RouterInput, String, 
             }
         } else if (action instanceof Action.Drop drop) {
             RouterMetrics.DEDUPLICATED.inc();
+            // On the status topic too, so that `hydra history` and the console say why the task stopped.
+            Task dropped = drop.task();
+            TaskStatus duplicate = new TaskStatus(dropped.id(), dropped.crew(), TaskState.DUPLICATE, "router", 1,
+                    "dropped: the same work is open as task " + drop.openTaskId() + " (" + drop.fingerprint() + ")",
+                    java.time.Instant.ofEpochMilli(now));
+            send(dropped.id(), Outbound.of(Topics.TASK_STATUS, duplicate), EventHeaders.of(Topics.TASK_STATUS, dropped.id()), now);
             LOG.info("task {} dropped: same work as open task {} ({})", drop.task().id(), drop.openTaskId(),
                     drop.fingerprint());
         } else if (action instanceof Action.Resolved) {

@@ -101,6 +101,10 @@ class WorkDistributionTopologyTest {
         assertThat(router.lane(Crew.INFRASTRUCTURE, 1)).extracting(TestRecord::key).containsExactly("dup-1");
         assertThat(router.lane(Crew.INFRASTRUCTURE, 2)).isEmpty();
         assertThat(metric("hydra_tasks_deduplicated_total")).isEqualTo(before + 2);
+        assertThat(router.statuses()).filteredOn(s -> s.taskId().equals("dup-2")).singleElement().satisfies(s -> {
+            assertThat(s.state()).isEqualTo(TaskState.DUPLICATE);
+            assertThat(s.detail()).contains("open as task dup-1");
+        });
 
         router.report(first, TaskState.COMPLETED, 1);
         router.approve(task("dup-4", Crew.INFRASTRUCTURE, 1, "restart_service", "letta"));

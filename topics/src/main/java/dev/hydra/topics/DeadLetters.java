@@ -20,6 +20,14 @@ public final class DeadLetters {
     public static final String ERROR_CLASS = "hydra-dlq-error-class";
     public static final String FAILED_BY = "hydra-dlq-failed-by";
 
+    /**
+     * Every dead letter, counted where it is made (each service that dead-letters), by the service and
+     * the topic the value came from: a rising count is the first sign of a producer sending bad data.
+     */
+    public static final io.prometheus.client.Counter DEAD_LETTERED = io.prometheus.client.Counter.build("hydra_dlq",
+            "values sent to hydra.dlq, by the service that gave up on them and their source topic")
+            .labelNames("failed_by", "source_topic").register();
+
     /** Error texts are capped so that a huge hostile value cannot make a huge header. */
     private static final int MAX_ERROR_CHARS = 2_000;
 
@@ -45,6 +53,7 @@ public final class DeadLetters {
         headers.add(ERROR, EventHeaders.utf8(describe(error)));
         headers.add(ERROR_CLASS, EventHeaders.utf8(error.getClass().getName()));
         headers.add(FAILED_BY, EventHeaders.utf8(failedBy));
+        DEAD_LETTERED.labels(failedBy, topic).inc();
         return headers;
     }
 

@@ -63,6 +63,7 @@ public final class ParsedStream {
                 if (value == null) {
                     throw new InvalidEventException(topic.valueSerde().eventType() + ": null value (tombstone) is not an event");
                 }
+                value = admitted(record.key(), record.value(), value);
             } catch (RuntimeException e) {
                 RecordMetadata position = context.recordMetadata().orElseThrow();
                 LOG.warn("{}: dead-lettering {}-{}@{}: {}", application, position.topic(), position.partition(),
@@ -76,6 +77,13 @@ public final class ParsedStream {
             // Outside the try: a failure downstream is not a bad value. It must fail the task (and
             // abort the transaction), not dead-letter a valid event after part of its outputs were sent.
             context.forward(record.withValue(new Parsed<>(value, null)));
+        }
+
+        /** Topics open to outside producers interpret the key too (see {@link TaskEntrance}). */
+        @SuppressWarnings("unchecked")
+        private T admitted(String key, byte[] raw, T value) {
+            return topic.equals(Topics.TASKS_PROPOSED) ? (T) TaskEntrance.admit(key, raw, (dev.hydra.topics.events.Task) value)
+                    : value;
         }
     }
 }

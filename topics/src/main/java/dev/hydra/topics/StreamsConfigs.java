@@ -34,6 +34,11 @@ public final class StreamsConfigs {
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 3_000);
         // Deliver small batches promptly; the cost of 5 ms lingering is below the commit interval.
         props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+        // One request in flight per broker: with more, the first batch to a repartition topic Streams has
+        // just created can fail (the broker has not applied the partition yet) while the second lands; the
+        // retried first batch is then refused for ever with OutOfOrderSequenceException (KAFKA-15591), an
+        // ERROR on every fresh start and lost records. Commits every 100 ms keep the batches small anyway.
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION), 1);
         return props;
     }
 }

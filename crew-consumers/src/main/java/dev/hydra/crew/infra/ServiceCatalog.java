@@ -34,7 +34,7 @@ public final class ServiceCatalog {
 
     /** Reads {@code services:}; a malformed entry stops the worker with a message naming it. */
     public static ServiceCatalog from(HydraConfig config) {
-        JsonNode list = config.section("services");
+        JsonNode list = config.section(dev.hydra.crew.CrewSettings.SERVICES_PATH);
         Map<String, ServiceSpec> services = new LinkedHashMap<>();
         if (list.isMissingNode() || list.isNull()) {
             return new ServiceCatalog(services);

@@ -47,7 +47,7 @@ public final class McpServers implements AutoCloseable {
     }
 
     public static McpServers from(HydraConfig config, Duration timeout) {
-        JsonNode list = config.section("crews.mcpServers");
+        JsonNode list = config.section(dev.hydra.crew.CrewSettings.MCP_SERVERS_PATH);
         Map<String, ServerSpec> specs = new LinkedHashMap<>();
         if (list.isArray()) {
             for (int i = 0; i < list.size(); i++) {

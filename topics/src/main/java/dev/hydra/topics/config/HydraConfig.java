@@ -61,8 +61,7 @@ public final class HydraConfig {
         String raw = null;
         String from = origin;
         if (setting.env() != null && env.containsKey(setting.env())) {
-            raw = env.get(setting.env());
-            from = "environment";
+            return setting.parseFromEnvironment(env.get(setting.env()), origin);
         } else {
             JsonNode node = section(setting.path());
             if (!node.isMissingNode() && !node.isNull()) {
@@ -83,9 +82,41 @@ public final class HydraConfig {
         return setting.parse(raw, from);
     }
 
+    /** The same file with some environment variables replaced or added (a stack telling its services its real ports). */
+    public HydraConfig withEnv(Map<String, String> overrides) {
+        Map<String, String> merged = new java.util.HashMap<>(env);
+        merged.putAll(overrides);
+        return new HydraConfig(root, merged, origin, baseDirectory);
+    }
+
+    private static final java.util.regex.Pattern VARIABLE =
+            java.util.regex.Pattern.compile("\\$\\{([A-Z0-9_]+)(?::-([^}]*))?}");
+
+    /**
+     * {@code text} with each {@code ${VAR}} or {@code ${VAR:-default}} replaced from the environment, for
+     * free-form values of structured sections (a service's health URL naming the console's port).
+     */
+    public String expand(String text) {
+        java.util.regex.Matcher m = VARIABLE.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String value = env.getOrDefault(m.group(1), m.group(2));
+            if (value == null) {
+                throw new ConfigException(origin + ": '" + text + "' names ${" + m.group(1)
+                        + "}, which is not set; set it or write ${" + m.group(1) + ":-DEFAULT}");
+            }
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(value));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
     /** The node at a dotted path, or a missing node. */
     public JsonNode section(String dottedPath) {
         JsonNode node = root;
+        if (dottedPath.isEmpty()) {
+            return node;
+        }
         for (String part : dottedPath.split("\\.")) {
             node = node.path(part);
         }

@@ -32,6 +32,8 @@ public record Setting<T>(String path, String env, String defaultValue, Parser<T>
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(parser, "parser");
         Objects.requireNonNull(allowed, "allowed");
+        // The compact constructor's parameters: the record's fields are assigned only after it returns.
+        KnownSettings.declared(path, this);
     }
 
     public T parse(String raw, String origin) {
@@ -40,6 +42,16 @@ public record Setting<T>(String path, String env, String defaultValue, Parser<T>
         } catch (RuntimeException e) {
             throw new ConfigException(origin + ": " + path + (env == null ? "" : " (env " + env + ")")
                     + " must be " + allowed + ", was '" + raw + "'");
+        }
+    }
+
+    /** As {@link #parse}, for a value from {@link #env()}: the message names the variable, then the file setting it overrides. */
+    T parseFromEnvironment(String raw, String file) {
+        try {
+            return parser.parse(raw.trim());
+        } catch (RuntimeException e) {
+            throw new ConfigException("environment variable " + env + " (overrides " + path + " of " + file
+                    + ") must be " + allowed + ", was '" + raw + "'");
         }
     }
 
@@ -97,7 +109,8 @@ public record Setting<T>(String path, String env, String defaultValue, Parser<T>
                 raw -> Enum.valueOf(type, raw.toUpperCase(Locale.ROOT)), "one of " + names, description);
     }
 
-    static Duration parseDuration(String raw) {
+    /** 500ms, 30s, 5m, 24h, 7d or ISO-8601 (PT5M); also what every duration flag of the CLI takes. */
+    public static Duration parseDuration(String raw) {
         if (raw.startsWith("P") || raw.startsWith("p")) {
             return Duration.parse(raw.toUpperCase(Locale.ROOT));
         }

@@ -61,6 +61,19 @@ public record Task(String id, String type, int priority, int impact, String desc
                 createdAt, replay);
     }
 
+    /** The same task under the id its producer keyed it by. */
+    public Task withId(String newId) {
+        return new Task(newId, type, priority, impact, description, crew, task, resources, requires, source, createdAt,
+                replay);
+    }
+
+    /** The same task, saying which entrance it came through (cli, http, kafka) when its producer did not. */
+    public Task withSourceIfUnknown(String entrance) {
+        return !"unknown".equals(source) ? this
+                : new Task(id, type, priority, impact, description, crew, task, resources, requires, entrance, createdAt,
+                replay);
+    }
+
     /** A copy under a new id, as part of a replay run. */
     public Task replayed(String newId, Replay run, Instant at) {
         return new Task(newId, type, priority, impact, description, crew, task, resources, requires, source, at, run);
