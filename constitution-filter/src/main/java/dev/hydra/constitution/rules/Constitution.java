@@ -1,5 +1,15 @@
 package dev.hydra.constitution.rules;
 
+import dev.hydra.constitution.rules.facts.Extractor;
+import dev.hydra.constitution.rules.facts.Facts;
+import dev.hydra.constitution.rules.facts.Programs;
+import dev.hydra.constitution.rules.facts.Recorder;
+import dev.hydra.constitution.rules.shell.Shell;
+import dev.hydra.constitution.rules.sql.Sql;
+import dev.hydra.constitution.rules.text.PathGlob;
+import dev.hydra.constitution.rules.text.Secrets;
+import dev.hydra.constitution.rules.text.Text;
+
 import dev.hydra.topics.Redactor;
 import dev.hydra.topics.config.ConfigException;
 import dev.hydra.topics.events.Decision;
@@ -281,7 +291,7 @@ public final class Constitution implements Redactor {
                 yield new Rule.Command(value, new Programs(value), secrets);
             }
             case "config_change" -> {
-                String key = Extractor.canonicalKey(value);
+                String key = Recorder.canonicalKey(value);
                 if (!value.matches("[A-Za-z][A-Za-z0-9_]*")) {
                     throw valueNode.error("'" + value + "' is not a setting name", "a setting name such as DISABLE_AUTH");
                 }

@@ -1,5 +1,15 @@
 package dev.hydra.constitution.rules;
 
+import dev.hydra.constitution.rules.facts.Extractor;
+import dev.hydra.constitution.rules.facts.Facts;
+import dev.hydra.constitution.rules.facts.Programs;
+import dev.hydra.constitution.rules.facts.Recorder;
+import dev.hydra.constitution.rules.shell.Shell;
+import dev.hydra.constitution.rules.sql.Sql;
+import dev.hydra.constitution.rules.text.PathGlob;
+import dev.hydra.constitution.rules.text.Secrets;
+import dev.hydra.constitution.rules.text.Text;
+
 import dev.hydra.topics.events.Decision;
 import java.util.List;
 import java.util.Locale;
@@ -31,7 +41,7 @@ interface Rule {
             for (Sql.Statement st : f.statements) {
                 for (String r : st.renderings()) {
                     if (regex.matcher(r).lookingAt()) { // the statement does it, not mentions it
-                        return "SQL statement matches '" + regex.pattern() + "': " + Extractor.shorten(r);
+                        return "SQL statement matches '" + regex.pattern() + "': " + Recorder.shorten(r);
                     }
                 }
             }
@@ -51,7 +61,7 @@ interface Rule {
                     if (!op.statements().isEmpty() || op.tool().endsWith("execute_sql")) {
                         for (Sql.Statement st : op.statements()) {
                             if (st.verb().equals(with)) {
-                                return op.via() + " runs " + Extractor.shorten(st.rendering());
+                                return op.via() + " runs " + Recorder.shorten(st.rendering());
                             }
                         }
                         continue;
@@ -67,7 +77,7 @@ interface Rule {
                     }
                     return op.via() + " would send a secret (" + found.get(0).kind() + ")";
                 }
-                return op.via() + " is " + glob + (op.text().isEmpty() ? "" : " on " + Extractor.shorten(op.text().strip()));
+                return op.via() + " is " + glob + (op.text().isEmpty() ? "" : " on " + Recorder.shorten(op.text().strip()));
             }
             return null;
         }
@@ -137,7 +147,7 @@ interface Rule {
                     String args = String.join(" ", e.argv());
                     List<Secrets.Found> found = secrets.find(args);
                     boolean secretFile = e.argv().stream().anyMatch(a -> a.startsWith("[secret file ")
-                            || a.contains("@") && Extractor.isSecretFile(PathGlob.canonical(
+                            || a.contains("@") && Recorder.isSecretFile(PathGlob.canonical(
                             a.substring(a.lastIndexOf('@') + 1), "/")));
                     if (found.isEmpty() && !secretFile) {
                         continue;
@@ -157,14 +167,14 @@ interface Rule {
         public String test(Facts f) {
             for (Facts.Setting s : f.settings) {
                 if (matches(s.key(), s.value())) {
-                    return s.via() + " sets " + s.key() + "=" + Extractor.shorten(s.value());
+                    return s.via() + " sets " + s.key() + "=" + Recorder.shorten(s.value());
                 }
             }
             return null;
         }
 
         boolean matches(String key, String value) {
-            boolean on = !Extractor.falsy(value);
+            boolean on = !Recorder.falsy(value);
             if (key.equals(name) || key.endsWith("_" + name) || key.startsWith(name + "_")
                     || key.contains("_" + name + "_")) {
                 return on;
@@ -237,7 +247,7 @@ interface Rule {
         public String test(Facts f) {
             for (Facts.Commit c : f.commits) {
                 for (String file : c.files()) {
-                    if (Extractor.isSecretFile(file)) {
+                    if (Recorder.isSecretFile(file)) {
                         return c.via() + " commits the secret file " + file;
                     }
                 }

@@ -1,4 +1,7 @@
-package dev.hydra.constitution.rules;
+package dev.hydra.constitution.rules.shell;
+
+import dev.hydra.constitution.rules.text.Decoders;
+import dev.hydra.constitution.rules.text.Text;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,12 +22,12 @@ import java.util.Set;
  * <p>A part of a word whose value cannot be known is {@link #UNKNOWN}; rules treat it as "could be
  * anything" (a glob {@code *}), so an unknown program or path fails closed.
  */
-final class Shell {
-    static final char UNKNOWN = '\0';
+public final class Shell {
+    public static final char UNKNOWN = Text.UNKNOWN;
     private static final String HOME = "/root";
     private static final int MAX_DEPTH = 5;
     private static final int MAX_EXECS = 400;
-    static final Set<String> SHELLS = Set.of("sh", "bash", "zsh", "dash", "ksh", "ash", "fish", "mksh", "csh",
+    public static final Set<String> SHELLS = Set.of("sh", "bash", "zsh", "dash", "ksh", "ash", "fish", "mksh", "csh",
             "tcsh", "rbash", "busybox-sh");
     private static final Set<String> RESERVED = Set.of("if", "then", "else", "elif", "fi", "do", "done", "while",
             "until", "!", "{", "}", "function", "time", "coproc");
@@ -32,33 +35,33 @@ final class Shell {
             "nodejs", "php", "lua", "deno", "bun", "osascript", "pwsh", "powershell", "awk", "gawk", "tclsh");
 
     /** One program run with its final arguments, redirections and (when known) its standard input. */
-    record Exec(List<String> argv, List<Redirect> redirects, String stdin, String cwd, String program) {
-        Exec(List<String> argv, List<Redirect> redirects, String stdin, String cwd) {
+    public record Exec(List<String> argv, List<Redirect> redirects, String stdin, String cwd, String program) {
+        public Exec(List<String> argv, List<Redirect> redirects, String stdin, String cwd) {
             this(argv, redirects, stdin, cwd, argv.isEmpty() ? "" : basename(argv.get(0)));
         }
     }
 
     /** A redirection; {@code content} is what is written when known (echo/printf/heredoc), else null. */
-    record Redirect(String op, String target, String content) {
-        boolean writes() {
+    public record Redirect(String op, String target, String content) {
+        public boolean writes() {
             return op.contains(">");
         }
     }
 
     /** Everything a command line would run; {@code problem} is why it could not be read with confidence. */
-    record Script(List<Exec> execs, List<String> inlineCode, List<String> assignments, String problem) {
+    public record Script(List<Exec> execs, List<String> inlineCode, List<String> assignments, String problem) {
     }
 
     private Shell() {
     }
 
-    static Script parse(String decoded) {
+    public static Script parse(String decoded) {
         Parser p = new Parser(decoded, 0, new HashMap<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         p.run();
         return new Script(p.execs, p.inlineCode, p.assignments, p.problem);
     }
 
-    static String basename(String word) {
+    public static String basename(String word) {
         String w = word;
         while (w.endsWith("/") && w.length() > 1) {
             w = w.substring(0, w.length() - 1);

@@ -1,4 +1,9 @@
-package dev.hydra.constitution.rules;
+package dev.hydra.constitution.rules.facts;
+
+import dev.hydra.constitution.rules.shell.Shell;
+import dev.hydra.constitution.rules.sql.Sql;
+import dev.hydra.constitution.rules.text.PathGlob;
+import dev.hydra.constitution.rules.text.Text;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -16,24 +21,61 @@ final class Commands {
     private static final String UNKNOWN = String.valueOf(Shell.UNKNOWN);
     private static final Set<String> NULL_TARGETS = Set.of("/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty");
 
-    private final Extractor extractor;
+    private final Recorder recorder;
     private final Facts f;
     private final String via;
     private String branch = Facts.Push.UNKNOWN;
     private final Set<String> staged = new LinkedHashSet<>();
 
-    Commands(Extractor extractor, Facts facts, String via) {
-        this.extractor = extractor;
+    Commands(Recorder recorder, Facts facts, String via) {
+        this.recorder = recorder;
         this.f = facts;
         this.via = via;
     }
 
-    void read(List<Shell.Exec> execs) {
+    private static final Set<String> INLINE_MENTIONS = Set.of("iptables", "ip6tables", "nft ", "nftables", "ufw",
+            "firewall", "/etc/network", "constitution", "drop ", "truncate", "delete from", "delete_collection",
+            "disable_auth", "no_password", "systemctl", "docker", "git push", "rm -rf", "rmtree", "os.remove",
+            "unlink", "/etc/nixos", "subprocess", "os.system", "exec(", "eval(", "child_process", "system(");
+
+    /** Reads a shell command line: every program it runs, the settings it makes, inline code it cannot read. */
+    public static void shell(Recorder recorder, Facts f, String raw, String via) {
+        if (raw == null || raw.isBlank()) {
+            return;
+        }
+        Shell.Script script = Shell.parse(Text.decode(raw));
+        if (script.problem() != null) {
+            f.problem("command", "shell command cannot be read with confidence: " + script.problem());
+        }
+        for (String a : script.assignments()) {
+            recorder.setting(f, a, via);
+        }
+        for (String code : script.inlineCode()) {
+            String folded = Text.fold(Text.decode(code));
+            for (String mention : INLINE_MENTIONS) {
+                if (folded.contains(mention)) {
+                    f.problem("command", "inline program code that touches '" + mention.strip() + "' cannot be inspected");
+                    break;
+                }
+            }
+        }
+        new Commands(recorder, f, via).read(script.execs());
+    }
+
+    /** Reads SQL, and the shell commands it runs (COPY ... PROGRAM) as shell commands. */
+    public static void sql(Recorder recorder, Facts f, String raw, String database, String via, String problemPrefix) {
+        Sql.Analysis a = recorder.sql(f, raw, database, via, problemPrefix);
+        for (String command : a.shellCommands()) {
+            shell(recorder, f, command, via + " (shell command run by SQL)");
+        }
+    }
+
+    public void read(List<Shell.Exec> execs) {
         for (Shell.Exec e : execs) {
             f.execs.add(e);
             for (Shell.Redirect r : e.redirects()) {
                 if (r.writes() && !r.target().startsWith("&") && !NULL_TARGETS.contains(r.target())) {
-                    extractor.write(f, r.target(), r.content(), via + " (" + e.program() + " >)", e.cwd());
+                    recorder.write(f, r.target(), r.content(), via + " (" + e.program() + " >)", e.cwd());
                 }
             }
             exec(e);
@@ -49,7 +91,7 @@ final class Commands {
             case "tee" -> {
                 for (String a : operands(args)) {
                     if (!NULL_TARGETS.contains(a)) {
-                        extractor.write(f, a, e.stdin(), what, cwd);
+                        recorder.write(f, a, e.stdin(), what, cwd);
                     }
                 }
             }
@@ -57,20 +99,20 @@ final class Commands {
             case "ln" -> {
                 // a link to a file is a way to write it later: the target counts as written too
                 for (String target : operands(args)) {
-                    extractor.write(f, target, null, what, cwd);
+                    recorder.write(f, target, null, what, cwd);
                 }
                 copy(args, false, what, cwd, p);
             }
             case "mount" -> {
                 List<String> ops = operands(args);
                 if (!ops.isEmpty()) {
-                    extractor.write(f, ops.get(ops.size() - 1), null, what, cwd);
+                    recorder.write(f, ops.get(ops.size() - 1), null, what, cwd);
                 }
             }
             case "mv" -> copy(args, true, what, cwd, p);
             case "rm", "rmdir", "unlink", "shred", "srm", "wipe" -> {
                 for (String a : operands(args)) {
-                    extractor.delete(f, a, what, cwd);
+                    recorder.delete(f, a, what, cwd);
                 }
             }
             case "sed", "perl", "ruby" -> {
@@ -80,14 +122,14 @@ final class Commands {
                     List<String> ops = operands(args);
                     String script = ops.isEmpty() ? null : replacement(ops.get(0));
                     for (String file : ops.subList(Math.min(1, ops.size()), ops.size())) {
-                        extractor.write(f, file, script, what, cwd);
+                        recorder.write(f, file, script, what, cwd);
                     }
                 }
             }
             case "dd" -> {
                 for (String a : args) {
                     if (a.startsWith("of=")) {
-                        extractor.write(f, a.substring(3), null, what, cwd);
+                        recorder.write(f, a.substring(3), null, what, cwd);
                     }
                 }
             }
@@ -97,7 +139,7 @@ final class Commands {
                 int skip = p.equals("chmod") || p.equals("chown") || p.equals("chgrp") || p.equals("chattr")
                         || p.equals("setfacl") ? 1 : 0;
                 for (int i = skip; i < ops.size(); i++) {
-                    extractor.write(f, ops.get(i), null, what, cwd);
+                    recorder.write(f, ops.get(i), null, what, cwd);
                 }
             }
             case "curl", "wget", "http", "https", "xh" -> http(p, args, what, cwd);
@@ -166,7 +208,7 @@ final class Commands {
             case "git" -> git(args, what, cwd);
             case "nixos-rebuild" -> {
                 if (args.stream().anyMatch(a -> isOneOf(a, "switch", "boot", "test"))) {
-                    extractor.write(f, "/etc/nixos/configuration.nix", null, what + " applies", null);
+                    recorder.write(f, "/etc/nixos/configuration.nix", null, what + " applies", null);
                 }
             }
             case "alembic", "flyway", "liquibase", "goose", "dbmate", "sqitch", "diesel", "knex", "sequelize",
@@ -193,9 +235,9 @@ final class Commands {
             for (int i = 0; i < args.size(); i++) {
                 String a = args.get(i);
                 if ((a.equals("-e") || a.equals("--env")) && i + 1 < args.size()) {
-                    extractor.setting(f, args.get(i + 1), what);
+                    recorder.setting(f, args.get(i + 1), what);
                 } else if (a.startsWith("--env=")) {
-                    extractor.setting(f, a.substring(6), what);
+                    recorder.setting(f, a.substring(6), what);
                 }
             }
         }
@@ -237,7 +279,7 @@ final class Commands {
         String dest = targetDir == null ? ops.get(ops.size() - 1) : targetDir;
         if (dest.contains(":") && (program.equals("scp") || program.equals("rsync"))) {
             for (String s : sources) {
-                if (Extractor.isSecretFile(PathGlob.canonical(s, extractor.base(cwd)))) {
+                if (Recorder.isSecretFile(PathGlob.canonical(s, recorder.base(cwd)))) {
                     f.execs.add(new Shell.Exec(List.of("curl", "--upload-file", "[secret file " + s + "]", dest),
                             List.of(), null, cwd));
                 }
@@ -246,16 +288,16 @@ final class Commands {
         }
         for (String s : sources) {
             if (move) {
-                extractor.delete(f, s, what, cwd);
+                recorder.delete(f, s, what, cwd);
             }
-            String content = Extractor.secretMarker(s);
+            String content = Recorder.secretMarker(s);
             String base = s.substring(s.replaceAll("/+$", "").lastIndexOf('/') + 1).replaceAll("/+$", "");
             if (targetDir != null || sources.size() > 1 || dest.endsWith("/")) {
-                extractor.write(f, dest + "/" + base, content, what, cwd);
+                recorder.write(f, dest + "/" + base, content, what, cwd);
             } else {
                 // dest may be a file or an existing directory: both readings count
-                extractor.write(f, dest, content, what, cwd);
-                extractor.write(f, dest + "/" + base, content, what, cwd);
+                recorder.write(f, dest, content, what, cwd);
+                recorder.write(f, dest + "/" + base, content, what, cwd);
             }
         }
     }
@@ -275,7 +317,7 @@ final class Commands {
                     || a.equals("--output-document")) && i + 1 < args.size()) {
                 String out = args.get(++i);
                 if (!out.equals("-") && !NULL_TARGETS.contains(out)) {
-                    extractor.write(f, out, null, what, cwd);
+                    recorder.write(f, out, null, what, cwd);
                 }
             } else if (a.contains("://") || a.matches("[a-z0-9.\\-]+:\\d+/.*")) {
                 url = a;
@@ -307,7 +349,7 @@ final class Commands {
         }
         if (deletes) {
             for (String root : roots) {
-                extractor.delete(f, root.replaceAll("/+$", "") + "/*", what, cwd);
+                recorder.delete(f, root.replaceAll("/+$", "") + "/*", what, cwd);
             }
         }
     }
@@ -365,24 +407,11 @@ final class Commands {
     }
 
     private void sql(String text, String database, String what) {
-        Sql.Analysis a = Sql.analyze(Text.decode(text), database == null ? null : Text.fold(database), 0);
-        f.statements.addAll(a.statements());
-        f.ops.add(new Facts.Op("postgres-mcp.execute_sql", "", a.statements(), what));
-        for (Sql.Statement st : a.statements()) {
-            if (st.ddl() && !st.rendering().contains(" TEMP") && !st.rendering().startsWith("DROP DATABASE")) {
-                f.migrations.add(new Facts.Named(st.database() == null ? UNKNOWN : st.database(),
-                        what + ": " + Extractor.shorten(st.rendering())));
-            }
-        }
-        if (a.problem() != null) {
-            f.problem("sql", "SQL in " + what + " cannot be read with confidence: " + a.problem());
-        }
+        sql(recorder, f, text, database == null ? null : Text.fold(database), what, "SQL in " + what);
     }
 
     private void dropDatabase(String db, String what) {
-        Sql.Statement st = new Sql.Statement("DROP", List.of("DROP DATABASE " + db.toUpperCase(Locale.ROOT)), db, true);
-        f.statements.add(st);
-        f.ops.add(new Facts.Op("postgres-mcp.execute_sql", "", List.of(st), what));
+        recorder.dropDatabase(f, db, what);
     }
 
     private void systemctl(List<String> args, String what) {
@@ -524,7 +553,7 @@ final class Commands {
                 int dashdash = rest.indexOf("--");
                 if (dashdash >= 0) {
                     for (String file : rest.subList(dashdash + 1, rest.size())) {
-                        extractor.write(f, file, null, what + " checkout", cwd);
+                        recorder.write(f, file, null, what + " checkout", cwd);
                     }
                     return;
                 }
@@ -543,24 +572,24 @@ final class Commands {
                     branch = Text.fold(ops.get(0));
                 } else if (ops.size() > 1) {
                     for (String file : ops.subList(1, ops.size())) {
-                        extractor.write(f, file, null, what + " checkout", cwd);
+                        recorder.write(f, file, null, what + " checkout", cwd);
                     }
                 }
             }
             case "rm" -> {
                 for (String file : operands(rest)) {
-                    extractor.delete(f, file, what + " rm", cwd);
+                    recorder.delete(f, file, what + " rm", cwd);
                 }
             }
             case "mv" -> copy(rest, true, what + " mv", cwd, "mv");
             case "restore" -> {
                 for (String file : operands(rest)) {
-                    extractor.write(f, file, null, what + " restore", cwd);
+                    recorder.write(f, file, null, what + " restore", cwd);
                 }
             }
             case "add", "stage" -> {
                 for (String file : operands(rest)) {
-                    staged.add(PathGlob.canonical(file, extractor.base(cwd)));
+                    staged.add(PathGlob.canonical(file, recorder.base(cwd)));
                 }
             }
             case "commit" -> {
@@ -575,7 +604,7 @@ final class Commands {
                     } else if (a.startsWith("-m") && a.length() > 2) {
                         message.append(a.substring(2)).append('\n');
                     } else if (!a.startsWith("-")) {
-                        files.add(PathGlob.canonical(a, extractor.base(cwd)));
+                        files.add(PathGlob.canonical(a, recorder.base(cwd)));
                     }
                 }
                 f.commits.add(new Facts.Commit(files, Text.decode(message.toString()), what));
@@ -585,7 +614,7 @@ final class Commands {
             }
             case "clean" -> {
                 if (rest.stream().anyMatch(a -> a.startsWith("-") && a.contains("f"))) {
-                    extractor.delete(f, "*", what + " clean", cwd);
+                    recorder.delete(f, "*", what + " clean", cwd);
                 }
             }
             default -> {
@@ -640,7 +669,7 @@ final class Commands {
     }
 
     /** Arguments that are not options. */
-    static List<String> operands(List<String> args) {
+    public static List<String> operands(List<String> args) {
         List<String> out = new ArrayList<>(args.size());
         boolean end = false;
         for (String a : args) {
@@ -654,6 +683,6 @@ final class Commands {
     }
 
     private static boolean isOneOf(String value, String... options) {
-        return Extractor.isOneOf(value, options);
+        return Recorder.isOneOf(value, options);
     }
 }

@@ -1,4 +1,9 @@
-package dev.hydra.constitution.rules;
+package dev.hydra.constitution.rules.facts;
+
+import dev.hydra.constitution.rules.shell.Shell;
+import dev.hydra.constitution.rules.sql.Sql;
+import dev.hydra.constitution.rules.text.PathGlob;
+import dev.hydra.constitution.rules.text.Text;
 
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.ToolCall;
@@ -16,9 +21,9 @@ import java.util.Set;
  * command, path, content, branch, service, container, ...) the same way. Free text (descriptions,
  * research questions) is never read as an action.
  */
-final class Extractor {
+public final class Extractor {
 
-    static final Set<String> KNOWN_TOOLS = Set.of("filesystem-mcp.read_file", "filesystem-mcp.write_file",
+    public static final Set<String> KNOWN_TOOLS = Set.of("filesystem-mcp.read_file", "filesystem-mcp.write_file",
             "filesystem-mcp.delete_file", "filesystem-mcp.move_file", "filesystem-mcp.list_directory",
             "git-mcp.commit", "git-mcp.push", "git-mcp.checkout", "git-mcp.status", "git-mcp.diff", "git-mcp.log",
             "github-mcp.create_pull_request", "docker-mcp.restart_container", "docker-mcp.stop_container",
@@ -26,47 +31,23 @@ final class Extractor {
             "postgres-mcp.execute_sql", "qdrant-mcp.delete_collection", "qdrant-mcp.upsert", "qdrant-mcp.search",
             "shell.run", "n8n.trigger_webhook");
 
-    private static final Set<String> SECRET_FILES = Set.of(".env", ".env.production", ".env.prod", ".env.live",
-            ".env.staging", ".env.development", ".env.dev", ".env.test", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519",
-            "credentials", "credentials.json", ".pgpass", ".netrc", ".htpasswd", "secrets.yaml", "secrets.yml",
-            "secrets.json", ".git-credentials", "service-account.json", "kubeconfig", ".npmrc", ".pypirc");
 
-    private static final Set<String> INLINE_MENTIONS = Set.of("iptables", "ip6tables", "nft ", "nftables", "ufw",
-            "firewall", "/etc/network", "constitution", "drop ", "truncate", "delete from", "delete_collection",
-            "disable_auth", "no_password", "systemctl", "docker", "git push", "rm -rf", "rmtree", "os.remove",
-            "unlink", "/etc/nixos", "subprocess", "os.system", "exec(", "eval(", "child_process", "system(");
 
-    private final String workspace;
-    private final Set<String> configWords;
-    /**
-     * The watched words by first character, so ASCII text is searched in place without upper-casing a
-     * copy; null when some word is not [A-Z0-9_].
-     */
-    private final String[][] configWordsByInitial;
+
+
+    private final Recorder recorder;
 
     /**
      * @param workspace   where relative paths and the sandbox's working directory point
      * @param configWords words of watched settings (AUTH, PASSWORD): only lines naming one are read
      */
-    Extractor(String workspace, Set<String> configWords) {
-        this.workspace = workspace;
-        this.configWords = configWords;
-        boolean ascii = configWords.stream().allMatch(w -> !w.isEmpty() && w.chars().allMatch(
-                c -> c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'));
-        this.configWordsByInitial = ascii ? new String[0x80][] : null;
-        if (ascii) {
-            for (String w : configWords) {
-                String[] words = configWordsByInitial[w.charAt(0)];
-                words = words == null ? new String[1] : Arrays.copyOf(words, words.length + 1);
-                words[words.length - 1] = w;
-                configWordsByInitial[w.charAt(0)] = words;
-            }
-        }
+    public Extractor(String workspace, Set<String> configWords) {
+        this.recorder = new Recorder(workspace, configWords);
     }
 
     // ------------------------------------------------------------------ tool calls
 
-    Facts of(ToolCall call) {
+    public Facts of(ToolCall call) {
         Facts f = new Facts();
         String tool = Text.fold(Text.decode(call.server()).strip() + "." + Text.decode(call.tool()).strip());
         toolCall(f, tool, call.arguments(), tool);
@@ -83,13 +64,13 @@ final class Extractor {
             }
             case "filesystem-mcp.write_file" -> {
                 String path = text(args, "path", "file", "filename");
-                write(f, path, textOrNull(args, "content", "text", "data"), via, null);
+                recorder.write(f, path, textOrNull(args, "content", "text", "data"), via, null);
             }
-            case "filesystem-mcp.delete_file" -> delete(f, text(args, "path", "file"), via, null);
+            case "filesystem-mcp.delete_file" -> recorder.delete(f, text(args, "path", "file"), via, null);
             case "filesystem-mcp.move_file" -> {
                 String source = text(args, "source", "from", "src");
-                delete(f, source, via, null);
-                write(f, text(args, "destination", "to", "dest", "target"), secretMarker(source), via, null);
+                recorder.delete(f, source, via, null);
+                recorder.write(f, text(args, "destination", "to", "dest", "target"), Recorder.secretMarker(source), via, null);
             }
             case "git-mcp.commit" -> commit(f, args, via);
             case "git-mcp.push" -> {
@@ -105,14 +86,14 @@ final class Extractor {
             }
             case "docker-mcp.exec" -> {
                 Object command = args.get("command");
-                shell(f, commandText(command), via + " in container " + name(args, "container"));
+                Commands.shell(recorder, f, commandText(command), via + " in container " + name(args, "container"));
             }
-            case "postgres-mcp.execute_sql" -> sql(f, text(args, "sql", "query", "statement"),
-                    database(text(args, "database", "db", "dbname")), via);
+            case "postgres-mcp.execute_sql" -> Commands.sql(recorder, f, text(args, "sql", "query", "statement"),
+                    database(text(args, "database", "db", "dbname")), via, "SQL");
             case "qdrant-mcp.delete_collection" -> f.ops.add(new Facts.Op(tool, text(args, "collection", "name"), List.of(), via));
             case "shell.run" -> {
                 sandbox(f, args, via);
-                shell(f, commandText(args.get("command")), via);
+                Commands.shell(recorder, f, commandText(args.get("command")), via);
             }
             default -> {
                 f.unknownTool = tool;
@@ -130,26 +111,26 @@ final class Extractor {
     private void generic(Facts f, Map<String, Object> args, String via) {
         String sql = text(args, "sql");
         if (!sql.isEmpty()) {
-            sql(f, sql, database(text(args, "database", "db")), via);
+            Commands.sql(recorder, f, sql, database(text(args, "database", "db")), via, "SQL");
         }
         Object command = args.get("command") != null ? args.get("command") : args.get("cmd");
         if (command != null) {
-            shell(f, commandText(command), via);
+            Commands.shell(recorder, f, commandText(command), via);
         }
         String path = text(args, "path", "file", "destination");
         if (!path.isEmpty() && args.containsKey("content")) {
-            write(f, path, textOrNull(args, "content"), via, null);
+            recorder.write(f, path, textOrNull(args, "content"), via, null);
         }
     }
 
     private static void sandbox(Facts f, Map<String, Object> args, String via) {
         for (String key : List.of("sandbox", "sandboxed", "require_sandbox", "network_disabled")) {
-            if (args.containsKey(key) && falsy(String.valueOf(args.get(key)))) {
+            if (args.containsKey(key) && Recorder.falsy(String.valueOf(args.get(key)))) {
                 f.sandboxEscapes.add(new Facts.Named(key + "=" + args.get(key), via));
             }
         }
         for (String key : List.of("network", "network_access", "unsandboxed", "privileged", "host_network")) {
-            if (args.containsKey(key) && !falsy(String.valueOf(args.get(key)))) {
+            if (args.containsKey(key) && !Recorder.falsy(String.valueOf(args.get(key)))) {
                 f.sandboxEscapes.add(new Facts.Named(key + "=" + args.get(key), via));
             }
         }
@@ -183,7 +164,7 @@ final class Extractor {
         }
         List<String> canonical = new ArrayList<>(files.size());
         for (String file : files) {
-            canonical.add(PathGlob.canonical(file, workspace));
+            canonical.add(PathGlob.canonical(file, recorder.base(null)));
         }
         f.commits.add(new Facts.Commit(canonical, Text.decode(text.toString()), via));
         for (String file : canonical) {
@@ -193,7 +174,7 @@ final class Extractor {
 
     // ------------------------------------------------------------------ tasks
 
-    Facts of(Task task) {
+    public Facts of(Task task) {
         Facts f = new Facts();
         Map<String, Object> t = task.task();
         String action = Text.fold(Text.decode(task.action())).strip().replaceAll("[^a-z0-9]+", "_");
@@ -208,38 +189,38 @@ final class Extractor {
             }
         }
         String sql = text(t, "sql", "statement");
-        if (sql.isEmpty() && isOneOf(action, "execute_sql", "run_sql", "sql", "run_query", "query_database",
+        if (sql.isEmpty() && Recorder.isOneOf(action, "execute_sql", "run_sql", "sql", "run_query", "query_database",
                 "execute_query", "db_query", "query")) {
             sql = text(t, "query");
         }
         if (!sql.isEmpty()) {
-            sql(f, sql, database(text(t, "database", "db", "dbname")), via);
+            Commands.sql(recorder, f, sql, database(text(t, "database", "db", "dbname")), via, "SQL");
         }
         Object command = t.get("command") != null ? t.get("command") : t.get("cmd");
-        if (command == null && isOneOf(action, "run", "run_command", "shell", "exec", "execute", "execute_command",
+        if (command == null && Recorder.isOneOf(action, "run", "run_command", "shell", "exec", "execute", "execute_command",
                 "bash", "run_script")) {
             command = t.get("script");
         }
         if (command != null) {
-            shell(f, commandText(command), via);
+            Commands.shell(recorder, f, commandText(command), via);
         }
         String path = text(t, "path", "file", "target");
         String content = textOrNull(t, "content", "text", "patch", "changes_text");
         switch (action) {
             case "write_file", "edit_file", "update_file", "modify_file", "create_file", "append_file", "patch_file",
                  "save_file", "update_config", "config_file_update", "edit_config", "replace_in_file" ->
-                    write(f, path, content, via, null);
+                    recorder.write(f, path, content, via, null);
             case "delete_file", "remove_file", "rm", "unlink", "delete_path", "delete_directory", "remove_directory",
                  "cleanup_files", "delete_files" -> {
-                delete(f, path, via, null);
+                recorder.delete(f, path, via, null);
                 for (String p : list(t, "paths", "files")) {
-                    delete(f, p, via, null);
+                    recorder.delete(f, p, via, null);
                 }
             }
             case "move_file", "rename_file", "move" -> {
                 String source = text(t, "source", "from", "path");
-                delete(f, source, via, null);
-                write(f, text(t, "destination", "to", "dest"), secretMarker(source), via, null);
+                recorder.delete(f, source, via, null);
+                recorder.write(f, text(t, "destination", "to", "dest"), Recorder.secretMarker(source), via, null);
             }
             case "git_push", "push", "push_branch", "push_changes" -> {
                 String branch = text(t, "branch", "ref");
@@ -265,14 +246,14 @@ final class Extractor {
             case "drop_database", "delete_database", "remove_database", "wipe_database", "reset_database",
                  "destroy_database" -> {
                 String db = name(t, "database", "db", "name");
-                dropDatabase(f, db, via);
+                recorder.dropDatabase(f, db, via);
             }
             case "migrate", "migrate_database", "database_migration", "run_migration", "run_migrations",
                  "apply_migration", "schema_migration" -> f.migrations.add(new Facts.Named(name(t, "database", "db"), via));
             case "config_change", "set_config", "update_env", "set_env", "change_config", "update_settings",
                  "set_environment", "change_setting", "update_environment" -> settings(f, t, via);
             case "nixos_rebuild", "update_nixos", "modify_nixos", "change_nixos_config" ->
-                    write(f, "/etc/nixos/configuration.nix", content, via, null);
+                    recorder.write(f, "/etc/nixos/configuration.nix", content, via, null);
             case "modify_firewall", "update_firewall", "firewall_rule", "open_port", "close_port", "configure_network",
                  "modify_network", "change_network", "add_firewall_rule", "block_ip" ->
                     f.execs.add(new Shell.Exec(List.of("iptables", "(" + via + ")"), List.of(), null, null));
@@ -281,8 +262,8 @@ final class Extractor {
                     f.ops.add(new Facts.Op(action.contains("webhook") ? "n8n.trigger_webhook"
                             : "github-mcp." + action, argumentText(t), List.of(), via));
             default -> {
-                if (!path.isEmpty() && content != null && !isOneOf(action, "read_file", "analyze_file", "review")) {
-                    write(f, path, content, via, null);
+                if (!path.isEmpty() && content != null && !Recorder.isOneOf(action, "read_file", "analyze_file", "review")) {
+                    recorder.write(f, path, content, via, null);
                 }
             }
         }
@@ -292,12 +273,12 @@ final class Extractor {
     private void settings(Facts f, Map<String, Object> t, String via) {
         String key = text(t, "key", "setting", "name", "variable");
         if (!key.isEmpty()) {
-            f.settings.add(new Facts.Setting(canonicalKey(key), text(t, "value"), via));
+            f.settings.add(new Facts.Setting(Recorder.canonicalKey(key), text(t, "value"), via));
         }
         for (String field : List.of("changes", "settings", "env", "environment", "values", "config")) {
             if (t.get(field) instanceof Map<?, ?> m) {
                 for (Map.Entry<?, ?> e : m.entrySet()) {
-                    f.settings.add(new Facts.Setting(canonicalKey(String.valueOf(e.getKey())),
+                    f.settings.add(new Facts.Setting(Recorder.canonicalKey(String.valueOf(e.getKey())),
                             Text.decode(String.valueOf(e.getValue())), via));
                 }
             }
@@ -306,194 +287,25 @@ final class Extractor {
 
     // ------------------------------------------------------------------ channels
 
-    private void sql(Facts f, String raw, String database, String via) {
-        Sql.Analysis a = Sql.analyze(Text.decode(raw), database, 0);
-        f.statements.addAll(a.statements());
-        f.ops.add(new Facts.Op("postgres-mcp.execute_sql", "", a.statements(), via));
-        for (Sql.Statement st : a.statements()) {
-            if (st.ddl() && !st.rendering().contains(" TEMP") && !st.rendering().startsWith("DROP DATABASE")) {
-                f.migrations.add(new Facts.Named(st.database() == null ? String.valueOf(Shell.UNKNOWN) : st.database(),
-                        via + ": " + shorten(st.rendering())));
-            }
-        }
-        for (String command : a.shellCommands()) {
-            shell(f, command, via + " (shell command run by SQL)");
-        }
-        if (a.problem() != null) {
-            f.problem("sql", "SQL cannot be read with confidence: " + a.problem());
-        }
-    }
 
-    private void dropDatabase(Facts f, String db, String via) {
-        Sql.Statement st = new Sql.Statement("DROP", List.of("DROP DATABASE " + db.toUpperCase(Locale.ROOT)), db, true);
-        f.statements.add(st);
-        f.ops.add(new Facts.Op("postgres-mcp.execute_sql", "", List.of(st), via));
-    }
 
-    private void shell(Facts f, String raw, String via) {
-        if (raw == null || raw.isBlank()) {
-            return;
-        }
-        Shell.Script script = Shell.parse(Text.decode(raw));
-        if (script.problem() != null) {
-            f.problem("command", "shell command cannot be read with confidence: " + script.problem());
-        }
-        for (String a : script.assignments()) {
-            setting(f, a, via);
-        }
-        for (String code : script.inlineCode()) {
-            String folded = Text.fold(Text.decode(code));
-            for (String mention : INLINE_MENTIONS) {
-                if (folded.contains(mention)) {
-                    f.problem("command", "inline program code that touches '" + mention.strip() + "' cannot be inspected");
-                    break;
-                }
-            }
-        }
-        new Commands(this, f, via).read(script.execs());
-    }
 
-    void setting(Facts f, String assignment, String via) {
-        int eq = assignment.indexOf('=');
-        if (eq > 0) {
-            f.settings.add(new Facts.Setting(canonicalKey(assignment.substring(0, eq)), assignment.substring(eq + 1), via));
-        }
-    }
 
-    void write(Facts f, String path, String content, String via, String cwd) {
-        if (path == null || path.isBlank()) {
-            if (content != null) {
-                f.problem("path", via + " names no path");
-            }
-            return;
-        }
-        String canonical = PathGlob.canonical(path, base(cwd));
-        String decoded = content == null ? null : Text.decode(content);
-        f.writes.add(new Facts.Write(canonical, decoded, via, false));
-        if (decoded != null) {
-            configLines(f, canonical, decoded, via);
-        }
-    }
 
-    void delete(Facts f, String path, String via, String cwd) {
-        if (path == null || path.isBlank()) {
-            return;
-        }
-        String canonical = PathGlob.canonical(path, base(cwd));
-        f.writes.add(new Facts.Write(canonical, null, via, true));
-    }
 
-    String base(String cwd) {
-        if (cwd == null) {
-            return workspace;
-        }
-        return PathGlob.canonical(cwd, workspace);
-    }
 
-    /** Settings written in a file: KEY=VALUE, KEY: VALUE, "KEY": VALUE, KEY = VALUE lines naming a watched word. */
-    private void configLines(Facts f, String path, String content, String via) {
-        if (path.endsWith("pg_hba.conf") && content.toLowerCase(Locale.ROOT).matches("(?s).*\\btrust\\b.*")) {
-            f.settings.add(new Facts.Setting("AUTH_METHOD", "trust", via + " (pg_hba.conf trust)"));
-        }
-        // a document's lines are prose, never settings: its text need not be searched for the words at all
-        if (isDocument(path) || !mentionsConfigWord(content)) {
-            return;
-        }
-        for (String line : content.split("\n")) {
-            java.util.regex.Matcher m = CONFIG_LINE.matcher(line);
-            if (m.find()) {
-                f.settings.add(new Facts.Setting(canonicalKey(m.group(1)), m.group(2), via + " in " + path));
-            }
-        }
-    }
 
-    /**
-     * Whether the upper-cased content contains a watched word. ASCII content upper-cases one character
-     * for one, so it is searched in place instead of copied; other text is upper-cased as before (ß becomes SS).
-     */
-    boolean mentionsConfigWord(String content) {
-        if (configWordsByInitial == null) {
-            return mentionsConfigWordCopying(content);
-        }
-        int n = content.length();
-        for (int i = 0; i < n; i++) {
-            char c = content.charAt(i);
-            if (c >= 0x80) {
-                return mentionsConfigWordCopying(content);
-            }
-            char upper = c >= 'a' && c <= 'z' ? (char) (c - ('a' - 'A')) : c;
-            String[] words = configWordsByInitial[upper];
-            for (int k = 0; words != null && k < words.length; k++) {
-                if (startsUpperAscii(content, i, words[k])) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
 
-    boolean mentionsConfigWordCopying(String content) {
-        String folded = content.toUpperCase(Locale.ROOT);
-        for (String word : configWords) {
-            if (folded.contains(word)) {
-                return true;
-            }
-        }
-        return false;
-    }
 
-    /** Whether the ASCII text upper-cased at {@code at} starts with the word; a non-ASCII character never matches. */
-    private static boolean startsUpperAscii(String text, int at, String word) {
-        if (at + word.length() > text.length()) {
-            return false;
-        }
-        for (int k = 0; k < word.length(); k++) {
-            char c = text.charAt(at + k);
-            char upper = c >= 'a' && c <= 'z' ? (char) (c - ('a' - 'A')) : c;
-            if (upper != word.charAt(k)) {
-                return false;
-            }
-        }
-        return true;
-    }
 
-    private static boolean isDocument(String path) {
-        return path.endsWith(".md") || path.endsWith(".markdown") || path.endsWith(".txt") || path.endsWith(".rst")
-                || path.endsWith(".adoc") || path.endsWith(".html") || path.endsWith(".htm");
-    }
 
-    private static final java.util.regex.Pattern CONFIG_LINE = java.util.regex.Pattern.compile(
-            "^\\s*(?:export\\s+|-\\s+)?[\"']?([A-Za-z_][A-Za-z0-9_.\\-]*)[\"']?\\s*(?:=|:)\\s*[\"']?([^\"'\\s#,]*)");
 
-    static String canonicalKey(String key) {
-        return Text.decode(key).strip().toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]+", "_");
-    }
 
-    static boolean falsy(String value) {
-        String v = Text.fold(Text.decode(value)).strip().replace("\"", "").replace("'", "");
-        return switch (v) {
-            case "false", "0", "no", "off", "n", "disabled", "disable", "" -> true;
-            default -> false;
-        };
-    }
 
-    static String secretMarker(String source) {
-        if (source == null) {
-            return null;
-        }
-        return isSecretFile(PathGlob.canonical(source, "/")) ? "[secret file " + source + "]" : null;
-    }
 
-    static boolean isSecretFile(String canonicalPath) {
-        String base = canonicalPath.substring(canonicalPath.lastIndexOf('/') + 1);
-        return SECRET_FILES.contains(base) || base.endsWith(".pem") && !base.contains("cert") && !base.contains("pub")
-                || base.endsWith(".key") || base.endsWith(".p12") || base.endsWith(".pfx")
-                || base.startsWith("service-account") && base.endsWith(".json")
-                || canonicalPath.contains("/.aws/credentials") || canonicalPath.contains("/.ssh/id_");
-    }
 
     /** The branch a push refspec updates: +src:dst, HEAD:main, refs/heads/main, :main (delete). */
-    static String refDestination(String refspec, String current) {
+    public static String refDestination(String refspec, String current) {
         String r = refspec.strip();
         if (r.startsWith("+")) {
             r = r.substring(1);
@@ -518,12 +330,12 @@ final class Extractor {
 
     // ------------------------------------------------------------------ argument helpers
 
-    static String text(Map<String, Object> args, String... keys) {
+    public static String text(Map<String, Object> args, String... keys) {
         String v = textOrNull(args, keys);
         return v == null ? "" : v;
     }
 
-    static String textOrNull(Map<String, Object> args, String... keys) {
+    public static String textOrNull(Map<String, Object> args, String... keys) {
         for (String key : keys) {
             Object v = args.get(key);
             if (v != null) {
@@ -569,7 +381,7 @@ final class Extractor {
     }
 
     /** A command given as a string or as an argv list (each element quoted). */
-    static String commandText(Object command) {
+    public static String commandText(Object command) {
         if (command == null) {
             return "";
         }
@@ -587,7 +399,7 @@ final class Extractor {
     }
 
     /** Every string value of the arguments, one per line (what leaves Hydra through the tool). */
-    static String argumentText(Object value) {
+    public static String argumentText(Object value) {
         StringBuilder b = new StringBuilder();
         appendText(b, value, 0);
         return Text.decode(b.toString());
@@ -611,16 +423,5 @@ final class Extractor {
         }
     }
 
-    static boolean isOneOf(String value, String... options) {
-        for (String o : options) {
-            if (o.equals(value)) {
-                return true;
-            }
-        }
-        return false;
-    }
 
-    static String shorten(String text) {
-        return text.length() > 100 ? text.substring(0, 97) + "..." : text;
-    }
 }

@@ -1,4 +1,4 @@
-package dev.hydra.constitution.rules;
+package dev.hydra.constitution.rules.text;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,10 +17,10 @@ import java.util.regex.Pattern;
  * <p>One pass over the text looks for the few characters a secret can start with, and a precompiled
  * pattern is tried only there: scanning a 1 KB argument costs about a microsecond.
  */
-final class Secrets {
+public final class Secrets {
 
     /** A secret at [start, end) of the scanned text; {@code kind} names it in {@code [REDACTED:kind]}. */
-    record Found(int start, int end, String kind) {
+    public record Found(int start, int end, String kind) {
     }
 
     private record Format(String anchor, boolean ignoreCase, Pattern pattern, String kind) {
@@ -76,7 +76,7 @@ final class Secrets {
      * @param published the constitution's published patterns, e.g. {@code password.*=.*}; the literal
      *                  start of each names the keys it watches
      */
-    Secrets(List<Pattern> published) {
+    public Secrets(List<Pattern> published) {
         List<Assignment> list = new ArrayList<>();
         for (Pattern p : published) {
             String literal = literalPrefix(p.pattern());
@@ -145,11 +145,11 @@ final class Secrets {
         return b.toString();
     }
 
-    boolean contains(String text) {
+    public boolean contains(String text) {
         return !find(text, true).isEmpty();
     }
 
-    List<Found> find(String text) {
+    public List<Found> find(String text) {
         return find(text, false);
     }
 
@@ -339,7 +339,7 @@ final class Secrets {
         return secret.endsWith("EXAMPLE") || secret.contains("EXAMPLEKEY");
     }
 
-    static boolean placeholder(String value) {
+    public static boolean placeholder(String value) {
         String v = value.strip().toLowerCase(Locale.ROOT);
         if (v.length() < 4) {
             return true;
@@ -376,7 +376,7 @@ final class Secrets {
     private static final int MIN_ENCODED = 24;
 
     /** {@link #encoded} without its pre-check: every run of at least MIN_ENCODED characters is decoded. */
-    List<Found> decodeRuns(String text, boolean firstOnly) {
+    public List<Found> decodeRuns(String text, boolean firstOnly) {
         List<Found> out = List.of();
         int n = text.length();
         int i = 0;
@@ -415,7 +415,7 @@ final class Secrets {
      * characters in a row cover one position p with p % min == min - 1, so only those positions are
      * probed, and the run around a probe is measured at most {@code min} characters each way.
      */
-    static boolean hasRun(String text, int min) {
+    public static boolean hasRun(String text, int min) {
         int n = text.length();
         for (int p = min - 1; p < n; p += min) {
             if (!base64OrPadding(text.charAt(p))) {
@@ -465,7 +465,7 @@ final class Secrets {
     }
 
     /** The text with every secret replaced by {@code [REDACTED:kind]}. */
-    String redact(String text) {
+    public String redact(String text) {
         if (text == null || text.isEmpty()) {
             return text;
         }

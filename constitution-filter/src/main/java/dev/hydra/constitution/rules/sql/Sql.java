@@ -1,4 +1,7 @@
-package dev.hydra.constitution.rules;
+package dev.hydra.constitution.rules.sql;
+
+import dev.hydra.constitution.rules.text.Decoders;
+import dev.hydra.constitution.rules.text.Text;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,17 +23,17 @@ import java.util.Set;
  * comments and double quotes; the text is read both ways and every statement either reading finds
  * counts. Only when neither reading gets through the text is it reported as unreadable.
  */
-final class Sql {
+public final class Sql {
 
     /** One statement as the database would run it. */
-    record Statement(String verb, List<String> renderings, String database, boolean ddl) {
-        String rendering() {
+    public record Statement(String verb, List<String> renderings, String database, boolean ddl) {
+        public String rendering() {
             return renderings.get(0);
         }
     }
 
     /** The statements found, shell commands the SQL would run, and why reading stopped (or null). */
-    record Analysis(List<Statement> statements, List<String> shellCommands, String problem) {
+    public record Analysis(List<Statement> statements, List<String> shellCommands, String problem) {
     }
 
     private static final int MAX_DEPTH = 4;
@@ -50,7 +53,7 @@ final class Sql {
     private Sql() {
     }
 
-    static Analysis analyze(String decodedSql) {
+    public static Analysis analyze(String decodedSql) {
         return analyze(decodedSql, null, 0);
     }
 
@@ -59,7 +62,7 @@ final class Sql {
      * run dynamic SQL or switch databases. SQL containing none of them as a word (after decoding) is
      * only queries, whatever its comments or quoting, and is not parsed.
      */
-    static final String[] TRIGGERS = {"DROP", "DELETE", "TRUNCATE", "ALTER", "CREATE", "RENAME", "EXECUTE",
+    public static final String[] TRIGGERS = {"DROP", "DELETE", "TRUNCATE", "ALTER", "CREATE", "RENAME", "EXECUTE",
             "EXEC", "PREPARE", "DO", "USE", "COPY", "CALL", "GRANT", "REVOKE", "MERGE", "COMMENT", "REINDEX",
             "VACUUM", "CLUSTER"};
 
@@ -75,7 +78,7 @@ final class Sql {
         }
     }
 
-    static boolean mayMatter(String sql) {
+    public static boolean mayMatter(String sql) {
         int n = sql.length();
         int i = 0;
         while (i < n) {
@@ -120,7 +123,7 @@ final class Sql {
         return c < 0x80 ? letter(c) || c >= '0' && c <= '9' || c == '_' : Character.isLetterOrDigit(c);
     }
 
-    static Analysis analyze(String sql, String database, int depth) {
+    public static Analysis analyze(String sql, String database, int depth) {
         if (!mayMatter(sql)) {
             return new Analysis(List.of(), List.of(), null);
         }
@@ -153,11 +156,11 @@ final class Sql {
         return false;
     }
 
-    enum Dialect { POSTGRES, MYSQL }
+    public enum Dialect { POSTGRES, MYSQL }
 
-    enum Kind { WORD, IDENT, STRING, NUMBER, OP, SEMI, META }
+    public enum Kind { WORD, IDENT, STRING, NUMBER, OP, SEMI, META }
 
-    record Token(Kind kind, String text) {
+    public record Token(Kind kind, String text) {
         boolean isWord(String word) {
             return kind == Kind.WORD && text.equals(word);
         }
@@ -916,7 +919,7 @@ final class Sql {
     }
 
     /** Whether a WHERE condition holds for every row, read conservatively (fail closed). */
-    static final class Tautology {
+    public static final class Tautology {
         private Tautology() {
         }
 

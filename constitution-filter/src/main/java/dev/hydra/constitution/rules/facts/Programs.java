@@ -1,4 +1,9 @@
-package dev.hydra.constitution.rules;
+package dev.hydra.constitution.rules.facts;
+
+import dev.hydra.constitution.rules.shell.Shell;
+import dev.hydra.constitution.rules.sql.Sql;
+import dev.hydra.constitution.rules.text.PathGlob;
+import dev.hydra.constitution.rules.text.Text;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +18,7 @@ import java.util.Set;
  * print their arguments. A program name that is a glob or partly unknown matches when it could
  * name one of them.
  */
-final class Programs {
+public final class Programs {
 
     private static final List<String> NETWORK = List.of("iptables", "iptables-*", "ip6tables", "ip6tables-*",
             "xtables-*", "nft", "ebtables", "ebtables-*", "arptables", "arptables-*", "ufw", "firewall-cmd",
@@ -44,7 +49,7 @@ final class Programs {
     private final Set<String> exact;
     private final List<String> prefixes;
 
-    Programs(String name) {
+    public Programs(String name) {
         this.name = Text.fold(name);
         if (NETWORK.contains(this.name)) {
             family = NETWORK;
@@ -65,7 +70,7 @@ final class Programs {
     }
 
     /** The family member the command runs (for the reason), or null. */
-    String match(Shell.Exec e) {
+    public String match(Shell.Exec e) {
         String program = e.program();
         if (PathGlob.isGlob(program)) {
             char[] p = PathGlob.tokens(program);
