@@ -6,6 +6,7 @@ import dev.hydra.constitution.rules.facts.Programs;
 import dev.hydra.constitution.rules.facts.Recorder;
 import dev.hydra.constitution.rules.shell.Shell;
 import dev.hydra.constitution.rules.sql.Sql;
+import dev.hydra.constitution.rules.text.Budget;
 import dev.hydra.constitution.rules.text.PathGlob;
 import dev.hydra.constitution.rules.text.Secrets;
 import dev.hydra.constitution.rules.text.Text;
@@ -50,6 +51,8 @@ public final class Constitution implements Redactor {
 
     /** Constraint named on verdicts for watched fields that could not be read with confidence. */
     public static final String FAIL_CLOSED = "fail_closed";
+    /** Constraint named on verdicts for items past a {@link Budget} (too complex to judge). */
+    public static final String TOO_COMPLEX = "too_complex";
     /** Constraint named on verdicts for tools the constitution does not know. */
     public static final String UNKNOWN_TOOL = "unknown_tool";
 
@@ -447,20 +450,31 @@ public final class Constitution implements Redactor {
     }
 
     public Ruling check(Task task) {
-        try {
-            return rule(extractor.of(task));
-        } catch (RuntimeException e) {
-            LOG.warn("task {} could not be read by the rule engine", task.id(), e);
-            return new Ruling(Decision.NEEDS_APPROVAL, FAIL_CLOSED, "the task could not be read: " + e);
-        }
+        return judge("task", task.id(), task.task(), () -> extractor.of(task));
     }
 
     public Ruling check(ToolCall call) {
+        return judge("tool call", call.id(), call.arguments(), () -> extractor.of(call));
+    }
+
+    /**
+     * Rules on one item within the {@link Budget}: total, so the filter never stops for one record.
+     * A budget reached is "too complex to judge"; anything else thrown inside the rules (a bug, a stack
+     * overflow) is "could not be judged". Both need a person, who sees the reason.
+     */
+    private Ruling judge(String kind, String id, Object arguments, java.util.function.Supplier<Facts> read) {
+        Budget.start();
         try {
-            return rule(extractor.of(call));
-        } catch (RuntimeException e) {
-            LOG.warn("tool call {} could not be read by the rule engine", call.id(), e);
-            return new Ruling(Decision.NEEDS_APPROVAL, FAIL_CLOSED, "the tool call could not be read: " + e);
+            Budget.input(arguments);
+            return rule(read.get());
+        } catch (Budget.Exceeded e) {
+            LOG.info("{} {} is too complex to judge: {}", kind, id, e.getMessage());
+            return new Ruling(Decision.NEEDS_APPROVAL, TOO_COMPLEX, "too complex to judge: " + e.getMessage());
+        } catch (RuntimeException | StackOverflowError e) {
+            LOG.warn("{} {} could not be judged by the rule engine", kind, id, e);
+            return new Ruling(Decision.NEEDS_APPROVAL, FAIL_CLOSED, "could not be judged: " + e);
+        } finally {
+            Budget.stop();
         }
     }
 

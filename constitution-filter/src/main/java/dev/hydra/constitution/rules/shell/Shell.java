@@ -1,5 +1,6 @@
 package dev.hydra.constitution.rules.shell;
 
+import dev.hydra.constitution.rules.text.Budget;
 import dev.hydra.constitution.rules.text.Decoders;
 import dev.hydra.constitution.rules.text.Text;
 
@@ -86,6 +87,8 @@ public final class Shell {
         private final List<String[]> pendingHeredocs = new ArrayList<>();
         private String cwd;
         private int pos;
+        /** Subshells and groups open at this point: a budget, as each level is a frame of the parse. */
+        private int nesting;
         String problem;
 
         Parser(String s, int depth, Map<String, String> vars, List<Exec> execs, List<String> inlineCode,
@@ -120,6 +123,7 @@ public final class Shell {
         /** Pipelines separated by ; & && || and newlines, up to {@code close} (or the end). */
         private void parseList(char close) {
             while (true) {
+                Budget.tick();
                 skipBlanks();
                 if (pos >= s.length()) {
                     if (close != 0) {
@@ -165,7 +169,9 @@ public final class Shell {
                         skipArithmetic();
                     } else {
                         pos++;
+                        Budget.nesting(++nesting, "subshells");
                         parseList(')');
+                        nesting--;
                         pos++;
                     }
                     stages.add(new Simple(List.of(), List.of(), null, null));
@@ -997,7 +1003,7 @@ public final class Shell {
             if (braces) {
                 List<String> expanded = new ArrayList<>(); // a fresh list: brace expansion is rare
                 for (String f : fields) {
-                    expanded.addAll(braceExpand(f, 0));
+                    expanded.addAll(braceExpand(f));
                 }
                 return expanded;
             }
@@ -1327,7 +1333,21 @@ public final class Shell {
             throw new ParseError("unbalanced '" + o + "'");
         }
 
-        private static List<String> braceExpand(String word, int guard) {
+        /**
+         * Bash brace expansion ({a,b}c is ac bc). The words grow as the product of the groups, so the
+         * expansion stops at {@link Budget#MAX_WORDS} words: six groups of twenty would be 64 million.
+         */
+        private static List<String> braceExpand(String word) {
+            List<String> out = new ArrayList<>();
+            braceExpand(word, out, 0);
+            return out;
+        }
+
+        /** {@code groups}: groups expanded on the way here; each doubles the words at least, so 13 pass the budget. */
+        private static void braceExpand(String word, List<String> out, int groups) {
+            if (groups > 12) {
+                throw new Budget.Exceeded("brace expansion to more than " + Budget.MAX_WORDS + " words");
+            }
             int open = -1;
             int level = 0;
             int comma = -1;
@@ -1339,12 +1359,12 @@ public final class Shell {
                         comma = -1;
                     }
                     level++;
+                    Budget.nesting(level, "brace groups");
                 } else if (c == ',' && level == 1) {
                     comma = i;
                 } else if (c == '}' && level > 0) {
                     level--;
-                    if (level == 0 && comma > 0 && guard < 6) {
-                        List<String> parts = new ArrayList<>();
+                    if (level == 0 && comma > 0) {
                         int depthInner = 0;
                         int from = open + 1;
                         for (int k = open + 1; k <= i; k++) {
@@ -1354,19 +1374,19 @@ public final class Shell {
                             } else if (ch == '}' && depthInner > 0) {
                                 depthInner--;
                             } else if ((ch == ',' && depthInner == 0) || k == i) {
-                                parts.add(word.substring(from, k));
+                                braceExpand(word.substring(0, open) + word.substring(from, k) + word.substring(i + 1), out,
+                                        groups + 1);
                                 from = k + 1;
                             }
                         }
-                        List<String> out = new ArrayList<>();
-                        for (String part : parts) {
-                            out.addAll(braceExpand(word.substring(0, open) + part + word.substring(i + 1), guard + 1));
-                        }
-                        return out;
+                        return;
                     }
                 }
             }
-            return List.of(word);
+            if (out.size() >= Budget.MAX_WORDS) {
+                throw new Budget.Exceeded("brace expansion to more than " + Budget.MAX_WORDS + " words");
+            }
+            out.add(word);
         }
 
         private static String shorten(String text) {

@@ -1,5 +1,6 @@
 package dev.hydra.constitution.rules.sql;
 
+import dev.hydra.constitution.rules.text.Budget;
 import dev.hydra.constitution.rules.text.Decoders;
 import dev.hydra.constitution.rules.text.Text;
 
@@ -119,6 +120,19 @@ public final class Sql {
         return c < 0x80 ? c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' : Character.isLetter(c);
     }
 
+    /** Nesting deeper than the budget is refused before reading: each level is a frame of the reader. */
+    private static void parentheses(String sql) {
+        int level = 0;
+        for (int i = 0; i < sql.length(); i++) {
+            char c = sql.charAt(i);
+            if (c == '(') {
+                Budget.nesting(++level, "SQL parentheses");
+            } else if (c == ')' && level > 0) {
+                level--;
+            }
+        }
+    }
+
     private static boolean wordChar(char c) {
         return c < 0x80 ? letter(c) || c >= '0' && c <= '9' || c == '_' : Character.isLetterOrDigit(c);
     }
@@ -127,6 +141,8 @@ public final class Sql {
         if (!mayMatter(sql)) {
             return new Analysis(List.of(), List.of(), null);
         }
+        Budget.tick();
+        parentheses(sql);
         List<Statement> statements = new ArrayList<>();
         List<String> shell = new ArrayList<>();
         String pg = new Reading(sql, Dialect.POSTGRES, database, depth, statements, shell).run();

@@ -114,32 +114,38 @@ public final class PathGlob {
         return b.toString().toCharArray();
     }
 
-    /** Whether some path matches both globs (memoized walk over both patterns). */
+    /**
+     * Whether some path matches both globs: a table over both patterns, filled from the ends one row
+     * at a time (a loop, not recursion: 30,000 stars once overflowed the stack), within
+     * {@link Budget#MAX_GLOB_CELLS} cells.
+     */
     public static boolean intersects(char[] a, char[] b) {
-        byte[][] memo = new byte[a.length + 1][b.length + 1];
-        return inter(a, 0, b, 0, memo);
-    }
-
-    private static boolean inter(char[] a, int i, char[] b, int j, byte[][] memo) {
-        if (memo[i][j] != 0) {
-            return memo[i][j] > 0;
+        if ((long) (a.length + 1) * (b.length + 1) > Budget.MAX_GLOB_CELLS) {
+            throw new Budget.Exceeded("a glob of " + a.length + " characters compared with one of " + b.length);
         }
-        boolean r;
-        if (i == a.length && j == b.length) {
-            r = true;
-        } else if (i < a.length && (a[i] == STAR || a[i] == STARS)) {
-            r = inter(a, i + 1, b, j, memo)
-                    || j < b.length && consumes(a[i], b[j]) && inter(a, i, b, j + 1, memo);
-        } else if (j < b.length && (b[j] == STAR || b[j] == STARS)) {
-            r = inter(a, i, b, j + 1, memo)
-                    || i < a.length && consumes(b[j], a[i]) && inter(a, i + 1, b, j, memo);
-        } else if (i == a.length || j == b.length) {
-            r = false;
-        } else {
-            r = compatible(a[i], b[j]) && inter(a, i + 1, b, j + 1, memo);
+        boolean[] below = new boolean[b.length + 1]; // row i + 1
+        boolean[] row = new boolean[b.length + 1];
+        for (int i = a.length; i >= 0; i--) {
+            for (int j = b.length; j >= 0; j--) {
+                boolean r;
+                if (i == a.length && j == b.length) {
+                    r = true;
+                } else if (i < a.length && (a[i] == STAR || a[i] == STARS)) {
+                    r = below[j] || j < b.length && consumes(a[i], b[j]) && row[j + 1];
+                } else if (j < b.length && (b[j] == STAR || b[j] == STARS)) {
+                    r = row[j + 1] || i < a.length && consumes(b[j], a[i]) && below[j];
+                } else if (i == a.length || j == b.length) {
+                    r = false;
+                } else {
+                    r = compatible(a[i], b[j]) && below[j + 1];
+                }
+                row[j] = r;
+            }
+            boolean[] done = below;
+            below = row;
+            row = done;
         }
-        memo[i][j] = (byte) (r ? 1 : -1);
-        return r;
+        return below[0];
     }
 
     private static boolean consumes(char star, char c) {
