@@ -273,8 +273,7 @@ interface Rule {
                 String path = w.path();
                 if (PathGlob.isGlob(path)) {
                     // a wildcard deletes inside its fixed directory part: that part must be inside
-                    int wild = firstWild(path);
-                    path = path.substring(0, Math.max(0, path.lastIndexOf('/', wild))) + "/x";
+                    path = PathGlob.fixedDirectory(path) + "/x";
                 }
                 String p = path;
                 if (excluded.stream().noneMatch(g -> g.matches(p))) {
@@ -282,16 +281,6 @@ interface Rule {
                 }
             }
             return null;
-        }
-
-        private static int firstWild(String path) {
-            for (int i = 0; i < path.length(); i++) {
-                char c = path.charAt(i);
-                if (c == '*' || c == '?' || c == '[' || c == Shell.UNKNOWN) {
-                    return i;
-                }
-            }
-            return path.length();
         }
     }
 

@@ -228,8 +228,7 @@ final class Commands {
             case "nsenter" -> f.sandboxEscapes.add(new Facts.Named("nsenter", what));
             case "export", "declare", "typeset", "setenv", "launchctl" -> {
             }
-            default -> {
-            }
+            default -> unparsedWrites(e, args, what, cwd);
         }
         if (p.equals("docker") || p.equals("podman")) {
             for (int i = 0; i < args.size(); i++) {
@@ -239,6 +238,34 @@ final class Commands {
                 } else if (a.startsWith("--env=")) {
                     recorder.setting(f, a.substring(6), what);
                 }
+            }
+        }
+    }
+
+    /** Options whose value is a file or directory the program writes (tar -C, unzip -d, sort -o, ...). */
+    private static final Set<String> OUTPUT_OPTIONS = Set.of("-C", "--directory", "-d", "-o", "--output", "-O",
+            "--output-document", "-t", "--target-directory", "--exdir", "--outdir", "--out-dir", "-f", "--file");
+
+    /**
+     * A program that edits files but whose arguments this class does not parse one by one (tar, unzip,
+     * patch, zip, split, ...), or a reader run with an in-place flag (yq -i, awk -i inplace): every
+     * operand and every output option's value counts as written, content unknown.
+     */
+    private void unparsedWrites(Shell.Exec e, List<String> args, String what, String cwd) {
+        Vocabulary.Effect effect = Vocabulary.table().program(e).effect();
+        boolean inPlace = args.stream().anyMatch(a -> a.equals("-i") || a.startsWith("--in-place") || a.equals("inplace")
+                || a.startsWith("-i") && a.length() > 2 && !a.startsWith("--"));
+        if (effect != Vocabulary.Effect.EDIT && !(effect == Vocabulary.Effect.READ && inPlace)) {
+            return;
+        }
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (OUTPUT_OPTIONS.contains(a) && i + 1 < args.size()) {
+                recorder.write(f, args.get(++i), null, what, cwd);
+            } else if (a.startsWith("--") && a.indexOf('=') > 0 && OUTPUT_OPTIONS.contains(a.substring(0, a.indexOf('=')))) {
+                recorder.write(f, a.substring(a.indexOf('=') + 1), null, what, cwd);
+            } else if (!a.startsWith("-") && !a.equals("inplace")) {
+                recorder.write(f, a, null, what, cwd);
             }
         }
     }

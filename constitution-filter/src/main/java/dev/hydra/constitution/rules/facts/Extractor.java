@@ -23,18 +23,6 @@ import java.util.Set;
  */
 public final class Extractor {
 
-    public static final Set<String> KNOWN_TOOLS = Set.of("filesystem-mcp.read_file", "filesystem-mcp.write_file",
-            "filesystem-mcp.delete_file", "filesystem-mcp.move_file", "filesystem-mcp.list_directory",
-            "git-mcp.commit", "git-mcp.push", "git-mcp.checkout", "git-mcp.status", "git-mcp.diff", "git-mcp.log",
-            "github-mcp.create_pull_request", "docker-mcp.restart_container", "docker-mcp.stop_container",
-            "docker-mcp.remove_container", "docker-mcp.exec", "docker-mcp.list_containers", "docker-mcp.logs",
-            "postgres-mcp.execute_sql", "qdrant-mcp.delete_collection", "qdrant-mcp.upsert", "qdrant-mcp.search",
-            "shell.run", "n8n.trigger_webhook");
-
-
-
-
-
     private final Recorder recorder;
 
     /**
@@ -54,56 +42,52 @@ public final class Extractor {
         return f;
     }
 
+    /** A tool's arguments read by the tool's effect, with the argument names the vocabulary gives each role. */
     private void toolCall(Facts f, String tool, Map<String, Object> args, String via) {
-        switch (tool) {
-            case "filesystem-mcp.read_file", "filesystem-mcp.list_directory", "git-mcp.status", "git-mcp.diff",
-                 "git-mcp.log", "docker-mcp.restart_container", "docker-mcp.list_containers", "docker-mcp.logs",
-                 "qdrant-mcp.upsert", "qdrant-mcp.search", "git-mcp.checkout" -> f.ops.add(new Facts.Op(tool, "", List.of(), via));
-            case "github-mcp.create_pull_request", "n8n.trigger_webhook" -> {
-                // published text: added below with every github-mcp and n8n call
-            }
-            case "filesystem-mcp.write_file" -> {
-                String path = text(args, "path", "file", "filename");
-                recorder.write(f, path, textOrNull(args, "content", "text", "data"), via, null);
-            }
-            case "filesystem-mcp.delete_file" -> recorder.delete(f, text(args, "path", "file"), via, null);
-            case "filesystem-mcp.move_file" -> {
-                String source = text(args, "source", "from", "src");
+        Vocabulary.Tool known = Vocabulary.table().tool(tool);
+        if (f.tool == null) {
+            f.tool = tool;
+        }
+        if (known == null) {
+            f.unknownTool = tool;
+            f.ops.add(new Facts.Op(tool, argumentText(args), List.of(), via));
+            generic(f, args, via);
+            return;
+        }
+        switch (known.effect()) {
+            case "read", "restart", "vector" -> f.ops.add(new Facts.Op(tool, "", List.of(), via));
+            case "publish" -> f.ops.add(new Facts.Op(tool, argumentText(args), List.of(), via));
+            case "write" -> recorder.write(f, text(args, known.keys("path")), textOrNull(args, known.keys("content")),
+                    via, null);
+            case "delete" -> recorder.delete(f, text(args, known.keys("path")), via, null);
+            case "move" -> {
+                String source = text(args, known.keys("source"));
                 recorder.delete(f, source, via, null);
-                recorder.write(f, text(args, "destination", "to", "dest", "target"), Recorder.secretMarker(source), via, null);
+                recorder.write(f, text(args, known.keys("destination")), Recorder.secretMarker(source), via, null);
             }
-            case "git-mcp.commit" -> commit(f, args, via);
-            case "git-mcp.push" -> {
-                String branch = text(args, "branch", "ref", "refspec");
-                f.pushes.add(new Facts.Push(text(args, "remote"), branch.isBlank() ? Facts.Push.UNKNOWN
+            case "commit" -> commit(f, args, via);
+            case "push" -> {
+                String branch = text(args, known.keys("branch"));
+                f.pushes.add(new Facts.Push(text(args, known.keys("remote")), branch.isBlank() ? Facts.Push.UNKNOWN
                         : refDestination(Text.fold(Text.decode(branch)), Facts.Push.UNKNOWN), via));
             }
-            case "docker-mcp.stop_container" -> f.stops.add(new Facts.Named(name(args, "container", "name", "service"), via));
-            case "docker-mcp.remove_container" -> {
-                String name = name(args, "container", "name", "service");
+            case "stop" -> f.stops.add(new Facts.Named(name(args, known.keys("container")), via));
+            case "remove" -> {
+                String name = name(args, known.keys("container"));
                 f.removals.add(new Facts.Named(name, via));
                 f.stops.add(new Facts.Named(name, via));
             }
-            case "docker-mcp.exec" -> {
-                Object command = args.get("command");
-                Commands.shell(recorder, f, commandText(command), via + " in container " + name(args, "container"));
-            }
-            case "postgres-mcp.execute_sql" -> Commands.sql(recorder, f, text(args, "sql", "query", "statement"),
-                    database(text(args, "database", "db", "dbname")), via, "SQL");
-            case "qdrant-mcp.delete_collection" -> f.ops.add(new Facts.Op(tool, text(args, "collection", "name"), List.of(), via));
-            case "shell.run" -> {
+            case "exec" -> Commands.shell(recorder, f, commandText(args.get(known.keys("command")[0])),
+                    via + " in container " + name(args, known.keys("container")));
+            case "sql" -> Commands.sql(recorder, f, text(args, known.keys("sql")),
+                    database(text(args, known.keys("database"))), via, "SQL");
+            case "collection" -> f.ops.add(new Facts.Op(tool, text(args, known.keys("collection")), List.of(), via));
+            case "shell" -> {
+                f.sandboxed = true;
                 sandbox(f, args, via);
-                Commands.shell(recorder, f, commandText(args.get("command")), via);
+                Commands.shell(recorder, f, commandText(args.get(known.keys("command")[0])), via);
             }
-            default -> {
-                f.unknownTool = tool;
-                f.ops.add(new Facts.Op(tool, argumentText(args), List.of(), via));
-                generic(f, args, via);
-                return;
-            }
-        }
-        if (tool.startsWith("github-mcp.") || tool.startsWith("n8n.")) {
-            f.ops.add(new Facts.Op(tool, argumentText(args), List.of(), via));
+            default -> throw new IllegalStateException("vocabulary.table: unknown tool effect " + known.effect());
         }
     }
 

@@ -63,6 +63,10 @@ public final class Facts {
     public final List<Named> sandboxEscapes = new ArrayList<>(1);
     public final List<Problem> problems = new ArrayList<>(1);
     public String unknownTool;
+    /** The tool called (canonical server.tool); null for a task without one. */
+    public String tool;
+    /** Whether the commands run in the sandbox (shell.run), where only the workspace and /tmp are writable. */
+    public boolean sandboxed;
 
     public void problem(String field, String why) {
         problems.add(new Problem(field, why));

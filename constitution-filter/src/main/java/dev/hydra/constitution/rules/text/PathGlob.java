@@ -180,6 +180,19 @@ public final class PathGlob {
         return true;
     }
 
+    /** The directory a glob path stays inside: its part before the first wildcard, up to the last slash. */
+    public static String fixedDirectory(String path) {
+        int wild = path.length();
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c == '*' || c == '?' || c == '[' || c == Text.UNKNOWN) {
+                wild = i;
+                break;
+            }
+        }
+        return path.substring(0, Math.max(0, path.lastIndexOf('/', wild)));
+    }
+
     public static boolean isGlob(String path) {
         for (int i = 0; i < path.length(); i++) {
             char c = path.charAt(i);

@@ -1,0 +1,133 @@
+package dev.hydra.constitution.rules;
+
+import dev.hydra.constitution.rules.facts.Facts;
+import dev.hydra.constitution.rules.shell.Shell;
+import dev.hydra.constitution.rules.text.PathGlob;
+import dev.hydra.constitution.rules.text.Secrets;
+import dev.hydra.constitution.rules.text.Text;
+import dev.hydra.topics.events.Decision;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The absolutes every constitution has, whatever its file says: DENY, in every form, the
+ * constitution's directory (or any directory above it) written, deleted, moved or replaced; the
+ * constitution path redirected (HYDRA_CONSTITUTION or HYDRA_CONFIG set, the constitution's path
+ * changed in hydra.yaml, an env file or a compose override); and secrets in the arguments of a tool
+ * the constitution does not know (an MCP tool's arguments leave Hydra). The file itself, by name, is
+ * the seed's {@code file_write: constitution.yaml}.
+ */
+final class Absolutes {
+    static final String CONSTITUTION = "never_modify_constitution";
+    static final String SECRETS = "never_expose_secrets";
+    /** Where the image keeps the constitution (Dockerfile), protected even when another copy is loaded. */
+    private static final Path IMAGE_CONSTITUTION = Path.of("/app/config/constitution.yaml");
+    private static final Set<String> REDIRECTING_KEYS = Set.of("HYDRA_CONSTITUTION", "HYDRA_CONFIG",
+            "CONSTITUTION_FILE");
+    private static final Pattern COMPOSE = Pattern.compile("(?:docker-)?compose[^/]*\\.ya?ml");
+    private static final Pattern HYDRA_YAML = Pattern.compile("hydra[^/]*\\.ya?ml");
+    private static final Pattern FILE_KEY = Pattern.compile("(?m)^\\s*[\"']?file[\"']?\\s*:");
+
+    private Absolutes() {
+    }
+
+    static void add(List<Rule.Bound> deny, Path file, Secrets secrets) {
+        Set<String> directories = new LinkedHashSet<>();
+        for (Path p : file == null ? List.of(IMAGE_CONSTITUTION) : List.of(file, IMAGE_CONSTITUTION)) {
+            for (Path dir = p.toAbsolutePath().normalize().getParent(); dir != null; dir = dir.getParent()) {
+                directories.add(PathGlob.canonical(dir.toString(), "/"));
+            }
+        }
+        deny.add(new Rule.Bound(CONSTITUTION, Decision.DENY, new Place(List.copyOf(directories))));
+        deny.add(new Rule.Bound(CONSTITUTION, Decision.DENY, new Redirect()));
+        deny.add(new Rule.Bound(SECRETS, Decision.DENY, new UnknownToolSecrets(secrets)));
+    }
+
+    /** A write, delete or move of the constitution's directory or a directory above it (rm -rf config, mv config x). */
+    record Place(List<String> directories) implements Rule {
+        @Override
+        public String test(Facts f) {
+            for (Facts.Write w : f.writes) {
+                if (w.path().indexOf(Shell.UNKNOWN) >= 0) {
+                    continue; // a value that cannot be known may be anything: a person decides (DeleteOutside)
+                }
+                for (String dir : directories) {
+                    boolean hit = w.glob() ? PathGlob.intersects(PathGlob.tokens(w.path()), PathGlob.tokens(dir))
+                            : w.path().equals(dir);
+                    if (hit) {
+                        return w.describe() + ": the constitution's directory " + dir + " (or one above it)";
+                    }
+                }
+            }
+            return null;
+        }
+    }
+
+    /** The constitution path pointed elsewhere: a setting, an env file, hydra.yaml or a compose override. */
+    record Redirect() implements Rule {
+        @Override
+        public String test(Facts f) {
+            for (Facts.Setting s : f.settings) {
+                if (REDIRECTING_KEYS.contains(s.key()) || s.key().endsWith("_HYDRA_CONSTITUTION")) {
+                    return s.via() + " sets " + s.key() + ", which points Hydra at another constitution";
+                }
+            }
+            for (Facts.Write w : f.writes) {
+                if (w.delete()) {
+                    continue;
+                }
+                String name = w.path().substring(w.path().lastIndexOf('/') + 1);
+                String content = w.content() == null ? null : Text.fold(w.content());
+                if (content != null && content.contains("hydra_constitution")) {
+                    return w.describe() + ", setting HYDRA_CONSTITUTION (another constitution)";
+                }
+                boolean config = HYDRA_YAML.matcher(name).matches() || COMPOSE.matcher(name).matches()
+                        || name.startsWith(".env") || name.endsWith(".env");
+                if (!config) {
+                    continue;
+                }
+                if (content != null && (content.contains("constitution")
+                        || HYDRA_YAML.matcher(name).matches() && FILE_KEY.matcher(content).find())) {
+                    return w.describe() + ", changing where Hydra reads its constitution";
+                }
+                if (content == null && commandMentionsConstitution(f)) {
+                    return w.describe() + " by a command that names the constitution";
+                }
+            }
+            return null;
+        }
+
+        private static boolean commandMentionsConstitution(Facts f) {
+            for (Shell.Exec e : f.execs) {
+                for (String a : e.argv()) {
+                    if (Text.fold(a).contains("constitution")) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+    }
+
+    /** An unknown tool (an MCP server's) whose arguments hold a secret: they leave Hydra. */
+    record UnknownToolSecrets(Secrets secrets) implements Rule {
+        @Override
+        public String test(Facts f) {
+            if (f.unknownTool == null) {
+                return null;
+            }
+            for (Facts.Op op : f.ops) {
+                if (op.tool().equals(f.unknownTool)) {
+                    List<Secrets.Found> found = secrets.find(op.text());
+                    if (!found.isEmpty()) {
+                        return op.via() + " would send a secret (" + found.get(0).kind() + ") to another server";
+                    }
+                }
+            }
+            return null;
+        }
+    }
+}

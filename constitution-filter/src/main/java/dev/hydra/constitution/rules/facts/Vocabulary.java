@@ -1,0 +1,242 @@
+package dev.hydra.constitution.rules.facts;
+
+import dev.hydra.constitution.rules.shell.Shell;
+import dev.hydra.constitution.rules.text.Text;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What the constitution knows about programs and tools, loaded from the one table
+ * {@code vocabulary.table} beside this class: each program's effect (reads, edits files, builds,
+ * reaches the network, wraps privileges, ...), the arguments that make a firewall program only list,
+ * and each tool's effect and the arguments that carry its parts. A program or tool that is not in
+ * the table is not understood. Immutable; loaded once.
+ */
+public final class Vocabulary {
+
+    /** What a program does, as far as the sandbox and the allowlist are concerned. */
+    public enum Effect {
+        READ, EDIT, BUILD, WRAPPER, NETWORK, PRIVILEGE, CONTAINER, SERVICE, FIREWALL, SUBCOMMANDS;
+
+        /** Whether code with this effect stays inside the sandbox (no network, only the workspace writable). */
+        public boolean contained() {
+            return this == READ || this == EDIT || this == BUILD || this == WRAPPER;
+        }
+
+        /** For a verdict's reason. */
+        public String describe() {
+            return switch (this) {
+                case NETWORK -> "reaches the network";
+                case PRIVILEGE -> "is a privilege or namespace wrapper";
+                case CONTAINER -> "controls containers outside the sandbox";
+                case SERVICE -> "controls services or the machine";
+                case FIREWALL -> "changes the firewall or network configuration";
+                default -> "runs inside the sandbox";
+            };
+        }
+    }
+
+    /** A tool's effect and the argument names of each role (first present wins). */
+    public record Tool(String name, String effect, Map<String, List<String>> roles) {
+        public String[] keys(String role) {
+            return roles.getOrDefault(role, List.of()).toArray(String[]::new);
+        }
+    }
+
+    /** A program's reading: what it is taken to be and its effect; {@code understood} false when not in the table. */
+    public record Program(String shown, Effect effect, boolean understood) {
+    }
+
+    private record Condition(Set<String> first, Set<String> any, Set<String> unless) {
+        boolean holds(List<String> args) {
+            String firstOperand = null;
+            for (String a : args) {
+                if (!a.startsWith("-")) {
+                    firstOperand = a;
+                    break;
+                }
+            }
+            if (!first.isEmpty() && (args.isEmpty() || !first.contains(args.get(0)) && !first.contains(firstOperand))) {
+                return false;
+            }
+            if (!any.isEmpty() && args.stream().noneMatch(any::contains)) {
+                return false;
+            }
+            for (String a : args) {
+                if (unless.contains(a) || unless.contains("*=") && a.indexOf('=') > 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    private static final Vocabulary TABLE = load("vocabulary.table");
+
+    private final Map<String, Effect> programs;
+    private final Map<String, Effect> subcommands;
+    private final Map<String, Condition> readOnly;
+    private final Map<String, Tool> tools;
+
+    private Vocabulary(Map<String, Effect> programs, Map<String, Effect> subcommands, Map<String, Condition> readOnly,
+                       Map<String, Tool> tools) {
+        this.programs = Map.copyOf(programs);
+        this.subcommands = Map.copyOf(subcommands);
+        this.readOnly = Map.copyOf(readOnly);
+        this.tools = Map.copyOf(tools);
+    }
+
+    public static Vocabulary table() {
+        return TABLE;
+    }
+
+    /** The tool's entry, or null when the constitution does not know it. */
+    public Tool tool(String canonical) {
+        return tools.get(canonical);
+    }
+
+    /** Every program with this effect (the firewall family of a {@code command: iptables} detection). */
+    public List<String> programsWith(Effect effect) {
+        return programs.entrySet().stream().filter(e -> e.getValue() == effect).map(Map.Entry::getKey).sorted().toList();
+    }
+
+    /** Whether this run of a firewall or network program only lists (iptables -L, nft list ruleset). */
+    public boolean onlyLists(Shell.Exec e) {
+        Condition c = readOnly.get(e.program());
+        return c != null && c.holds(e.argv().subList(1, e.argv().size()));
+    }
+
+    /** What one program run does: its subcommand's effect if it has one, else the program's. */
+    public Program program(Shell.Exec e) {
+        String p = e.program();
+        if (p.indexOf(Shell.UNKNOWN) >= 0 || p.isEmpty()) {
+            return new Program(p.replace(Shell.UNKNOWN, '?'), Effect.PRIVILEGE, false);
+        }
+        Effect effect = programs.get(p);
+        if (effect == null) {
+            return new Program(p, null, false);
+        }
+        List<String> args = e.argv().subList(1, e.argv().size());
+        String sub = subcommand(p, args);
+        Effect ofSub = sub == null ? null : subcommands.get(p + " " + sub);
+        if (ofSub != null) {
+            return new Program(p + " " + sub, ofSub, true);
+        }
+        if (effect == Effect.SUBCOMMANDS) {
+            return new Program(sub == null ? p : p + " " + sub, null, sub == null && args.isEmpty());
+        }
+        if (effect == Effect.FIREWALL && onlyLists(e)) {
+            return new Program(p, Effect.READ, true);
+        }
+        return new Program(p, effect, true);
+    }
+
+    /** The first operand after the program's own options (git -C dir -c k=v push: push). */
+    private static String subcommand(String program, List<String> args) {
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (program.equals("git") && (a.equals("-C") || a.equals("-c") || a.equals("--git-dir")
+                    || a.equals("--work-tree") || a.equals("--namespace") || a.equals("--exec-path")
+                    || a.equals("--config-env"))) {
+                i++;
+            } else if (!a.startsWith("-")) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    // ------------------------------------------------------------------ loading
+
+    static Vocabulary load(String resource) {
+        Map<String, Effect> programs = new HashMap<>();
+        Map<String, Effect> subcommands = new HashMap<>();
+        Map<String, Condition> readOnly = new HashMap<>();
+        Map<String, Tool> tools = new LinkedHashMap<>();
+        try (InputStream in = Vocabulary.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + resource);
+            }
+            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            String line;
+            int n = 0;
+            while ((line = r.readLine()) != null) {
+                n++;
+                if (line.isBlank() || line.startsWith("#")) {
+                    continue;
+                }
+                String[] cols = line.split("\\s*\\|\\s*");
+                String where = resource + ":" + n;
+                if (cols.length < 2) {
+                    throw new IllegalStateException(where + ": expected 'program NAMES | EFFECT' or 'tool NAME | EFFECT'");
+                }
+                if (cols[0].startsWith("tool ")) {
+                    String name = cols[0].substring(5).strip();
+                    Map<String, List<String>> roles = new LinkedHashMap<>();
+                    if (cols.length > 2) {
+                        for (String role : cols[2].split("\\s+")) {
+                            int eq = role.indexOf('=');
+                            roles.put(role.substring(0, eq), List.of(role.substring(eq + 1).split(",")));
+                        }
+                    }
+                    tools.put(name, new Tool(name, cols[1].strip(), roles));
+                    continue;
+                }
+                if (!cols[0].startsWith("program ")) {
+                    throw new IllegalStateException(where + ": a line starts with 'program' or 'tool'");
+                }
+                Effect effect = Effect.valueOf(cols[1].strip().toUpperCase(Locale.ROOT));
+                String names = cols[0].substring(8).strip();
+                int space = names.indexOf(' ');
+                int comma = names.indexOf(',');
+                if (space > 0 && (comma < 0 || space < comma)) {
+                    // "program git push, fetch": subcommands of one program
+                    String program = names.substring(0, space);
+                    for (String sub : names.substring(space + 1).split(",")) {
+                        subcommands.put(program + " " + sub.strip(), effect);
+                    }
+                    continue;
+                }
+                Condition condition = cols.length > 2 ? condition(cols[2], where) : null;
+                for (String name : names.split(",")) {
+                    String program = Text.fold(name.strip());
+                    programs.putIfAbsent(program, effect);
+                    if (condition != null) {
+                        readOnly.put(program, condition);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new Vocabulary(programs, subcommands, readOnly, tools);
+    }
+
+    private static Condition condition(String text, String where) {
+        Map<String, Set<String>> parts = new HashMap<>();
+        for (String part : text.split(";")) {
+            int eq = part.indexOf('=');
+            if (eq < 0) {
+                throw new IllegalStateException(where + ": a read-only condition is first=, any= or unless=");
+            }
+            List<String> words = new ArrayList<>();
+            for (String w : part.substring(eq + 1).split(",")) {
+                words.add(w.strip());
+            }
+            parts.put(part.substring(0, eq).strip(), Set.copyOf(words));
+        }
+        return new Condition(parts.getOrDefault("first", Set.of()), parts.getOrDefault("any", Set.of()),
+                parts.getOrDefault("unless", Set.of()));
+    }
+}
