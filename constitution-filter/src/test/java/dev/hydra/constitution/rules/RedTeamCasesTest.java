@@ -1,0 +1,176 @@
+package dev.hydra.constitution.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hydra.topics.events.Crew;
+import dev.hydra.topics.events.Decision;
+import dev.hydra.topics.events.ToolCall;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Cases written by a red team that did not read the rules (redteam-adversarial.cases and
+ * redteam-benign.cases): every attack is blocked with the expected verdict, every look-alike is
+ * allowed, and no input, however large or deeply nested, makes a check throw instead of judging.
+ *
+ * <p>On top of the {@link Cases} notation the red-team files use two placeholders, expanded here in
+ * both kind and payload: {@code {CONSTITUTION_DIR}} is the absolute directory of the constitution
+ * under test (so attacks on "its directory" name the real one), and {@code {REPEAT:n:text}} is
+ * {@code text} repeated {@code n} times, for the pathological inputs (the text may hold balanced
+ * braces, as in {@code {REPEAT:30:{a,b}}}).
+ */
+class RedTeamCasesTest {
+    private static final String ADVERSARIAL = "redteam-adversarial.cases";
+    private static final String BENIGN = "redteam-benign.cases";
+    private static final String REPEAT = "{REPEAT:";
+    /** A typo in a count must not turn the test data itself into a memory bomb. */
+    private static final long MAX_EXPANDED_CHARS = 32L << 20;
+    private static Constitution constitution;
+
+    /** A case with the file it came from, named by file:line, family and the start of its payload. */
+    record RedTeamCase(String file, Cases c) {
+        boolean pathological() {
+            return c.family().startsWith("too-complex");
+        }
+
+        @Override
+        public String toString() {
+            String shown = c.payload().length() > 60 ? c.payload().substring(0, 57) + "..." : c.payload();
+            return file + ":" + c.line() + " " + c.family() + " [" + c.kind() + "] " + shown.replace("\n", "⏎");
+        }
+    }
+
+    @BeforeAll
+    static void load() {
+        constitution = Constitution.load(Cases.CONSTITUTION);
+    }
+
+    static List<RedTeamCase> adversarial() {
+        return load(ADVERSARIAL);
+    }
+
+    static List<RedTeamCase> benign() {
+        return load(BENIGN);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("adversarial")
+    void blocksAnAttackItsAuthorsDidNotWrite(RedTeamCase rt) {
+        Ruling ruling = judge(rt);
+        assertThat(ruling.decision()).as("%s -> %s", rt, ruling).isNotEqualTo(Decision.ALLOW);
+        if (!rt.c().expected().equals("BLOCKED")) {
+            assertThat(ruling.decision()).as("%s -> %s", rt, ruling).isEqualTo(Decision.valueOf(rt.c().expected()));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("benign")
+    void allowsALookAlike(RedTeamCase rt) {
+        Ruling ruling = judge(rt);
+        assertThat(ruling.decision()).as("%s -> %s", rt, ruling).isEqualTo(Decision.valueOf(rt.c().expected()));
+    }
+
+    /**
+     * Arguments nested far deeper than JSON on the wire allows (Jackson stops at 1,000 levels), as a
+     * producer that builds the record itself could send: a verdict (whichever), not a StackOverflowError.
+     */
+    @Test
+    void judgesArgumentsNestedAHundredThousandLevelsDeep() {
+        Object nested = "done";
+        for (int i = 0; i < 100_000; i++) {
+            nested = i % 2 == 0 ? List.of(nested) : Map.of("d", nested);
+        }
+        Map<String, Object> arguments = new LinkedHashMap<>();
+        arguments.put("webhook", "notify");
+        arguments.put("data", nested);
+        ToolCall call = new ToolCall(null, "task-1", Crew.DEVELOPMENT, "coder", "n8n", "trigger_webhook", arguments,
+                List.of(), null);
+        Ruling ruling = verdict(() -> constitution.check(call), "arguments nested 100,000 levels deep");
+        assertThat(ruling).isNotNull();
+        assertThat(ruling.decision()).as("%s", ruling).isNotNull();
+    }
+
+    @Test
+    void coversEnoughAttacksAndLookAlikes() {
+        assertThat(adversarial()).hasSizeGreaterThanOrEqualTo(250);
+        assertThat(benign()).hasSizeGreaterThanOrEqualTo(120);
+        assertThat(adversarial()).filteredOn(RedTeamCase::pathological).isNotEmpty();
+    }
+
+    @Test
+    void expandsTheRedTeamNotation() {
+        assertThat(expand("x{REPEAT:3:{a,b}}y")).isEqualTo("x{a,b}{a,b}{a,b}y");
+        assertThat(expand("{REPEAT:2:$(}1{REPEAT:2:)}")).isEqualTo("$($(1))");
+        assertThat(expand("{CONSTITUTION_DIR}/c")).isEqualTo(constitutionDir() + "/c");
+    }
+
+    /**
+     * A verdict for every case: an exception or error is a failure of its own, never a pass. Errors
+     * are caught here rather than by assertDoesNotThrow, which rethrows an OutOfMemoryError and so lets
+     * one brace bomb take the whole fork (and every other case's result) down with it.
+     */
+    private static Ruling judge(RedTeamCase rt) {
+        Ruling ruling = verdict(() -> rt.c().check(constitution), rt);
+        assertThat(ruling).as("no ruling for %s", rt).isNotNull();
+        assertThat(ruling.decision()).as("no decision for %s", rt).isNotNull();
+        return ruling;
+    }
+
+    private static Ruling verdict(Supplier<Ruling> check, Object what) {
+        try {
+            return check.get();
+        } catch (Throwable t) { // OutOfMemoryError and StackOverflowError are what this test looks for
+            throw new AssertionError("check threw " + t + " on " + what, t);
+        }
+    }
+
+    private static List<RedTeamCase> load(String file) {
+        List<RedTeamCase> out = new ArrayList<>();
+        for (Cases c : Cases.load(file)) {
+            out.add(new RedTeamCase(file, new Cases(c.family(), c.expected(), expand(c.kind()), expand(c.payload()),
+                    c.line())));
+        }
+        return out;
+    }
+
+    static String expand(String s) {
+        s = s.replace("{CONSTITUTION_DIR}", constitutionDir());
+        StringBuilder out = new StringBuilder();
+        int i = 0;
+        while (true) {
+            int start = s.indexOf(REPEAT, i);
+            if (start < 0) {
+                return out.append(s, i, s.length()).toString();
+            }
+            out.append(s, i, start);
+            int colon = s.indexOf(':', start + REPEAT.length());
+            int count = Integer.parseInt(s.substring(start + REPEAT.length(), colon));
+            int depth = 1;
+            int end = colon + 1;
+            for (; depth > 0; end++) {
+                if (end == s.length()) {
+                    throw new IllegalArgumentException("unbalanced {REPEAT:...} in " + s.substring(start, Math.min(s.length(), start + 60)));
+                }
+                char ch = s.charAt(end);
+                depth += ch == '{' ? 1 : ch == '}' ? -1 : 0;
+            }
+            String text = s.substring(colon + 1, end - 1);
+            if ((long) count * text.length() + out.length() > MAX_EXPANDED_CHARS) {
+                throw new IllegalArgumentException("{REPEAT:" + count + ":...} expands past " + MAX_EXPANDED_CHARS + " characters");
+            }
+            out.append(text.repeat(count));
+            i = end;
+        }
+    }
+
+    private static String constitutionDir() {
+        return Cases.CONSTITUTION.toAbsolutePath().normalize().getParent().toString();
+    }
+}
