@@ -1,6 +1,7 @@
 package dev.hydra.constitution.rules;
 
 import dev.hydra.constitution.rules.facts.Facts;
+import dev.hydra.constitution.rules.facts.Recorder;
 import dev.hydra.constitution.rules.shell.Shell;
 import dev.hydra.constitution.rules.text.PathGlob;
 import dev.hydra.constitution.rules.text.Secrets;
@@ -44,6 +45,7 @@ final class Absolutes {
         deny.add(new Rule.Bound(CONSTITUTION, Decision.DENY, new Place(List.copyOf(directories))));
         deny.add(new Rule.Bound(CONSTITUTION, Decision.DENY, new Redirect()));
         deny.add(new Rule.Bound(SECRETS, Decision.DENY, new UnknownToolSecrets(secrets)));
+        deny.add(new Rule.Bound(SECRETS, Decision.DENY, new PushSecrets(secrets)));
     }
 
     /** A write, delete or move of the constitution's directory or a directory above it (rm -rf config, mv config x). */
@@ -81,7 +83,7 @@ final class Absolutes {
                 }
                 String name = w.path().substring(w.path().lastIndexOf('/') + 1);
                 String content = w.content() == null ? null : Text.fold(w.content());
-                if (content != null && content.contains("hydra_constitution")) {
+                if (content != null && content.contains("hydra_constitution") && !Recorder.isDocument(w.path())) {
                     return w.describe() + ", setting HYDRA_CONSTITUTION (another constitution)";
                 }
                 boolean config = HYDRA_YAML.matcher(name).matches() || COMPOSE.matcher(name).matches()
@@ -109,6 +111,20 @@ final class Absolutes {
                 }
             }
             return false;
+        }
+    }
+
+    /** A push whose remote holds a credential (https://bot:ghp_...@github.com/...): it leaves Hydra. */
+    record PushSecrets(Secrets secrets) implements Rule {
+        @Override
+        public String test(Facts f) {
+            for (Facts.Push p : f.pushes) {
+                List<Secrets.Found> found = secrets.find(p.remote());
+                if (!found.isEmpty()) {
+                    return p.via() + " pushes to a remote holding a secret (" + found.get(0).kind() + ")";
+                }
+            }
+            return null;
         }
     }
 

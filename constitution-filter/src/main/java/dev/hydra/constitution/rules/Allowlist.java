@@ -1,5 +1,6 @@
 package dev.hydra.constitution.rules;
 
+import dev.hydra.constitution.rules.facts.Commands;
 import dev.hydra.constitution.rules.facts.Facts;
 import dev.hydra.constitution.rules.facts.Vocabulary;
 import dev.hydra.constitution.rules.shell.Shell;
@@ -38,6 +39,41 @@ final class Allowlist {
             String p = glob ? PathGlob.fixedDirectory(path) + "/x" : path;
             return paths.stream().anyMatch(g -> g.matches(p));
         }
+    }
+
+    /** Files in a repository that make git run programs: the workspace is also used by git on the host. */
+    private static final Pattern HOST_GIT_FILES = Pattern.compile(
+            "/\\.git/(?:hooks(?:/|$)|config$|info/attributes$)|/\\.gitattributes$|/\\.gitmodules$|/\\.git$");
+    /** git settings whose value is a program, a URL rewrite or another file of settings. */
+    private static final Pattern HOST_GIT_KEYS = Pattern.compile(
+            "(?i)^(?:core\\.(?:hookspath|fsmonitor|pager|editor|sshcommand|gitproxy|askpass|attributesfile|worktree)"
+            + "|alias\\.|url\\..*\\.(?:insteadof|pushinsteadof)|remote\\..*\\.(?:url|pushurl|receivepack|uploadpack)"
+            + "|filter\\.|diff\\..*\\.(?:command|textconv)|diff\\.external|merge\\..*\\.driver|credential\\."
+            + "|include\\.|includeif\\.|sequence\\.editor|gpg\\.program|uploadpack\\.|protocol\\.)");
+
+    /** A git setting made on the command line (-c) or with git config that names a program, or null. */
+    private static String hostGitConfig(Shell.Exec e) {
+        if (!e.program().equals("git")) {
+            return null;
+        }
+        List<String> args = e.argv().subList(1, e.argv().size());
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            String key = null;
+            if ((a.equals("-c") || a.equals("--config-env")) && i + 1 < args.size()) {
+                key = args.get(i + 1);
+            } else if (a.equals("config")) {
+                for (int k = i + 1; k < args.size() && key == null; k++) {
+                    if (!args.get(k).startsWith("-")) {
+                        key = args.get(k);
+                    }
+                }
+            }
+            if (key != null && HOST_GIT_KEYS.matcher(key).find()) {
+                return key.replaceAll("=.*", "");
+            }
+        }
+        return null;
     }
 
     private final List<Operation> operations;
@@ -86,8 +122,20 @@ final class Allowlist {
             if (!p.effect().contained()) {
                 return approval(NOT_AUTONOMOUS, p.shown() + " " + p.effect().describe());
             }
+            String hostGit = hostGitConfig(e);
+            if (hostGit != null) {
+                return approval(NOT_AUTONOMOUS, "git configuration " + hostGit + " names a program git runs, also "
+                        + "when git-mcp runs git on the host");
+            }
         }
         for (Facts.Write w : f.writes) {
+            if (f.sandboxed && w.via().endsWith(Commands.LINK_TARGET)) {
+                continue;
+            }
+            if (!w.delete() && HOST_GIT_FILES.matcher(w.path()).find()) {
+                return approval(NOT_AUTONOMOUS, w.describe() + ": git runs what it names (hooks, filters, "
+                        + "configuration), also when git-mcp runs git on the host");
+            }
             if (operations.stream().noneMatch(o -> o.coversWriteBy(f.tool, w.path(), w.glob()))) {
                 return approval(NOT_AUTONOMOUS, w.describe() + ", outside the paths of every autonomous operation");
             }
@@ -111,7 +159,8 @@ final class Allowlist {
             return false;
         }
         for (Facts.Write w : f.writes) {
-            if (w.content() == null && !w.delete() && (w.path().equals(path) || w.glob())) {
+            boolean putThere = !w.via().contains("(chmod") && !w.via().contains("(touch");
+            if (w.content() == null && !w.delete() && putThere && (w.path().equals(path) || w.glob())) {
                 return false;
             }
         }

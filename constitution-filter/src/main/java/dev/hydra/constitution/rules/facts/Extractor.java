@@ -54,6 +54,7 @@ public final class Extractor {
             generic(f, args, via);
             return;
         }
+        understood(f, tool, known, args);
         switch (known.effect()) {
             case "read", "restart", "vector" -> f.ops.add(new Facts.Op(tool, "", List.of(), via));
             case "publish" -> f.ops.add(new Facts.Op(tool, argumentText(args), List.of(), via));
@@ -68,6 +69,15 @@ public final class Extractor {
             case "commit" -> commit(f, args, via);
             case "push" -> {
                 String branch = text(args, known.keys("branch"));
+                String remote = text(args, known.keys("remote"));
+                if (!remote.isEmpty() && !PLAIN_REF.matcher(remote).matches()) {
+                    f.problem("remote", "not understood: the remote '" + Recorder.shorten(remote)
+                            + "' is not a remote's name (a URL, an option or a transport)");
+                }
+                if (!branch.isEmpty() && !PLAIN_REF.matcher(branch).matches()) {
+                    f.problem("branch", "not understood: the branch '" + Recorder.shorten(branch)
+                            + "' is not a branch name (an option or a refspec)");
+                }
                 f.pushes.add(new Facts.Push(text(args, known.keys("remote")), branch.isBlank() ? Facts.Push.UNKNOWN
                         : refDestination(Text.fold(Text.decode(branch)), Facts.Push.UNKNOWN), via));
             }
@@ -88,6 +98,38 @@ public final class Extractor {
                 Commands.shell(recorder, f, commandText(args.get(known.keys("command")[0])), via);
             }
             default -> throw new IllegalStateException("vocabulary.table: unknown tool effect " + known.effect());
+        }
+    }
+
+    /** A remote's or branch's name: no option (-), transport (ext::, file://) or refspec (+a:b). */
+    private static final java.util.regex.Pattern PLAIN_REF = java.util.regex.Pattern.compile(
+            "[A-Za-z0-9_][A-Za-z0-9_./\\-]*");
+    /** Roles whose value is one text (a path, a remote, SQL): a list or map there is not understood. */
+    private static final Set<String> TEXT_ROLES = Set.of("path", "source", "destination", "remote", "branch", "sql",
+            "database", "container", "collection", "message");
+
+    /**
+     * A known tool's arguments are understood only when each one is an argument the vocabulary names
+     * for it, with the right shape: an argument the tool might act on but the constitution does not read
+     * ({"cwd": "/etc"}, {"statements": [...]}, {"path": ["/workspace/a", "/etc/passwd"]}) needs a person.
+     */
+    private static void understood(Facts f, String tool, Vocabulary.Tool known, Map<String, Object> args) {
+        if (known.roles().isEmpty()) {
+            return;
+        }
+        for (Map.Entry<String, Object> a : args.entrySet()) {
+            String role = null;
+            for (Map.Entry<String, List<String>> r : known.roles().entrySet()) {
+                if (r.getValue().contains(a.getKey())) {
+                    role = r.getKey();
+                }
+            }
+            if (role == null) {
+                f.problem("arguments", "not understood: " + tool + " has no argument '" + Recorder.shorten(a.getKey())
+                        + "' the constitution knows");
+            } else if (TEXT_ROLES.contains(role) && a.getValue() != null && !(a.getValue() instanceof String)) {
+                f.problem("arguments", "not understood: " + tool + " argument '" + a.getKey() + "' is not one text");
+            }
         }
     }
 

@@ -27,7 +27,7 @@ public final class Programs {
             "wg-quick", "vconfig", "ethtool", "resolvectl", "networkctl", "pfctl");
     private static final List<String> SENDERS = List.of("curl", "wget", "nc", "ncat", "netcat", "socat", "http",
             "https", "xh", "httpie", "scp", "sftp", "ftp", "telnet", "rsync", "mail", "sendmail", "mutt", "aws",
-            "gsutil", "rclone", "gh");
+            "gsutil", "rclone", "gh", "tftp", "lftp", "az", "gcloud", "s3cmd", "glab", "aria2c", "websocat", "mailx");
     private static final List<String> PRINTERS = List.of("echo", "printf", "print", "logger", "wall", "banner");
 
     private final String name;

@@ -155,7 +155,7 @@ public final class Recorder {
         return true;
     }
 
-    private static boolean isDocument(String path) {
+    public static boolean isDocument(String path) {
         return path.endsWith(".md") || path.endsWith(".markdown") || path.endsWith(".txt") || path.endsWith(".rst")
                 || path.endsWith(".adoc") || path.endsWith(".html") || path.endsWith(".htm");
     }
@@ -182,6 +182,14 @@ public final class Recorder {
         return isSecretFile(PathGlob.canonical(source, "/")) ? "[secret file " + source + "]" : null;
     }
 
+    /** A secret file, or a directory of them (~/.ssh, ~/.aws, ~/.gnupg, ~/.kube, ~/.docker). */
+    public static boolean isSecretPath(String canonicalPath) {
+        String p = canonicalPath.replaceAll("/+$", "");
+        return isSecretFile(p) || p.endsWith("/.ssh") || p.endsWith("/.aws") || p.endsWith("/.gnupg")
+                || p.endsWith("/.kube") || p.endsWith("/.docker") || p.endsWith("/.kube/config")
+                || p.endsWith("/.docker/config.json") || p.endsWith("/.config/gh/hosts.yml");
+    }
+
     public static boolean isSecretFile(String canonicalPath) {
         String base = canonicalPath.substring(canonicalPath.lastIndexOf('/') + 1);
         return SECRET_FILES.contains(base) || base.endsWith(".pem") && !base.contains("cert") && !base.contains("pub")
@@ -205,7 +213,8 @@ public final class Recorder {
 
     /** Reads SQL run through {@code via}; the caller reads the shell commands it runs (COPY ... PROGRAM). */
     public Sql.Analysis sql(Facts f, String raw, String database, String via, String problemPrefix) {
-        Sql.Analysis a = Sql.analyze(Text.decode(raw), database, 0);
+        String decoded = Text.decode(raw);
+        Sql.Analysis a = Sql.analyze(decoded, database, 0);
         f.statements.addAll(a.statements());
         f.ops.add(new Facts.Op("postgres-mcp.execute_sql", "", a.statements(), via));
         for (Sql.Statement st : a.statements()) {
@@ -213,6 +222,11 @@ public final class Recorder {
                 f.migrations.add(new Facts.Named(st.database() == null ? String.valueOf(Shell.UNKNOWN) : st.database(),
                         via + ": " + shorten(st.rendering())));
             }
+        }
+        String outside = Vocabulary.table().sqlOutside(decoded);
+        if (outside != null) {
+            f.problem("sql", "not understood: " + problemPrefix + " acts outside the database ("
+                    + shorten(outside.replace("\n", " ")) + ")");
         }
         if (a.problem() != null) {
             f.problem("sql", problemPrefix + " cannot be read with confidence: " + a.problem());

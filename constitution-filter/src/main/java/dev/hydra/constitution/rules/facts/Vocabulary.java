@@ -58,7 +58,7 @@ public final class Vocabulary {
     public record Program(String shown, Effect effect, boolean understood) {
     }
 
-    private record Condition(Set<String> first, Set<String> any, Set<String> unless) {
+    private record Condition(Set<String> first, Set<String> any, Set<String> unless, Set<String> options) {
         boolean holds(List<String> args) {
             String firstOperand = null;
             for (String a : args) {
@@ -70,7 +70,7 @@ public final class Vocabulary {
             if (!first.isEmpty() && (args.isEmpty() || !first.contains(args.get(0)) && !first.contains(firstOperand))) {
                 return false;
             }
-            if (!any.isEmpty() && args.stream().noneMatch(any::contains)) {
+            if (!any.isEmpty() && args.stream().noneMatch(a -> in(any, a))) {
                 return false;
             }
             for (String a : args) {
@@ -80,6 +80,21 @@ public final class Vocabulary {
             }
             return true;
         }
+
+        /** The word is in the set, or is a cluster of short options (-nvL) holding one of the set's (-L). */
+        private static boolean in(Set<String> words, String a) {
+            if (words.contains(a)) {
+                return true;
+            }
+            if (a.length() > 2 && a.charAt(0) == '-' && a.charAt(1) != '-') {
+                for (int i = 1; i < a.length(); i++) {
+                    if (words.contains("-" + a.charAt(i))) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
     }
 
     private static final Vocabulary TABLE = load("vocabulary.table");
@@ -88,13 +103,24 @@ public final class Vocabulary {
     private final Map<String, Effect> subcommands;
     private final Map<String, Condition> readOnly;
     private final Map<String, Tool> tools;
+    /** SQL that acts outside the database: statements starting with a verb, or calling a function. */
+    private final java.util.regex.Pattern sqlOutside;
 
     private Vocabulary(Map<String, Effect> programs, Map<String, Effect> subcommands, Map<String, Condition> readOnly,
-                       Map<String, Tool> tools) {
+                       Map<String, Tool> tools, List<String> sqlVerbs, List<String> sqlFunctions) {
+        this.sqlOutside = java.util.regex.Pattern.compile("(?i)(?:^|;)\\s*(" + String.join("|", sqlVerbs)
+                + ")\\b|\\b(" + String.join("|", sqlFunctions) + ")\\s*\\(|\\bCOPY\\b[^;]*?\\b(?:TO|FROM)\\s+"
+                + "(PROGRAM\\b|'|\\$|E')|\\bLANGUAGE\\s+'?(pl\\w*u|plsh|c)\\b");
         this.programs = Map.copyOf(programs);
         this.subcommands = Map.copyOf(subcommands);
         this.readOnly = Map.copyOf(readOnly);
         this.tools = Map.copyOf(tools);
+    }
+
+    /** What in this SQL acts outside the database (DO, lo_export(, COPY ... TO PROGRAM), or null. */
+    public String sqlOutside(String sql) {
+        java.util.regex.Matcher m = sqlOutside.matcher(sql);
+        return m.find() ? m.group().strip() : null;
     }
 
     public static Vocabulary table() {
@@ -114,7 +140,8 @@ public final class Vocabulary {
     /** Whether this run of a firewall or network program only lists (iptables -L, nft list ruleset). */
     public boolean onlyLists(Shell.Exec e) {
         Condition c = readOnly.get(e.program());
-        return c != null && c.holds(e.argv().subList(1, e.argv().size()));
+        return c != null && (!c.first().isEmpty() || !c.any().isEmpty() || !c.unless().isEmpty())
+                && c.holds(e.argv().subList(1, e.argv().size()));
     }
 
     /** What one program run does: its subcommand's effect if it has one, else the program's. */
@@ -128,8 +155,16 @@ public final class Vocabulary {
             return new Program(p, null, false);
         }
         List<String> args = e.argv().subList(1, e.argv().size());
-        String sub = subcommand(p, args);
-        Effect ofSub = sub == null ? null : subcommands.get(p + " " + sub);
+        Condition c = readOnly.get(p);
+        Set<String> options = c == null ? Set.of() : c.options();
+        int at = subcommand(p, args, options, 0);
+        String sub = at < 0 ? null : args.get(at);
+        int at2 = at < 0 ? -1 : subcommand(p, args, options, at + 1);
+        Effect ofSub = at2 < 0 ? null : subcommands.get(p + " " + sub + " " + args.get(at2));
+        if (ofSub != null) {
+            return new Program(p + " " + sub + " " + args.get(at2), ofSub, true);
+        }
+        ofSub = sub == null ? null : subcommands.get(p + " " + sub);
         if (ofSub != null) {
             return new Program(p + " " + sub, ofSub, true);
         }
@@ -142,19 +177,26 @@ public final class Vocabulary {
         return new Program(p, effect, true);
     }
 
-    /** The first operand after the program's own options (git -C dir -c k=v push: push). */
-    private static String subcommand(String program, List<String> args) {
-        for (int i = 0; i < args.size(); i++) {
+    /**
+     * Where the first operand from {@code from} is, after the program's own options (git -C dir -c k=v
+     * push: push; kubectl -n hydra get: get), or -1. A program whose table line lists its options that
+     * take a value ({@code options=}) has every other option refused: an option not known to take a
+     * value or not would make its value read as the subcommand.
+     */
+    private static int subcommand(String program, List<String> args, Set<String> options, int from) {
+        for (int i = from; i < args.size(); i++) {
             String a = args.get(i);
             if (program.equals("git") && (a.equals("-C") || a.equals("-c") || a.equals("--git-dir")
                     || a.equals("--work-tree") || a.equals("--namespace") || a.equals("--exec-path")
-                    || a.equals("--config-env"))) {
+                    || a.equals("--config-env")) || options.contains(a)) {
                 i++;
             } else if (!a.startsWith("-")) {
-                return a;
+                return i;
+            } else if (!options.isEmpty() && a.indexOf('=') < 0 && !options.contains("flags:" + a)) {
+                return -1;
             }
         }
-        return null;
+        return -1;
     }
 
     // ------------------------------------------------------------------ loading
@@ -164,6 +206,8 @@ public final class Vocabulary {
         Map<String, Effect> subcommands = new HashMap<>();
         Map<String, Condition> readOnly = new HashMap<>();
         Map<String, Tool> tools = new LinkedHashMap<>();
+        List<String> sqlVerbs = new ArrayList<>();
+        List<String> sqlFunctions = new ArrayList<>();
         try (InputStream in = Vocabulary.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("missing resource " + resource);
@@ -193,6 +237,13 @@ public final class Vocabulary {
                     tools.put(name, new Tool(name, cols[1].strip(), roles));
                     continue;
                 }
+                if (cols[0].startsWith("sql-verb ") || cols[0].startsWith("sql-function ")) {
+                    List<String> into = cols[0].startsWith("sql-verb ") ? sqlVerbs : sqlFunctions;
+                    for (String word : cols[0].substring(cols[0].indexOf(' ') + 1).split(",")) {
+                        into.add(java.util.regex.Pattern.quote(word.strip()));
+                    }
+                    continue;
+                }
                 if (!cols[0].startsWith("program ")) {
                     throw new IllegalStateException(where + ": a line starts with 'program' or 'tool'");
                 }
@@ -201,10 +252,13 @@ public final class Vocabulary {
                 int space = names.indexOf(' ');
                 int comma = names.indexOf(',');
                 if (space > 0 && (comma < 0 || space < comma)) {
-                    // "program git push, fetch": subcommands of one program
-                    String program = names.substring(0, space);
-                    for (String sub : names.substring(space + 1).split(",")) {
-                        subcommands.put(program + " " + sub.strip(), effect);
+                    // "program git push, fetch" or "program docker compose ps, logs": subcommands of one program
+                    String[] subs = names.split(",");
+                    String first = subs[0].strip();
+                    String prefix = first.substring(0, first.lastIndexOf(' '));
+                    subs[0] = first.substring(first.lastIndexOf(' ') + 1);
+                    for (String sub : subs) {
+                        subcommands.put(prefix + " " + sub.strip(), effect);
                     }
                     continue;
                 }
@@ -220,7 +274,7 @@ public final class Vocabulary {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new Vocabulary(programs, subcommands, readOnly, tools);
+        return new Vocabulary(programs, subcommands, readOnly, tools, sqlVerbs, sqlFunctions);
     }
 
     private static Condition condition(String text, String where) {
@@ -237,6 +291,6 @@ public final class Vocabulary {
             parts.put(part.substring(0, eq).strip(), Set.copyOf(words));
         }
         return new Condition(parts.getOrDefault("first", Set.of()), parts.getOrDefault("any", Set.of()),
-                parts.getOrDefault("unless", Set.of()));
+                parts.getOrDefault("unless", Set.of()), parts.getOrDefault("options", Set.of()));
     }
 }

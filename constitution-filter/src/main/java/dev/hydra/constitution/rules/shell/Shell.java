@@ -84,6 +84,8 @@ public final class Shell {
         private final List<String> assignments;
         private final Map<String, String> aliases = new HashMap<>();
         private final Map<String, String> processSubstitutions = new HashMap<>();
+        /** Files this command line wrote, with their content (null: unknown), so running one reads it. */
+        private Map<String, String> written = new HashMap<>();
         private final List<String[]> pendingHeredocs = new ArrayList<>();
         private String cwd;
         private int pos;
@@ -395,6 +397,10 @@ public final class Shell {
                 List<Redirect> redirects = new ArrayList<>();
                 for (Redirect r : st.redirects()) {
                     redirects.add(r.writes() ? new Redirect(r.op(), r.target(), output) : r);
+                    if (r.writes() && !r.target().startsWith("&")) {
+                        String before = r.op().contains(">>") ? written.get(r.target()) : null;
+                        written.put(r.target(), output == null ? null : (before == null ? "" : before) + output);
+                    }
                 }
                 unwrap(st.argv(), redirects, stdin, i > 0 && !previousKnown, 0);
                 previousOutput = output;
@@ -652,9 +658,26 @@ public final class Shell {
                     unwrap(rest.subList(i, rest.size()), redirects, stdin, stdinUnknown, layer + 1);
                 }
                 case "xargs", "parallel" -> {
-                    List<String> rest = afterOptions(args, "aEeIiLlnPsd");
+                    List<String> rest = afterOptions(args, "aEeIiLlnPsdj");
                     int sep = rest.indexOf(":::");
-                    unwrap(sep >= 0 ? rest.subList(0, sep) : rest, redirects, null, true, layer + 1);
+                    // the command gets its operands from the input (or after :::): when the input is known
+                    // they are its words, else one operand that may be anything
+                    List<String> command = new ArrayList<>(sep >= 0 ? rest.subList(0, sep) : rest);
+                    List<String> inputs = sep >= 0 ? rest.subList(sep + 1, rest.size())
+                            : stdin != null ? List.of(stdin.strip().split("[\\s\\x00]+")) : List.of(String.valueOf(UNKNOWN));
+                    boolean placed = false;
+                    for (int i = 0; i < command.size(); i++) {
+                        for (String placeholder : List.of("{}", "%", "{1}")) {
+                            if (command.get(i).contains(placeholder) && !inputs.isEmpty()) {
+                                command.set(i, command.get(i).replace(placeholder, inputs.get(0)));
+                                placed = true;
+                            }
+                        }
+                    }
+                    if (!placed) {
+                        command.addAll(inputs);
+                    }
+                    unwrap(command, redirects, null, true, layer + 1);
                 }
                 case "busybox", "toybox", "chroot", "flock", "unshare", "nsenter", "watch", "script", "ssh",
                         "kubectl", "docker", "podman", "nerdctl", "crictl", "lxc-attach", "machinectl", "su" ->
@@ -675,7 +698,9 @@ public final class Shell {
                 case "eval" -> nested(String.join(" ", args), stdin);
                 case "source", "." -> {
                     String file = args.isEmpty() ? "" : args.get(0);
-                    if (processSubstitutions.containsKey(file)) {
+                    if (written.containsKey(file)) {
+                        runWritten(file, program);
+                    } else if (processSubstitutions.containsKey(file)) {
                         String payload = processSubstitutions.get(file);
                         if (payload == null) {
                             fail("sources code that cannot be inspected (" + file + ")");
@@ -688,7 +713,9 @@ public final class Shell {
                 }
                 case "at", "batch" -> runPayload(stdin, stdinUnknown, program);
                 default -> {
-                    if (SHELLS.contains(program)) {
+                    if (written.containsKey(argv.get(0))) {
+                        runWritten(argv.get(0), program);
+                    } else if (SHELLS.contains(program)) {
                         shell(program, args, stdin, stdinUnknown);
                     } else if (INTERPRETERS.contains(program) || program.startsWith("python")) {
                         interpreter(args, stdin);
@@ -712,7 +739,9 @@ public final class Shell {
                     continue;
                 }
                 // bash FILE: a script file; a process substitution is code we may have read
-                if (processSubstitutions.containsKey(a)) {
+                if (written.containsKey(a)) {
+                    runWritten(a, program);
+                } else if (processSubstitutions.containsKey(a)) {
                     String payload = processSubstitutions.get(a);
                     if (payload == null) {
                         fail(program + " runs code that cannot be inspected");
@@ -725,6 +754,16 @@ public final class Shell {
                 return;
             }
             runPayload(stdin, stdinUnknown, program);
+        }
+
+        /** A script this command line wrote, run: its content is read as commands (a script written and run). */
+        private void runWritten(String file, String program) {
+            String content = written.get(file);
+            if (content == null) {
+                fail(program + " runs " + file + ", which this command wrote with content that cannot be inspected");
+            } else {
+                nested(content, null);
+            }
         }
 
         private void runPayload(String stdin, boolean stdinUnknown, String program) {
@@ -871,6 +910,7 @@ public final class Shell {
             Parser p = new Parser(Text.decode(script), depth + 1, vars, execs, inlineCode, assignments);
             p.cwd = cwd;
             p.aliases.putAll(aliases);
+            p.written = written;
             return p;
         }
 

@@ -3,6 +3,7 @@ package dev.hydra.constitution.rules.text;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -58,10 +59,24 @@ public final class Secrets {
 
     /** scheme://user:password@host; the password group is checked for placeholders. */
     private static final Pattern CONNECTION = Pattern.compile(
-            "[A-Za-z][A-Za-z0-9+.\\-]{1,20}://[^/\\s:@'\"]{1,64}:([^@\\s'\"/]{1,128})@[^\\s'\"]+");
+            "[A-Za-z][A-Za-z0-9+.\\-]{1,20}://[^/\\s:@'\"]{0,64}:([^@\\s'\"/]{1,128})@[^\\s'\"]+");
 
     private static final String[] BUILT_IN_KEYS = {"password", "passwd", "pwd", "secret", "api_key", "apikey",
-            "api-key", "access_key", "token", "private_key", "credential", "auth_key"};
+            "api-key", "access_key", "token", "private_key", "credential", "auth_key", "passphrase", "pass",
+            "authorization", "x-auth-token"};
+    /**
+     * The last word of a key that names something about a secret, not the secret: prompt_tokens=12,
+     * token_count, max_tokens, api_key_header, password_policy, password_min_length.
+     */
+    private static final Set<String> ABOUT_A_SECRET = Set.of("tokens", "count", "policy", "header", "headers",
+            "length", "len", "limit", "size", "type", "mode", "ttl", "expiry", "expires", "min", "max", "format",
+            "field", "name", "required", "enabled", "hint", "rotation", "strength", "lifetime", "usage", "file",
+            "path", "dir", "env", "var", "endpoint", "url", "uri", "id", "prefix", "regex", "pattern", "second",
+            "seconds", "per", "budget", "used", "total", "cost", "rate", "complexity", "age", "history", "timeout");
+    /** "pass" names a secret only as its own word of a key: DB_PASS, smtp-pass, not bypass or passage. */
+    private static final Pattern PASS_WORD = Pattern.compile("(?i)(?:^|.*[_.\\-])pass(?:$|[_.\\-].*)");
+    /** An Authorization header's scheme, followed by the credential. */
+    private static final Pattern AUTH_SCHEME = Pattern.compile("(?i)(?:bearer|basic|token|digest|apikey|key)\\s+(\\S{8,})");
 
     private final List<Assignment> assignments;
     /**
@@ -243,6 +258,9 @@ public final class Secrets {
         while (keyEnd < text.length() && keyChar(text.charAt(keyEnd))) {
             keyEnd++;
         }
+        if (!namesASecret(text.substring(keyStart, keyEnd), a.anchor())) {
+            return null;
+        }
         int j = keyEnd;
         if (j < text.length() && (text.charAt(j) == '"' || text.charAt(j) == '\'')) {
             j++;
@@ -299,6 +317,12 @@ public final class Secrets {
             }
         }
         String value = text.substring(valueStart, valueEnd);
+        if (a.anchor().equals("authorization") || a.anchor().equals("x-auth-token")) {
+            Matcher scheme = AUTH_SCHEME.matcher(text).region(valueStart, Math.min(text.length(), valueStart + 600));
+            if (scheme.lookingAt() && !placeholder(scheme.group(1))) {
+                return new Found(scheme.start(1), scheme.end(1), a.kind());
+            }
+        }
         if (!quoted && op == ':' && !restOfLineBlank(text, valueEnd)) {
             return null; // "if x == stored_password: return True" is code, "password: hunter2" is YAML
         }
@@ -316,6 +340,20 @@ public final class Secrets {
             }
         }
         return new Found(valueStart, valueEnd, a.kind());
+    }
+
+    /** Whether a whole key around its anchor names a secret rather than something about one. */
+    private static boolean namesASecret(String key, String anchor) {
+        if (anchor.equals("pass") && !PASS_WORD.matcher(key).matches()) {
+            return false;
+        }
+        String k = key.toLowerCase(Locale.ROOT);
+        int cut = Math.max(Math.max(k.lastIndexOf('_'), k.lastIndexOf('-')), k.lastIndexOf('.'));
+        String last = cut >= 0 ? k.substring(cut + 1) : k;
+        if (cut >= 0 && ABOUT_A_SECRET.contains(last)) {
+            return false;
+        }
+        return !k.contains("tokens") && !k.startsWith("max_") && !k.startsWith("num_") && !k.startsWith("min_");
     }
 
     private static boolean restOfLineBlank(String text, int from) {
