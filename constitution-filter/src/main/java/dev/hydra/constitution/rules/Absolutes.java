@@ -30,6 +30,9 @@ final class Absolutes {
             "CONSTITUTION_FILE");
     private static final Pattern COMPOSE = Pattern.compile("(?:docker-)?compose[^/]*\\.ya?ml");
     private static final Pattern HYDRA_YAML = Pattern.compile("hydra[^/]*\\.ya?ml");
+    /** constitution.file, constitution_file, {"constitution": {"file": ...}}, constitution:\n  file: */
+    private static final Pattern CONSTITUTION_PATH_KEY = Pattern.compile(
+            "constitution(?:[._]file|[\"']?\\s*[:=][\\s{]*[\"']?(?:file|path)\\b)");
     private static final Pattern FILE_KEY = Pattern.compile("(?m)^\\s*[\"']?file[\"']?\\s*:");
 
     private Absolutes() {
@@ -77,14 +80,21 @@ final class Absolutes {
                     return s.via() + " sets " + s.key() + ", which points Hydra at another constitution";
                 }
             }
+            for (Facts.Commit c : f.commits) {
+                String text = Text.fold(c.text());
+                if (text.contains("hydra_constitution") || CONSTITUTION_PATH_KEY.matcher(text).find()) {
+                    return c.via() + " commits a setting that points Hydra at another constitution";
+                }
+            }
             for (Facts.Write w : f.writes) {
                 if (w.delete()) {
                     continue;
                 }
                 String name = w.path().substring(w.path().lastIndexOf('/') + 1);
                 String content = w.content() == null ? null : Text.fold(w.content());
-                if (content != null && content.contains("hydra_constitution") && !Recorder.isDocument(w.path())) {
-                    return w.describe() + ", setting HYDRA_CONSTITUTION (another constitution)";
+                if (content != null && !Recorder.isDocument(w.path()) && (content.contains("hydra_constitution")
+                        || CONSTITUTION_PATH_KEY.matcher(content).find())) {
+                    return w.describe() + ", pointing Hydra at another constitution";
                 }
                 boolean config = HYDRA_YAML.matcher(name).matches() || COMPOSE.matcher(name).matches()
                         || name.startsWith(".env") || name.endsWith(".env");
@@ -132,11 +142,12 @@ final class Absolutes {
     record UnknownToolSecrets(Secrets secrets) implements Rule {
         @Override
         public String test(Facts f) {
-            if (f.unknownTool == null) {
+            String tool = f.unknownTool != null ? f.unknownTool : "fetch-mcp.fetch".equals(f.tool) ? f.tool : null;
+            if (tool == null) {
                 return null;
             }
             for (Facts.Op op : f.ops) {
-                if (op.tool().equals(f.unknownTool)) {
+                if (op.tool().equals(tool)) {
                     List<Secrets.Found> found = secrets.find(op.text());
                     if (!found.isEmpty()) {
                         return op.via() + " would send a secret (" + found.get(0).kind() + ") to another server";

@@ -125,7 +125,7 @@ public final class Commands {
             }
             case "sed", "perl", "ruby" -> {
                 boolean inPlace = args.stream().anyMatch(a -> a.startsWith("-i") || a.startsWith("--in-place")
-                        || a.matches("-[a-z]*i[a-z]*"));
+                        || a.matches("-[A-Za-z]*i[A-Za-z]*"));
                 if (inPlace) {
                     List<String> ops = operands(args);
                     String script = ops.isEmpty() ? null : replacement(ops.get(0));
@@ -266,7 +266,8 @@ public final class Commands {
      */
     private void unparsedWrites(Shell.Exec e, List<String> args, String what, String cwd) {
         Vocabulary.Effect effect = Vocabulary.table().program(e).effect();
-        boolean inPlace = args.stream().anyMatch(a -> a.equals("-i") || a.startsWith("--in-place") || a.equals("inplace")
+        boolean inPlace = args.stream().anyMatch(a -> a.equals("-i") || a.startsWith("--in-place")
+                || a.startsWith("--inplace") || a.equals("inplace")
                 || a.startsWith("-i") && a.length() > 2 && !a.startsWith("--"));
         if (effect != Vocabulary.Effect.EDIT && !(effect == Vocabulary.Effect.READ && inPlace)) {
             return;
@@ -274,6 +275,15 @@ public final class Commands {
         if (e.program().equals("tar") || e.program().equals("bsdtar")) {
             tar(args, what, cwd);
             return;
+        }
+        if (e.program().equals("cpio") && args.stream().anyMatch(a -> a.matches("-[a-zA-Z]*i[a-zA-Z]*")
+                || a.equals("--extract"))) {
+            recorder.write(f, "./*", null, what, cwd); // extracts into the working directory
+        }
+        for (String a : args) {
+            if (a.startsWith("-o") && a.length() > 2 && (e.program().equals("7z") || e.program().equals("7za"))) {
+                recorder.write(f, a.substring(2) + "/*", null, what, cwd); // 7z x -o/dir
+            }
         }
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
@@ -323,6 +333,13 @@ public final class Commands {
                 recorder.write(f, archive, null, what, cwd);
             }
             return;
+        }
+        String into = directory == null ? "." : directory;
+        for (int i = 0; i < args.size(); i++) { // members named on the command line are written where they say
+            String a = args.get(i);
+            if (i > 0 && !a.startsWith("-") && !a.equals(archive) && !a.equals(directory)) {
+                recorder.write(f, into + "/" + a, null, what, cwd);
+            }
         }
         recorder.write(f, absolute ? String.valueOf(Shell.UNKNOWN) : (directory == null ? "." : directory) + "/*", null,
                 what, cwd);
@@ -467,6 +484,9 @@ public final class Commands {
                 commands.add(a.substring(cmdLong.length() + 3));
             } else if (a.startsWith("-" + cmdShort) && a.length() > 2 && !a.startsWith("--")) {
                 commands.add(a.substring(2));
+            } else if (a.matches("-[A-Za-z]+") && a.endsWith(cmdShort) && i + 1 < args.size()) {
+                commands.add(value); // a flag cluster ending in the command option: psql -qAtc 'SQL'
+                i++;
             } else if (!fileShort.isEmpty() && (a.equals("-" + fileShort) || a.equals("--" + fileLong))) {
                 file = !value.equals("-") && !value.equals("/dev/stdin");
                 i++;
@@ -500,6 +520,8 @@ public final class Commands {
         }
         if (commands.isEmpty() && !file && e.stdin() != null) {
             sql(e.stdin(), database, what);
+        } else if (commands.isEmpty() && !file) {
+            f.problem("command", what + " reads SQL from its input (a file or a pipe), which cannot be inspected");
         }
     }
 

@@ -92,6 +92,19 @@ public final class Extractor {
             case "sql" -> Commands.sql(recorder, f, text(args, known.keys("sql")),
                     database(text(args, known.keys("database"))), via, "SQL");
             case "collection" -> f.ops.add(new Facts.Op(tool, text(args, known.keys("collection")), List.of(), via));
+            case "fetch" -> {
+                f.ops.add(new Facts.Op(tool, argumentText(args), List.of(), via));
+                String method = text(args, known.keys("method")).strip().toUpperCase(java.util.Locale.ROOT);
+                if (!method.isEmpty() && !method.equals("GET") && !method.equals("HEAD")) {
+                    f.problem("method", "not understood: " + tool + " with method " + Recorder.shorten(method)
+                            + " changes what it reaches");
+                }
+                String url = Text.fold(text(args, known.keys("url")));
+                if (INTERNAL_HOST.matcher(url).find()) {
+                    f.problem("url", "not understood: " + tool + " reaches " + Recorder.shorten(url)
+                            + ", a host inside the lab (Hydra's own services or a private address)");
+                }
+            }
             case "shell" -> {
                 f.sandboxed = true;
                 sandbox(f, args, via);
@@ -100,6 +113,11 @@ public final class Extractor {
             default -> throw new IllegalStateException("vocabulary.table: unknown tool effect " + known.effect());
         }
     }
+
+    /** Hosts of the lab: loopback, private ranges, link-local, and the names of the services beside Hydra. */
+    private static final java.util.regex.Pattern INTERNAL_HOST = java.util.regex.Pattern.compile(
+            "^[a-z][a-z0-9+.\\-]*://(?:[^/@]*@)?(?:localhost|127\\.|0\\.0\\.0\\.0|10\\.|192\\.168\\.|169\\.254\\."
+            + "|172\\.(?:1[6-9]|2\\d|3[01])\\.|\\[|[a-z0-9\\-]+(?::|/|$))");
 
     /** A remote's or branch's name: no option (-), transport (ext::, file://) or refspec (+a:b). */
     private static final java.util.regex.Pattern PLAIN_REF = java.util.regex.Pattern.compile(

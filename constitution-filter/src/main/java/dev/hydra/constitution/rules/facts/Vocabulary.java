@@ -119,7 +119,8 @@ public final class Vocabulary {
 
     /** What in this SQL acts outside the database (DO, lo_export(, COPY ... TO PROGRAM), or null. */
     public String sqlOutside(String sql) {
-        java.util.regex.Matcher m = sqlOutside.matcher(sql);
+        // words inside string literals are text, not statements: 'COPY ... TO PROGRAM is dangerous'
+        java.util.regex.Matcher m = sqlOutside.matcher(sql.indexOf('\'') < 0 ? sql : sql.replaceAll("'(?:[^']|'')*'", "''"));
         return m.find() ? m.group().strip() : null;
     }
 

@@ -582,6 +582,10 @@ public final class Shell {
 
         /** Records a command and every command its wrappers run. */
         private void unwrap(List<String> argv, List<Redirect> redirects, String stdin, boolean stdinUnknown, int layer) {
+            if (argv.isEmpty() && !redirects.isEmpty() && layer == 0) {
+                execs.add(new Exec(List.of(":"), List.copyOf(redirects), stdin, cwd)); // "> file" alone truncates it
+                return;
+            }
             if (argv.isEmpty() || layer > 12) {
                 return;
             }

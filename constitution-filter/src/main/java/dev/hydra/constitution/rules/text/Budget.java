@@ -67,13 +67,30 @@ public final class Budget {
                 n += String.valueOf(e.getKey()).length() + measure(e.getValue(), depth + 1);
             }
         } else if (value instanceof java.util.Collection<?> c) {
+            if (c.size() > MAX_WORDS) {
+                throw new Exceeded("a list of " + c.size() + " values, more than " + MAX_WORDS);
+            }
             for (Object o : c) {
                 n += measure(o, depth + 1);
             }
+        } else if (value instanceof CharSequence s) {
+            n += s.length();
+            wildcards(s);
         } else if (value != null) {
-            n += value instanceof CharSequence s ? s.length() : 8;
+            n += 8;
         }
         return n;
+    }
+
+    /** A glob of thousands of wildcards is a bomb for whoever expands or matches it (the shell, a file tool). */
+    private static void wildcards(CharSequence s) {
+        int stars = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if ((c == '*' || c == '?') && ++stars > MAX_WORDS) {
+                throw new Exceeded("a value with more than " + MAX_WORDS + " wildcards");
+            }
+        }
     }
 
     /** Throws when a nesting depth passes {@link #MAX_NESTING}. */
