@@ -1,5 +1,6 @@
 package dev.hydra.constitution.rules;
 
+import dev.hydra.constitution.rules.facts.Commands;
 import dev.hydra.constitution.rules.facts.Facts;
 import dev.hydra.constitution.rules.facts.Recorder;
 import dev.hydra.constitution.rules.shell.Shell;
@@ -59,9 +60,14 @@ final class Absolutes {
                 if (w.path().indexOf(Shell.UNKNOWN) >= 0) {
                     continue; // a value that cannot be known may be anything: a person decides (DeleteOutside)
                 }
+                if (w.via().endsWith(Commands.LINK_TARGET)) {
+                    continue; // linking to a directory does not change it
+                }
                 for (String dir : directories) {
-                    boolean hit = w.glob() ? PathGlob.intersects(PathGlob.tokens(w.path()), PathGlob.tokens(dir))
-                            : w.path().equals(dir);
+                    // a wildcard delete (rm -rf /work/*) removes the directory; a wildcard write (extracting into
+                    // /) may overwrite files there, which the rules on the file itself judge
+                    boolean hit = w.glob() ? w.delete() && PathGlob.intersects(PathGlob.tokens(w.path()),
+                            PathGlob.tokens(dir)) : w.path().equals(dir);
                     if (hit) {
                         return w.describe() + ": the constitution's directory " + dir + " (or one above it)";
                     }

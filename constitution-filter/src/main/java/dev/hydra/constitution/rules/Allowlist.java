@@ -1,6 +1,5 @@
 package dev.hydra.constitution.rules;
 
-import dev.hydra.constitution.rules.facts.Commands;
 import dev.hydra.constitution.rules.facts.Facts;
 import dev.hydra.constitution.rules.facts.Vocabulary;
 import dev.hydra.constitution.rules.shell.Shell;
@@ -129,9 +128,6 @@ final class Allowlist {
             }
         }
         for (Facts.Write w : f.writes) {
-            if (f.sandboxed && w.via().endsWith(Commands.LINK_TARGET)) {
-                continue;
-            }
             if (!w.delete() && HOST_GIT_FILES.matcher(w.path()).find()) {
                 return approval(NOT_AUTONOMOUS, w.describe() + ": git runs what it names (hooks, filters, "
                         + "configuration), also when git-mcp runs git on the host");

@@ -106,8 +106,13 @@ public final class Commands {
             case "cp", "install", "rsync", "scp", "ditto" -> copy(args, false, what, cwd, p);
             case "ln" -> {
                 // a link to a file is a way to write it later: the target counts as written too
-                for (String target : operands(args)) {
-                    recorder.write(f, target, null, what + " " + LINK_TARGET, cwd);
+                // a relative target is relative to the link's directory (ln -s ../shared/x src/x: /workspace/shared/x)
+                List<String> ops = operands(args);
+                String link = ops.size() >= 2 ? PathGlob.canonical(ops.get(ops.size() - 1), recorder.base(cwd)) : null;
+                String linkDir = link == null ? cwd : link.substring(0, Math.max(1, link.lastIndexOf('/')));
+                for (int i = 0; i < ops.size(); i++) {
+                    boolean isTarget = ops.size() < 2 || i < ops.size() - 1;
+                    recorder.write(f, ops.get(i), null, isTarget ? what + " " + LINK_TARGET : what, isTarget ? linkDir : cwd);
                 }
                 copy(args, false, what, cwd, p);
             }
@@ -256,6 +261,8 @@ public final class Commands {
     }
 
     /** Options whose value is a file or directory the program writes (tar -C, unzip -d, sort -o, ...). */
+    private static final Set<String> INTO_DIRECTORY = Set.of("-C", "--directory", "-d", "-t", "--target-directory",
+            "--exdir", "--outdir", "--out-dir");
     private static final Set<String> OUTPUT_OPTIONS = Set.of("-C", "--directory", "-d", "-o", "--output", "-O",
             "--output-document", "-t", "--target-directory", "--exdir", "--outdir", "--out-dir", "-f", "--file");
 
@@ -288,7 +295,9 @@ public final class Commands {
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (OUTPUT_OPTIONS.contains(a) && i + 1 < args.size()) {
-                recorder.write(f, args.get(++i), null, what, cwd);
+                // a directory option (-C, -d, -t) writes into the directory, the others name the file written
+                boolean directory = INTO_DIRECTORY.contains(a);
+                recorder.write(f, args.get(++i) + (directory ? "/*" : ""), null, what, cwd);
             } else if (a.startsWith("--") && a.indexOf('=') > 0 && OUTPUT_OPTIONS.contains(a.substring(0, a.indexOf('=')))) {
                 recorder.write(f, a.substring(a.indexOf('=') + 1), null, what, cwd);
             } else if (!a.startsWith("-") && !a.equals("inplace")) {
@@ -462,7 +471,7 @@ public final class Commands {
                     recorder.delete(f, dir, what, cwd); // without a filter find -delete removes the root itself too
                 }
                 // a literal name (constitution.yaml) anywhere below; a pattern (*.pyc) as "files in the root"
-                boolean literal = named != null && !PathGlob.isGlob(named);
+                boolean literal = named != null && !PathGlob.isGlob(named) && !args.contains("d");
                 recorder.delete(f, dir + (literal ? "/**/" + named : "/*"), what, cwd);
             }
         }

@@ -105,12 +105,14 @@ public final class Vocabulary {
     private final Map<String, Tool> tools;
     /** SQL that acts outside the database: statements starting with a verb, or calling a function. */
     private final java.util.regex.Pattern sqlOutside;
+    private final Set<String> sqlFunctions;
 
     private Vocabulary(Map<String, Effect> programs, Map<String, Effect> subcommands, Map<String, Condition> readOnly,
                        Map<String, Tool> tools, List<String> sqlVerbs, List<String> sqlFunctions) {
         this.sqlOutside = java.util.regex.Pattern.compile("(?i)(?:^|;)\\s*(" + String.join("|", sqlVerbs)
-                + ")\\b|\\b(" + String.join("|", sqlFunctions) + ")\\s*\\(|\\bCOPY\\b[^;]*?\\b(?:TO|FROM)\\s+"
-                + "(PROGRAM\\b|'|\\$|E')|\\bLANGUAGE\\s+'?(pl\\w*u|plsh|c)\\b");
+                + ")\\b|\\bCOPY\\b[^;]*?\\b(?:TO|FROM)\\s+(PROGRAM\\b|'|\\$|E')|\\bLANGUAGE\\s+'?(pl\\w*u|plsh|c)\\b");
+        this.sqlFunctions = Set.copyOf(sqlFunctions.stream().map(f -> f.replace("\\Q", "").replace("\\E", "")
+                .toLowerCase(Locale.ROOT)).toList());
         this.programs = Map.copyOf(programs);
         this.subcommands = Map.copyOf(subcommands);
         this.readOnly = Map.copyOf(readOnly);
@@ -120,8 +122,36 @@ public final class Vocabulary {
     /** What in this SQL acts outside the database (DO, lo_export(, COPY ... TO PROGRAM), or null. */
     public String sqlOutside(String sql) {
         // words inside string literals are text, not statements: 'COPY ... TO PROGRAM is dangerous'
-        java.util.regex.Matcher m = sqlOutside.matcher(sql.indexOf('\'') < 0 ? sql : sql.replaceAll("'(?:[^']|'')*'", "''"));
+        String s = sql.indexOf('\'') < 0 ? sql : sql.replaceAll("'(?:[^']|'')*'", "''");
+        // a function is a word before '(': only those words are compared (most SQL has few)
+        for (int open = s.indexOf('('); open >= 0; open = s.indexOf('(', open + 1)) {
+            int end = open;
+            while (end > 0 && Character.isWhitespace(s.charAt(end - 1))) {
+                end--;
+            }
+            int start = end;
+            while (start > 0 && (Character.isLetterOrDigit(s.charAt(start - 1)) || s.charAt(start - 1) == '_')) {
+                start--;
+            }
+            if (end - start >= 4 && sqlFunctions.contains(s.substring(start, end).toLowerCase(Locale.ROOT))) {
+                return s.substring(start, end) + "(";
+            }
+        }
+        // statements: DO, CALL and COPY are words the SQL reader's trigger scan knows; LOAD is checked on its own
+        if (!dev.hydra.constitution.rules.sql.Sql.mayMatter(s) && !mentionsLoad(s)) {
+            return null;
+        }
+        java.util.regex.Matcher m = sqlOutside.matcher(s);
         return m.find() ? m.group().strip() : null;
+    }
+
+    private static boolean mentionsLoad(String s) {
+        for (int i = s.indexOf('o'); i > 0; i = s.indexOf('o', i + 1)) {
+            if (s.regionMatches(true, i - 1, "load", 0, 4)) {
+                return true;
+            }
+        }
+        return s.indexOf('O') >= 0 && s.toUpperCase(Locale.ROOT).contains("LOAD");
     }
 
     public static Vocabulary table() {

@@ -322,6 +322,7 @@ public final class Secrets {
             if (scheme.lookingAt() && !placeholder(scheme.group(1))) {
                 return new Found(scheme.start(1), scheme.end(1), a.kind());
             }
+            return null; // "authorization: disabled" is a setting, not a credential
         }
         if (!quoted && op == ':' && !restOfLineBlank(text, valueEnd)) {
             return null; // "if x == stored_password: return True" is code, "password: hunter2" is YAML
