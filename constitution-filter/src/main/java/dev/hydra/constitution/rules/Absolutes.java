@@ -97,7 +97,11 @@ final class Absolutes {
                     continue;
                 }
                 String name = w.path().substring(w.path().lastIndexOf('/') + 1);
-                String content = w.content() == null ? null : Text.fold(w.content());
+                // most content never names the constitution: fold and search only the content that does
+                boolean configFile = HYDRA_YAML.matcher(name).matches() || COMPOSE.matcher(name).matches()
+                        || name.startsWith(".env") || name.endsWith(".env");
+                String content = w.content() == null ? null
+                        : configFile || mentionsConstitution(w.content()) ? Text.fold(w.content()) : "";
                 if (content != null && !Recorder.isDocument(w.path()) && (content.contains("hydra_constitution")
                         || CONSTITUTION_PATH_KEY.matcher(content).find())) {
                     return w.describe() + ", pointing Hydra at another constitution";
@@ -116,6 +120,16 @@ final class Absolutes {
                 }
             }
             return null;
+        }
+
+        private static boolean mentionsConstitution(String text) {
+            for (int i = 0; i + 12 <= text.length(); i++) {
+                char c = text.charAt(i);
+                if ((c == 'c' || c == 'C' || c > 0x7f) && text.regionMatches(true, i, "constitution", 0, 12)) {
+                    return true;
+                }
+            }
+            return text.chars().anyMatch(ch -> ch > 0x7f); // fold may turn other letters into it
         }
 
         private static boolean commandMentionsConstitution(Facts f) {

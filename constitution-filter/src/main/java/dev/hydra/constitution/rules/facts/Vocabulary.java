@@ -122,7 +122,7 @@ public final class Vocabulary {
     /** What in this SQL acts outside the database (DO, lo_export(, COPY ... TO PROGRAM), or null. */
     public String sqlOutside(String sql) {
         // words inside string literals are text, not statements: 'COPY ... TO PROGRAM is dangerous'
-        String s = sql.indexOf('\'') < 0 ? sql : sql.replaceAll("'(?:[^']|'')*'", "''");
+        String s = sql;
         // a function is a word before '(': only those words are compared (most SQL has few)
         for (int open = s.indexOf('('); open >= 0; open = s.indexOf('(', open + 1)) {
             int end = open;
@@ -141,6 +141,7 @@ public final class Vocabulary {
         if (!dev.hydra.constitution.rules.sql.Sql.mayMatter(s) && !mentionsLoad(s)) {
             return null;
         }
+        s = s.indexOf('\'') < 0 ? s : s.replaceAll("'(?:[^']|'')*'", "''");
         java.util.regex.Matcher m = sqlOutside.matcher(s);
         return m.find() ? m.group().strip() : null;
     }
