@@ -5,6 +5,7 @@ import dev.hydra.topics.Service;
 import dev.hydra.topics.StreamsConfigs;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
+import dev.hydra.topics.config.SandboxSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -66,7 +67,8 @@ public final class ConstitutionFilter implements Service {
             throw new IllegalStateException(name() + " is already started");
         }
         Path file = FilterSettings.constitutionFile(config);
-        constitution = Constitution.load(file);
+        // the sandbox mode decides whether shell calls can be autonomous (crews.sandbox: none parks them all)
+        constitution = Constitution.load(file).withSandbox(config.get(SandboxSettings.SANDBOX));
         ApprovalPolicy policy = new ApprovalPolicy(constitution.approvalTimeout(),
                 config.get(FilterSettings.EXPIRY_SCAN_INTERVAL));
         notifier = config.get(FilterSettings.APPROVAL_WEBHOOK)

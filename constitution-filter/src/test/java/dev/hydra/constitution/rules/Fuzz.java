@@ -8,11 +8,11 @@ import java.util.Random;
  * Inputs for the tests that prove a fast path answers as its slow path does: texts glued from tokens
  * chosen to sit on the fast path's edges, from a fixed seed so a failure repeats.
  */
-final class Fuzz {
+public final class Fuzz {
     private Fuzz() {
     }
 
-    static List<String> texts(long seed, int count, int maxTokens, String... tokens) {
+    public static List<String> texts(long seed, int count, int maxTokens, String... tokens) {
         Random random = new Random(seed);
         List<String> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {

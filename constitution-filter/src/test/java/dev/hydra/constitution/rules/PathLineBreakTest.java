@@ -1,5 +1,6 @@
 package dev.hydra.constitution.rules;
 
+import dev.hydra.constitution.rules.text.PathGlob;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hydra.topics.events.Crew;

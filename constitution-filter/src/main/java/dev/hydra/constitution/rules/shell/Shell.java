@@ -1,4 +1,8 @@
-package dev.hydra.constitution.rules;
+package dev.hydra.constitution.rules.shell;
+
+import dev.hydra.constitution.rules.text.Budget;
+import dev.hydra.constitution.rules.text.Decoders;
+import dev.hydra.constitution.rules.text.Text;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,12 +23,12 @@ import java.util.Set;
  * <p>A part of a word whose value cannot be known is {@link #UNKNOWN}; rules treat it as "could be
  * anything" (a glob {@code *}), so an unknown program or path fails closed.
  */
-final class Shell {
-    static final char UNKNOWN = '\0';
+public final class Shell {
+    public static final char UNKNOWN = Text.UNKNOWN;
     private static final String HOME = "/root";
     private static final int MAX_DEPTH = 5;
     private static final int MAX_EXECS = 400;
-    static final Set<String> SHELLS = Set.of("sh", "bash", "zsh", "dash", "ksh", "ash", "fish", "mksh", "csh",
+    public static final Set<String> SHELLS = Set.of("sh", "bash", "zsh", "dash", "ksh", "ash", "fish", "mksh", "csh",
             "tcsh", "rbash", "busybox-sh");
     private static final Set<String> RESERVED = Set.of("if", "then", "else", "elif", "fi", "do", "done", "while",
             "until", "!", "{", "}", "function", "time", "coproc");
@@ -32,33 +36,33 @@ final class Shell {
             "nodejs", "php", "lua", "deno", "bun", "osascript", "pwsh", "powershell", "awk", "gawk", "tclsh");
 
     /** One program run with its final arguments, redirections and (when known) its standard input. */
-    record Exec(List<String> argv, List<Redirect> redirects, String stdin, String cwd, String program) {
-        Exec(List<String> argv, List<Redirect> redirects, String stdin, String cwd) {
+    public record Exec(List<String> argv, List<Redirect> redirects, String stdin, String cwd, String program) {
+        public Exec(List<String> argv, List<Redirect> redirects, String stdin, String cwd) {
             this(argv, redirects, stdin, cwd, argv.isEmpty() ? "" : basename(argv.get(0)));
         }
     }
 
     /** A redirection; {@code content} is what is written when known (echo/printf/heredoc), else null. */
-    record Redirect(String op, String target, String content) {
-        boolean writes() {
+    public record Redirect(String op, String target, String content) {
+        public boolean writes() {
             return op.contains(">");
         }
     }
 
     /** Everything a command line would run; {@code problem} is why it could not be read with confidence. */
-    record Script(List<Exec> execs, List<String> inlineCode, List<String> assignments, String problem) {
+    public record Script(List<Exec> execs, List<String> inlineCode, List<String> assignments, String problem) {
     }
 
     private Shell() {
     }
 
-    static Script parse(String decoded) {
+    public static Script parse(String decoded) {
         Parser p = new Parser(decoded, 0, new HashMap<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         p.run();
         return new Script(p.execs, p.inlineCode, p.assignments, p.problem);
     }
 
-    static String basename(String word) {
+    public static String basename(String word) {
         String w = word;
         while (w.endsWith("/") && w.length() > 1) {
             w = w.substring(0, w.length() - 1);
@@ -80,9 +84,13 @@ final class Shell {
         private final List<String> assignments;
         private final Map<String, String> aliases = new HashMap<>();
         private final Map<String, String> processSubstitutions = new HashMap<>();
+        /** Files this command line wrote, with their content (null: unknown), so running one reads it. */
+        private Map<String, String> written = new HashMap<>();
         private final List<String[]> pendingHeredocs = new ArrayList<>();
         private String cwd;
         private int pos;
+        /** Subshells and groups open at this point: a budget, as each level is a frame of the parse. */
+        private int nesting;
         String problem;
 
         Parser(String s, int depth, Map<String, String> vars, List<Exec> execs, List<String> inlineCode,
@@ -117,6 +125,7 @@ final class Shell {
         /** Pipelines separated by ; & && || and newlines, up to {@code close} (or the end). */
         private void parseList(char close) {
             while (true) {
+                Budget.tick();
                 skipBlanks();
                 if (pos >= s.length()) {
                     if (close != 0) {
@@ -162,7 +171,9 @@ final class Shell {
                         skipArithmetic();
                     } else {
                         pos++;
+                        Budget.nesting(++nesting, "subshells");
                         parseList(')');
+                        nesting--;
                         pos++;
                     }
                     stages.add(new Simple(List.of(), List.of(), null, null));
@@ -386,6 +397,10 @@ final class Shell {
                 List<Redirect> redirects = new ArrayList<>();
                 for (Redirect r : st.redirects()) {
                     redirects.add(r.writes() ? new Redirect(r.op(), r.target(), output) : r);
+                    if (r.writes() && !r.target().startsWith("&")) {
+                        String before = r.op().contains(">>") ? written.get(r.target()) : null;
+                        written.put(r.target(), output == null ? null : (before == null ? "" : before) + output);
+                    }
                 }
                 unwrap(st.argv(), redirects, stdin, i > 0 && !previousKnown, 0);
                 previousOutput = output;
@@ -567,6 +582,10 @@ final class Shell {
 
         /** Records a command and every command its wrappers run. */
         private void unwrap(List<String> argv, List<Redirect> redirects, String stdin, boolean stdinUnknown, int layer) {
+            if (argv.isEmpty() && !redirects.isEmpty() && layer == 0) {
+                execs.add(new Exec(List.of(":"), List.copyOf(redirects), stdin, cwd)); // "> file" alone truncates it
+                return;
+            }
             if (argv.isEmpty() || layer > 12) {
                 return;
             }
@@ -643,9 +662,26 @@ final class Shell {
                     unwrap(rest.subList(i, rest.size()), redirects, stdin, stdinUnknown, layer + 1);
                 }
                 case "xargs", "parallel" -> {
-                    List<String> rest = afterOptions(args, "aEeIiLlnPsd");
+                    List<String> rest = afterOptions(args, "aEeIiLlnPsdj");
                     int sep = rest.indexOf(":::");
-                    unwrap(sep >= 0 ? rest.subList(0, sep) : rest, redirects, null, true, layer + 1);
+                    // the command gets its operands from the input (or after :::): when the input is known
+                    // they are its words, else one operand that may be anything
+                    List<String> command = new ArrayList<>(sep >= 0 ? rest.subList(0, sep) : rest);
+                    List<String> inputs = sep >= 0 ? rest.subList(sep + 1, rest.size())
+                            : stdin != null ? List.of(stdin.strip().split("[\\s\\x00]+")) : List.of(String.valueOf(UNKNOWN));
+                    boolean placed = false;
+                    for (int i = 0; i < command.size(); i++) {
+                        for (String placeholder : List.of("{}", "%", "{1}")) {
+                            if (command.get(i).contains(placeholder) && !inputs.isEmpty()) {
+                                command.set(i, command.get(i).replace(placeholder, inputs.get(0)));
+                                placed = true;
+                            }
+                        }
+                    }
+                    if (!placed) {
+                        command.addAll(inputs);
+                    }
+                    unwrap(command, redirects, null, true, layer + 1);
                 }
                 case "busybox", "toybox", "chroot", "flock", "unshare", "nsenter", "watch", "script", "ssh",
                         "kubectl", "docker", "podman", "nerdctl", "crictl", "lxc-attach", "machinectl", "su" ->
@@ -666,7 +702,9 @@ final class Shell {
                 case "eval" -> nested(String.join(" ", args), stdin);
                 case "source", "." -> {
                     String file = args.isEmpty() ? "" : args.get(0);
-                    if (processSubstitutions.containsKey(file)) {
+                    if (written.containsKey(file)) {
+                        runWritten(file, program);
+                    } else if (processSubstitutions.containsKey(file)) {
                         String payload = processSubstitutions.get(file);
                         if (payload == null) {
                             fail("sources code that cannot be inspected (" + file + ")");
@@ -679,7 +717,9 @@ final class Shell {
                 }
                 case "at", "batch" -> runPayload(stdin, stdinUnknown, program);
                 default -> {
-                    if (SHELLS.contains(program)) {
+                    if (written.containsKey(argv.get(0))) {
+                        runWritten(argv.get(0), program);
+                    } else if (SHELLS.contains(program)) {
                         shell(program, args, stdin, stdinUnknown);
                     } else if (INTERPRETERS.contains(program) || program.startsWith("python")) {
                         interpreter(args, stdin);
@@ -703,7 +743,9 @@ final class Shell {
                     continue;
                 }
                 // bash FILE: a script file; a process substitution is code we may have read
-                if (processSubstitutions.containsKey(a)) {
+                if (written.containsKey(a)) {
+                    runWritten(a, program);
+                } else if (processSubstitutions.containsKey(a)) {
                     String payload = processSubstitutions.get(a);
                     if (payload == null) {
                         fail(program + " runs code that cannot be inspected");
@@ -716,6 +758,16 @@ final class Shell {
                 return;
             }
             runPayload(stdin, stdinUnknown, program);
+        }
+
+        /** A script this command line wrote, run: its content is read as commands (a script written and run). */
+        private void runWritten(String file, String program) {
+            String content = written.get(file);
+            if (content == null) {
+                fail(program + " runs " + file + ", which this command wrote with content that cannot be inspected");
+            } else {
+                nested(content, null);
+            }
         }
 
         private void runPayload(String stdin, boolean stdinUnknown, String program) {
@@ -862,6 +914,7 @@ final class Shell {
             Parser p = new Parser(Text.decode(script), depth + 1, vars, execs, inlineCode, assignments);
             p.cwd = cwd;
             p.aliases.putAll(aliases);
+            p.written = written;
             return p;
         }
 
@@ -994,7 +1047,7 @@ final class Shell {
             if (braces) {
                 List<String> expanded = new ArrayList<>(); // a fresh list: brace expansion is rare
                 for (String f : fields) {
-                    expanded.addAll(braceExpand(f, 0));
+                    expanded.addAll(braceExpand(f));
                 }
                 return expanded;
             }
@@ -1324,7 +1377,21 @@ final class Shell {
             throw new ParseError("unbalanced '" + o + "'");
         }
 
-        private static List<String> braceExpand(String word, int guard) {
+        /**
+         * Bash brace expansion ({a,b}c is ac bc). The words grow as the product of the groups, so the
+         * expansion stops at {@link Budget#MAX_WORDS} words: six groups of twenty would be 64 million.
+         */
+        private static List<String> braceExpand(String word) {
+            List<String> out = new ArrayList<>();
+            braceExpand(word, out, 0);
+            return out;
+        }
+
+        /** {@code groups}: groups expanded on the way here; each doubles the words at least, so 13 pass the budget. */
+        private static void braceExpand(String word, List<String> out, int groups) {
+            if (groups > 12) {
+                throw new Budget.Exceeded("brace expansion to more than " + Budget.MAX_WORDS + " words");
+            }
             int open = -1;
             int level = 0;
             int comma = -1;
@@ -1336,12 +1403,12 @@ final class Shell {
                         comma = -1;
                     }
                     level++;
+                    Budget.nesting(level, "brace groups");
                 } else if (c == ',' && level == 1) {
                     comma = i;
                 } else if (c == '}' && level > 0) {
                     level--;
-                    if (level == 0 && comma > 0 && guard < 6) {
-                        List<String> parts = new ArrayList<>();
+                    if (level == 0 && comma > 0) {
                         int depthInner = 0;
                         int from = open + 1;
                         for (int k = open + 1; k <= i; k++) {
@@ -1351,19 +1418,19 @@ final class Shell {
                             } else if (ch == '}' && depthInner > 0) {
                                 depthInner--;
                             } else if ((ch == ',' && depthInner == 0) || k == i) {
-                                parts.add(word.substring(from, k));
+                                braceExpand(word.substring(0, open) + word.substring(from, k) + word.substring(i + 1), out,
+                                        groups + 1);
                                 from = k + 1;
                             }
                         }
-                        List<String> out = new ArrayList<>();
-                        for (String part : parts) {
-                            out.addAll(braceExpand(word.substring(0, open) + part + word.substring(i + 1), guard + 1));
-                        }
-                        return out;
+                        return;
                     }
                 }
             }
-            return List.of(word);
+            if (out.size() >= Budget.MAX_WORDS) {
+                throw new Budget.Exceeded("brace expansion to more than " + Budget.MAX_WORDS + " words");
+            }
+            out.add(word);
         }
 
         private static String shorten(String text) {

@@ -1,4 +1,4 @@
-package dev.hydra.constitution.rules;
+package dev.hydra.constitution.rules.text;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * resolved, relative paths taken from the workspace, case folded. A path that is itself a glob (a
  * shell wildcard, or a part whose value is unknown) matches when it could name a protected file.
  */
-final class PathGlob {
+public final class PathGlob {
     private final String glob;
     private final Pattern regex;
     /** A part every match contains: a cheap test before the regex. */
@@ -25,7 +25,7 @@ final class PathGlob {
     private final char[] anchored;
     private final char[] below;
 
-    PathGlob(String glob) {
+    public PathGlob(String glob) {
         this.glob = glob;
         String g = Text.fold(glob.strip());
         this.basenameOnly = g.indexOf('/') < 0;
@@ -41,17 +41,17 @@ final class PathGlob {
         this.below = tokens(whole + "/**");
     }
 
-    String glob() {
+    public String glob() {
         return glob;
     }
 
     /** Whether a canonical path (see {@link #canonical}) is, or lies below, a match. */
-    boolean matches(String canonicalPath) {
+    public boolean matches(String canonicalPath) {
         return matches(canonicalPath, isGlob(canonicalPath));
     }
 
     /** {@link #matches(String)} when the caller already knows whether the path is a glob. */
-    boolean matches(String canonicalPath, boolean pathIsGlob) {
+    public boolean matches(String canonicalPath, boolean pathIsGlob) {
         if (pathIsGlob) {
             return couldMatch(canonicalPath);
         }
@@ -75,7 +75,7 @@ final class PathGlob {
     private boolean couldMatch(String pathGlob) {
         char[] path = tokens(pathGlob);
         String last = pathGlob.substring(pathGlob.lastIndexOf('/') + 1);
-        if (namesFile && (last.isEmpty() || last.chars().allMatch(c -> c == '*' || c == Shell.UNKNOWN))) {
+        if (namesFile && (last.isEmpty() || last.chars().allMatch(c -> c == '*' || c == Text.UNKNOWN))) {
             return false; // "everything in a directory" does not name this one file
         }
         if (basenameOnly) {
@@ -89,11 +89,11 @@ final class PathGlob {
     private static final char ONE = '\u0003';
 
     /** A glob as characters with STAR (no slash), STARS (anything) and ONE (one character but slash). */
-    static char[] tokens(String glob) {
+    public static char[] tokens(String glob) {
         StringBuilder b = new StringBuilder(glob.length());
         for (int i = 0; i < glob.length(); i++) {
             char c = glob.charAt(i);
-            if (c == Shell.UNKNOWN) {
+            if (c == Text.UNKNOWN) {
                 b.append(STARS);
             } else if (c == '*') {
                 if (i + 1 < glob.length() && glob.charAt(i + 1) == '*') {
@@ -114,32 +114,38 @@ final class PathGlob {
         return b.toString().toCharArray();
     }
 
-    /** Whether some path matches both globs (memoized walk over both patterns). */
-    static boolean intersects(char[] a, char[] b) {
-        byte[][] memo = new byte[a.length + 1][b.length + 1];
-        return inter(a, 0, b, 0, memo);
-    }
-
-    private static boolean inter(char[] a, int i, char[] b, int j, byte[][] memo) {
-        if (memo[i][j] != 0) {
-            return memo[i][j] > 0;
+    /**
+     * Whether some path matches both globs: a table over both patterns, filled from the ends one row
+     * at a time (a loop, not recursion: 30,000 stars once overflowed the stack), within
+     * {@link Budget#MAX_GLOB_CELLS} cells.
+     */
+    public static boolean intersects(char[] a, char[] b) {
+        if ((long) (a.length + 1) * (b.length + 1) > Budget.MAX_GLOB_CELLS) {
+            throw new Budget.Exceeded("a glob of " + a.length + " characters compared with one of " + b.length);
         }
-        boolean r;
-        if (i == a.length && j == b.length) {
-            r = true;
-        } else if (i < a.length && (a[i] == STAR || a[i] == STARS)) {
-            r = inter(a, i + 1, b, j, memo)
-                    || j < b.length && consumes(a[i], b[j]) && inter(a, i, b, j + 1, memo);
-        } else if (j < b.length && (b[j] == STAR || b[j] == STARS)) {
-            r = inter(a, i, b, j + 1, memo)
-                    || i < a.length && consumes(b[j], a[i]) && inter(a, i + 1, b, j, memo);
-        } else if (i == a.length || j == b.length) {
-            r = false;
-        } else {
-            r = compatible(a[i], b[j]) && inter(a, i + 1, b, j + 1, memo);
+        boolean[] below = new boolean[b.length + 1]; // row i + 1
+        boolean[] row = new boolean[b.length + 1];
+        for (int i = a.length; i >= 0; i--) {
+            for (int j = b.length; j >= 0; j--) {
+                boolean r;
+                if (i == a.length && j == b.length) {
+                    r = true;
+                } else if (i < a.length && (a[i] == STAR || a[i] == STARS)) {
+                    r = below[j] || j < b.length && consumes(a[i], b[j]) && row[j + 1];
+                } else if (j < b.length && (b[j] == STAR || b[j] == STARS)) {
+                    r = row[j + 1] || i < a.length && consumes(b[j], a[i]) && below[j];
+                } else if (i == a.length || j == b.length) {
+                    r = false;
+                } else {
+                    r = compatible(a[i], b[j]) && below[j + 1];
+                }
+                row[j] = r;
+            }
+            boolean[] done = below;
+            below = row;
+            row = done;
         }
-        memo[i][j] = (byte) (r ? 1 : -1);
-        return r;
+        return below[0];
     }
 
     private static boolean consumes(char star, char c) {
@@ -166,7 +172,7 @@ final class PathGlob {
         for (int i = 1; i < n; i++) {
             char c = path.charAt(i);
             if (c >= 0x80 || c >= 'A' && c <= 'Z' || c == '%' || c == '\\' || c == '&' || c == '~' || c <= ' '
-                    || c == '/' && (prev == '/' || prev == '.') || c == Shell.UNKNOWN) {
+                    || c == '/' && (prev == '/' || prev == '.') || c == Text.UNKNOWN) {
                 return false;
             }
             prev = c;
@@ -174,21 +180,34 @@ final class PathGlob {
         return true;
     }
 
-    static boolean isGlob(String path) {
+    /** The directory a glob path stays inside: its part before the first wildcard, up to the last slash. */
+    public static String fixedDirectory(String path) {
+        int wild = path.length();
         for (int i = 0; i < path.length(); i++) {
             char c = path.charAt(i);
-            if (c == '*' || c == '?' || c == '[' || c == Shell.UNKNOWN) {
+            if (c == '*' || c == '?' || c == '[' || c == Text.UNKNOWN) {
+                wild = i;
+                break;
+            }
+        }
+        return path.substring(0, Math.max(0, path.lastIndexOf('/', wild)));
+    }
+
+    public static boolean isGlob(String path) {
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c == '*' || c == '?' || c == '[' || c == Text.UNKNOWN) {
                 return true;
             }
         }
         return false;
     }
 
-    static String toRegex(String glob) {
+    public static String toRegex(String glob) {
         StringBuilder r = new StringBuilder(glob.length() + 8);
         for (int i = 0; i < glob.length(); i++) {
             char c = glob.charAt(i);
-            if (c == '*' || c == Shell.UNKNOWN) {
+            if (c == '*' || c == Text.UNKNOWN) {
                 if (i + 1 < glob.length() && glob.charAt(i + 1) == '*') {
                     i++;
                     if (i + 1 < glob.length() && glob.charAt(i + 1) == '/') {
@@ -198,7 +217,7 @@ final class PathGlob {
                         r.append(".*");
                     }
                 } else {
-                    r.append(c == Shell.UNKNOWN ? ".*" : "[^/]*");
+                    r.append(c == Text.UNKNOWN ? ".*" : "[^/]*");
                 }
             } else if (c == '?') {
                 r.append("[^/]");
@@ -227,7 +246,7 @@ final class PathGlob {
      * The canonical form of a path: escapes decoded, case folded, {@code ~} as /root, relative paths
      * resolved against {@code base}, {@code //}, {@code .} and {@code ..} resolved (never above /).
      */
-    static String canonical(String path, String base) {
+    public static String canonical(String path, String base) {
         if (plain(path)) {
             return path; // already canonical: the common case costs one scan
         }
@@ -238,7 +257,7 @@ final class PathGlob {
         if (p.equals("~") || p.startsWith("~/")) {
             p = "/root" + p.substring(1);
         }
-        if (!p.isEmpty() && p.charAt(0) == Shell.UNKNOWN) {
+        if (!p.isEmpty() && p.charAt(0) == Text.UNKNOWN) {
             p = "/" + p; // an unknown start may be an absolute path
         } else if (!p.startsWith("/")) {
             p = (base == null ? "/" : base) + "/" + p;

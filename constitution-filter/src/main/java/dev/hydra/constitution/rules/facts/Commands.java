@@ -1,4 +1,9 @@
-package dev.hydra.constitution.rules;
+package dev.hydra.constitution.rules.facts;
+
+import dev.hydra.constitution.rules.shell.Shell;
+import dev.hydra.constitution.rules.sql.Sql;
+import dev.hydra.constitution.rules.text.PathGlob;
+import dev.hydra.constitution.rules.text.Text;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -12,28 +17,73 @@ import java.util.Set;
  * over HTTP, services stopped and containers removed (systemctl, docker, compose, pkill), git pushes
  * and commits (with the branch followed through checkouts), settings, migrations and sandbox escapes.
  */
-final class Commands {
+public final class Commands {
     private static final String UNKNOWN = String.valueOf(Shell.UNKNOWN);
+    /**
+     * Marks the target of a link as written: the rules see it (a link is a way to write the file later),
+     * but inside the sandbox a link changes nothing outside the workspace by itself.
+     */
+    public static final String LINK_TARGET = "(link target)";
     private static final Set<String> NULL_TARGETS = Set.of("/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty");
 
-    private final Extractor extractor;
+    private final Recorder recorder;
     private final Facts f;
     private final String via;
     private String branch = Facts.Push.UNKNOWN;
     private final Set<String> staged = new LinkedHashSet<>();
 
-    Commands(Extractor extractor, Facts facts, String via) {
-        this.extractor = extractor;
+    Commands(Recorder recorder, Facts facts, String via) {
+        this.recorder = recorder;
         this.f = facts;
         this.via = via;
     }
 
-    void read(List<Shell.Exec> execs) {
+    private static final Set<String> INLINE_MENTIONS = Set.of("iptables", "ip6tables", "nft ", "nftables", "ufw",
+            "firewall", "/etc/network", "constitution", "drop ", "truncate", "delete from", "delete_collection",
+            "disable_auth", "no_password", "systemctl", "docker", "git push", "rm -rf", "rmtree", "os.remove",
+            "unlink", "/etc/nixos", "subprocess", "os.system", "exec(", "eval(", "child_process", "system(",
+            // code aimed at the network or at leaving the sandbox, even though the sandbox would stop it
+            "socket", "urllib", "http.client", "requests.", "fetch(", "net.connect", "xmlhttprequest", "lwp::",
+            "io::socket", "popen", "`", "/dev/tcp", "pty.spawn", "ctypes", "setns", "/proc/", "/etc/");
+
+    /** Reads a shell command line: every program it runs, the settings it makes, inline code it cannot read. */
+    public static void shell(Recorder recorder, Facts f, String raw, String via) {
+        if (raw == null || raw.isBlank()) {
+            return;
+        }
+        Shell.Script script = Shell.parse(Text.decode(raw));
+        if (script.problem() != null) {
+            f.problem("command", "shell command cannot be read with confidence: " + script.problem());
+        }
+        for (String a : script.assignments()) {
+            recorder.setting(f, a, via);
+        }
+        for (String code : script.inlineCode()) {
+            String folded = Text.fold(Text.decode(code));
+            for (String mention : INLINE_MENTIONS) {
+                if (folded.contains(mention)) {
+                    f.problem("command", "inline program code that touches '" + mention.strip() + "' cannot be inspected");
+                    break;
+                }
+            }
+        }
+        new Commands(recorder, f, via).read(script.execs());
+    }
+
+    /** Reads SQL, and the shell commands it runs (COPY ... PROGRAM) as shell commands. */
+    public static void sql(Recorder recorder, Facts f, String raw, String database, String via, String problemPrefix) {
+        Sql.Analysis a = recorder.sql(f, raw, database, via, problemPrefix);
+        for (String command : a.shellCommands()) {
+            shell(recorder, f, command, via + " (shell command run by SQL)");
+        }
+    }
+
+    public void read(List<Shell.Exec> execs) {
         for (Shell.Exec e : execs) {
             f.execs.add(e);
             for (Shell.Redirect r : e.redirects()) {
                 if (r.writes() && !r.target().startsWith("&") && !NULL_TARGETS.contains(r.target())) {
-                    extractor.write(f, r.target(), r.content(), via + " (" + e.program() + " >)", e.cwd());
+                    recorder.write(f, r.target(), r.content(), via + " (" + e.program() + " >)", e.cwd());
                 }
             }
             exec(e);
@@ -49,55 +99,65 @@ final class Commands {
             case "tee" -> {
                 for (String a : operands(args)) {
                     if (!NULL_TARGETS.contains(a)) {
-                        extractor.write(f, a, e.stdin(), what, cwd);
+                        recorder.write(f, a, e.stdin(), what, cwd);
                     }
                 }
             }
             case "cp", "install", "rsync", "scp", "ditto" -> copy(args, false, what, cwd, p);
             case "ln" -> {
                 // a link to a file is a way to write it later: the target counts as written too
-                for (String target : operands(args)) {
-                    extractor.write(f, target, null, what, cwd);
+                // a relative target is relative to the link's directory (ln -s ../shared/x src/x: /workspace/shared/x)
+                List<String> ops = operands(args);
+                String link = ops.size() >= 2 ? PathGlob.canonical(ops.get(ops.size() - 1), recorder.base(cwd)) : null;
+                String linkDir = link == null ? cwd : link.substring(0, Math.max(1, link.lastIndexOf('/')));
+                for (int i = 0; i < ops.size(); i++) {
+                    boolean isTarget = ops.size() < 2 || i < ops.size() - 1;
+                    recorder.write(f, ops.get(i), null, isTarget ? what + " " + LINK_TARGET : what, isTarget ? linkDir : cwd);
                 }
                 copy(args, false, what, cwd, p);
             }
             case "mount" -> {
                 List<String> ops = operands(args);
                 if (!ops.isEmpty()) {
-                    extractor.write(f, ops.get(ops.size() - 1), null, what, cwd);
+                    recorder.write(f, ops.get(ops.size() - 1), null, what, cwd);
                 }
             }
             case "mv" -> copy(args, true, what, cwd, p);
             case "rm", "rmdir", "unlink", "shred", "srm", "wipe" -> {
                 for (String a : operands(args)) {
-                    extractor.delete(f, a, what, cwd);
+                    recorder.delete(f, a, what, cwd);
                 }
             }
             case "sed", "perl", "ruby" -> {
                 boolean inPlace = args.stream().anyMatch(a -> a.startsWith("-i") || a.startsWith("--in-place")
-                        || a.matches("-[a-z]*i[a-z]*"));
+                        || a.matches("-[A-Za-z]*i[A-Za-z]*"));
                 if (inPlace) {
                     List<String> ops = operands(args);
                     String script = ops.isEmpty() ? null : replacement(ops.get(0));
                     for (String file : ops.subList(Math.min(1, ops.size()), ops.size())) {
-                        extractor.write(f, file, script, what, cwd);
+                        recorder.write(f, file, script, what, cwd);
                     }
                 }
             }
             case "dd" -> {
                 for (String a : args) {
                     if (a.startsWith("of=")) {
-                        extractor.write(f, a.substring(3), null, what, cwd);
+                        recorder.write(f, a.substring(3), null, what, cwd);
                     }
                 }
             }
             case "truncate", "touch", "chmod", "chown", "chgrp", "chattr", "setfacl", "vi", "vim", "nvim", "nano",
                  "emacs", "ed", "ex", "pico", "joe" -> {
                 List<String> ops = operands(args);
-                int skip = p.equals("chmod") || p.equals("chown") || p.equals("chgrp") || p.equals("chattr")
-                        || p.equals("setfacl") ? 1 : 0;
+                // the mode or owner comes first, unless it looked like an option (chattr -i, chmod -x)
+                boolean modeFirst = p.equals("chmod") || p.equals("chown") || p.equals("chgrp") || p.equals("chattr")
+                        || p.equals("setfacl");
+                boolean modeAsOption = modeFirst && args.stream().filter(a -> !a.equals("-R") && !a.equals("-f")
+                        && !a.equals("-v") && !a.equals("--recursive")).findFirst()
+                        .map(a -> a.startsWith("-") || a.startsWith("+")).orElse(false);
+                int skip = modeFirst && !modeAsOption ? 1 : 0;
                 for (int i = skip; i < ops.size(); i++) {
-                    extractor.write(f, ops.get(i), null, what, cwd);
+                    recorder.write(f, ops.get(i), null, what, cwd);
                 }
             }
             case "curl", "wget", "http", "https", "xh" -> http(p, args, what, cwd);
@@ -166,7 +226,7 @@ final class Commands {
             case "git" -> git(args, what, cwd);
             case "nixos-rebuild" -> {
                 if (args.stream().anyMatch(a -> isOneOf(a, "switch", "boot", "test"))) {
-                    extractor.write(f, "/etc/nixos/configuration.nix", null, what + " applies", null);
+                    recorder.write(f, "/etc/nixos/configuration.nix", null, what + " applies", null);
                 }
             }
             case "alembic", "flyway", "liquibase", "goose", "dbmate", "sqitch", "diesel", "knex", "sequelize",
@@ -186,19 +246,112 @@ final class Commands {
             case "nsenter" -> f.sandboxEscapes.add(new Facts.Named("nsenter", what));
             case "export", "declare", "typeset", "setenv", "launchctl" -> {
             }
-            default -> {
-            }
+            default -> unparsedWrites(e, args, what, cwd);
         }
         if (p.equals("docker") || p.equals("podman")) {
             for (int i = 0; i < args.size(); i++) {
                 String a = args.get(i);
                 if ((a.equals("-e") || a.equals("--env")) && i + 1 < args.size()) {
-                    extractor.setting(f, args.get(i + 1), what);
+                    recorder.setting(f, args.get(i + 1), what);
                 } else if (a.startsWith("--env=")) {
-                    extractor.setting(f, a.substring(6), what);
+                    recorder.setting(f, a.substring(6), what);
                 }
             }
         }
+    }
+
+    /** Options whose value is a file or directory the program writes (tar -C, unzip -d, sort -o, ...). */
+    private static final Set<String> INTO_DIRECTORY = Set.of("-C", "--directory", "-d", "-t", "--target-directory",
+            "--exdir", "--outdir", "--out-dir");
+    private static final Set<String> OUTPUT_OPTIONS = Set.of("-C", "--directory", "-d", "-o", "--output", "-O",
+            "--output-document", "-t", "--target-directory", "--exdir", "--outdir", "--out-dir", "-f", "--file");
+
+    /**
+     * A program that edits files but whose arguments this class does not parse one by one (tar, unzip,
+     * patch, zip, split, ...), or a reader run with an in-place flag (yq -i, awk -i inplace): every
+     * operand and every output option's value counts as written, content unknown.
+     */
+    private void unparsedWrites(Shell.Exec e, List<String> args, String what, String cwd) {
+        Vocabulary.Effect effect = Vocabulary.table().program(e).effect();
+        boolean inPlace = args.stream().anyMatch(a -> a.equals("-i") || a.startsWith("--in-place")
+                || a.startsWith("--inplace") || a.equals("inplace")
+                || a.startsWith("-i") && a.length() > 2 && !a.startsWith("--"));
+        if (effect != Vocabulary.Effect.EDIT && !(effect == Vocabulary.Effect.READ && inPlace)) {
+            return;
+        }
+        if (e.program().equals("tar") || e.program().equals("bsdtar")) {
+            tar(args, what, cwd);
+            return;
+        }
+        if (e.program().equals("cpio") && args.stream().anyMatch(a -> a.matches("-[a-zA-Z]*i[a-zA-Z]*")
+                || a.equals("--extract"))) {
+            recorder.write(f, "./*", null, what, cwd); // extracts into the working directory
+        }
+        for (String a : args) {
+            if (a.startsWith("-o") && a.length() > 2 && (e.program().equals("7z") || e.program().equals("7za"))) {
+                recorder.write(f, a.substring(2) + "/*", null, what, cwd); // 7z x -o/dir
+            }
+        }
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (OUTPUT_OPTIONS.contains(a) && i + 1 < args.size()) {
+                // a directory option (-C, -d, -t) writes into the directory, the others name the file written
+                boolean directory = INTO_DIRECTORY.contains(a);
+                recorder.write(f, args.get(++i) + (directory ? "/*" : ""), null, what, cwd);
+            } else if (a.startsWith("--") && a.indexOf('=') > 0 && OUTPUT_OPTIONS.contains(a.substring(0, a.indexOf('=')))) {
+                recorder.write(f, a.substring(a.indexOf('=') + 1), null, what, cwd);
+            } else if (!a.startsWith("-") && !a.equals("inplace")) {
+                recorder.write(f, a, null, what, cwd);
+            }
+        }
+    }
+
+    /**
+     * tar creating an archive writes only the archive (-f); extracting writes into -C (or the working
+     * directory), and with -P/--absolute-names anywhere the archive says.
+     */
+    private void tar(List<String> args, String what, String cwd) {
+        boolean create = false;
+        boolean absolute = false;
+        String archive = null;
+        String directory = null;
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            boolean cluster = i == 0 && !a.startsWith("-") || a.startsWith("-") && !a.startsWith("--");
+            if (cluster && (a.contains("c") || a.contains("r") || a.contains("u") || a.contains("A"))) {
+                create = true;
+            }
+            if (cluster && a.contains("P") || a.equals("--absolute-names")) {
+                absolute = true;
+            }
+            if (a.equals("--create") || a.equals("--append") || a.equals("--update")) {
+                create = true;
+            }
+            if ((a.equals("-C") || a.equals("--directory")) && i + 1 < args.size()) {
+                directory = args.get(++i);
+            } else if (a.startsWith("--directory=")) {
+                directory = a.substring("--directory=".length());
+            } else if (cluster && a.endsWith("f") && i + 1 < args.size()) {
+                archive = args.get(++i);
+            } else if (a.startsWith("--file=")) {
+                archive = a.substring("--file=".length());
+            }
+        }
+        if (create) {
+            if (archive != null && !archive.equals("-")) {
+                recorder.write(f, archive, null, what, cwd);
+            }
+            return;
+        }
+        String into = directory == null ? "." : directory;
+        for (int i = 0; i < args.size(); i++) { // members named on the command line are written where they say
+            String a = args.get(i);
+            if (i > 0 && !a.startsWith("-") && !a.equals(archive) && !a.equals(directory)) {
+                recorder.write(f, into + "/" + a, null, what, cwd);
+            }
+        }
+        recorder.write(f, absolute ? String.valueOf(Shell.UNKNOWN) : (directory == null ? "." : directory) + "/*", null,
+                what, cwd);
     }
 
     /** The text a sed/perl substitution writes (s/old/new/ writes new); other scripts as they are. */
@@ -237,7 +390,7 @@ final class Commands {
         String dest = targetDir == null ? ops.get(ops.size() - 1) : targetDir;
         if (dest.contains(":") && (program.equals("scp") || program.equals("rsync"))) {
             for (String s : sources) {
-                if (Extractor.isSecretFile(PathGlob.canonical(s, extractor.base(cwd)))) {
+                if (Recorder.isSecretFile(PathGlob.canonical(s, recorder.base(cwd)))) {
                     f.execs.add(new Shell.Exec(List.of("curl", "--upload-file", "[secret file " + s + "]", dest),
                             List.of(), null, cwd));
                 }
@@ -246,16 +399,20 @@ final class Commands {
         }
         for (String s : sources) {
             if (move) {
-                extractor.delete(f, s, what, cwd);
+                recorder.delete(f, s, what, cwd);
             }
-            String content = Extractor.secretMarker(s);
+            String content = Recorder.secretMarker(s);
             String base = s.substring(s.replaceAll("/+$", "").lastIndexOf('/') + 1).replaceAll("/+$", "");
-            if (targetDir != null || sources.size() > 1 || dest.endsWith("/")) {
-                extractor.write(f, dest + "/" + base, content, what, cwd);
+            String destName = dest.substring(dest.lastIndexOf('/') + 1);
+            boolean namesFile = destName.indexOf('.') > 0 && !destName.equals(base); // copy.yaml, c.yaml: a file
+            if (targetDir == null && sources.size() == 1 && !dest.endsWith("/") && namesFile) {
+                recorder.write(f, dest, content, what, cwd);
+            } else if (targetDir != null || sources.size() > 1 || dest.endsWith("/")) {
+                recorder.write(f, dest + "/" + base, content, what, cwd);
             } else {
                 // dest may be a file or an existing directory: both readings count
-                extractor.write(f, dest, content, what, cwd);
-                extractor.write(f, dest + "/" + base, content, what, cwd);
+                recorder.write(f, dest, content, what, cwd);
+                recorder.write(f, dest + "/" + base, content, what, cwd);
             }
         }
     }
@@ -275,7 +432,7 @@ final class Commands {
                     || a.equals("--output-document")) && i + 1 < args.size()) {
                 String out = args.get(++i);
                 if (!out.equals("-") && !NULL_TARGETS.contains(out)) {
-                    extractor.write(f, out, null, what, cwd);
+                    recorder.write(f, out, null, what, cwd);
                 }
             } else if (a.contains("://") || a.matches("[a-z0-9.\\-]+:\\d+/.*")) {
                 url = a;
@@ -306,8 +463,16 @@ final class Commands {
             }
         }
         if (deletes) {
+            int name = Math.max(args.indexOf("-name"), args.indexOf("-iname"));
+            String named = name >= 0 && name + 1 < args.size() ? args.get(name + 1) : null;
             for (String root : roots) {
-                extractor.delete(f, root.replaceAll("/+$", "") + "/*", what, cwd);
+                String dir = root.replaceAll("/+$", "");
+                if (named == null) {
+                    recorder.delete(f, dir, what, cwd); // without a filter find -delete removes the root itself too
+                }
+                // a literal name (constitution.yaml) anywhere below; a pattern (*.pyc) as "files in the root"
+                boolean literal = named != null && !PathGlob.isGlob(named) && !args.contains("d");
+                recorder.delete(f, dir + (literal ? "/**/" + named : "/*"), what, cwd);
             }
         }
     }
@@ -328,6 +493,9 @@ final class Commands {
                 commands.add(a.substring(cmdLong.length() + 3));
             } else if (a.startsWith("-" + cmdShort) && a.length() > 2 && !a.startsWith("--")) {
                 commands.add(a.substring(2));
+            } else if (a.matches("-[A-Za-z]+") && a.endsWith(cmdShort) && i + 1 < args.size()) {
+                commands.add(value); // a flag cluster ending in the command option: psql -qAtc 'SQL'
+                i++;
             } else if (!fileShort.isEmpty() && (a.equals("-" + fileShort) || a.equals("--" + fileLong))) {
                 file = !value.equals("-") && !value.equals("/dev/stdin");
                 i++;
@@ -361,28 +529,17 @@ final class Commands {
         }
         if (commands.isEmpty() && !file && e.stdin() != null) {
             sql(e.stdin(), database, what);
+        } else if (commands.isEmpty() && !file) {
+            f.problem("command", what + " reads SQL from its input (a file or a pipe), which cannot be inspected");
         }
     }
 
     private void sql(String text, String database, String what) {
-        Sql.Analysis a = Sql.analyze(Text.decode(text), database == null ? null : Text.fold(database), 0);
-        f.statements.addAll(a.statements());
-        f.ops.add(new Facts.Op("postgres-mcp.execute_sql", "", a.statements(), what));
-        for (Sql.Statement st : a.statements()) {
-            if (st.ddl() && !st.rendering().contains(" TEMP") && !st.rendering().startsWith("DROP DATABASE")) {
-                f.migrations.add(new Facts.Named(st.database() == null ? UNKNOWN : st.database(),
-                        what + ": " + Extractor.shorten(st.rendering())));
-            }
-        }
-        if (a.problem() != null) {
-            f.problem("sql", "SQL in " + what + " cannot be read with confidence: " + a.problem());
-        }
+        sql(recorder, f, text, database == null ? null : Text.fold(database), what, "SQL in " + what);
     }
 
     private void dropDatabase(String db, String what) {
-        Sql.Statement st = new Sql.Statement("DROP", List.of("DROP DATABASE " + db.toUpperCase(Locale.ROOT)), db, true);
-        f.statements.add(st);
-        f.ops.add(new Facts.Op("postgres-mcp.execute_sql", "", List.of(st), what));
+        recorder.dropDatabase(f, db, what);
     }
 
     private void systemctl(List<String> args, String what) {
@@ -524,7 +681,7 @@ final class Commands {
                 int dashdash = rest.indexOf("--");
                 if (dashdash >= 0) {
                     for (String file : rest.subList(dashdash + 1, rest.size())) {
-                        extractor.write(f, file, null, what + " checkout", cwd);
+                        recorder.write(f, file, null, what + " checkout", cwd);
                     }
                     return;
                 }
@@ -543,24 +700,24 @@ final class Commands {
                     branch = Text.fold(ops.get(0));
                 } else if (ops.size() > 1) {
                     for (String file : ops.subList(1, ops.size())) {
-                        extractor.write(f, file, null, what + " checkout", cwd);
+                        recorder.write(f, file, null, what + " checkout", cwd);
                     }
                 }
             }
             case "rm" -> {
                 for (String file : operands(rest)) {
-                    extractor.delete(f, file, what + " rm", cwd);
+                    recorder.delete(f, file, what + " rm", cwd);
                 }
             }
             case "mv" -> copy(rest, true, what + " mv", cwd, "mv");
             case "restore" -> {
                 for (String file : operands(rest)) {
-                    extractor.write(f, file, null, what + " restore", cwd);
+                    recorder.write(f, file, null, what + " restore", cwd);
                 }
             }
             case "add", "stage" -> {
                 for (String file : operands(rest)) {
-                    staged.add(PathGlob.canonical(file, extractor.base(cwd)));
+                    staged.add(PathGlob.canonical(file, recorder.base(cwd)));
                 }
             }
             case "commit" -> {
@@ -575,7 +732,7 @@ final class Commands {
                     } else if (a.startsWith("-m") && a.length() > 2) {
                         message.append(a.substring(2)).append('\n');
                     } else if (!a.startsWith("-")) {
-                        files.add(PathGlob.canonical(a, extractor.base(cwd)));
+                        files.add(PathGlob.canonical(a, recorder.base(cwd)));
                     }
                 }
                 f.commits.add(new Facts.Commit(files, Text.decode(message.toString()), what));
@@ -585,7 +742,7 @@ final class Commands {
             }
             case "clean" -> {
                 if (rest.stream().anyMatch(a -> a.startsWith("-") && a.contains("f"))) {
-                    extractor.delete(f, "*", what + " clean", cwd);
+                    recorder.delete(f, "*", what + " clean", cwd);
                 }
             }
             default -> {
@@ -640,7 +797,7 @@ final class Commands {
     }
 
     /** Arguments that are not options. */
-    static List<String> operands(List<String> args) {
+    public static List<String> operands(List<String> args) {
         List<String> out = new ArrayList<>(args.size());
         boolean end = false;
         for (String a : args) {
@@ -654,6 +811,6 @@ final class Commands {
     }
 
     private static boolean isOneOf(String value, String... options) {
-        return Extractor.isOneOf(value, options);
+        return Recorder.isOneOf(value, options);
     }
 }

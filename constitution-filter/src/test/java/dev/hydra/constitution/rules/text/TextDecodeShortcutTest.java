@@ -1,5 +1,6 @@
-package dev.hydra.constitution.rules;
+package dev.hydra.constitution.rules.text;
 
+import dev.hydra.constitution.rules.Fuzz;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
-package dev.hydra.constitution.rules;
+package dev.hydra.constitution.rules.facts;
 
+import dev.hydra.constitution.rules.Fuzz;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Set;
@@ -11,7 +12,7 @@ import org.junit.jupiter.api.Test;
  * upper-case onto the words (dotless i, long s) or change length (ß becomes SS).
  */
 class ConfigWordSearchTest {
-    private static final Extractor EXTRACTOR = new Extractor("/workspace",
+    private static final Recorder EXTRACTOR = new Recorder("/workspace",
             Set.of("AUTH", "DISABLE_AUTH", "PASSWORD", "NO_PASSWORD"));
     private static final String[] TOKENS = {"auth", "AUTH", "aUtH", "au", "th", "a", "u", "pass", "word", "password",
             "Passwd", "no_", "disable", "DISABLE_", "_", " ", "\n", "=", "1", "ı", "İ", "ſ", "ß", "ﬀ", "K", "é",
@@ -36,12 +37,12 @@ class ConfigWordSearchTest {
 
     @Test
     void findsAWordInTextThatGrowsWhenUpperCased() {
-        assertThat(new Extractor("/workspace", Set.of("STRASSE")).mentionsConfigWord("straße=1")).isTrue();
+        assertThat(new Recorder("/workspace", Set.of("STRASSE")).mentionsConfigWord("straße=1")).isTrue();
     }
 
     @Test
     void searchesTheCopyForWordsOutsideTheUpperCaseAlphabet() {
         // the copy is upper case, so a lower-case word is never in it
-        assertThat(new Extractor("/workspace", Set.of("auth")).mentionsConfigWord("auth")).isFalse();
+        assertThat(new Recorder("/workspace", Set.of("auth")).mentionsConfigWord("auth")).isFalse();
     }
 }

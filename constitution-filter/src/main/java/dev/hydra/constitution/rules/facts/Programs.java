@@ -1,4 +1,9 @@
-package dev.hydra.constitution.rules;
+package dev.hydra.constitution.rules.facts;
+
+import dev.hydra.constitution.rules.shell.Shell;
+import dev.hydra.constitution.rules.sql.Sql;
+import dev.hydra.constitution.rules.text.PathGlob;
+import dev.hydra.constitution.rules.text.Text;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,33 +13,21 @@ import java.util.Set;
 /**
  * A program a {@code command} detection names, with the programs that do the same thing: iptables
  * and ufw both stand for "changes the firewall or the network" (ip6tables, iptables-restore,
- * xtables, nft, ebtables, firewall-cmd, and ip/ifconfig/route/nmcli/netplan when they change
- * something); curl stands for programs that send data over the network; echo for programs that
+ * xtables, nft, ebtables, firewall-cmd, every firewall program of the {@link Vocabulary}, except
+ * where the vocabulary says the arguments only list: iptables -L, nft list ruleset, ip addr show); curl stands for programs that send data over the network; echo for programs that
  * print their arguments. A program name that is a glob or partly unknown matches when it could
  * name one of them.
  */
-final class Programs {
+public final class Programs {
 
     private static final List<String> NETWORK = List.of("iptables", "iptables-*", "ip6tables", "ip6tables-*",
             "xtables-*", "nft", "ebtables", "ebtables-*", "arptables", "arptables-*", "ufw", "firewall-cmd",
             "firewall-offline-cmd", "shorewall", "shorewall6", "ipset", "iptables-apply", "netfilter-persistent",
             "ip", "ifconfig", "route", "nmcli", "netplan", "brctl", "ifdown", "ifup", "tc", "sysctl", "iw", "wg",
             "wg-quick", "vconfig", "ethtool", "resolvectl", "networkctl", "pfctl");
-    /** Network tools that only change something with these words (ip addr show is fine). */
-    private static final Map<String, Set<String>> CHANGING_WORDS = Map.of(
-            "ip", Set.of("add", "del", "delete", "change", "replace", "set", "flush", "up", "down", "append", "prepend"),
-            "route", Set.of("add", "del", "delete", "flush", "change", "replace"),
-            "nmcli", Set.of("modify", "add", "delete", "down", "up", "off", "connect", "disconnect", "reload", "mod"),
-            "netplan", Set.of("apply", "set", "try"),
-            "tc", Set.of("add", "del", "delete", "change", "replace"),
-            "iw", Set.of("set", "connect", "disconnect", "del"),
-            "wg", Set.of("set", "setconf", "addconf", "syncconf"),
-            "resolvectl", Set.of("dns", "domain", "revert", "default-route", "llmnr"),
-            "networkctl", Set.of("up", "down", "reload", "reconfigure", "delete"),
-            "ethtool", Set.of("-s", "--change", "-K", "--offload"));
     private static final List<String> SENDERS = List.of("curl", "wget", "nc", "ncat", "netcat", "socat", "http",
             "https", "xh", "httpie", "scp", "sftp", "ftp", "telnet", "rsync", "mail", "sendmail", "mutt", "aws",
-            "gsutil", "rclone", "gh");
+            "gsutil", "rclone", "gh", "tftp", "lftp", "az", "gcloud", "s3cmd", "glab", "aria2c", "websocat", "mailx");
     private static final List<String> PRINTERS = List.of("echo", "printf", "print", "logger", "wall", "banner");
 
     private final String name;
@@ -44,10 +37,14 @@ final class Programs {
     private final Set<String> exact;
     private final List<String> prefixes;
 
-    Programs(String name) {
+    public Programs(String name) {
         this.name = Text.fold(name);
         if (NETWORK.contains(this.name)) {
-            family = NETWORK;
+            // the firewall family: the seed's list with every firewall program of the vocabulary
+            List<String> all = new ArrayList<>(NETWORK);
+            Vocabulary.table().programsWith(Vocabulary.Effect.FIREWALL).stream().filter(p -> !all.contains(p))
+                    .forEach(all::add);
+            family = List.copyOf(all);
         } else if (SENDERS.contains(this.name)) {
             family = SENDERS;
         } else if (PRINTERS.contains(this.name)) {
@@ -65,7 +62,7 @@ final class Programs {
     }
 
     /** The family member the command runs (for the reason), or null. */
-    String match(Shell.Exec e) {
+    public String match(Shell.Exec e) {
         String program = e.program();
         if (PathGlob.isGlob(program)) {
             char[] p = PathGlob.tokens(program);
@@ -84,16 +81,8 @@ final class Programs {
             }
         }
         if (member != null && !program.endsWith("-save")) { // iptables-save and friends only print the rules
-            Set<String> changing = CHANGING_WORDS.get(member);
-            if (changing != null && e.argv().stream().skip(1).noneMatch(changing::contains)) {
-                return null;
-            }
-            if (member.equals("sysctl") && e.argv().stream().noneMatch(a -> a.equals("-w") || a.startsWith("net.")
-                    && a.contains("="))) {
-                return null;
-            }
-            if (member.equals("ifconfig") && e.argv().stream().skip(1).filter(a -> !a.startsWith("-")).count() < 2) {
-                return null;
+            if (family != PRINTERS && family != SENDERS && Vocabulary.table().onlyLists(e)) {
+                return null; // a listing: iptables -L, nft list ruleset, ip addr show, sysctl net.ipv4.ip_forward
             }
             return program.equals(name) ? name : program + " (like " + name + ")";
         }

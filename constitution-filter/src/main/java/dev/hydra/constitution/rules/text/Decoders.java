@@ -1,14 +1,14 @@
-package dev.hydra.constitution.rules;
+package dev.hydra.constitution.rules.text;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /** Decoders for payloads that are decoded and then run (base64, base32, hex); null when not valid. */
-final class Decoders {
+public final class Decoders {
     private Decoders() {
     }
 
-    static String base64(String text) {
+    public static String base64(String text) {
         String s = text.replaceAll("\\s+", "");
         try {
             byte[] bytes = s.indexOf('-') >= 0 || s.indexOf('_') >= 0
@@ -19,7 +19,7 @@ final class Decoders {
         }
     }
 
-    static String hex(String text) {
+    public static String hex(String text) {
         String s = text.replaceAll("\\s+|\\\\x|0x|:", "");
         if (s.length() % 2 != 0 || s.isEmpty()) {
             return null;
@@ -36,7 +36,7 @@ final class Decoders {
         return printable(bytes);
     }
 
-    static String base32(String text) {
+    public static String base32(String text) {
         String s = text.replaceAll("[\\s=]", "").toUpperCase(java.util.Locale.ROOT);
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         int buffer = 0;

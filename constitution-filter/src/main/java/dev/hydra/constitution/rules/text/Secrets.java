@@ -1,8 +1,9 @@
-package dev.hydra.constitution.rules;
+package dev.hydra.constitution.rules.text;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -17,10 +18,10 @@ import java.util.regex.Pattern;
  * <p>One pass over the text looks for the few characters a secret can start with, and a precompiled
  * pattern is tried only there: scanning a 1 KB argument costs about a microsecond.
  */
-final class Secrets {
+public final class Secrets {
 
     /** A secret at [start, end) of the scanned text; {@code kind} names it in {@code [REDACTED:kind]}. */
-    record Found(int start, int end, String kind) {
+    public record Found(int start, int end, String kind) {
     }
 
     private record Format(String anchor, boolean ignoreCase, Pattern pattern, String kind) {
@@ -58,10 +59,24 @@ final class Secrets {
 
     /** scheme://user:password@host; the password group is checked for placeholders. */
     private static final Pattern CONNECTION = Pattern.compile(
-            "[A-Za-z][A-Za-z0-9+.\\-]{1,20}://[^/\\s:@'\"]{1,64}:([^@\\s'\"/]{1,128})@[^\\s'\"]+");
+            "[A-Za-z][A-Za-z0-9+.\\-]{1,20}://[^/\\s:@'\"]{0,64}:([^@\\s'\"/]{1,128})@[^\\s'\"]+");
 
     private static final String[] BUILT_IN_KEYS = {"password", "passwd", "pwd", "secret", "api_key", "apikey",
-            "api-key", "access_key", "token", "private_key", "credential", "auth_key"};
+            "api-key", "access_key", "token", "private_key", "credential", "auth_key", "passphrase", "pass",
+            "authorization", "x-auth-token"};
+    /**
+     * The last word of a key that names something about a secret, not the secret: prompt_tokens=12,
+     * token_count, max_tokens, api_key_header, password_policy, password_min_length.
+     */
+    private static final Set<String> ABOUT_A_SECRET = Set.of("tokens", "count", "policy", "header", "headers",
+            "length", "len", "limit", "size", "type", "mode", "ttl", "expiry", "expires", "min", "max", "format",
+            "field", "name", "required", "enabled", "hint", "rotation", "strength", "lifetime", "usage", "file",
+            "path", "dir", "env", "var", "endpoint", "url", "uri", "id", "prefix", "regex", "pattern", "second",
+            "seconds", "per", "budget", "used", "total", "cost", "rate", "complexity", "age", "history", "timeout");
+    /** "pass" names a secret only as its own word of a key: DB_PASS, smtp-pass, not bypass or passage. */
+    private static final Pattern PASS_WORD = Pattern.compile("(?i)(?:^|.*[_.\\-])pass(?:$|[_.\\-].*)");
+    /** An Authorization header's scheme, followed by the credential. */
+    private static final Pattern AUTH_SCHEME = Pattern.compile("(?i)(?:bearer|basic|token|digest|apikey|key)\\s+(\\S{8,})");
 
     private final List<Assignment> assignments;
     /**
@@ -76,7 +91,7 @@ final class Secrets {
      * @param published the constitution's published patterns, e.g. {@code password.*=.*}; the literal
      *                  start of each names the keys it watches
      */
-    Secrets(List<Pattern> published) {
+    public Secrets(List<Pattern> published) {
         List<Assignment> list = new ArrayList<>();
         for (Pattern p : published) {
             String literal = literalPrefix(p.pattern());
@@ -145,11 +160,11 @@ final class Secrets {
         return b.toString();
     }
 
-    boolean contains(String text) {
+    public boolean contains(String text) {
         return !find(text, true).isEmpty();
     }
 
-    List<Found> find(String text) {
+    public List<Found> find(String text) {
         return find(text, false);
     }
 
@@ -243,6 +258,9 @@ final class Secrets {
         while (keyEnd < text.length() && keyChar(text.charAt(keyEnd))) {
             keyEnd++;
         }
+        if (!namesASecret(text.substring(keyStart, keyEnd), a.anchor())) {
+            return null;
+        }
         int j = keyEnd;
         if (j < text.length() && (text.charAt(j) == '"' || text.charAt(j) == '\'')) {
             j++;
@@ -299,6 +317,13 @@ final class Secrets {
             }
         }
         String value = text.substring(valueStart, valueEnd);
+        if (a.anchor().equals("authorization") || a.anchor().equals("x-auth-token")) {
+            Matcher scheme = AUTH_SCHEME.matcher(text).region(valueStart, Math.min(text.length(), valueStart + 600));
+            if (scheme.lookingAt() && !placeholder(scheme.group(1))) {
+                return new Found(scheme.start(1), scheme.end(1), a.kind());
+            }
+            return null; // "authorization: disabled" is a setting, not a credential
+        }
         if (!quoted && op == ':' && !restOfLineBlank(text, valueEnd)) {
             return null; // "if x == stored_password: return True" is code, "password: hunter2" is YAML
         }
@@ -316,6 +341,20 @@ final class Secrets {
             }
         }
         return new Found(valueStart, valueEnd, a.kind());
+    }
+
+    /** Whether a whole key around its anchor names a secret rather than something about one. */
+    private static boolean namesASecret(String key, String anchor) {
+        if (anchor.equals("pass") && !PASS_WORD.matcher(key).matches()) {
+            return false;
+        }
+        String k = key.toLowerCase(Locale.ROOT);
+        int cut = Math.max(Math.max(k.lastIndexOf('_'), k.lastIndexOf('-')), k.lastIndexOf('.'));
+        String last = cut >= 0 ? k.substring(cut + 1) : k;
+        if (cut >= 0 && ABOUT_A_SECRET.contains(last)) {
+            return false;
+        }
+        return !k.contains("tokens") && !k.startsWith("max_") && !k.startsWith("num_") && !k.startsWith("min_");
     }
 
     private static boolean restOfLineBlank(String text, int from) {
@@ -339,7 +378,7 @@ final class Secrets {
         return secret.endsWith("EXAMPLE") || secret.contains("EXAMPLEKEY");
     }
 
-    static boolean placeholder(String value) {
+    public static boolean placeholder(String value) {
         String v = value.strip().toLowerCase(Locale.ROOT);
         if (v.length() < 4) {
             return true;
@@ -376,7 +415,7 @@ final class Secrets {
     private static final int MIN_ENCODED = 24;
 
     /** {@link #encoded} without its pre-check: every run of at least MIN_ENCODED characters is decoded. */
-    List<Found> decodeRuns(String text, boolean firstOnly) {
+    public List<Found> decodeRuns(String text, boolean firstOnly) {
         List<Found> out = List.of();
         int n = text.length();
         int i = 0;
@@ -415,7 +454,7 @@ final class Secrets {
      * characters in a row cover one position p with p % min == min - 1, so only those positions are
      * probed, and the run around a probe is measured at most {@code min} characters each way.
      */
-    static boolean hasRun(String text, int min) {
+    public static boolean hasRun(String text, int min) {
         int n = text.length();
         for (int p = min - 1; p < n; p += min) {
             if (!base64OrPadding(text.charAt(p))) {
@@ -465,7 +504,7 @@ final class Secrets {
     }
 
     /** The text with every secret replaced by {@code [REDACTED:kind]}. */
-    String redact(String text) {
+    public String redact(String text) {
         if (text == null || text.isEmpty()) {
             return text;
         }

@@ -1,4 +1,8 @@
-package dev.hydra.constitution.rules;
+package dev.hydra.constitution.rules.sql;
+
+import dev.hydra.constitution.rules.text.Budget;
+import dev.hydra.constitution.rules.text.Decoders;
+import dev.hydra.constitution.rules.text.Text;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,17 +24,17 @@ import java.util.Set;
  * comments and double quotes; the text is read both ways and every statement either reading finds
  * counts. Only when neither reading gets through the text is it reported as unreadable.
  */
-final class Sql {
+public final class Sql {
 
     /** One statement as the database would run it. */
-    record Statement(String verb, List<String> renderings, String database, boolean ddl) {
-        String rendering() {
+    public record Statement(String verb, List<String> renderings, String database, boolean ddl) {
+        public String rendering() {
             return renderings.get(0);
         }
     }
 
     /** The statements found, shell commands the SQL would run, and why reading stopped (or null). */
-    record Analysis(List<Statement> statements, List<String> shellCommands, String problem) {
+    public record Analysis(List<Statement> statements, List<String> shellCommands, String problem) {
     }
 
     private static final int MAX_DEPTH = 4;
@@ -50,7 +54,7 @@ final class Sql {
     private Sql() {
     }
 
-    static Analysis analyze(String decodedSql) {
+    public static Analysis analyze(String decodedSql) {
         return analyze(decodedSql, null, 0);
     }
 
@@ -59,7 +63,7 @@ final class Sql {
      * run dynamic SQL or switch databases. SQL containing none of them as a word (after decoding) is
      * only queries, whatever its comments or quoting, and is not parsed.
      */
-    static final String[] TRIGGERS = {"DROP", "DELETE", "TRUNCATE", "ALTER", "CREATE", "RENAME", "EXECUTE",
+    public static final String[] TRIGGERS = {"DROP", "DELETE", "TRUNCATE", "ALTER", "CREATE", "RENAME", "EXECUTE",
             "EXEC", "PREPARE", "DO", "USE", "COPY", "CALL", "GRANT", "REVOKE", "MERGE", "COMMENT", "REINDEX",
             "VACUUM", "CLUSTER"};
 
@@ -75,7 +79,7 @@ final class Sql {
         }
     }
 
-    static boolean mayMatter(String sql) {
+    public static boolean mayMatter(String sql) {
         int n = sql.length();
         int i = 0;
         while (i < n) {
@@ -116,14 +120,29 @@ final class Sql {
         return c < 0x80 ? c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' : Character.isLetter(c);
     }
 
+    /** Nesting deeper than the budget is refused before reading: each level is a frame of the reader. */
+    private static void parentheses(String sql) {
+        int level = 0;
+        for (int i = 0; i < sql.length(); i++) {
+            char c = sql.charAt(i);
+            if (c == '(') {
+                Budget.nesting(++level, "SQL parentheses");
+            } else if (c == ')' && level > 0) {
+                level--;
+            }
+        }
+    }
+
     private static boolean wordChar(char c) {
         return c < 0x80 ? letter(c) || c >= '0' && c <= '9' || c == '_' : Character.isLetterOrDigit(c);
     }
 
-    static Analysis analyze(String sql, String database, int depth) {
+    public static Analysis analyze(String sql, String database, int depth) {
         if (!mayMatter(sql)) {
             return new Analysis(List.of(), List.of(), null);
         }
+        Budget.tick();
+        parentheses(sql);
         List<Statement> statements = new ArrayList<>();
         List<String> shell = new ArrayList<>();
         String pg = new Reading(sql, Dialect.POSTGRES, database, depth, statements, shell).run();
@@ -153,11 +172,11 @@ final class Sql {
         return false;
     }
 
-    enum Dialect { POSTGRES, MYSQL }
+    public enum Dialect { POSTGRES, MYSQL }
 
-    enum Kind { WORD, IDENT, STRING, NUMBER, OP, SEMI, META }
+    public enum Kind { WORD, IDENT, STRING, NUMBER, OP, SEMI, META }
 
-    record Token(Kind kind, String text) {
+    public record Token(Kind kind, String text) {
         boolean isWord(String word) {
             return kind == Kind.WORD && text.equals(word);
         }
@@ -916,7 +935,7 @@ final class Sql {
     }
 
     /** Whether a WHERE condition holds for every row, read conservatively (fail closed). */
-    static final class Tautology {
+    public static final class Tautology {
         private Tautology() {
         }
 

@@ -1,4 +1,4 @@
-package dev.hydra.constitution.rules;
+package dev.hydra.constitution.rules.text;
 
 import java.text.Normalizer;
 import java.util.Locale;
@@ -10,14 +10,19 @@ import java.util.Locale;
  * escapes such as {@code %2544} decode too). Case is kept: the analysers fold case where the target
  * language does, and secrets are case-sensitive.
  */
-final class Text {
+public final class Text {
+    /**
+     * A part of a word whose value cannot be known (a shell variable read at run time, ...); rules treat
+     * it as "could be anything".
+     */
+    public static final char UNKNOWN = '\0';
     /** Doubled and tripled escapes decode; more rounds than this is an evasion in itself. */
     private static final int MAX_ROUNDS = 4;
 
     private Text() {
     }
 
-    static String decode(String raw) {
+    public static String decode(String raw) {
         if (raw == null || raw.isEmpty()) {
             return "";
         }
@@ -26,7 +31,7 @@ final class Text {
     }
 
     /** {@link #decode} without its shortcut for plain text: normalize and unescape until nothing changes. */
-    static String rounds(String raw) {
+    public static String rounds(String raw) {
         String text = raw;
         for (int round = 0; round < MAX_ROUNDS; round++) {
             String next = unescapeOnce(unicode(text));
@@ -42,7 +47,7 @@ final class Text {
      * Pure ASCII without a character that starts an escape ({@code %}, {@code \}, {@code &}): nothing to
      * normalize or decode. String.indexOf is vectorized, so only the ASCII test looks at each character.
      */
-    static boolean plain(String text) {
+    public static boolean plain(String text) {
         if (text.indexOf('%') >= 0 || text.indexOf('\\') >= 0 || text.indexOf('&') >= 0) {
             return false;
         }
@@ -55,7 +60,7 @@ final class Text {
     }
 
     /** Lower case for matching names (programs, paths, services): fail closed on case tricks. */
-    static String fold(String text) {
+    public static String fold(String text) {
         return text.toLowerCase(Locale.ROOT);
     }
 
@@ -207,7 +212,7 @@ final class Text {
         }
     }
 
-    static boolean hexRun(String s, int from, int count) {
+    public static boolean hexRun(String s, int from, int count) {
         if (from + count > s.length()) {
             return false;
         }
@@ -219,7 +224,7 @@ final class Text {
         return true;
     }
 
-    static int hex(char c) {
+    public static int hex(char c) {
         if (c >= '0' && c <= '9') {
             return c - '0';
         }

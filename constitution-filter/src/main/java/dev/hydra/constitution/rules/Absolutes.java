@@ -1,0 +1,180 @@
+package dev.hydra.constitution.rules;
+
+import dev.hydra.constitution.rules.facts.Commands;
+import dev.hydra.constitution.rules.facts.Facts;
+import dev.hydra.constitution.rules.facts.Recorder;
+import dev.hydra.constitution.rules.shell.Shell;
+import dev.hydra.constitution.rules.text.PathGlob;
+import dev.hydra.constitution.rules.text.Secrets;
+import dev.hydra.constitution.rules.text.Text;
+import dev.hydra.topics.events.Decision;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The absolutes every constitution has, whatever its file says: DENY, in every form, the
+ * constitution's directory (or any directory above it) written, deleted, moved or replaced; the
+ * constitution path redirected (HYDRA_CONSTITUTION or HYDRA_CONFIG set, the constitution's path
+ * changed in hydra.yaml, an env file or a compose override); and secrets in the arguments of a tool
+ * the constitution does not know (an MCP tool's arguments leave Hydra). The file itself, by name, is
+ * the seed's {@code file_write: constitution.yaml}.
+ */
+final class Absolutes {
+    static final String CONSTITUTION = "never_modify_constitution";
+    static final String SECRETS = "never_expose_secrets";
+    /** Where the image keeps the constitution (Dockerfile), protected even when another copy is loaded. */
+    private static final Path IMAGE_CONSTITUTION = Path.of("/app/config/constitution.yaml");
+    private static final Set<String> REDIRECTING_KEYS = Set.of("HYDRA_CONSTITUTION", "HYDRA_CONFIG",
+            "CONSTITUTION_FILE");
+    private static final Pattern COMPOSE = Pattern.compile("(?:docker-)?compose[^/]*\\.ya?ml");
+    private static final Pattern HYDRA_YAML = Pattern.compile("hydra[^/]*\\.ya?ml");
+    /** constitution.file, constitution_file, {"constitution": {"file": ...}}, constitution:\n  file: */
+    private static final Pattern CONSTITUTION_PATH_KEY = Pattern.compile(
+            "constitution(?:[._]file|[\"']?\\s*[:=][\\s{]*[\"']?(?:file|path)\\b)");
+    private static final Pattern FILE_KEY = Pattern.compile("(?m)^\\s*[\"']?file[\"']?\\s*:");
+
+    private Absolutes() {
+    }
+
+    static void add(List<Rule.Bound> deny, Path file, Secrets secrets) {
+        Set<String> directories = new LinkedHashSet<>();
+        for (Path p : file == null ? List.of(IMAGE_CONSTITUTION) : List.of(file, IMAGE_CONSTITUTION)) {
+            for (Path dir = p.toAbsolutePath().normalize().getParent(); dir != null; dir = dir.getParent()) {
+                directories.add(PathGlob.canonical(dir.toString(), "/"));
+            }
+        }
+        deny.add(new Rule.Bound(CONSTITUTION, Decision.DENY, new Place(List.copyOf(directories))));
+        deny.add(new Rule.Bound(CONSTITUTION, Decision.DENY, new Redirect()));
+        deny.add(new Rule.Bound(SECRETS, Decision.DENY, new UnknownToolSecrets(secrets)));
+        deny.add(new Rule.Bound(SECRETS, Decision.DENY, new PushSecrets(secrets)));
+    }
+
+    /** A write, delete or move of the constitution's directory or a directory above it (rm -rf config, mv config x). */
+    record Place(List<String> directories) implements Rule {
+        @Override
+        public String test(Facts f) {
+            for (Facts.Write w : f.writes) {
+                if (w.path().indexOf(Shell.UNKNOWN) >= 0) {
+                    continue; // a value that cannot be known may be anything: a person decides (DeleteOutside)
+                }
+                if (w.via().endsWith(Commands.LINK_TARGET)) {
+                    continue; // linking to a directory does not change it
+                }
+                for (String dir : directories) {
+                    // a wildcard delete (rm -rf /work/*) removes the directory; a wildcard write (extracting into
+                    // /) may overwrite files there, which the rules on the file itself judge
+                    boolean hit = w.glob() ? w.delete() && PathGlob.intersects(PathGlob.tokens(w.path()),
+                            PathGlob.tokens(dir)) : w.path().equals(dir);
+                    if (hit) {
+                        return w.describe() + ": the constitution's directory " + dir + " (or one above it)";
+                    }
+                }
+            }
+            return null;
+        }
+    }
+
+    /** The constitution path pointed elsewhere: a setting, an env file, hydra.yaml or a compose override. */
+    record Redirect() implements Rule {
+        @Override
+        public String test(Facts f) {
+            for (Facts.Setting s : f.settings) {
+                if (REDIRECTING_KEYS.contains(s.key()) || s.key().endsWith("_HYDRA_CONSTITUTION")) {
+                    return s.via() + " sets " + s.key() + ", which points Hydra at another constitution";
+                }
+            }
+            for (Facts.Commit c : f.commits) {
+                String text = Text.fold(c.text());
+                if (text.contains("hydra_constitution") || CONSTITUTION_PATH_KEY.matcher(text).find()) {
+                    return c.via() + " commits a setting that points Hydra at another constitution";
+                }
+            }
+            for (Facts.Write w : f.writes) {
+                if (w.delete()) {
+                    continue;
+                }
+                String name = w.path().substring(w.path().lastIndexOf('/') + 1);
+                // most content never names the constitution: fold and search only the content that does
+                boolean configFile = HYDRA_YAML.matcher(name).matches() || COMPOSE.matcher(name).matches()
+                        || name.startsWith(".env") || name.endsWith(".env");
+                String content = w.content() == null ? null
+                        : configFile || mentionsConstitution(w.content()) ? Text.fold(w.content()) : "";
+                if (content != null && !Recorder.isDocument(w.path()) && (content.contains("hydra_constitution")
+                        || CONSTITUTION_PATH_KEY.matcher(content).find())) {
+                    return w.describe() + ", pointing Hydra at another constitution";
+                }
+                boolean config = HYDRA_YAML.matcher(name).matches() || COMPOSE.matcher(name).matches()
+                        || name.startsWith(".env") || name.endsWith(".env");
+                if (!config) {
+                    continue;
+                }
+                if (content != null && (content.contains("constitution")
+                        || HYDRA_YAML.matcher(name).matches() && FILE_KEY.matcher(content).find())) {
+                    return w.describe() + ", changing where Hydra reads its constitution";
+                }
+                if (content == null && commandMentionsConstitution(f)) {
+                    return w.describe() + " by a command that names the constitution";
+                }
+            }
+            return null;
+        }
+
+        private static boolean mentionsConstitution(String text) {
+            for (int i = 0; i + 12 <= text.length(); i++) {
+                char c = text.charAt(i);
+                if ((c == 'c' || c == 'C' || c > 0x7f) && text.regionMatches(true, i, "constitution", 0, 12)) {
+                    return true;
+                }
+            }
+            return text.chars().anyMatch(ch -> ch > 0x7f); // fold may turn other letters into it
+        }
+
+        private static boolean commandMentionsConstitution(Facts f) {
+            for (Shell.Exec e : f.execs) {
+                for (String a : e.argv()) {
+                    if (Text.fold(a).contains("constitution")) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+    }
+
+    /** A push whose remote holds a credential (https://bot:ghp_...@github.com/...): it leaves Hydra. */
+    record PushSecrets(Secrets secrets) implements Rule {
+        @Override
+        public String test(Facts f) {
+            for (Facts.Push p : f.pushes) {
+                List<Secrets.Found> found = secrets.find(p.remote());
+                if (!found.isEmpty()) {
+                    return p.via() + " pushes to a remote holding a secret (" + found.get(0).kind() + ")";
+                }
+            }
+            return null;
+        }
+    }
+
+    /** An unknown tool (an MCP server's) whose arguments hold a secret: they leave Hydra. */
+    record UnknownToolSecrets(Secrets secrets) implements Rule {
+        @Override
+        public String test(Facts f) {
+            String tool = f.unknownTool != null ? f.unknownTool : "fetch-mcp.fetch".equals(f.tool) ? f.tool : null;
+            if (tool == null) {
+                return null;
+            }
+            for (Facts.Op op : f.ops) {
+                if (op.tool().equals(tool)) {
+                    List<Secrets.Found> found = secrets.find(op.text());
+                    if (!found.isEmpty()) {
+                        return op.via() + " would send a secret (" + found.get(0).kind() + ") to another server";
+                    }
+                }
+            }
+            return null;
+        }
+    }
+}

@@ -1,0 +1,471 @@
+package dev.hydra.constitution.rules.facts;
+
+import dev.hydra.constitution.rules.shell.Shell;
+import dev.hydra.constitution.rules.sql.Sql;
+import dev.hydra.constitution.rules.text.PathGlob;
+import dev.hydra.constitution.rules.text.Text;
+
+import dev.hydra.topics.events.Task;
+import dev.hydra.topics.events.ToolCall;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns a tool call or a task into {@link Facts}: each canonical tool's watched arguments are read
+ * with the right reader (SQL, shell, path), and a task's watched action fields (action plus sql,
+ * command, path, content, branch, service, container, ...) the same way. Free text (descriptions,
+ * research questions) is never read as an action.
+ */
+public final class Extractor {
+
+    private final Recorder recorder;
+
+    /**
+     * @param workspace   where relative paths and the sandbox's working directory point
+     * @param configWords words of watched settings (AUTH, PASSWORD): only lines naming one are read
+     */
+    public Extractor(String workspace, Set<String> configWords) {
+        this.recorder = new Recorder(workspace, configWords);
+    }
+
+    // ------------------------------------------------------------------ tool calls
+
+    public Facts of(ToolCall call) {
+        Facts f = new Facts();
+        String tool = Text.fold(Text.decode(call.server()).strip() + "." + Text.decode(call.tool()).strip());
+        toolCall(f, tool, call.arguments(), tool);
+        return f;
+    }
+
+    /** A tool's arguments read by the tool's effect, with the argument names the vocabulary gives each role. */
+    private void toolCall(Facts f, String tool, Map<String, Object> args, String via) {
+        Vocabulary.Tool known = Vocabulary.table().tool(tool);
+        if (f.tool == null) {
+            f.tool = tool;
+        }
+        if (known == null) {
+            f.unknownTool = tool;
+            f.ops.add(new Facts.Op(tool, argumentText(args), List.of(), via));
+            generic(f, args, via);
+            return;
+        }
+        understood(f, tool, known, args);
+        switch (known.effect()) {
+            case "read", "restart", "vector" -> f.ops.add(new Facts.Op(tool, "", List.of(), via));
+            case "publish" -> f.ops.add(new Facts.Op(tool, argumentText(args), List.of(), via));
+            case "write" -> recorder.write(f, text(args, known.keys("path")), textOrNull(args, known.keys("content")),
+                    via, null);
+            case "delete" -> recorder.delete(f, text(args, known.keys("path")), via, null);
+            case "move" -> {
+                String source = text(args, known.keys("source"));
+                recorder.delete(f, source, via, null);
+                recorder.write(f, text(args, known.keys("destination")), Recorder.secretMarker(source), via, null);
+            }
+            case "commit" -> commit(f, args, via);
+            case "push" -> {
+                String branch = text(args, known.keys("branch"));
+                String remote = text(args, known.keys("remote"));
+                if (!remote.isEmpty() && !PLAIN_REF.matcher(remote).matches()) {
+                    f.problem("remote", "not understood: the remote '" + Recorder.shorten(remote)
+                            + "' is not a remote's name (a URL, an option or a transport)");
+                }
+                if (!branch.isEmpty() && !PLAIN_REF.matcher(branch).matches()) {
+                    f.problem("branch", "not understood: the branch '" + Recorder.shorten(branch)
+                            + "' is not a branch name (an option or a refspec)");
+                }
+                f.pushes.add(new Facts.Push(text(args, known.keys("remote")), branch.isBlank() ? Facts.Push.UNKNOWN
+                        : refDestination(Text.fold(Text.decode(branch)), Facts.Push.UNKNOWN), via));
+            }
+            case "stop" -> f.stops.add(new Facts.Named(name(args, known.keys("container")), via));
+            case "remove" -> {
+                String name = name(args, known.keys("container"));
+                f.removals.add(new Facts.Named(name, via));
+                f.stops.add(new Facts.Named(name, via));
+            }
+            case "exec" -> Commands.shell(recorder, f, commandText(args.get(known.keys("command")[0])),
+                    via + " in container " + name(args, known.keys("container")));
+            case "sql" -> Commands.sql(recorder, f, text(args, known.keys("sql")),
+                    database(text(args, known.keys("database"))), via, "SQL");
+            case "collection" -> f.ops.add(new Facts.Op(tool, text(args, known.keys("collection")), List.of(), via));
+            case "fetch" -> {
+                f.ops.add(new Facts.Op(tool, argumentText(args), List.of(), via));
+                String method = text(args, known.keys("method")).strip().toUpperCase(java.util.Locale.ROOT);
+                if (!method.isEmpty() && !method.equals("GET") && !method.equals("HEAD")) {
+                    f.problem("method", "not understood: " + tool + " with method " + Recorder.shorten(method)
+                            + " changes what it reaches");
+                }
+                String url = Text.fold(text(args, known.keys("url")));
+                if (INTERNAL_HOST.matcher(url).find()) {
+                    f.problem("url", "not understood: " + tool + " reaches " + Recorder.shorten(url)
+                            + ", a host inside the lab (Hydra's own services or a private address)");
+                }
+            }
+            case "shell" -> {
+                f.sandboxed = true;
+                sandbox(f, args, via);
+                Commands.shell(recorder, f, commandText(args.get(known.keys("command")[0])), via);
+            }
+            default -> throw new IllegalStateException("vocabulary.table: unknown tool effect " + known.effect());
+        }
+    }
+
+    /** Hosts of the lab: loopback, private ranges, link-local, and the names of the services beside Hydra. */
+    private static final java.util.regex.Pattern INTERNAL_HOST = java.util.regex.Pattern.compile(
+            "^[a-z][a-z0-9+.\\-]*://(?:[^/@]*@)?(?:localhost|127\\.|0\\.0\\.0\\.0|10\\.|192\\.168\\.|169\\.254\\."
+            + "|172\\.(?:1[6-9]|2\\d|3[01])\\.|\\[|[a-z0-9\\-]+(?::|/|$))");
+
+    /** A remote's or branch's name: no option (-), transport (ext::, file://) or refspec (+a:b). */
+    private static final java.util.regex.Pattern PLAIN_REF = java.util.regex.Pattern.compile(
+            "[A-Za-z0-9_][A-Za-z0-9_./\\-]*");
+    /** Roles whose value is one text (a path, a remote, SQL): a list or map there is not understood. */
+    private static final Set<String> TEXT_ROLES = Set.of("path", "source", "destination", "remote", "branch", "sql",
+            "database", "container", "collection", "message");
+
+    /**
+     * A known tool's arguments are understood only when each one is an argument the vocabulary names
+     * for it, with the right shape: an argument the tool might act on but the constitution does not read
+     * ({"cwd": "/etc"}, {"statements": [...]}, {"path": ["/workspace/a", "/etc/passwd"]}) needs a person.
+     */
+    private static void understood(Facts f, String tool, Vocabulary.Tool known, Map<String, Object> args) {
+        if (known.roles().isEmpty()) {
+            return;
+        }
+        for (Map.Entry<String, Object> a : args.entrySet()) {
+            String role = null;
+            for (Map.Entry<String, List<String>> r : known.roles().entrySet()) {
+                if (r.getValue().contains(a.getKey())) {
+                    role = r.getKey();
+                }
+            }
+            if (role == null) {
+                f.problem("arguments", "not understood: " + tool + " has no argument '" + Recorder.shorten(a.getKey())
+                        + "' the constitution knows");
+            } else if (TEXT_ROLES.contains(role) && a.getValue() != null && !(a.getValue() instanceof String)) {
+                f.problem("arguments", "not understood: " + tool + " argument '" + a.getKey() + "' is not one text");
+            }
+        }
+    }
+
+    /** Fields of an unknown tool that name actions are read anyway, so DENY rules still see them. */
+    private void generic(Facts f, Map<String, Object> args, String via) {
+        String sql = text(args, "sql");
+        if (!sql.isEmpty()) {
+            Commands.sql(recorder, f, sql, database(text(args, "database", "db")), via, "SQL");
+        }
+        Object command = args.get("command") != null ? args.get("command") : args.get("cmd");
+        if (command != null) {
+            Commands.shell(recorder, f, commandText(command), via);
+        }
+        String path = text(args, "path", "file", "destination");
+        if (!path.isEmpty() && args.containsKey("content")) {
+            recorder.write(f, path, textOrNull(args, "content"), via, null);
+        }
+    }
+
+    private static void sandbox(Facts f, Map<String, Object> args, String via) {
+        for (String key : List.of("sandbox", "sandboxed", "require_sandbox", "network_disabled")) {
+            if (args.containsKey(key) && Recorder.falsy(String.valueOf(args.get(key)))) {
+                f.sandboxEscapes.add(new Facts.Named(key + "=" + args.get(key), via));
+            }
+        }
+        for (String key : List.of("network", "network_access", "unsandboxed", "privileged", "host_network")) {
+            if (args.containsKey(key) && !Recorder.falsy(String.valueOf(args.get(key)))) {
+                f.sandboxEscapes.add(new Facts.Named(key + "=" + args.get(key), via));
+            }
+        }
+    }
+
+    private void commit(Facts f, Map<String, Object> args, String via) {
+        List<String> files = new ArrayList<>();
+        StringBuilder text = new StringBuilder(text(args, "message", "msg"));
+        Object fileArg = args.get("files");
+        if (fileArg instanceof Collection<?> list) {
+            for (Object item : list) {
+                if (item instanceof Map<?, ?> m) {
+                    files.add(String.valueOf(m.containsKey("path") ? m.get("path") : m.get("name")));
+                    if (m.get("content") != null) {
+                        text.append('\n').append(m.get("content"));
+                    }
+                } else if (item != null) {
+                    files.add(String.valueOf(item));
+                }
+            }
+        } else if (fileArg instanceof Map<?, ?> m) {
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                files.add(String.valueOf(e.getKey()));
+                text.append('\n').append(e.getValue());
+            }
+        } else if (fileArg != null) {
+            files.add(String.valueOf(fileArg));
+        }
+        if (args.get("content") != null) {
+            text.append('\n').append(args.get("content"));
+        }
+        List<String> canonical = new ArrayList<>(files.size());
+        for (String file : files) {
+            canonical.add(PathGlob.canonical(file, recorder.base(null)));
+        }
+        f.commits.add(new Facts.Commit(canonical, Text.decode(text.toString()), via));
+        for (String file : canonical) {
+            f.writes.add(new Facts.Write(file, null, via + " (commit)", false));
+        }
+    }
+
+    // ------------------------------------------------------------------ tasks
+
+    public Facts of(Task task) {
+        Facts f = new Facts();
+        Map<String, Object> t = task.task();
+        String action = Text.fold(Text.decode(task.action())).strip().replaceAll("[^a-z0-9]+", "_");
+        String via = "task action " + action;
+        if (t.get("tool") instanceof String tool && t.get("arguments") instanceof Map<?, ?> arguments) {
+            String server = t.get("server") instanceof String s ? s + "." : "";
+            @SuppressWarnings("unchecked")
+            Map<String, Object> a = (Map<String, Object>) arguments;
+            toolCall(f, Text.fold(server + tool), a, via);
+            if (f.unknownTool != null && !tool.contains(".") && server.isEmpty()) {
+                f.unknownTool = null; // a tool without a server is the crew's own business
+            }
+        }
+        String sql = text(t, "sql", "statement");
+        if (sql.isEmpty() && Recorder.isOneOf(action, "execute_sql", "run_sql", "sql", "run_query", "query_database",
+                "execute_query", "db_query", "query")) {
+            sql = text(t, "query");
+        }
+        if (!sql.isEmpty()) {
+            Commands.sql(recorder, f, sql, database(text(t, "database", "db", "dbname")), via, "SQL");
+        }
+        Object command = t.get("command") != null ? t.get("command") : t.get("cmd");
+        if (command == null && Recorder.isOneOf(action, "run", "run_command", "shell", "exec", "execute", "execute_command",
+                "bash", "run_script")) {
+            command = t.get("script");
+        }
+        if (command != null) {
+            Commands.shell(recorder, f, commandText(command), via);
+        }
+        String path = text(t, "path", "file", "target");
+        String content = textOrNull(t, "content", "text", "patch", "changes_text");
+        switch (action) {
+            case "write_file", "edit_file", "update_file", "modify_file", "create_file", "append_file", "patch_file",
+                 "save_file", "update_config", "config_file_update", "edit_config", "replace_in_file" ->
+                    recorder.write(f, path, content, via, null);
+            case "delete_file", "remove_file", "rm", "unlink", "delete_path", "delete_directory", "remove_directory",
+                 "cleanup_files", "delete_files" -> {
+                recorder.delete(f, path, via, null);
+                for (String p : list(t, "paths", "files")) {
+                    recorder.delete(f, p, via, null);
+                }
+            }
+            case "move_file", "rename_file", "move" -> {
+                String source = text(t, "source", "from", "path");
+                recorder.delete(f, source, via, null);
+                recorder.write(f, text(t, "destination", "to", "dest"), Recorder.secretMarker(source), via, null);
+            }
+            case "git_push", "push", "push_branch", "push_changes" -> {
+                String branch = text(t, "branch", "ref");
+                f.pushes.add(new Facts.Push(text(t, "remote"), branch.isBlank() ? Facts.Push.UNKNOWN
+                        : refDestination(Text.fold(Text.decode(branch)), Facts.Push.UNKNOWN), via));
+            }
+            case "git_commit", "commit", "commit_changes" -> commit(f, t, via);
+            case "stop_service", "service_stop", "stop_container", "stop", "shutdown_service", "kill_service",
+                 "disable_service", "pause_service", "pause_container" -> {
+                for (String n : names(t, "service", "container", "name", "services", "containers")) {
+                    f.stops.add(new Facts.Named(n, via));
+                }
+            }
+            case "remove_container", "container_remove", "delete_container", "rm_container", "destroy_container",
+                 "remove_service", "delete_service" -> {
+                for (String n : names(t, "container", "service", "name", "containers", "services")) {
+                    f.removals.add(new Facts.Named(n, via));
+                    f.stops.add(new Facts.Named(n, via));
+                }
+            }
+            case "delete_collection", "drop_collection", "remove_collection", "clear_collection", "wipe_collection" ->
+                    f.ops.add(new Facts.Op("qdrant-mcp.delete_collection", text(t, "collection", "name"), List.of(), via));
+            case "drop_database", "delete_database", "remove_database", "wipe_database", "reset_database",
+                 "destroy_database" -> {
+                String db = name(t, "database", "db", "name");
+                recorder.dropDatabase(f, db, via);
+            }
+            case "migrate", "migrate_database", "database_migration", "run_migration", "run_migrations",
+                 "apply_migration", "schema_migration" -> f.migrations.add(new Facts.Named(name(t, "database", "db"), via));
+            case "config_change", "set_config", "update_env", "set_env", "change_config", "update_settings",
+                 "set_environment", "change_setting", "update_environment" -> settings(f, t, via);
+            case "nixos_rebuild", "update_nixos", "modify_nixos", "change_nixos_config" ->
+                    recorder.write(f, "/etc/nixos/configuration.nix", content, via, null);
+            case "modify_firewall", "update_firewall", "firewall_rule", "open_port", "close_port", "configure_network",
+                 "modify_network", "change_network", "add_firewall_rule", "block_ip" ->
+                    f.execs.add(new Shell.Exec(List.of("iptables", "(" + via + ")"), List.of(), null, null));
+            case "create_pull_request", "open_pull_request", "open_pr", "create_pr", "trigger_webhook", "post_message",
+                 "publish", "send_webhook", "create_issue", "comment" ->
+                    f.ops.add(new Facts.Op(action.contains("webhook") ? "n8n.trigger_webhook"
+                            : "github-mcp." + action, argumentText(t), List.of(), via));
+            default -> {
+                if (!path.isEmpty() && content != null && !Recorder.isOneOf(action, "read_file", "analyze_file", "review")) {
+                    recorder.write(f, path, content, via, null);
+                }
+            }
+        }
+        return f;
+    }
+
+    private void settings(Facts f, Map<String, Object> t, String via) {
+        String key = text(t, "key", "setting", "name", "variable");
+        if (!key.isEmpty()) {
+            f.settings.add(new Facts.Setting(Recorder.canonicalKey(key), text(t, "value"), via));
+        }
+        for (String field : List.of("changes", "settings", "env", "environment", "values", "config")) {
+            if (t.get(field) instanceof Map<?, ?> m) {
+                for (Map.Entry<?, ?> e : m.entrySet()) {
+                    f.settings.add(new Facts.Setting(Recorder.canonicalKey(String.valueOf(e.getKey())),
+                            Text.decode(String.valueOf(e.getValue())), via));
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ channels
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+    /** The branch a push refspec updates: +src:dst, HEAD:main, refs/heads/main, :main (delete). */
+    public static String refDestination(String refspec, String current) {
+        String r = refspec.strip();
+        if (r.startsWith("+")) {
+            r = r.substring(1);
+        }
+        int colon = r.indexOf(':');
+        if (colon >= 0) {
+            r = r.substring(colon + 1);
+            if (r.isEmpty()) {
+                return Facts.Push.UNKNOWN; // ":" pushes every matching branch
+            }
+        }
+        if (r.startsWith("refs/heads/")) {
+            r = r.substring("refs/heads/".length());
+        } else if (r.startsWith("heads/")) {
+            r = r.substring("heads/".length());
+        }
+        if (r.equals("head") || r.equals("@")) {
+            return current;
+        }
+        return r;
+    }
+
+    // ------------------------------------------------------------------ argument helpers
+
+    public static String text(Map<String, Object> args, String... keys) {
+        String v = textOrNull(args, keys);
+        return v == null ? "" : v;
+    }
+
+    public static String textOrNull(Map<String, Object> args, String... keys) {
+        for (String key : keys) {
+            Object v = args.get(key);
+            if (v != null) {
+                return v instanceof String s ? s : v instanceof Map || v instanceof Collection ? argumentText(v) : String.valueOf(v);
+            }
+        }
+        return null;
+    }
+
+    private static String name(Map<String, Object> args, String... keys) {
+        String v = text(args, keys);
+        return v.isBlank() ? String.valueOf(Shell.UNKNOWN) : Text.fold(Text.decode(v)).strip();
+    }
+
+    private static List<String> names(Map<String, Object> args, String... keys) {
+        List<String> out = new ArrayList<>();
+        for (String key : keys) {
+            Object v = args.get(key);
+            if (v instanceof Collection<?> c) {
+                c.forEach(x -> out.add(Text.fold(Text.decode(String.valueOf(x))).strip()));
+            } else if (v != null) {
+                out.add(Text.fold(Text.decode(String.valueOf(v))).strip());
+            }
+        }
+        if (out.isEmpty()) {
+            out.add(String.valueOf(Shell.UNKNOWN));
+        }
+        return out;
+    }
+
+    private static List<String> list(Map<String, Object> args, String... keys) {
+        List<String> out = new ArrayList<>();
+        for (String key : keys) {
+            if (args.get(key) instanceof Collection<?> c) {
+                c.forEach(x -> out.add(String.valueOf(x)));
+            }
+        }
+        return out;
+    }
+
+    private static String database(String db) {
+        return db == null || db.isBlank() ? null : Text.fold(Text.decode(db)).strip();
+    }
+
+    /** A command given as a string or as an argv list (each element quoted). */
+    public static String commandText(Object command) {
+        if (command == null) {
+            return "";
+        }
+        if (command instanceof Collection<?> argv) {
+            StringBuilder b = new StringBuilder();
+            for (Object a : argv) {
+                if (!b.isEmpty()) {
+                    b.append(' ');
+                }
+                b.append('\'').append(String.valueOf(a).replace("'", "'\\''")).append('\'');
+            }
+            return b.toString();
+        }
+        return String.valueOf(command);
+    }
+
+    /** Every string value of the arguments, one per line (what leaves Hydra through the tool). */
+    public static String argumentText(Object value) {
+        StringBuilder b = new StringBuilder();
+        appendText(b, value, 0);
+        return Text.decode(b.toString());
+    }
+
+    private static void appendText(StringBuilder b, Object value, int depth) {
+        if (value == null || depth > 8) {
+            return;
+        }
+        if (value instanceof Map<?, ?> m) {
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                b.append(e.getKey()).append('=');
+                appendText(b, e.getValue(), depth + 1);
+            }
+        } else if (value instanceof Collection<?> c) {
+            for (Object o : c) {
+                appendText(b, o, depth + 1);
+            }
+        } else {
+            b.append(value).append('\n');
+        }
+    }
+
+
+}

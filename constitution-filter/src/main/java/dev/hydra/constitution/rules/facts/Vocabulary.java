@@ -1,0 +1,328 @@
+package dev.hydra.constitution.rules.facts;
+
+import dev.hydra.constitution.rules.shell.Shell;
+import dev.hydra.constitution.rules.text.Text;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What the constitution knows about programs and tools, loaded from the one table
+ * {@code vocabulary.table} beside this class: each program's effect (reads, edits files, builds,
+ * reaches the network, wraps privileges, ...), the arguments that make a firewall program only list,
+ * and each tool's effect and the arguments that carry its parts. A program or tool that is not in
+ * the table is not understood. Immutable; loaded once.
+ */
+public final class Vocabulary {
+
+    /** What a program does, as far as the sandbox and the allowlist are concerned. */
+    public enum Effect {
+        READ, EDIT, BUILD, WRAPPER, NETWORK, PRIVILEGE, CONTAINER, SERVICE, FIREWALL, SUBCOMMANDS;
+
+        /** Whether code with this effect stays inside the sandbox (no network, only the workspace writable). */
+        public boolean contained() {
+            return this == READ || this == EDIT || this == BUILD || this == WRAPPER;
+        }
+
+        /** For a verdict's reason. */
+        public String describe() {
+            return switch (this) {
+                case NETWORK -> "reaches the network";
+                case PRIVILEGE -> "is a privilege or namespace wrapper";
+                case CONTAINER -> "controls containers outside the sandbox";
+                case SERVICE -> "controls services or the machine";
+                case FIREWALL -> "changes the firewall or network configuration";
+                default -> "runs inside the sandbox";
+            };
+        }
+    }
+
+    /** A tool's effect and the argument names of each role (first present wins). */
+    public record Tool(String name, String effect, Map<String, List<String>> roles) {
+        public String[] keys(String role) {
+            return roles.getOrDefault(role, List.of()).toArray(String[]::new);
+        }
+    }
+
+    /** A program's reading: what it is taken to be and its effect; {@code understood} false when not in the table. */
+    public record Program(String shown, Effect effect, boolean understood) {
+    }
+
+    private record Condition(Set<String> first, Set<String> any, Set<String> unless, Set<String> options) {
+        boolean holds(List<String> args) {
+            String firstOperand = null;
+            for (String a : args) {
+                if (!a.startsWith("-")) {
+                    firstOperand = a;
+                    break;
+                }
+            }
+            if (!first.isEmpty() && (args.isEmpty() || !first.contains(args.get(0)) && !first.contains(firstOperand))) {
+                return false;
+            }
+            if (!any.isEmpty() && args.stream().noneMatch(a -> in(any, a))) {
+                return false;
+            }
+            for (String a : args) {
+                if (unless.contains(a) || unless.contains("*=") && a.indexOf('=') > 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** The word is in the set, or is a cluster of short options (-nvL) holding one of the set's (-L). */
+        private static boolean in(Set<String> words, String a) {
+            if (words.contains(a)) {
+                return true;
+            }
+            if (a.length() > 2 && a.charAt(0) == '-' && a.charAt(1) != '-') {
+                for (int i = 1; i < a.length(); i++) {
+                    if (words.contains("-" + a.charAt(i))) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+    }
+
+    private static final Vocabulary TABLE = load("vocabulary.table");
+
+    private final Map<String, Effect> programs;
+    private final Map<String, Effect> subcommands;
+    private final Map<String, Condition> readOnly;
+    private final Map<String, Tool> tools;
+    /** SQL that acts outside the database: statements starting with a verb, or calling a function. */
+    private final java.util.regex.Pattern sqlOutside;
+    private final Set<String> sqlFunctions;
+
+    private Vocabulary(Map<String, Effect> programs, Map<String, Effect> subcommands, Map<String, Condition> readOnly,
+                       Map<String, Tool> tools, List<String> sqlVerbs, List<String> sqlFunctions) {
+        this.sqlOutside = java.util.regex.Pattern.compile("(?i)(?:^|;)\\s*(" + String.join("|", sqlVerbs)
+                + ")\\b|\\bCOPY\\b[^;]*?\\b(?:TO|FROM)\\s+(PROGRAM\\b|'|\\$|E')|\\bLANGUAGE\\s+'?(pl\\w*u|plsh|c)\\b");
+        this.sqlFunctions = Set.copyOf(sqlFunctions.stream().map(f -> f.replace("\\Q", "").replace("\\E", "")
+                .toLowerCase(Locale.ROOT)).toList());
+        this.programs = Map.copyOf(programs);
+        this.subcommands = Map.copyOf(subcommands);
+        this.readOnly = Map.copyOf(readOnly);
+        this.tools = Map.copyOf(tools);
+    }
+
+    /** What in this SQL acts outside the database (DO, lo_export(, COPY ... TO PROGRAM), or null. */
+    public String sqlOutside(String sql) {
+        // words inside string literals are text, not statements: 'COPY ... TO PROGRAM is dangerous'
+        String s = sql;
+        // a function is a word before '(': only those words are compared (most SQL has few)
+        for (int open = s.indexOf('('); open >= 0; open = s.indexOf('(', open + 1)) {
+            int end = open;
+            while (end > 0 && Character.isWhitespace(s.charAt(end - 1))) {
+                end--;
+            }
+            int start = end;
+            while (start > 0 && (Character.isLetterOrDigit(s.charAt(start - 1)) || s.charAt(start - 1) == '_')) {
+                start--;
+            }
+            if (end - start >= 4 && sqlFunctions.contains(s.substring(start, end).toLowerCase(Locale.ROOT))) {
+                return s.substring(start, end) + "(";
+            }
+        }
+        // statements: DO, CALL and COPY are words the SQL reader's trigger scan knows; LOAD is checked on its own
+        if (!dev.hydra.constitution.rules.sql.Sql.mayMatter(s) && !mentionsLoad(s)) {
+            return null;
+        }
+        s = s.indexOf('\'') < 0 ? s : s.replaceAll("'(?:[^']|'')*'", "''");
+        java.util.regex.Matcher m = sqlOutside.matcher(s);
+        return m.find() ? m.group().strip() : null;
+    }
+
+    private static boolean mentionsLoad(String s) {
+        for (int i = s.indexOf('o'); i > 0; i = s.indexOf('o', i + 1)) {
+            if (s.regionMatches(true, i - 1, "load", 0, 4)) {
+                return true;
+            }
+        }
+        return s.indexOf('O') >= 0 && s.toUpperCase(Locale.ROOT).contains("LOAD");
+    }
+
+    public static Vocabulary table() {
+        return TABLE;
+    }
+
+    /** The tool's entry, or null when the constitution does not know it. */
+    public Tool tool(String canonical) {
+        return tools.get(canonical);
+    }
+
+    /** Every program with this effect (the firewall family of a {@code command: iptables} detection). */
+    public List<String> programsWith(Effect effect) {
+        return programs.entrySet().stream().filter(e -> e.getValue() == effect).map(Map.Entry::getKey).sorted().toList();
+    }
+
+    /** Whether this run of a firewall or network program only lists (iptables -L, nft list ruleset). */
+    public boolean onlyLists(Shell.Exec e) {
+        Condition c = readOnly.get(e.program());
+        return c != null && (!c.first().isEmpty() || !c.any().isEmpty() || !c.unless().isEmpty())
+                && c.holds(e.argv().subList(1, e.argv().size()));
+    }
+
+    /** What one program run does: its subcommand's effect if it has one, else the program's. */
+    public Program program(Shell.Exec e) {
+        String p = e.program();
+        if (p.indexOf(Shell.UNKNOWN) >= 0 || p.isEmpty()) {
+            return new Program(p.replace(Shell.UNKNOWN, '?'), Effect.PRIVILEGE, false);
+        }
+        Effect effect = programs.get(p);
+        if (effect == null) {
+            return new Program(p, null, false);
+        }
+        List<String> args = e.argv().subList(1, e.argv().size());
+        Condition c = readOnly.get(p);
+        Set<String> options = c == null ? Set.of() : c.options();
+        int at = subcommand(p, args, options, 0);
+        String sub = at < 0 ? null : args.get(at);
+        int at2 = at < 0 ? -1 : subcommand(p, args, options, at + 1);
+        Effect ofSub = at2 < 0 ? null : subcommands.get(p + " " + sub + " " + args.get(at2));
+        if (ofSub != null) {
+            return new Program(p + " " + sub + " " + args.get(at2), ofSub, true);
+        }
+        ofSub = sub == null ? null : subcommands.get(p + " " + sub);
+        if (ofSub != null) {
+            return new Program(p + " " + sub, ofSub, true);
+        }
+        if (effect == Effect.SUBCOMMANDS) {
+            return new Program(sub == null ? p : p + " " + sub, null, sub == null && args.isEmpty());
+        }
+        if (effect == Effect.FIREWALL && onlyLists(e)) {
+            return new Program(p, Effect.READ, true);
+        }
+        return new Program(p, effect, true);
+    }
+
+    /**
+     * Where the first operand from {@code from} is, after the program's own options (git -C dir -c k=v
+     * push: push; kubectl -n hydra get: get), or -1. A program whose table line lists its options that
+     * take a value ({@code options=}) has every other option refused: an option not known to take a
+     * value or not would make its value read as the subcommand.
+     */
+    private static int subcommand(String program, List<String> args, Set<String> options, int from) {
+        for (int i = from; i < args.size(); i++) {
+            String a = args.get(i);
+            if (program.equals("git") && (a.equals("-C") || a.equals("-c") || a.equals("--git-dir")
+                    || a.equals("--work-tree") || a.equals("--namespace") || a.equals("--exec-path")
+                    || a.equals("--config-env")) || options.contains(a)) {
+                i++;
+            } else if (!a.startsWith("-")) {
+                return i;
+            } else if (!options.isEmpty() && a.indexOf('=') < 0 && !options.contains("flags:" + a)) {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    // ------------------------------------------------------------------ loading
+
+    static Vocabulary load(String resource) {
+        Map<String, Effect> programs = new HashMap<>();
+        Map<String, Effect> subcommands = new HashMap<>();
+        Map<String, Condition> readOnly = new HashMap<>();
+        Map<String, Tool> tools = new LinkedHashMap<>();
+        List<String> sqlVerbs = new ArrayList<>();
+        List<String> sqlFunctions = new ArrayList<>();
+        try (InputStream in = Vocabulary.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + resource);
+            }
+            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            String line;
+            int n = 0;
+            while ((line = r.readLine()) != null) {
+                n++;
+                if (line.isBlank() || line.startsWith("#")) {
+                    continue;
+                }
+                String[] cols = line.split("\\s*\\|\\s*");
+                String where = resource + ":" + n;
+                if (cols.length < 2) {
+                    throw new IllegalStateException(where + ": expected 'program NAMES | EFFECT' or 'tool NAME | EFFECT'");
+                }
+                if (cols[0].startsWith("tool ")) {
+                    String name = cols[0].substring(5).strip();
+                    Map<String, List<String>> roles = new LinkedHashMap<>();
+                    if (cols.length > 2) {
+                        for (String role : cols[2].split("\\s+")) {
+                            int eq = role.indexOf('=');
+                            roles.put(role.substring(0, eq), List.of(role.substring(eq + 1).split(",")));
+                        }
+                    }
+                    tools.put(name, new Tool(name, cols[1].strip(), roles));
+                    continue;
+                }
+                if (cols[0].startsWith("sql-verb ") || cols[0].startsWith("sql-function ")) {
+                    List<String> into = cols[0].startsWith("sql-verb ") ? sqlVerbs : sqlFunctions;
+                    for (String word : cols[0].substring(cols[0].indexOf(' ') + 1).split(",")) {
+                        into.add(java.util.regex.Pattern.quote(word.strip()));
+                    }
+                    continue;
+                }
+                if (!cols[0].startsWith("program ")) {
+                    throw new IllegalStateException(where + ": a line starts with 'program' or 'tool'");
+                }
+                Effect effect = Effect.valueOf(cols[1].strip().toUpperCase(Locale.ROOT));
+                String names = cols[0].substring(8).strip();
+                int space = names.indexOf(' ');
+                int comma = names.indexOf(',');
+                if (space > 0 && (comma < 0 || space < comma)) {
+                    // "program git push, fetch" or "program docker compose ps, logs": subcommands of one program
+                    String[] subs = names.split(",");
+                    String first = subs[0].strip();
+                    String prefix = first.substring(0, first.lastIndexOf(' '));
+                    subs[0] = first.substring(first.lastIndexOf(' ') + 1);
+                    for (String sub : subs) {
+                        subcommands.put(prefix + " " + sub.strip(), effect);
+                    }
+                    continue;
+                }
+                Condition condition = cols.length > 2 ? condition(cols[2], where) : null;
+                for (String name : names.split(",")) {
+                    String program = Text.fold(name.strip());
+                    programs.putIfAbsent(program, effect);
+                    if (condition != null) {
+                        readOnly.put(program, condition);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new Vocabulary(programs, subcommands, readOnly, tools, sqlVerbs, sqlFunctions);
+    }
+
+    private static Condition condition(String text, String where) {
+        Map<String, Set<String>> parts = new HashMap<>();
+        for (String part : text.split(";")) {
+            int eq = part.indexOf('=');
+            if (eq < 0) {
+                throw new IllegalStateException(where + ": a read-only condition is first=, any= or unless=");
+            }
+            List<String> words = new ArrayList<>();
+            for (String w : part.substring(eq + 1).split(",")) {
+                words.add(w.strip());
+            }
+            parts.put(part.substring(0, eq).strip(), Set.copyOf(words));
+        }
+        return new Condition(parts.getOrDefault("first", Set.of()), parts.getOrDefault("any", Set.of()),
+                parts.getOrDefault("unless", Set.of()), parts.getOrDefault("options", Set.of()));
+    }
+}
