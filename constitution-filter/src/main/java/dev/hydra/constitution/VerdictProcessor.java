@@ -1,5 +1,6 @@
 package dev.hydra.constitution;
 
+import dev.hydra.topics.ContentHash;
 import dev.hydra.constitution.rules.Constitution;
 import dev.hydra.constitution.rules.Ruling;
 import dev.hydra.topics.Topics;

@@ -1,5 +1,6 @@
 package dev.hydra.constitution;
 
+import dev.hydra.topics.ContentHash;
 import static dev.hydra.constitution.FilterDriver.approve;
 import static dev.hydra.constitution.FilterDriver.header;
 import static dev.hydra.constitution.FilterDriver.only;
