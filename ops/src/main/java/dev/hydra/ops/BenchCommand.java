@@ -2,7 +2,9 @@ package dev.hydra.ops;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hydra.constitution.ConstitutionFilter;
+import dev.hydra.constitution.FilterSettings;
 import dev.hydra.router.TaskRouter;
+import dev.hydra.topics.EventHeaders;
 import dev.hydra.topics.EventProducer;
 import dev.hydra.topics.Json;
 import dev.hydra.topics.Service;
@@ -13,6 +15,8 @@ import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.Task;
+import dev.hydra.topics.signing.VerdictSignature;
+import dev.hydra.topics.signing.VerdictSigner;
 import java.io.PrintWriter;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -34,6 +38,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -83,6 +88,10 @@ final class BenchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     private final ObjectNode results = Json.MAPPER.createObjectNode();
+    /** The stack's signing key: stages that start past the filter write work signed as the filter would. */
+    private VerdictSigner signer;
+    /** Verifiers do not check which constitution signed, so the bench names none in particular. */
+    private static final String BENCH_CONSTITUTION = "0".repeat(64);
 
     @Override
     public Integer call() throws Exception {
@@ -197,7 +206,8 @@ final class BenchCommand implements Callable<Integer> {
             int stageTasks = quick ? 1_000 : 10_000;
             var stages = results.putArray("stages");
 
-            start(services, new ConstitutionFilter(config, client, dir.resolve("state")));
+            signer = FilterSettings.signer(config, dir);
+            start(services, new ConstitutionFilter(config, client, dir.resolve("state"), signer));
             Map<String, Long> warm = send(producer, Topics.TASKS_PROPOSED, run + "-warm", quick ? 200 : 1_000, 4, 0);
             approved.await(warm.keySet(), Duration.ofMinutes(5));
             stage(stages, "constitution filter alone: proposed -> approved", producer, Topics.TASKS_PROPOSED,
@@ -251,7 +261,7 @@ final class BenchCommand implements Callable<Integer> {
                 String prefix = run + "-b" + p4;
                 for (int i = 0; i < p4; i++) {
                     Task task = noop(prefix + "-p4-" + i, 4);
-                    producer.send(Topics.crewLane(Crew.RESEARCH, 4), task.id(), task, task.id());
+                    publish(producer, Topics.crewLane(Crew.RESEARCH, 4), task);
                 }
                 producer.flush();
                 // All within a second: the backlog must still be queued when the last P1 arrives.
@@ -287,7 +297,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** {@code count} no-op tasks into {@code input} as fast as possible, timed until all reach {@code output}. */
-    private static void stage(com.fasterxml.jackson.databind.node.ArrayNode stages, String name,
+    private void stage(com.fasterxml.jackson.databind.node.ArrayNode stages, String name,
                               EventProducer producer, Topic<Task> input, String prefix, int count, Arrivals output,
                               PrintWriter out) throws Exception {
         long start = System.nanoTime();
@@ -307,7 +317,7 @@ final class BenchCommand implements Callable<Integer> {
      * Sends {@code count} no-op tasks to {@code topic}, paced at {@code rate} per second (0 = unpaced);
      * returns when each was sent, by id.
      */
-    private static Map<String, Long> send(EventProducer producer, Topic<Task> topic, String prefix, int count,
+    private Map<String, Long> send(EventProducer producer, Topic<Task> topic, String prefix, int count,
                                           int priority, double rate) {
         Map<String, Long> sentAt = new LinkedHashMap<>();
         long start = System.nanoTime();
@@ -317,10 +327,20 @@ final class BenchCommand implements Callable<Integer> {
             }
             Task task = noop(prefix + "-" + i, priority);
             sentAt.put(task.id(), System.currentTimeMillis());
-            producer.send(topic, task.id(), task, task.id());
+            publish(producer, topic, task);
         }
         producer.flush();
         return sentAt;
+    }
+
+    /** A proposal as any client writes it; work past the filter signed with the stack's key. */
+    private void publish(EventProducer producer, Topic<Task> topic, Task task) {
+        Headers headers = EventHeaders.of(topic, task.id());
+        if (topic != Topics.TASKS_PROPOSED) {
+            EventHeaders.put(headers, EventHeaders.SIGNATURE,
+                    signer.sign(task, VerdictSignature.ALLOW, BENCH_CONSTITUTION).header());
+        }
+        producer.sendWithHeaders(topic, task.id(), task, headers);
     }
 
     /** JMH: constitution checks per second, one thread, full rule set. */
