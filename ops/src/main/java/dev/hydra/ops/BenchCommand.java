@@ -117,6 +117,7 @@ final class BenchCommand implements Callable<Integer> {
             pipeline(client, dir, out);
         }
         constitutionChecks(out);
+        signatures(out);
         printTable(out);
         if (json != null) {
             Files.writeString(json, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(results));
@@ -345,16 +346,33 @@ final class BenchCommand implements Callable<Integer> {
 
     /** JMH: constitution checks per second, one thread, full rule set. */
     private void constitutionChecks(PrintWriter out) throws Exception {
-        var options = new OptionsBuilder().include(ConstitutionBenchmark.class.getName())
-                .param("constitutionFile", constitution.toAbsolutePath().toString())
-                .forks(1).warmupIterations(quick ? 1 : 3).measurementIterations(quick ? 2 : 5)
-                .warmupTime(TimeValue.seconds(quick ? 1 : 2)).measurementTime(TimeValue.seconds(quick ? 1 : 3))
-                .threads(1).build();
-        RunResult result = new Runner(options).runSingle();
+        RunResult result = jmh(ConstitutionBenchmark.class.getName(),
+                Map.of("constitutionFile", constitution.toAbsolutePath().toString())).iterator().next();
         double perSecond = result.getPrimaryResult().getScore();
         results.putObject("constitution").put("checksPerSecond", perSecond)
                 .put("error", result.getPrimaryResult().getScoreError());
         out.printf("constitution: %.0f checks/s%n", perSecond);
+    }
+
+    /** JMH: what a verdict signature costs per record (the filter signs, an executor verifies). */
+    private void signatures(PrintWriter out) throws Exception {
+        ObjectNode node = results.putObject("signatures");
+        for (RunResult result : jmh(SignatureBenchmark.class.getName(), Map.of())) {
+            String label = result.getParams().getBenchmark().substring(result.getParams().getBenchmark().lastIndexOf('.') + 1);
+            double perSecond = result.getPrimaryResult().getScore();
+            node.put(label + "PerSecond", perSecond).put(label + "Micros", 1e6 / perSecond);
+            out.printf("signature %s: %.0f per second (%.1f µs per record)%n", label, perSecond, 1e6 / perSecond);
+        }
+    }
+
+    /** One JMH run of the benchmarks matching {@code include}, in one fork, one thread. */
+    private java.util.Collection<RunResult> jmh(String include, Map<String, String> params) throws Exception {
+        OptionsBuilder options = new OptionsBuilder();
+        options.include(include).forks(1).warmupIterations(quick ? 1 : 3).measurementIterations(quick ? 2 : 5)
+                .warmupTime(TimeValue.seconds(quick ? 1 : 2)).measurementTime(TimeValue.seconds(quick ? 1 : 3))
+                .threads(1);
+        params.forEach(options::param);
+        return new Runner(options.build()).run();
     }
 
     private void printTable(PrintWriter out) {
