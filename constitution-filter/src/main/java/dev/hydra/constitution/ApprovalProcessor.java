@@ -178,8 +178,9 @@ final class ApprovalProcessor implements Processor<String, ApprovalProcessor.Inp
     }
 
     /** Releases or refuses the parked item, records the request's new status, and audits it. */
-    private void settle(ApprovalRequest request, ApprovalStateMachine.Transition transition, String actor, String decisionReason,
-                        Emission outcome, Decision verdict, String action, String auditReason, long timestamp) {
+    private void settle(ApprovalRequest request, ApprovalStateMachine.Transition transition, String actor,
+                        String decisionReason, Emission outcome, Decision verdict, String action, String auditReason,
+                        long timestamp) {
         String correlationId = correlationId(request);
         emitter.emit(request.subjectId(), outcome, correlationId, timestamp);
         ApprovalRequest decided = request.decided(transition.from(request.status()), actor, decisionReason);
