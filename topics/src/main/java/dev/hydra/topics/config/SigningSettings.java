@@ -1,5 +1,6 @@
 package dev.hydra.topics.config;
 
+import dev.hydra.topics.signing.VerdictVerifier;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -21,6 +22,16 @@ public final class SigningSettings {
     /** The trusted public key files, relative paths resolved against {@code dataDir}. */
     public static List<Path> publicKeyFiles(HydraConfig config, Path dataDir) {
         return config.get(PUBLIC_KEYS).stream().map(name -> dataDir.resolve(name).normalize()).toList();
+    }
+
+    /** A verifier trusting the configured keys; a key that cannot be read stops the start with the reason. */
+    public static VerdictVerifier verifier(HydraConfig config, Path dataDir) {
+        try {
+            return VerdictVerifier.load(publicKeyFiles(config, dataDir));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(PUBLIC_KEYS.path() + " (env " + PUBLIC_KEYS.env() + "): " + e.getMessage()
+                    + " (the constitution filter writes its public key beside its private key, constitution.signingKey)");
+        }
     }
 
     private static List<String> files(String raw) {
