@@ -1,19 +1,21 @@
 package dev.hydra.constitution;
 
+import dev.hydra.constitution.approval.ApprovalStateMachine;
 import dev.hydra.constitution.rules.Constitution;
 import dev.hydra.constitution.rules.Ruling;
+import dev.hydra.topics.ContentHash;
 import dev.hydra.topics.InvalidEventException;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.events.ApprovalDecision;
 import dev.hydra.topics.events.ApprovalRequest;
-import dev.hydra.topics.events.ApprovalStatus;
 import dev.hydra.topics.events.AuditRecord;
 import dev.hydra.topics.events.Decision;
 import dev.hydra.topics.events.SubjectKind;
+import dev.hydra.topics.signing.VerdictSignature;
+import dev.hydra.topics.signing.VerdictSigner;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -30,9 +32,10 @@ import org.slf4j.LoggerFactory;
  * joins the decisions of hydra.approvals.decisions to it. Both topics have one partition, so every
  * request and every decision meet in this one processor and its stores; nothing blocks a thread.
  *
- * <p>A decision is refused (and audited as {@code approval_refused}) when its request is unknown,
- * when its author is not an approver, when the request is already decided or expired, or when its
- * hash is not the hash of the parked item. Requests nobody decides expire on a wall-clock scan.
+ * <p>What a decision may do is {@link ApprovalStateMachine}'s (pure, tested alone); this class keeps
+ * the requests in stores, emits what a transition means (the release, signed like an ALLOW, or the
+ * refusal), and audits a refused decision as {@code approval_refused}. Requests nobody decides
+ * expire on a wall-clock scan.
  */
 final class ApprovalProcessor implements Processor<String, ApprovalProcessor.Input, String, Emission> {
     private static final Logger LOG = LoggerFactory.getLogger(ApprovalProcessor.class);
@@ -50,6 +53,7 @@ final class ApprovalProcessor implements Processor<String, ApprovalProcessor.Inp
     private final Constitution constitution;
     private final ApprovalPolicy policy;
     private final ApprovalNotifier notifier;
+    private final VerdictSigner signer;
     private ProcessorContext<String, Emission> context;
     private Emitter emitter;
     private AuditChain chain;
@@ -59,8 +63,10 @@ final class ApprovalProcessor implements Processor<String, ApprovalProcessor.Inp
     private KeyValueStore<String, Long> pending;
     private long waiting;
 
-    ApprovalProcessor(Constitution constitution, ApprovalPolicy policy, ApprovalNotifier notifier) {
+    ApprovalProcessor(Constitution constitution, ApprovalPolicy policy, ApprovalNotifier notifier,
+                      VerdictSigner signer) {
         this.constitution = constitution;
+        this.signer = signer;
         this.policy = policy;
         this.notifier = notifier;
     }
@@ -92,7 +98,7 @@ final class ApprovalProcessor implements Processor<String, ApprovalProcessor.Inp
     private void onRequest(ApprovalRequest request, long timestamp) {
         // Decided statuses on the topic are this processor's own updates read back; the store
         // already holds them, and a status written by anyone else must not decide anything.
-        if (request.status() != ApprovalStatus.PENDING || requests.get(request.id()) != null) {
+        if (!ApprovalStateMachine.isNew(request, requests.get(request.id()))) {
             return;
         }
         String problem = integrityProblem(request);
@@ -126,37 +132,29 @@ final class ApprovalProcessor implements Processor<String, ApprovalProcessor.Inp
     private void onDecision(ApprovalDecision decision, long timestamp) {
         long now = context.currentSystemTimeMs();
         ApprovalRequest request = requests.get(decision.requestId());
-        String refusal;
-        if (request == null) {
-            refusal = "no such approval request";
-        } else if (!constitution.approvers().contains(decision.by())) {
-            refusal = decision.by() + " is not an approver";
-        } else if (request.status() != ApprovalStatus.PENDING) {
-            refusal = "already " + request.status().name().toLowerCase(Locale.ROOT)
-                    + (request.decidedBy().isEmpty() ? "" : " by " + request.decidedBy());
-        } else if (!request.contentSha256().equals(decision.contentSha256())) {
-            refusal = "contentSha256 does not match the parked item";
-        } else if (request.expiresAt().toEpochMilli() <= now) {
-            expire(request, now);
-            refusal = "the request expired at " + request.expiresAt();
-        } else {
-            decide(Gate.of(request.subjectKind()), request, decision, now, timestamp);
+        ApprovalStateMachine.Step step = ApprovalStateMachine.decide(request, decision, constitution.approvers(), now);
+        if (step instanceof ApprovalStateMachine.Move move) {
+            decide(Gate.of(request.subjectKind()), request, decision, move.transition(), now, timestamp);
             return;
         }
-        LOG.warn("approval decision on {} by {} refused: {}", decision.requestId(), decision.by(), refusal);
+        ApprovalStateMachine.Refused refused = (ApprovalStateMachine.Refused) step;
+        if (refused.expireFirst()) {
+            expire(request, now);
+        }
+        LOG.warn("approval decision on {} by {} refused: {}", decision.requestId(), decision.by(), refused.reason());
         audit(decision.requestId(), "approval_refused", null, request == null ? "" : request.constraint(),
-                "decision by " + decision.by() + " refused: " + refusal, decision.by(),
+                "decision by " + decision.by() + " refused: " + refused.reason(), decision.by(),
                 request == null ? decision.requestId() : correlationId(request), timestamp);
     }
 
-    private <T> void decide(Gate<T> gate, ApprovalRequest request, ApprovalDecision decision, long now,
-                            long timestamp) {
+    private <T> void decide(Gate<T> gate, ApprovalRequest request, ApprovalDecision decision,
+                            ApprovalStateMachine.Transition transition, long now, long timestamp) {
         T item = gate.fromSubject(request.subject());
         Instant at = Instant.ofEpochMilli(now);
         String by = decision.by();
         String said = decision.reason().isBlank() ? "" : ": " + decision.reason();
-        if (!decision.approve()) {
-            settle(request, ApprovalStatus.REJECTED, by, decision.reason(),
+        if (transition == ApprovalStateMachine.Transition.REJECT) {
+            settle(request, transition, by, decision.reason(),
                     gate.refuse(constitution, item, request.constraint(), "rejected by " + by + said, at),
                     Decision.DENY, "approval_decision", gate.describe(item) + " rejected by " + by + said, timestamp);
             return;
@@ -165,23 +163,27 @@ final class ApprovalProcessor implements Processor<String, ApprovalProcessor.Inp
         // denies the item, no person's approval releases it.
         Ruling ruling = gate.check(constitution, item);
         if (ruling.decision() == Decision.DENY) {
-            settle(request, ApprovalStatus.REJECTED, by, decision.reason(),
+            settle(request, ApprovalStateMachine.Transition.REJECT, by, decision.reason(),
                     gate.refuse(constitution, item, ruling.constraint(), ruling.reason(), at), Decision.DENY,
                     "approval_decision", gate.describe(item) + " approved by " + by
                             + " but the constitution now denies it: " + ruling.constraint() + ": " + ruling.reason(),
                     timestamp);
             return;
         }
-        settle(request, ApprovalStatus.APPROVED, by, decision.reason(), new Emission(gate.approved(), item),
+        // The release carries the constitution's signature like an ALLOW does: crews and the tool
+        // executor run nothing without one.
+        VerdictSignature signature = gate.sign(signer, item, VerdictSignature.APPROVED, constitution.sha256());
+        settle(request, transition, by, decision.reason(), new Emission(gate.approved(), item, signature),
                 Decision.ALLOW, "approval_decision", gate.describe(item) + " approved by " + by + said, timestamp);
     }
 
     /** Releases or refuses the parked item, records the request's new status, and audits it. */
-    private void settle(ApprovalRequest request, ApprovalStatus status, String actor, String decisionReason,
-                        Emission outcome, Decision verdict, String action, String auditReason, long timestamp) {
+    private void settle(ApprovalRequest request, ApprovalStateMachine.Transition transition, String actor,
+                        String decisionReason, Emission outcome, Decision verdict, String action, String auditReason,
+                        long timestamp) {
         String correlationId = correlationId(request);
         emitter.emit(request.subjectId(), outcome, correlationId, timestamp);
-        ApprovalRequest decided = request.decided(status, actor, decisionReason);
+        ApprovalRequest decided = request.decided(transition.from(request.status()), actor, decisionReason);
         emitter.emit(request.id(), new Emission(Topics.APPROVAL_REQUESTS, decided), correlationId, timestamp);
         requests.put(request.id(), decided);
         if (pending.delete(request.id()) != null) {
@@ -213,7 +215,7 @@ final class ApprovalProcessor implements Processor<String, ApprovalProcessor.Inp
         T item = gate.fromSubject(request.subject());
         String why = "no decision within " + policy.timeout();
         LOG.info("approval request {} for {} expired", request.id(), gate.describe(item));
-        settle(request, ApprovalStatus.EXPIRED, VerdictProcessor.ACTOR, why,
+        settle(request, ApprovalStateMachine.Transition.EXPIRE, VerdictProcessor.ACTOR, why,
                 gate.refuse(constitution, item, request.constraint(), why, Instant.ofEpochMilli(now)), Decision.DENY,
                 "approval_expired", gate.describe(item) + " expired: " + why, now);
     }

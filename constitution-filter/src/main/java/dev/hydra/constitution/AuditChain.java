@@ -1,5 +1,6 @@
 package dev.hydra.constitution;
 
+import dev.hydra.topics.ContentHash;
 import dev.hydra.topics.events.AuditRecord;
 import org.apache.kafka.streams.state.KeyValueStore;
 

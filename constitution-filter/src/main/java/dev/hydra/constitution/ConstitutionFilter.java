@@ -6,6 +6,7 @@ import dev.hydra.topics.StreamsConfigs;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
 import dev.hydra.topics.config.SandboxSettings;
+import dev.hydra.topics.signing.VerdictSigner;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -31,16 +32,20 @@ public final class ConstitutionFilter implements Service {
     private final Properties kafkaClientProps;
     private final Path stateDir;
     private final Faults faults;
+    private final VerdictSigner signer;
     private KafkaStreams streams;
     private ApprovalNotifier notifier = ApprovalNotifier.NONE;
     private Constitution constitution;
 
-    public ConstitutionFilter(HydraConfig config, Properties kafkaClientProps, Path stateDir) {
-        this(config, kafkaClientProps, stateDir, Faults.NONE);
+    /** @param signer the constitution's private key, which signs every ALLOW and approved release */
+    public ConstitutionFilter(HydraConfig config, Properties kafkaClientProps, Path stateDir, VerdictSigner signer) {
+        this(config, kafkaClientProps, stateDir, signer, Faults.NONE);
     }
 
-    ConstitutionFilter(HydraConfig config, Properties kafkaClientProps, Path stateDir, Faults faults) {
+    ConstitutionFilter(HydraConfig config, Properties kafkaClientProps, Path stateDir, VerdictSigner signer,
+                       Faults faults) {
         this.config = config;
+        this.signer = signer;
         this.kafkaClientProps = kafkaClientProps;
         this.stateDir = stateDir;
         this.faults = faults;
@@ -49,9 +54,10 @@ public final class ConstitutionFilter implements Service {
     public static void main(String[] args) throws Exception {
         HydraConfig config = HydraConfig.load(Path.of(System.getenv().getOrDefault("HYDRA_CONFIG",
                 "config/hydra.yaml")), System.getenv());
+        Path dataDir = Path.of(config.get(FilterSettings.DATA_DIR));
         ConstitutionFilter filter = new ConstitutionFilter(config,
-                KafkaSettings.client(config.get(KafkaSettings.BOOTSTRAP)),
-                Path.of(config.get(FilterSettings.DATA_DIR)).resolve("state"));
+                KafkaSettings.client(config.get(KafkaSettings.BOOTSTRAP)), dataDir.resolve("state"),
+                FilterSettings.signer(config, dataDir));
         filter.start();
         Runtime.getRuntime().addShutdownHook(new Thread(filter::close, "constitution-filter-shutdown"));
     }
@@ -75,9 +81,9 @@ public final class ConstitutionFilter implements Service {
                 .<ApprovalNotifier>map(uri -> new WebhookNotifier(uri,
                         config.get(FilterSettings.APPROVAL_WEBHOOK_ATTEMPTS), FIRST_WEBHOOK_BACKOFF))
                 .orElse(ApprovalNotifier.NONE);
-        Topology topology = ConstitutionTopology.build(constitution, policy, notifier, faults);
-        LOG.info("constitution {} (sha256 {}), approvals time out after {}, approvers {}", file,
-                constitution.sha256(), policy.timeout(), constitution.approvers());
+        Topology topology = ConstitutionTopology.build(constitution, policy, notifier, signer, faults);
+        LOG.info("constitution {} (sha256 {}), approvals time out after {}, approvers {}, signing key {}", file,
+                constitution.sha256(), policy.timeout(), constitution.approvers(), signer.keyId());
         streams = new KafkaStreams(topology, streamsProps());
         // A processing error here is a bug, not bad input (that goes to the DLQ): stop and show
         // unhealthy rather than loop on the same record.

@@ -2,9 +2,12 @@ package dev.hydra.constitution;
 
 import dev.hydra.constitution.rules.Constitution;
 import dev.hydra.topics.ParsedStream;
+import dev.hydra.topics.Topic;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.events.ApprovalRequest;
+import dev.hydra.topics.signing.VerdictSigner;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -19,9 +22,10 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * The constitution filter's topology, three sub-topologies:
  * <ul>
- *   <li>tasks: hydra.tasks.proposed → verdict → approved / rejected / approval request, + audit;</li>
- *   <li>tool calls: hydra.toolcalls.requested → verdict → approved / DENIED result / approval
- *       request, + audit;</li>
+ *   <li>tasks: hydra.tasks.proposed → verdict → approved (signed) / rejected / approval request, + audit;
+ *       and hydra.tasks.status (terminal and REFUSED) → executed / execution_refused audit;</li>
+ *   <li>tool calls: hydra.toolcalls.requested → verdict → approved (signed) / DENIED result / approval
+ *       request, + audit; and hydra.toolcalls.results (run or REFUSED) → executed / execution_refused audit;</li>
  *   <li>approvals: hydra.approvals.requests + hydra.approvals.decisions → release, refusal or
  *       expiry, + the request's new status, + audit.</li>
  * </ul>
@@ -35,6 +39,8 @@ public final class ConstitutionTopology {
     public static final String APPROVAL_REQUESTS_STORE = "constitution-approval-requests";
     public static final String APPROVAL_PENDING_STORE = "constitution-approval-pending";
     public static final String APPROVAL_CHAIN_STORE = "constitution-approval-audit-chain";
+    public static final String TASK_EXECUTIONS_STORE = "constitution-task-executions";
+    public static final String TOOL_CALL_EXECUTIONS_STORE = "constitution-toolcall-executions";
 
     private static final TopicNameExtractor<String, Emission> TO_ITS_TOPIC =
             (key, emission, context) -> emission.topic().name();
@@ -42,27 +48,46 @@ public final class ConstitutionTopology {
     private ConstitutionTopology() {
     }
 
-    public static Topology build(Constitution constitution, ApprovalPolicy policy, ApprovalNotifier notifier) {
-        return build(constitution, policy, notifier, Faults.NONE);
+    /** @param signer signs every ALLOW and every approved release (the constitution's private key) */
+    public static Topology build(Constitution constitution, ApprovalPolicy policy, ApprovalNotifier notifier,
+                                 VerdictSigner signer) {
+        return build(constitution, policy, notifier, signer, Faults.NONE);
     }
 
     static Topology build(Constitution constitution, ApprovalPolicy policy, ApprovalNotifier notifier,
-                          Faults faults) {
+                          VerdictSigner signer, Faults faults) {
         StreamsBuilder builder = new StreamsBuilder();
-        gate(builder, Gate.TASKS, TASK_CHAIN_STORE, constitution, policy, faults);
-        gate(builder, Gate.TOOL_CALLS, TOOL_CALL_CHAIN_STORE, constitution, policy, faults);
-        approvals(builder, constitution, policy, notifier);
+        gate(builder, Gate.TASKS, Executions.TASKS, TASK_CHAIN_STORE, TASK_EXECUTIONS_STORE, constitution, policy,
+                signer, faults);
+        gate(builder, Gate.TOOL_CALLS, Executions.TOOL_CALLS, TOOL_CALL_CHAIN_STORE, TOOL_CALL_EXECUTIONS_STORE,
+                constitution, policy, signer, faults);
+        approvals(builder, constitution, policy, notifier, signer);
         return builder.build();
     }
 
-    private static <T> void gate(StreamsBuilder builder, Gate<T> gate, String chainStore, Constitution constitution,
-                                 ApprovalPolicy policy, Faults faults) {
+    /**
+     * The verdicts on one kind of item and the audit of their executions: both processors append to
+     * the same chain store, so an item's executed record follows its verdict in one chain. That puts
+     * them in one sub-topology, whose input topics all have the work partition count and are keyed
+     * by the item id.
+     */
+    private static <T, R> void gate(StreamsBuilder builder, Gate<T> gate, Executions<R> executions, String chainStore,
+                                    String executionsStore, Constitution constitution, ApprovalPolicy policy,
+                                    VerdictSigner signer, Faults faults) {
         builder.addStateStore(chainStoreBuilder(chainStore));
+        builder.addStateStore(chainStoreBuilder(executionsStore));
         String prefix = "constitution-" + gate.slug() + "-";
-        byId(gate, prefix, ParsedStream.from(builder, gate.source(), FilterSettings.APPLICATION_ID))
-                .process(() -> new VerdictProcessor<>(gate, constitution, policy, chainStore, faults),
+        byId(gate.source(), gate::id, prefix, ParsedStream.from(builder, gate.source(), FilterSettings.APPLICATION_ID))
+                .process(() -> new VerdictProcessor<>(gate, constitution, policy, chainStore, signer, faults),
                         Named.as(prefix + "verdict"), chainStore)
                 .to(TO_ITS_TOPIC, Produced.with(Serdes.String(), Emission.SERDE).withName(prefix + "sink"));
+        String executed = prefix + "execution-";
+        KStream<String, R> reports = ParsedStream.from(builder, executions.reports(), FilterSettings.APPLICATION_ID)
+                .filter((key, report) -> executions.execution(report).isPresent(), Named.as(executed + "reported"));
+        byId(executions.reports(), executions::id, executed, reports)
+                .process(() -> new ExecutionAuditProcessor<>(executions, constitution, chainStore, executionsStore),
+                        Named.as(executed + "audit"), chainStore, executionsStore)
+                .to(TO_ITS_TOPIC, Produced.with(Serdes.String(), Emission.SERDE).withName(executed + "sink"));
     }
 
     /**
@@ -71,20 +96,21 @@ public final class ConstitutionTopology {
      * chain of its id would then have two heads in two stores; those few go through a repartition
      * topic keyed by id first.
      */
-    private static <T> KStream<String, T> byId(Gate<T> gate, String prefix, KStream<String, T> items) {
+    private static <T> KStream<String, T> byId(Topic<T> source, Function<T, String> id, String prefix,
+                                               KStream<String, T> items) {
         Map<String, KStream<String, T>> branches = items.split(Named.as(prefix + "keyed-"))
-                .branch((key, item) -> gate.id(item).equals(key), Branched.as("by-id"))
+                .branch((key, item) -> id.apply(item).equals(key), Branched.as("by-id"))
                 .defaultBranch(Branched.as("otherwise"));
         KStream<String, T> rekeyed = branches.get(prefix + "keyed-otherwise")
-                .selectKey((key, item) -> gate.id(item), Named.as(prefix + "rekey"))
+                .selectKey((key, item) -> id.apply(item), Named.as(prefix + "rekey"))
                 .repartition(Repartitioned.<String, T>as(prefix + "by-id")
-                        .withKeySerde(Serdes.String()).withValueSerde(gate.source().valueSerde())
-                        .withNumberOfPartitions(gate.source().partitions()));
+                        .withKeySerde(Serdes.String()).withValueSerde(source.valueSerde())
+                        .withNumberOfPartitions(source.partitions()));
         return branches.get(prefix + "keyed-by-id").merge(rekeyed, Named.as(prefix + "on-id-partition"));
     }
 
     private static void approvals(StreamsBuilder builder, Constitution constitution, ApprovalPolicy policy,
-                                  ApprovalNotifier notifier) {
+                                  ApprovalNotifier notifier, VerdictSigner signer) {
         builder.addStateStore(chainStoreBuilder(APPROVAL_CHAIN_STORE));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(APPROVAL_REQUESTS_STORE),
                 Serdes.String(), Topics.APPROVAL_REQUESTS.valueSerde()));
@@ -99,7 +125,7 @@ public final class ConstitutionTopology {
                 .mapValues(decision -> (ApprovalProcessor.Input) new ApprovalProcessor.Decided(decision),
                         Named.as("constitution-approval-decided"));
         requests.merge(decisions, Named.as("constitution-approval-inputs"))
-                .process(() -> new ApprovalProcessor(constitution, policy, notifier), Named.as("constitution-approvals"),
+                .process(() -> new ApprovalProcessor(constitution, policy, notifier, signer), Named.as("constitution-approvals"),
                         APPROVAL_CHAIN_STORE, APPROVAL_REQUESTS_STORE, APPROVAL_PENDING_STORE)
                 .to(TO_ITS_TOPIC, Produced.with(Serdes.String(), Emission.SERDE).withName("constitution-approval-sink"));
     }

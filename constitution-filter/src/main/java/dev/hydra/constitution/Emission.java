@@ -1,6 +1,7 @@
 package dev.hydra.constitution;
 
 import dev.hydra.topics.Topic;
+import dev.hydra.topics.signing.VerdictSignature;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -9,9 +10,14 @@ import org.apache.kafka.common.serialization.Serializer;
 /**
  * One output of a filter processor: a value and the catalog topic it goes to. A processor forwards
  * emissions to a single sink that picks the topic per record, so every output of one input leaves
- * through the same node, in order, in the same transaction.
+ * through the same node, in order, in the same transaction. A released item carries the
+ * constitution's signature, which leaves as the {@code hydra-signature} header.
  */
-record Emission(Topic<?> topic, Object value) {
+record Emission(Topic<?> topic, Object value, VerdictSignature signature) {
+
+    Emission(Topic<?> topic, Object value) {
+        this(topic, value, null);
+    }
 
     Emission {
         if (!topic.valueType().isInstance(value)) {

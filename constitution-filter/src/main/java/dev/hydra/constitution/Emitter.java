@@ -1,6 +1,7 @@
 package dev.hydra.constitution;
 
 import dev.hydra.topics.EventHeaders;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
@@ -13,7 +14,11 @@ final class Emitter {
     }
 
     void emit(String key, Emission emission, String correlationId, long timestamp) {
-        context.forward(new Record<>(key, emission, timestamp, EventHeaders.of(emission.topic(), correlationId)));
+        Headers headers = EventHeaders.of(emission.topic(), correlationId);
+        if (emission.signature() != null) {
+            EventHeaders.put(headers, EventHeaders.SIGNATURE, emission.signature().header());
+        }
+        context.forward(new Record<>(key, emission, timestamp, headers));
         FilterMetrics.emitted(emission.topic());
     }
 }

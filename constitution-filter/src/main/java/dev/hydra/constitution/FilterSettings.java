@@ -1,12 +1,19 @@
 package dev.hydra.constitution;
 
+import dev.hydra.topics.config.ConfigException;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.Setting;
+import dev.hydra.topics.config.SigningSettings;
+import dev.hydra.topics.signing.SigningKeys;
+import dev.hydra.topics.signing.VerdictSigner;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The constitution filter's settings ({@code constitution:} section of hydra.yaml), declared once.
@@ -20,6 +27,7 @@ import java.util.Optional;
  * deployment must not be able to loosen the constitution from outside it.
  */
 public final class FilterSettings {
+    private static final Logger LOG = LoggerFactory.getLogger(FilterSettings.class);
     /** The Streams application id: consumer group, transactional ids and internal topic prefix. */
     public static final String APPLICATION_ID = "hydra-constitution-filter";
 
@@ -41,7 +49,35 @@ public final class FilterSettings {
     public static final Setting<String> DATA_DIR = Setting.text("data.dir", "HYDRA_DATA_DIR", "data",
             "directory for local state; Streams stores live under <data.dir>/state (standalone main only)");
 
+    /** The private key only the filter holds; its public key lies beside it as {@code .pub}. */
+    public static final Setting<String> SIGNING_KEY = Setting.text("constitution.signingKey", "HYDRA_SIGNING_KEY",
+            "keys/constitution-ed25519.key", "the Ed25519 private key (PKCS#8 PEM, its public key beside it as .pub) "
+                    + "that signs every ALLOW and approved release; relative to the data directory");
+
     private FilterSettings() {
+    }
+
+    /** The signing key file, a relative path resolved against {@code dataDir}. */
+    public static Path signingKeyFile(HydraConfig config, Path dataDir) {
+        return dataDir.resolve(config.get(SIGNING_KEY)).normalize();
+    }
+
+    /**
+     * The filter's signer from its key files, generated first when the private key does not exist
+     * yet (the first start of a stack); a key that cannot be read stops the start with the reason.
+     */
+    public static VerdictSigner signer(HydraConfig config, Path dataDir) {
+        Path key = signingKeyFile(config, dataDir);
+        try {
+            if (SigningKeys.ensure(key)) {
+                LOG.warn("generated the constitution's signing key {} and its public key {}: give the public key to "
+                        + "every crew and tool executor ({})", key, SigningKeys.publicKeyBeside(key),
+                        SigningSettings.PUBLIC_KEYS.path());
+            }
+            return VerdictSigner.load(key);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ConfigException(SIGNING_KEY.path() + " (env " + SIGNING_KEY.env() + "): " + e.getMessage());
+        }
     }
 
     /** The constitution file, relative paths resolved as the class comment says. */

@@ -10,6 +10,8 @@ import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.ToolCall;
 import dev.hydra.topics.events.ToolResult;
 import dev.hydra.topics.events.ToolStatus;
+import dev.hydra.topics.signing.VerdictSignature;
+import dev.hydra.topics.signing.VerdictSigner;
 import java.time.Instant;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -25,14 +27,14 @@ final class Gate<T> {
     /** A refused task goes to hydra.tasks.rejected. */
     static final Gate<Task> TASKS = new Gate<>(SubjectKind.TASK, "task", Topics.TASKS_PROPOSED,
             Topics.TASKS_APPROVED, Task::id, Task::id, Constitution::check, Constitution::redact,
-            (task, why, at) -> new Emission(Topics.TASKS_REJECTED, task));
+            (task, why, at) -> new Emission(Topics.TASKS_REJECTED, task), VerdictSigner::sign);
 
     /** A refused tool call is answered with a DENIED result, so the agent sees the refusal as the tool's answer. */
     static final Gate<ToolCall> TOOL_CALLS = new Gate<>(SubjectKind.TOOL_CALL, "tool call",
             Topics.TOOLCALLS_REQUESTED, Topics.TOOLCALLS_APPROVED, ToolCall::id, ToolCall::taskId,
             Constitution::check, Constitution::redact,
             (call, why, at) -> new Emission(Topics.TOOLCALLS_RESULTS,
-                    new ToolResult(call.id(), call.taskId(), ToolStatus.DENIED, why, at)));
+                    new ToolResult(call.id(), call.taskId(), ToolStatus.DENIED, why, at)), VerdictSigner::sign);
 
     /** How an item is refused: {@code why} is already fit for a non-audit topic. */
     @FunctionalInterface
@@ -49,10 +51,17 @@ final class Gate<T> {
     private final BiFunction<Constitution, T, Ruling> check;
     private final BiFunction<Constitution, T, T> redact;
     private final Refusal<T> refusal;
+    private final Signing<T> signing;
+
+    /** How an item is signed ({@link VerdictSigner} has one method per kind). */
+    @FunctionalInterface
+    interface Signing<T> {
+        VerdictSignature sign(VerdictSigner signer, T item, String verdict, String constitutionSha256);
+    }
 
     private Gate(SubjectKind kind, String noun, Topic<T> source, Topic<T> approved, Function<T, String> id,
                  Function<T, String> correlationId, BiFunction<Constitution, T, Ruling> check,
-                 BiFunction<Constitution, T, T> redact, Refusal<T> refusal) {
+                 BiFunction<Constitution, T, T> redact, Refusal<T> refusal, Signing<T> signing) {
         this.kind = kind;
         this.noun = noun;
         this.source = source;
@@ -62,6 +71,7 @@ final class Gate<T> {
         this.check = check;
         this.redact = redact;
         this.refusal = refusal;
+        this.signing = signing;
     }
 
     static Gate<?> of(SubjectKind kind) {
@@ -114,6 +124,11 @@ final class Gate<T> {
     Emission refuse(Constitution constitution, T item, String constraint, String reason, Instant at) {
         String why = constraint.isEmpty() ? reason : constraint + ": " + reason;
         return refusal.of(item, constitution.redact(why), at);
+    }
+
+    /** The signature a released item travels with ({@code verdict} ALLOW or APPROVED). */
+    VerdictSignature sign(VerdictSigner signer, T item, String verdict, String constitutionSha256) {
+        return signing.sign(signer, item, verdict, constitutionSha256);
     }
 
     /** Rebuilds a parked item from an approval request's subject, validated like any input. */

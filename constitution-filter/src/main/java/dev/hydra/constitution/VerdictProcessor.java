@@ -2,11 +2,14 @@ package dev.hydra.constitution;
 
 import dev.hydra.constitution.rules.Constitution;
 import dev.hydra.constitution.rules.Ruling;
+import dev.hydra.topics.ContentHash;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.events.ApprovalRequest;
 import dev.hydra.topics.events.ApprovalStatus;
 import dev.hydra.topics.events.AuditRecord;
 import dev.hydra.topics.events.SubjectKind;
+import dev.hydra.topics.signing.VerdictSignature;
+import dev.hydra.topics.signing.VerdictSigner;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
@@ -17,7 +20,7 @@ import org.apache.kafka.streams.processor.api.Record;
 
 /**
  * Rules on each proposed task or tool call and emits, from one input and so in one transaction, the
- * verdict's output (approved item, refusal, or approval request) and its chained audit record.
+ * verdict's output (approved item, signed; refusal; or approval request) and its chained audit record.
  */
 final class VerdictProcessor<T> implements Processor<String, T, String, Emission> {
     static final String ACTOR = "constitution-filter";
@@ -27,11 +30,14 @@ final class VerdictProcessor<T> implements Processor<String, T, String, Emission
     private final ApprovalPolicy policy;
     private final String chainStore;
     private final Faults faults;
+    private final VerdictSigner signer;
     private ProcessorContext<String, Emission> context;
     private Emitter emitter;
     private AuditChain chain;
 
-    VerdictProcessor(Gate<T> gate, Constitution constitution, ApprovalPolicy policy, String chainStore, Faults faults) {
+    VerdictProcessor(Gate<T> gate, Constitution constitution, ApprovalPolicy policy, String chainStore,
+                     VerdictSigner signer, Faults faults) {
+        this.signer = signer;
         this.gate = gate;
         this.constitution = constitution;
         this.policy = policy;
@@ -60,7 +66,10 @@ final class VerdictProcessor<T> implements Processor<String, T, String, Emission
         T clean = gate.redact(constitution, item);
         String auditReason = ruling.reason();
         switch (ruling.decision()) {
-            case ALLOW -> emitter.emit(id, new Emission(gate.approved(), clean), correlationId, record.timestamp());
+            // Signed over what leaves (the redacted item): that is what the executors will verify.
+            case ALLOW -> emitter.emit(id, new Emission(gate.approved(), clean,
+                            gate.sign(signer, clean, VerdictSignature.ALLOW, constitution.sha256())), correlationId,
+                    record.timestamp());
             case DENY -> emitter.emit(id, gate.refuse(constitution, clean, ruling.constraint(), ruling.reason(), now),
                     correlationId, record.timestamp());
             case NEEDS_APPROVAL -> {

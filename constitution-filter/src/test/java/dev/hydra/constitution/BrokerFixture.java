@@ -27,7 +27,8 @@ final class BrokerFixture {
     /** The topics the filter reads and writes: fewer than the whole catalog, so the broker is ready sooner. */
     static final List<Topic<?>> FILTER_TOPICS = List.of(Topics.TASKS_PROPOSED, Topics.TASKS_APPROVED,
             Topics.TASKS_REJECTED, Topics.APPROVAL_REQUESTS, Topics.APPROVAL_DECISIONS, Topics.AUDIT,
-            Topics.TOOLCALLS_REQUESTED, Topics.TOOLCALLS_APPROVED, Topics.TOOLCALLS_RESULTS, Topics.DLQ);
+            Topics.TOOLCALLS_REQUESTED, Topics.TOOLCALLS_APPROVED, Topics.TOOLCALLS_RESULTS, Topics.TASK_STATUS,
+            Topics.DLQ);
 
     /** A single-node broker with the filter's topics. */
     static KafkaTestCluster cluster() {

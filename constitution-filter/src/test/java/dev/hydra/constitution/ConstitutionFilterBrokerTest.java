@@ -14,6 +14,7 @@ import dev.hydra.topics.events.ApprovalStatus;
 import dev.hydra.topics.events.AuditRecord;
 import dev.hydra.topics.events.Decision;
 import dev.hydra.topics.events.Task;
+import dev.hydra.topics.signing.TestSigning;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,7 +62,7 @@ class ConstitutionFilterBrokerTest {
         config = BrokerFixture.config(dir);
         props = BrokerFixture.clientProps(cluster);
         stateDir = dir.resolve("state");
-        filter = new ConstitutionFilter(config, props, stateDir);
+        filter = new ConstitutionFilter(config, props, stateDir, TestSigning.signer());
         filter.start();
         producer = new EventProducer(cluster.clientProps(), "constitution-filter-test");
         await().atMost(WAIT).until(() -> filter.state() == KafkaStreams.State.RUNNING);
@@ -217,7 +218,7 @@ class ConstitutionFilterBrokerTest {
         producer.flush();
 
         AtomicInteger crashes = new AtomicInteger();
-        ConstitutionFilter doomed = new ConstitutionFilter(config, props, stateDir, subjectId -> {
+        ConstitutionFilter doomed = new ConstitutionFilter(config, props, stateDir, TestSigning.signer(), subjectId -> {
             if (subjectId.equals("eos-7") && crashes.getAndIncrement() == 0) {
                 throw new IllegalStateException("injected crash after the verdict of " + subjectId);
             }
@@ -227,7 +228,7 @@ class ConstitutionFilterBrokerTest {
         doomed.close();
         assertThat(crashes.get()).isEqualTo(1);
 
-        filter = new ConstitutionFilter(config, props, stateDir);
+        filter = new ConstitutionFilter(config, props, stateDir, TestSigning.signer());
         filter.start();
         await().atMost(WAIT).until(ConstitutionFilterBrokerTest::allProposedTasksCommitted);
 

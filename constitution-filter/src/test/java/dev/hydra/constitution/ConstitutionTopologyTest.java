@@ -6,6 +6,7 @@ import static dev.hydra.constitution.FilterDriver.only;
 import static dev.hydra.constitution.FilterDriver.reject;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hydra.topics.ContentHash;
 import dev.hydra.topics.DeadLetters;
 import dev.hydra.topics.EventHeaders;
 import dev.hydra.topics.Topics;
@@ -16,9 +17,13 @@ import dev.hydra.topics.events.AuditRecord;
 import dev.hydra.topics.events.Decision;
 import dev.hydra.topics.events.SubjectKind;
 import dev.hydra.topics.events.Task;
+import dev.hydra.topics.events.TaskState;
+import dev.hydra.topics.events.TaskStatus;
 import dev.hydra.topics.events.ToolCall;
 import dev.hydra.topics.events.ToolResult;
 import dev.hydra.topics.events.ToolStatus;
+import dev.hydra.topics.signing.TestSigning;
+import dev.hydra.topics.signing.VerdictSignature;
 import io.prometheus.client.CollectorRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -46,7 +51,7 @@ class ConstitutionTopologyTest {
     @Test
     void namesEveryProcessorAndStore() {
         var description = ConstitutionTopology.build(filter.constitution, ApprovalPolicy.defaults(),
-                ApprovalNotifier.NONE).describe();
+                ApprovalNotifier.NONE, TestSigning.signer()).describe();
 
         List<String> names = description.subtopologies().stream().flatMap(s -> s.nodes().stream())
                 .map(org.apache.kafka.streams.TopologyDescription.Node::name).toList();
@@ -54,8 +59,11 @@ class ConstitutionTopologyTest {
         assertThat(description.subtopologies().stream().flatMap(s -> s.nodes().stream())
                 .filter(n -> n instanceof org.apache.kafka.streams.TopologyDescription.Processor)
                 .flatMap(n -> ((org.apache.kafka.streams.TopologyDescription.Processor) n).stores().stream()))
-                .containsExactlyInAnyOrder(ConstitutionTopology.TASK_CHAIN_STORE,
-                        ConstitutionTopology.TOOL_CALL_CHAIN_STORE, ConstitutionTopology.APPROVAL_CHAIN_STORE,
+                // each chain store twice: the verdicts and the audit of executions append to it
+                .containsExactlyInAnyOrder(ConstitutionTopology.TASK_CHAIN_STORE, ConstitutionTopology.TASK_CHAIN_STORE,
+                        ConstitutionTopology.TASK_EXECUTIONS_STORE, ConstitutionTopology.TOOL_CALL_CHAIN_STORE,
+                        ConstitutionTopology.TOOL_CALL_CHAIN_STORE, ConstitutionTopology.TOOL_CALL_EXECUTIONS_STORE,
+                        ConstitutionTopology.APPROVAL_CHAIN_STORE,
                         ConstitutionTopology.APPROVAL_REQUESTS_STORE, ConstitutionTopology.APPROVAL_PENDING_STORE);
     }
 
@@ -80,6 +88,18 @@ class ConstitutionTopologyTest {
             assertThat(audit.value().hash()).isEqualTo(AuditChain.hash(audit.value()));
             assertThat(filter.drain(Topics.TASKS_REJECTED)).isEmpty();
             assertThat(filter.drain(Topics.APPROVAL_REQUESTS)).isEmpty();
+        }
+
+        @Test
+        void signsAnAllowedTaskSoThatCrewsCanVerifyIt() {
+            filter.propose(FilterDriver.harmlessTask("t-s"));
+
+            TestRecord<String, Task> approved = only1(filter.drain(Topics.TASKS_APPROVED));
+            VerdictSignature signature = VerdictSignature.parse(header(approved, EventHeaders.SIGNATURE));
+            assertThat(signature.verdict()).isEqualTo(VerdictSignature.ALLOW);
+            assertThat(signature.constitutionSha256()).isEqualTo(filter.constitution.sha256());
+            assertThat(signature.keyId()).isEqualTo(TestSigning.signer().keyId());
+            assertThat(TestSigning.verifier().refusal(approved.headers(), approved.value())).isEmpty();
         }
 
         @Test
@@ -284,6 +304,26 @@ class ConstitutionTopologyTest {
         }
 
         @Test
+        void signsAnApprovedReleaseAsApproved() {
+            filter.request(FilterDriver.dropDatabaseToolCall("c-signed"));
+            filter.decide(approve(filter.onlyRequest(), "admin"));
+
+            TestRecord<String, ToolCall> released = only1(filter.drain(Topics.TOOLCALLS_APPROVED));
+            assertThat(VerdictSignature.parse(header(released, EventHeaders.SIGNATURE)).verdict())
+                    .isEqualTo(VerdictSignature.APPROVED);
+            assertThat(TestSigning.verifier().refusal(released.headers(), released.value())).isEmpty();
+        }
+
+        @Test
+        void neverSignsARejectedOrParkedItem() {
+            filter.propose(FilterDriver.dropDatabaseTask("t-never"));
+            filter.decide(reject(filter.onlyRequest(), "admin"));
+
+            assertThat(filter.drain(Topics.TASKS_REJECTED)).singleElement()
+                    .satisfies(rejected -> assertThat(header(rejected, EventHeaders.SIGNATURE)).isNull());
+        }
+
+        @Test
         void sendsARejectedTaskToRejected() {
             filter.propose(FilterDriver.dropDatabaseTask("t-r"));
             ApprovalRequest request = filter.onlyRequest();
@@ -417,6 +457,76 @@ class ConstitutionTopologyTest {
             assertThat(audit.subjectId()).isEqualTo(requestId);
             assertThat(audit.verdict()).isNull();
             assertThat(audit.reason()).contains(why);
+        }
+    }
+
+    @Nested
+    class ExecutionAudit {
+        @Test
+        void auditsAnExecutedToolCallAfterItsVerdictInOneChain() {
+            ToolCall call = FilterDriver.harmlessToolCall("c-run");
+            filter.request(call);
+            filter.report(new ToolResult(call.id(), call.taskId(), ToolStatus.OK, "print('hi')", FilterDriver.START));
+
+            List<TestRecord<String, AuditRecord>> audit = filter.drain(Topics.AUDIT);
+            assertThat(audit).extracting(r -> r.value().action()).containsExactly("verdict", "executed");
+            AuditRecord executed = audit.get(1).value();
+            assertThat(audit.get(1).key()).isEqualTo("c-run");
+            assertThat(executed.subjectKind()).isEqualTo(SubjectKind.TOOL_CALL);
+            assertThat(executed.reason()).isEqualTo("OK: print('hi')");
+            assertThat(executed.actor()).isEqualTo("tool-executor");
+            assertThat(executed.prevHash()).isEqualTo(audit.get(0).value().hash());
+            assertThat(header(audit.get(1), EventHeaders.CORRELATION_ID)).isEqualTo(call.taskId());
+            assertThat(AuditVerifier.strict().verify(entries(audit)).intact()).isTrue();
+        }
+
+        @Test
+        void auditsATaskOnceWhenItsCrewReportsTheEndAndNotItsOtherStatuses() {
+            Task task = FilterDriver.harmlessTask("t-run");
+            filter.propose(task);
+            filter.status(new TaskStatus(task.id(), task.crew(), TaskState.CLAIMED, "node-a", 1, "", FilterDriver.START));
+            TaskStatus completed = new TaskStatus(task.id(), task.crew(), TaskState.COMPLETED, "node-a", 1,
+                    "letta restarted", FilterDriver.START);
+            filter.status(completed);
+            filter.status(completed); // at least once: a redelivered report
+
+            List<TestRecord<String, AuditRecord>> audit = filter.drain(Topics.AUDIT);
+            assertThat(audit).extracting(r -> r.value().action()).containsExactly("verdict", "executed");
+            assertThat(audit.get(1).value().reason()).isEqualTo("COMPLETED (attempt 1): letta restarted");
+            assertThat(audit.get(1).value().actor()).isEqualTo("node-a");
+            assertThat(AuditVerifier.strict().verify(entries(audit)).intact()).isTrue();
+        }
+
+        @Test
+        void auditsARefusalWithItsReasonEvenForAnItemWithoutVerdict() {
+            filter.report(new ToolResult("c-forged", "t-x", ToolStatus.REFUSED, "no hydra-signature header",
+                    FilterDriver.START));
+
+            AuditRecord refused = only(filter.values(Topics.AUDIT));
+            assertThat(refused.action()).isEqualTo("execution_refused");
+            assertThat(refused.subjectId()).isEqualTo("c-forged");
+            assertThat(refused.reason()).contains("no hydra-signature header");
+            assertThat(refused.prevHash()).isEmpty();
+        }
+
+        @Test
+        void theFiltersOwnDeniedAnswerIsNotAnExecution() {
+            filter.request(FilterDriver.dropDatabaseToolCall("c-denied"));
+            filter.decide(reject(filter.onlyRequest(), "admin"));
+            filter.drain(Topics.AUDIT);
+            ToolResult denied = filter.values(Topics.TOOLCALLS_RESULTS).get(0);
+
+            filter.report(denied);
+
+            assertThat(filter.drain(Topics.AUDIT)).isEmpty();
+        }
+
+        private List<AuditVerifier.Entry> entries(List<TestRecord<String, AuditRecord>> records) {
+            List<AuditVerifier.Entry> entries = new java.util.ArrayList<>();
+            for (int i = 0; i < records.size(); i++) {
+                entries.add(new AuditVerifier.Entry(0, i, records.get(i).key(), records.get(i).value()));
+            }
+            return entries;
         }
     }
 

@@ -11,7 +11,10 @@ import dev.hydra.topics.events.ApprovalRequest;
 import dev.hydra.topics.events.AuditRecord;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.Task;
+import dev.hydra.topics.events.TaskStatus;
 import dev.hydra.topics.events.ToolCall;
+import dev.hydra.topics.events.ToolResult;
+import dev.hydra.topics.signing.TestSigning;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -55,7 +58,8 @@ final class FilterDriver implements AutoCloseable {
         }
         this.driver = new TopologyTestDriver(
                 ConstitutionTopology.build(constitution,
-                        new ApprovalPolicy(constitution.approvalTimeout(), Duration.ofSeconds(30)), notified::add),
+                        new ApprovalPolicy(constitution.approvalTimeout(), Duration.ofSeconds(30)), notified::add,
+                        TestSigning.signer()),
                 StreamsConfigs.base(FilterSettings.APPLICATION_ID, "unused:9092", stateDir, 1), START);
     }
 
@@ -116,6 +120,16 @@ final class FilterDriver implements AutoCloseable {
 
     void decide(ApprovalDecision decision) {
         raw(Topics.APPROVAL_DECISIONS).pipeInput(decision.requestId(), Json.bytes(decision));
+    }
+
+    /** What the tool executor reports about a call. */
+    void report(ToolResult result) {
+        raw(Topics.TOOLCALLS_RESULTS).pipeInput(result.toolCallId(), Json.bytes(result));
+    }
+
+    /** What a crew (or the router) reports about a task. */
+    void status(TaskStatus status) {
+        raw(Topics.TASK_STATUS).pipeInput(status.taskId(), Json.bytes(status));
     }
 
     TestInputTopic<String, byte[]> raw(Topic<?> topic) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hydra.topics.config.ConfigException;
 import dev.hydra.topics.config.HydraConfig;
+import dev.hydra.topics.signing.TestSigning;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,7 +61,7 @@ class FilterSettingsTest {
         Files.createDirectories(repo.resolve("config"));
         Files.writeString(repo.resolve("config/constitution.yaml"), "approvers: [admin]\n");
         HydraConfig config = loaded("kafka: {bootstrap: '127.0.0.1:1'}", Map.of());
-        try (ConstitutionFilter filter = new ConstitutionFilter(config, new Properties(), repo.resolve("state"))) {
+        try (ConstitutionFilter filter = new ConstitutionFilter(config, new Properties(), repo.resolve("state"), TestSigning.signer())) {
             assertThatThrownBy(filter::start).isInstanceOf(ConfigException.class)
                     .hasMessageContaining("constitution.yaml");
             assertThat(filter.healthy()).isFalse();
@@ -70,7 +71,7 @@ class FilterSettingsTest {
     @Test
     void aMissingConstitutionRefusesToStart() throws Exception {
         HydraConfig config = loaded("constitution: {file: nowhere.yaml}", Map.of());
-        try (ConstitutionFilter filter = new ConstitutionFilter(config, new Properties(), repo.resolve("state"))) {
+        try (ConstitutionFilter filter = new ConstitutionFilter(config, new Properties(), repo.resolve("state"), TestSigning.signer())) {
             assertThatThrownBy(filter::start).isInstanceOf(ConfigException.class).hasMessageContaining("nowhere.yaml");
         }
     }

@@ -21,6 +21,8 @@ import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.TaskResult;
 import dev.hydra.topics.events.TaskState;
 import dev.hydra.topics.events.TaskStatus;
+import dev.hydra.topics.signing.UnverifiedRecordException;
+import dev.hydra.topics.signing.VerdictVerifier;
 import dev.langchain4j.exception.RetriableException;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
@@ -58,6 +60,7 @@ import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
@@ -67,7 +70,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One member of a crew's consumer group ({@code hydra-crew-<crew>}), running next to one inference
- * node. It reads the crew's four priority lanes strictly in priority order, runs up to
+ * node. It reads the crew's four priority lanes strictly in priority order, claims a task only once
+ * its constitution signature verifies (refusing it otherwise, see {@link #refuse}), runs up to
  * {@code crews.concurrency} tasks at once (as many as the node's model server serves in parallel),
  * reports CLAIMED, HEARTBEAT and COMPLETED/FAILED on {@code hydra.tasks.status}, the result on
  * {@code hydra.tasks.results}, and acknowledges a task only after all of that is on the broker (at
@@ -103,6 +107,7 @@ public final class CrewWorker implements Service {
     private final String modelName;
     private final List<String> capabilities;
     private final Redactor redactor;
+    private final VerdictVerifier verifier;
     private TaskExecutor agents;
     private KafkaToolGateway toolGateway;
     private StatusLedger ledger;
@@ -128,11 +133,13 @@ public final class CrewWorker implements Service {
     /**
      * @param redactor applied to every summary, artefact and status detail the worker writes: what an
      *                 agent or a command printed may hold a secret (the constitution's never_expose_secrets)
+     * @param verifier the constitution's public keys: a task is claimed only with a valid signature from one
      */
     public CrewWorker(HydraConfig config, Properties kafkaClientProps, Crew crew, String nodeName, Path workDir,
-                      Redactor redactor) {
+                      Redactor redactor, VerdictVerifier verifier) {
         this.config = config;
         this.redactor = redactor;
+        this.verifier = verifier;
         this.kafkaClientProps = kafkaClientProps;
         this.crew = crew;
         this.node = nodeName;
@@ -353,11 +360,16 @@ public final class CrewWorker implements Service {
             }
         } catch (RuntimeException e) {
             deadLetter(record, e);
-            offsets.started(partition, record.offset());
-            offsets.finished(partition, record.offset()).ifPresent(next -> commit(partition, next));
+            skip(partition, record);
             return;
         }
         int attempt = attemptOf(record);
+        Optional<String> refusal = verifier.refusal(record.headers(), task);
+        if (refusal.isPresent()) {
+            refuse(record, task, attempt, refusal.get());
+            skip(partition, record);
+            return;
+        }
         FutureTask<Void> work = new FutureTask<>(() -> work(task, attempt), null) {
             @Override
             protected void done() {
@@ -370,17 +382,44 @@ public final class CrewWorker implements Service {
         inFlight.add(new InFlight(partition, record.offset(), work));
     }
 
+    /** Acknowledges a record that is not run. */
+    private void skip(TopicPartition partition, ConsumerRecord<byte[], byte[]> record) {
+        offsets.started(partition, record.offset());
+        offsets.finished(partition, record.offset()).ifPresent(next -> commit(partition, next));
+    }
+
+    /**
+     * A task the constitution did not release, or that changed after it did: never claimed or run.
+     * It goes to hydra.dlq with the reason, and a REFUSED status reaches the audit through the filter.
+     */
+    private void refuse(ConsumerRecord<byte[], byte[]> record, Task task, int attempt, String reason) {
+        LOG.warn("{}: {}-{}@{}: task {} refused, not run: {}", name(), record.topic(), record.partition(),
+                record.offset(), task.id(), reason);
+        deliver(DeadLetters.of(record, new UnverifiedRecordException(reason), name()));
+        deliver(producer.send(Topics.TASK_STATUS, task.id(), new TaskStatus(task.id(), crew, TaskState.REFUSED, node,
+                attempt, reason, Instant.now()), task.id()));
+    }
+
     private void deadLetter(ConsumerRecord<byte[], byte[]> record, Exception error) {
         LOG.warn("{}: {}-{}@{} is not a valid task, sent to {}: {}", name(), record.topic(), record.partition(),
                 record.offset(), Topics.DLQ.name(), error.getMessage());
+        deliver(DeadLetters.of(record, error, name()));
+    }
+
+    private void deliver(ProducerRecord<byte[], byte[]> deadLetter) {
+        deliver(producer.sendRaw(deadLetter));
+    }
+
+    /** Waits for a write the poll loop cannot go on without. */
+    private void deliver(Future<?> sent) {
         try {
-            producer.sendRaw(DeadLetters.of(record, error, name())).get();
+            sent.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new WakeupException();
         } catch (ExecutionException e) {
             // Not acknowledging would block the lane on one bad record forever; the worker stops instead.
-            throw new IllegalStateException("cannot write to " + Topics.DLQ.name(), e.getCause());
+            throw new IllegalStateException("cannot report a record that is not run", e.getCause());
         }
     }
 

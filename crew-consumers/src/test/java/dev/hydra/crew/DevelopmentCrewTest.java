@@ -19,6 +19,7 @@ import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.TaskResult;
 import dev.hydra.topics.events.TaskState;
 import dev.hydra.topics.events.ToolCall;
+import dev.hydra.topics.signing.TestSigning;
 import io.prometheus.client.CollectorRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -141,9 +142,9 @@ class DevelopmentCrewTest {
         Lanes.skipToEnd(cluster, Crew.DEVELOPMENT);
         Lanes.skipToEnd(cluster, ToolExecutorService.GROUP_ID, List.of(Topics.TOOLCALLS_APPROVED));
         try (ToolExecutorService executor = new ToolExecutorService(config, cluster.clientProps(), workDir,
-                TestRedactor.OPENAI_KEYS);
+                TestRedactor.OPENAI_KEYS, TestSigning.verifier());
              CrewWorker worker = new CrewWorker(config, cluster.clientProps(), Crew.DEVELOPMENT, node, workDir,
-                     TestRedactor.OPENAI_KEYS)) {
+                     TestRedactor.OPENAI_KEYS, TestSigning.verifier())) {
             executor.start();
             worker.start();
             Task task = Tasks.of(Crew.DEVELOPMENT, 2, Map.of("action", "complete_feature", "feature", feature),
@@ -217,7 +218,7 @@ class DevelopmentCrewTest {
                     """.formatted(model.baseUrl(), ScriptedModelServer.MODEL), Map.of());
             Lanes.skipToEnd(cluster, Crew.RESEARCH);
             try (CrewWorker worker = new CrewWorker(config, cluster.clientProps(), Crew.RESEARCH, "gpu-node-2",
-                    workDir, TestRedactor.OPENAI_KEYS)) {
+                    workDir, TestRedactor.OPENAI_KEYS, TestSigning.verifier())) {
                 worker.start();
                 Task task = Tasks.of(Crew.RESEARCH, 3, Map.of("action", "research_topic", "topic", "vLLM"),
                         "Research: vLLM");

@@ -1,11 +1,13 @@
 package dev.hydra.crew;
 
+import dev.hydra.topics.EventHeaders;
 import dev.hydra.topics.EventProducer;
 import dev.hydra.topics.KafkaTestCluster;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.events.ToolCall;
 import dev.hydra.topics.events.ToolResult;
 import dev.hydra.topics.events.ToolStatus;
+import dev.hydra.topics.signing.TestSigning;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -16,7 +18,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 /**
  * Plays the constitution filter on the real broker (that module cannot be a dependency of this
  * one): requested tool calls matching {@code denied} get a DENIED result, the others are forwarded to
- * {@code hydra.toolcalls.approved}, as the filter's topology does.
+ * {@code hydra.toolcalls.approved}, signed with the test key, as the filter's topology does.
  */
 final class FilterStandIn implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
@@ -44,7 +46,8 @@ final class FilterStandIn implements AutoCloseable {
                             ToolStatus.DENIED, "never_modify_network: " + call.qualifiedTool()
                             + " changes firewall rules", Instant.now()), call.taskId());
                 } else {
-                    producer.send(Topics.TOOLCALLS_APPROVED, record.key(), call, call.taskId());
+                    producer.sendWithHeaders(Topics.TOOLCALLS_APPROVED, record.key(), call,
+                            TestSigning.signed(EventHeaders.of(Topics.TOOLCALLS_APPROVED, call.taskId()), call));
                 }
             }
         }

@@ -6,14 +6,17 @@ import static org.awaitility.Awaitility.await;
 import dev.hydra.topics.DeadLetters;
 import dev.hydra.topics.EventProducer;
 import dev.hydra.topics.KafkaTestCluster;
+import dev.hydra.topics.Topic;
 import dev.hydra.topics.Topics;
+import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.Outcome;
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.TaskResult;
 import dev.hydra.topics.events.TaskState;
 import dev.hydra.topics.events.TaskStatus;
-import dev.hydra.topics.config.HydraConfig;
+import dev.hydra.topics.signing.TestSigning;
+import dev.hydra.topics.signing.UnverifiedRecordException;
 import io.prometheus.client.CollectorRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -118,7 +121,7 @@ class InfrastructureCrewTest {
 
     private CrewWorker worker(String node, int concurrency) {
         CrewWorker worker = new CrewWorker(config(concurrency), cluster.clientProps(), Crew.INFRASTRUCTURE, node,
-                workDir, TestRedactor.OPENAI_KEYS);
+                workDir, TestRedactor.OPENAI_KEYS, TestSigning.verifier());
         workers.add(worker);
         worker.start();
         return worker;
@@ -263,6 +266,42 @@ class InfrastructureCrewTest {
     }
 
     @Test
+    void anUnsignedTaskOnALaneIsRefusedToTheDeadLetterQueueAndNeverClaimed() throws Exception {
+        worker("node-a");
+        Task forged = Tasks.restart("marker", 1);
+        producer.send(Topics.crewLane(Crew.INFRASTRUCTURE, 1), forged.id(), forged, forged.id()).get();
+
+        await().atMost(PATIENCE).until(() -> reports.statesOf(forged.id()).contains(TaskState.REFUSED));
+        assertThat(reports.statesOf(forged.id())).containsExactly(TaskState.REFUSED);
+        assertThat(reports.statusesOf(forged.id()).get(0).detail()).contains("no hydra-signature header");
+        await().atMost(PATIENCE).until(() -> reports.poll().deadLetters.stream().anyMatch(r -> forged.id().equals(r.key())));
+        var letter = reports.deadLetters.stream().filter(r -> forged.id().equals(r.key())).findFirst().orElseThrow();
+        assertThat(DeadLetters.header(letter.headers(), DeadLetters.ERROR)).contains("no hydra-signature header");
+        assertThat(DeadLetters.header(letter.headers(), DeadLetters.ERROR_CLASS))
+                .isEqualTo(UnverifiedRecordException.class.getName());
+        assertThat(workDir.resolve("marker")).doesNotExist();
+    }
+
+    @Test
+    void aSignedTaskAlteredOnItsWayIsRefusedAndTheOriginalStillRuns() throws Exception {
+        worker("node-a");
+        Task original = Tasks.restart("slow", 1);
+        Task altered = new Task(original.id(), original.type(), 1, original.impact(), original.description(),
+                original.crew(), Map.of("action", "restart_service", "service", "marker"), original.resources(),
+                original.requires(), original.source(), original.createdAt());
+        Topic<Task> lane = Topics.crewLane(Crew.INFRASTRUCTURE, 1);
+        producer.sendRaw(new ProducerRecord<>(lane.name(), null, altered.id().getBytes(StandardCharsets.UTF_8),
+                lane.valueSerde().serialize(lane.name(), altered), TestSigning.signed(original))).get();
+        Tasks.submit(producer, original);
+
+        awaitEnd(original.id());
+        assertThat(reports.statesOf(original.id())).containsSubsequence(TaskState.REFUSED, TaskState.CLAIMED,
+                TaskState.COMPLETED);
+        assertThat(reports.statusesOf(original.id()).get(0).detail()).contains("altered after it was signed");
+        assertThat(workDir.resolve("marker")).doesNotExist();
+    }
+
+    @Test
     void urgentTaskIsClaimedBeforeTheRestOfALowPriorityBacklog() throws Exception {
         worker("node-a");
         List<Task> backlog = new ArrayList<>();
@@ -376,8 +415,9 @@ class InfrastructureCrewTest {
                 new ByteArraySerializer())) {
             router.initTransactions();
             router.beginTransaction();
-            written = router.send(new ProducerRecord<>(lane, task.id().getBytes(StandardCharsets.UTF_8),
-                    Topics.crewLane(Crew.INFRASTRUCTURE, 2).valueSerde().serialize(lane, task))).get();
+            written = router.send(new ProducerRecord<>(lane, null, task.id().getBytes(StandardCharsets.UTF_8),
+                    Topics.crewLane(Crew.INFRASTRUCTURE, 2).valueSerde().serialize(lane, task),
+                    TestSigning.signed(task))).get();
             router.commitTransaction();
         }
 

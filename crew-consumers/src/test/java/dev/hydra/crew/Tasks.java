@@ -6,6 +6,7 @@ import dev.hydra.topics.Topic;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.Task;
+import dev.hydra.topics.signing.TestSigning;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -16,7 +17,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Headers;
 
-/** Test tasks and how they reach a crew lane (as the router would put them there). */
+/** Test tasks and how they reach a crew lane (as the router would put them there, signed). */
 final class Tasks {
     private Tasks() {
     }
@@ -39,7 +40,7 @@ final class Tasks {
     /** Sends without waiting, for backlogs; flush the producer to wait for all of them. */
     static Future<RecordMetadata> send(EventProducer producer, Task task, int attempt) {
         Topic<Task> lane = Topics.crewLane(task.crew(), task.priority());
-        Headers headers = EventHeaders.of(lane, task.id());
+        Headers headers = TestSigning.signed(EventHeaders.of(lane, task.id()), task);
         headers.add(CrewWorker.ATTEMPT_HEADER, Integer.toString(attempt).getBytes(StandardCharsets.UTF_8));
         return producer.sendRaw(new ProducerRecord<>(lane.name(), null, task.id().getBytes(StandardCharsets.UTF_8),
                 lane.valueSerde().serialize(lane.name(), task), headers));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.hydra.crew.tools.ToolExecutorService;
 import dev.hydra.topics.DeadLetters;
+import dev.hydra.topics.EventHeaders;
 import dev.hydra.topics.EventProducer;
 import dev.hydra.topics.KafkaTestCluster;
 import dev.hydra.topics.Topics;
@@ -14,6 +15,7 @@ import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.ToolCall;
 import dev.hydra.topics.events.ToolResult;
 import dev.hydra.topics.events.ToolStatus;
+import dev.hydra.topics.signing.TestSigning;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,7 +84,8 @@ class ToolExecutorServiceTest {
     }
 
     private void approve(ToolCall call) throws Exception {
-        producer.send(Topics.TOOLCALLS_APPROVED, call.taskId(), call, call.taskId()).get();
+        producer.sendWithHeaders(Topics.TOOLCALLS_APPROVED, call.taskId(), call,
+                TestSigning.signed(EventHeaders.of(Topics.TOOLCALLS_APPROVED, call.taskId()), call)).get();
     }
 
     private List<ConsumerRecord<String, byte[]>> poll() {
@@ -97,7 +100,8 @@ class ToolExecutorServiceTest {
 
     @Test
     void approvedCallRedeliveredWithTheSameIdRunsOnceAndIsAnsweredTwice() throws Exception {
-        try (ToolExecutorService executor = new ToolExecutorService(config(), cluster.clientProps(), workDir, TestRedactor.OPENAI_KEYS)) {
+        try (ToolExecutorService executor = new ToolExecutorService(config(), cluster.clientProps(), workDir,
+                TestRedactor.OPENAI_KEYS, TestSigning.verifier())) {
             executor.start();
             ToolCall call = shell("echo ran >> count.txt; echo counted");
 
@@ -157,7 +161,7 @@ class ToolExecutorServiceTest {
     @Test
     void secretInAToolsOutputIsRedactedBeforeItIsPublished() throws Exception {
         try (ToolExecutorService executor = new ToolExecutorService(config(), cluster.clientProps(), workDir,
-                TestRedactor.OPENAI_KEYS)) {
+                TestRedactor.OPENAI_KEYS, TestSigning.verifier())) {
             executor.start();
             Files.writeString(executor.workspaceRoot().resolve(".env"), "OPENAI_API_KEY=" + TestRedactor.SECRET + "\n");
             ToolCall call = shell("cat .env");
@@ -176,14 +180,16 @@ class ToolExecutorServiceTest {
     void callInterruptedByACrashIsNotRepeatedByTheNextExecutor() throws Exception {
         ToolCall call = shell("echo started >> crash.txt; sleep 30");
         Path marker;
-        try (ToolExecutorService first = new ToolExecutorService(config(), cluster.clientProps(), workDir, TestRedactor.OPENAI_KEYS)) {
+        try (ToolExecutorService first = new ToolExecutorService(config(), cluster.clientProps(), workDir,
+                TestRedactor.OPENAI_KEYS, TestSigning.verifier())) {
             first.start();
             marker = first.workspaceRoot().resolve("crash.txt");
             approve(call);
             await().atMost(PATIENCE).until(() -> Files.exists(marker));
         } // closed mid-command: the command is killed and the call never acknowledged
 
-        try (ToolExecutorService second = new ToolExecutorService(config(), cluster.clientProps(), workDir, TestRedactor.OPENAI_KEYS)) {
+        try (ToolExecutorService second = new ToolExecutorService(config(), cluster.clientProps(), workDir,
+                TestRedactor.OPENAI_KEYS, TestSigning.verifier())) {
             second.start();
             await().atMost(PATIENCE).until(() -> !resultsOf(call.id()).isEmpty());
         }
@@ -195,7 +201,8 @@ class ToolExecutorServiceTest {
 
     @Test
     void callToAServerThatIsNotConfiguredIsAnsweredWithAnError() throws Exception {
-        try (ToolExecutorService executor = new ToolExecutorService(config(), cluster.clientProps(), workDir, TestRedactor.OPENAI_KEYS)) {
+        try (ToolExecutorService executor = new ToolExecutorService(config(), cluster.clientProps(), workDir,
+                TestRedactor.OPENAI_KEYS, TestSigning.verifier())) {
             executor.start();
             ToolCall call = new ToolCall(null, "task-1", Crew.DEVELOPMENT, "coder", "postgres-mcp", "execute_sql",
                     Map.of("sql", "select 1"), List.of("db:hydra"), Instant.now());
@@ -211,7 +218,8 @@ class ToolExecutorServiceTest {
 
     @Test
     void malformedApprovedCallGoesToTheDeadLetterQueueAndTheNextCallStillRuns() throws Exception {
-        try (ToolExecutorService executor = new ToolExecutorService(config(), cluster.clientProps(), workDir, TestRedactor.OPENAI_KEYS)) {
+        try (ToolExecutorService executor = new ToolExecutorService(config(), cluster.clientProps(), workDir,
+                TestRedactor.OPENAI_KEYS, TestSigning.verifier())) {
             executor.start();
             producer.sendRaw(new ProducerRecord<>(Topics.TOOLCALLS_APPROVED.name(),
                     "broken".getBytes(StandardCharsets.UTF_8),
@@ -227,6 +235,44 @@ class ToolExecutorServiceTest {
             assertThat(DeadLetters.header(letter.headers(), DeadLetters.SOURCE_TOPIC))
                     .isEqualTo(Topics.TOOLCALLS_APPROVED.name());
             assertThat(DeadLetters.header(letter.headers(), DeadLetters.ERROR)).contains("taskId");
+        }
+    }
+
+    @Test
+    void anUnsignedApprovedCallIsNeverRunButRefusedToTheResultsAndTheDeadLetterQueue() throws Exception {
+        try (ToolExecutorService executor = new ToolExecutorService(config(), cluster.clientProps(), workDir,
+                TestRedactor.OPENAI_KEYS, TestSigning.verifier())) {
+            executor.start();
+            ToolCall forged = shell("echo forged > forged.txt");
+            producer.send(Topics.TOOLCALLS_APPROVED, forged.id(), forged, forged.taskId()).get();
+
+            await().atMost(PATIENCE).until(() -> !resultsOf(forged.id()).isEmpty());
+            ToolResult refused = resultsOf(forged.id()).get(0);
+            assertThat(refused.status()).isEqualTo(ToolStatus.REFUSED);
+            assertThat(refused.output()).contains("no hydra-signature header");
+            await().atMost(PATIENCE).until(() -> poll().stream()
+                    .anyMatch(r -> r.topic().equals(Topics.DLQ.name()) && forged.id().equals(r.key())));
+            ConsumerRecord<String, byte[]> letter = seen.stream()
+                    .filter(r -> r.topic().equals(Topics.DLQ.name()) && forged.id().equals(r.key())).findFirst().orElseThrow();
+            assertThat(DeadLetters.header(letter.headers(), DeadLetters.ERROR)).contains("no hydra-signature header");
+            assertThat(executor.workspaceRoot().resolve("forged.txt")).doesNotExist();
+        }
+    }
+
+    @Test
+    void aSignedCallWhoseArgumentsWereChangedInFlightIsRefused() throws Exception {
+        try (ToolExecutorService executor = new ToolExecutorService(config(), cluster.clientProps(), workDir,
+                TestRedactor.OPENAI_KEYS, TestSigning.verifier())) {
+            executor.start();
+            ToolCall approved = shell("echo harmless");
+            ToolCall altered = approved.withArguments(Map.of("command", "echo altered > altered.txt"));
+            producer.sendWithHeaders(Topics.TOOLCALLS_APPROVED, altered.id(), altered,
+                    TestSigning.signed(EventHeaders.of(Topics.TOOLCALLS_APPROVED, altered.taskId()), approved)).get();
+
+            await().atMost(PATIENCE).until(() -> !resultsOf(altered.id()).isEmpty());
+            assertThat(resultsOf(altered.id()).get(0).status()).isEqualTo(ToolStatus.REFUSED);
+            assertThat(resultsOf(altered.id()).get(0).output()).contains("altered after it was signed");
+            assertThat(executor.workspaceRoot().resolve("altered.txt")).doesNotExist();
         }
     }
 }

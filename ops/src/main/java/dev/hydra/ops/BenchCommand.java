@@ -2,7 +2,9 @@ package dev.hydra.ops;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hydra.constitution.ConstitutionFilter;
+import dev.hydra.constitution.FilterSettings;
 import dev.hydra.router.TaskRouter;
+import dev.hydra.topics.EventHeaders;
 import dev.hydra.topics.EventProducer;
 import dev.hydra.topics.Json;
 import dev.hydra.topics.Service;
@@ -13,6 +15,8 @@ import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.Task;
+import dev.hydra.topics.signing.VerdictSignature;
+import dev.hydra.topics.signing.VerdictSigner;
 import java.io.PrintWriter;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -34,6 +38,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -84,6 +89,10 @@ final class BenchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     private final ObjectNode results = Json.MAPPER.createObjectNode();
+    /** The stack's signing key: stages that start past the filter write work signed as the filter would. */
+    private VerdictSigner signer;
+    /** Verifiers do not check which constitution signed, so the bench names none in particular. */
+    private static final String BENCH_CONSTITUTION = "0".repeat(64);
 
     @Override
     public Integer call() throws Exception {
@@ -109,6 +118,7 @@ final class BenchCommand implements Callable<Integer> {
             pipeline(client, dir, out);
         }
         constitutionChecks(out);
+        signatures(out);
         printTable(out);
         if (json != null) {
             Files.writeString(json, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(results));
@@ -198,7 +208,8 @@ final class BenchCommand implements Callable<Integer> {
             int stageTasks = quick ? 1_000 : 10_000;
             var stages = results.putArray("stages");
 
-            start(services, new ConstitutionFilter(config, client, dir.resolve("state")));
+            signer = FilterSettings.signer(config, dir);
+            start(services, new ConstitutionFilter(config, client, dir.resolve("state"), signer));
             Map<String, Long> warm = send(producer, Topics.TASKS_PROPOSED, run + "-warm", quick ? 200 : 1_000, 4, 0);
             approved.await(warm.keySet(), Duration.ofMinutes(5));
             stage(stages, "constitution filter alone: proposed -> approved", producer, Topics.TASKS_PROPOSED,
@@ -252,7 +263,7 @@ final class BenchCommand implements Callable<Integer> {
                 String prefix = run + "-b" + p4;
                 for (int i = 0; i < p4; i++) {
                     Task task = noop(prefix + "-p4-" + i, 4);
-                    producer.send(Topics.crewLane(Crew.RESEARCH, 4), task.id(), task, task.id());
+                    publish(producer, Topics.crewLane(Crew.RESEARCH, 4), task);
                 }
                 producer.flush();
                 // All within a second: the backlog must still be queued when the last P1 arrives.
@@ -288,7 +299,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** {@code count} no-op tasks into {@code input} as fast as possible, timed until all reach {@code output}. */
-    private static void stage(com.fasterxml.jackson.databind.node.ArrayNode stages, String name,
+    private void stage(com.fasterxml.jackson.databind.node.ArrayNode stages, String name,
                               EventProducer producer, Topic<Task> input, String prefix, int count, Arrivals output,
                               PrintWriter out) throws Exception {
         long start = System.nanoTime();
@@ -308,7 +319,7 @@ final class BenchCommand implements Callable<Integer> {
      * Sends {@code count} no-op tasks to {@code topic}, paced at {@code rate} per second (0 = unpaced);
      * returns when each was sent, by id.
      */
-    private static Map<String, Long> send(EventProducer producer, Topic<Task> topic, String prefix, int count,
+    private Map<String, Long> send(EventProducer producer, Topic<Task> topic, String prefix, int count,
                                           int priority, double rate) {
         Map<String, Long> sentAt = new LinkedHashMap<>();
         long start = System.nanoTime();
@@ -318,24 +329,51 @@ final class BenchCommand implements Callable<Integer> {
             }
             Task task = noop(prefix + "-" + i, priority);
             sentAt.put(task.id(), System.currentTimeMillis());
-            producer.send(topic, task.id(), task, task.id());
+            publish(producer, topic, task);
         }
         producer.flush();
         return sentAt;
     }
 
+    /** A proposal as any client writes it; work past the filter signed with the stack's key. */
+    private void publish(EventProducer producer, Topic<Task> topic, Task task) {
+        Headers headers = EventHeaders.of(topic, task.id());
+        if (topic != Topics.TASKS_PROPOSED) {
+            EventHeaders.put(headers, EventHeaders.SIGNATURE,
+                    signer.sign(task, VerdictSignature.ALLOW, BENCH_CONSTITUTION).header());
+        }
+        producer.sendWithHeaders(topic, task.id(), task, headers);
+    }
+
     /** JMH: constitution checks per second, one thread, full rule set. */
     private void constitutionChecks(PrintWriter out) throws Exception {
-        var options = new OptionsBuilder().include(ConstitutionBenchmark.class.getName())
-                .param("constitutionFile", constitution.toAbsolutePath().toString())
-                .forks(1).warmupIterations(quick ? 1 : 3).measurementIterations(quick ? 2 : 5)
-                .warmupTime(TimeValue.seconds(quick ? 1 : 2)).measurementTime(TimeValue.seconds(quick ? 1 : 3))
-                .threads(1).build();
-        RunResult result = new Runner(options).runSingle();
+        RunResult result = jmh(ConstitutionBenchmark.class.getName(),
+                Map.of("constitutionFile", constitution.toAbsolutePath().toString())).iterator().next();
         double perSecond = result.getPrimaryResult().getScore();
         results.putObject("constitution").put("checksPerSecond", perSecond)
                 .put("error", result.getPrimaryResult().getScoreError());
         out.printf("constitution: %.0f checks/s%n", perSecond);
+    }
+
+    /** JMH: what a verdict signature costs per record (the filter signs, an executor verifies). */
+    private void signatures(PrintWriter out) throws Exception {
+        ObjectNode node = results.putObject("signatures");
+        for (RunResult result : jmh(SignatureBenchmark.class.getName(), Map.of())) {
+            String label = result.getParams().getBenchmark().substring(result.getParams().getBenchmark().lastIndexOf('.') + 1);
+            double perSecond = result.getPrimaryResult().getScore();
+            node.put(label + "PerSecond", perSecond).put(label + "Micros", 1e6 / perSecond);
+            out.printf("signature %s: %.0f per second (%.1f µs per record)%n", label, perSecond, 1e6 / perSecond);
+        }
+    }
+
+    /** One JMH run of the benchmarks matching {@code include}, in one fork, one thread. */
+    private java.util.Collection<RunResult> jmh(String include, Map<String, String> params) throws Exception {
+        OptionsBuilder options = new OptionsBuilder();
+        options.include(include).forks(1).warmupIterations(quick ? 1 : 3).measurementIterations(quick ? 2 : 5)
+                .warmupTime(TimeValue.seconds(quick ? 1 : 2)).measurementTime(TimeValue.seconds(quick ? 1 : 3))
+                .threads(1);
+        params.forEach(options::param);
+        return new Runner(options.build()).run();
     }
 
     private void printTable(PrintWriter out) {

@@ -29,6 +29,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -63,6 +64,9 @@ final class ChaosChecks {
         }
     }
 
+    /** Reads of the audit topic while ended tasks still lack their execution record: about 30 s. */
+    private static final int AUDIT_READS = 30;
+
     private final Properties client;
     private final Path effectsLog;
 
@@ -92,23 +96,27 @@ final class ChaosChecks {
                 taskIds.size() + " tasks, " + count(missing, "without a terminal state") + ", "
                         + count(several, "with two or more terminal records") + ", " + failed + " FAILED"));
 
-        Map<String, Integer> verdicts = new HashMap<>();
-        Map<String, Integer> otherAudit = new HashMap<>();
-        Map<String, Integer> auditIds = new HashMap<>();
-        read(Topics.AUDIT, record -> {
-            JsonNode audit = json(record.value());
-            auditIds.merge(audit.path("id").asText(), 1, Integer::sum);
-            (audit.path("action").asText().equals("verdict") ? verdicts : otherAudit).merge(record.key(), 1, Integer::sum);
-        });
+        AuditCounts audit = auditCounts(terminal.keySet().stream().filter(taskIds::contains).collect(Collectors.toSet()));
+        Map<String, Integer> verdicts = audit.verdicts();
+        Map<String, Integer> otherAudit = audit.other();
         List<String> noVerdict = taskIds.stream().filter(id -> !verdicts.containsKey(id)).sorted().toList();
         List<String> dupVerdict = taskIds.stream().filter(id -> verdicts.getOrDefault(id, 0) > 1).sorted().toList();
+        // A task that ended has its execution audited once, chained after its verdict (the filter reads
+        // the crews' terminal statuses); nothing else is audited about a task of this load.
+        List<String> noExecution = terminal.keySet().stream().filter(taskIds::contains)
+                .filter(id -> !audit.executions().containsKey(id)).sorted().toList();
+        List<String> dupExecution = taskIds.stream().filter(id -> audit.executions().getOrDefault(id, 0) > 1)
+                .sorted().toList();
         List<String> extraAudit = taskIds.stream().filter(otherAudit::containsKey).sorted().toList();
-        List<String> dupIds = auditIds.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).sorted().toList();
-        checks.add(new ChaosRun.Check("exactly one verdict audit record per task, no audit record twice",
-                noVerdict.isEmpty() && dupVerdict.isEmpty() && extraAudit.isEmpty() && dupIds.isEmpty(),
-                auditIds.size() + " audit records: " + count(noVerdict, "tasks without a verdict") + ", "
-                        + count(dupVerdict, "with two") + ", " + count(extraAudit, "with another audit record") + ", "
-                        + count(dupIds, "record ids written twice")));
+        List<String> dupIds = audit.ids().entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey)
+                .sorted().toList();
+        checks.add(new ChaosRun.Check("exactly one verdict and one execution audit record per task, no audit record twice",
+                noVerdict.isEmpty() && dupVerdict.isEmpty() && noExecution.isEmpty() && dupExecution.isEmpty()
+                        && extraAudit.isEmpty() && dupIds.isEmpty(),
+                audit.ids().size() + " audit records: " + count(noVerdict, "tasks without a verdict") + ", "
+                        + count(dupVerdict, "with two") + ", " + count(noExecution, "ended tasks without an execution record")
+                        + ", " + count(dupExecution, "with two") + ", " + count(extraAudit, "with another audit record")
+                        + ", " + count(dupIds, "record ids written twice")));
 
         Map<String, List<Task>> approved = new HashMap<>();
         Set<String> approvedKeys = new HashSet<>();
@@ -133,13 +141,42 @@ final class ChaosChecks {
                         + ", " + count(parked, "rejected or parked for approval")));
 
         checks.add(effects(fed, terminal));
-        checks.add(deadLetters(fed, verdicts, otherAudit, approvedKeys, elsewhere));
+        Map<String, Integer> audited = new HashMap<>(otherAudit);
+        audit.executions().forEach((key, n) -> audited.merge(key, n, Integer::sum));
+        checks.add(deadLetters(fed, verdicts, audited, approvedKeys, elsewhere));
 
         AuditVerifier.Report chain = AuditVerifier.strict().verifyTopic(client, READ_TIMEOUT);
         checks.add(new ChaosRun.Check("the audit hash chain verifies", chain.intact(),
                 chain.checked() + " records, " + chain.chains() + " chains"
                         + chain.firstBreak().map(b -> ", first break: " + b).orElse("")));
         return checks;
+    }
+
+    /** Audit records by key: verdicts, executions, anything else; and how often each record id occurs. */
+    private record AuditCounts(Map<String, Integer> verdicts, Map<String, Integer> executions,
+                               Map<String, Integer> other, Map<String, Integer> ids) {
+    }
+
+    /**
+     * Reads hydra.audit. The filter audits an execution once it reads the terminal status, a commit
+     * interval or a restart after the crew wrote it, so the read is repeated (a bounded number of
+     * times) while an ended task has no execution record yet.
+     */
+    private AuditCounts auditCounts(Set<String> ended) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            AuditCounts counts = new AuditCounts(new HashMap<>(), new HashMap<>(), new HashMap<>(), new HashMap<>());
+            read(Topics.AUDIT, record -> {
+                JsonNode audit = json(record.value());
+                counts.ids().merge(audit.path("id").asText(), 1, Integer::sum);
+                String action = audit.path("action").asText();
+                (action.equals("verdict") ? counts.verdicts() : action.equals("executed") ? counts.executions()
+                        : counts.other()).merge(record.key(), 1, Integer::sum);
+            });
+            if (attempt >= AUDIT_READS || counts.executions().keySet().containsAll(ended)) {
+                return counts;
+            }
+            TimeUnit.SECONDS.sleep(1);
+        }
     }
 
     /** effects.log has one line {@code <taskId> <attempt> <node>} per side effect that ran. */

@@ -1,11 +1,14 @@
 package dev.hydra.ops;
 
+import dev.hydra.constitution.FilterSettings;
 import dev.hydra.topics.EventProducer;
 import dev.hydra.topics.TopicBootstrap;
 import dev.hydra.topics.Topics;
+import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.Task;
+import dev.hydra.topics.signing.SigningKeys;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ServerSocket;
@@ -154,6 +157,8 @@ final class ChaosRun {
             // Both crew members share one work directory (one node's disk, or a shared volume): its
             // step journal is what keeps a redelivered task from repeating its side effect. Their
             // node names differ so that the statuses say which member holds which task.
+            // The crews start beside the filter and need its public key at once: made before anyone starts.
+            SigningKeys.ensure(FilterSettings.signingKeyFile(HydraConfig.of("", env), dir.resolve("data")));
             define("constitution", "service", "constitution");
             define("router", "service", "router");
             define("crew-a", "crew", "--crew", "research", "--node", "chaos-a", "--data-dir", dir.resolve("data").toString());

@@ -6,13 +6,15 @@ import dev.hydra.crew.CrewWorker;
 import dev.hydra.crew.tools.ToolExecutorService;
 import dev.hydra.topics.Redactor;
 import dev.hydra.topics.config.HydraConfig;
+import dev.hydra.topics.config.SigningSettings;
 import dev.hydra.topics.events.Crew;
 import java.nio.file.Path;
 import java.util.Properties;
 
 /**
  * Builds the services that do work (crew workers, the tool executor) the one way every command runs
- * them: with the constitution's redactor, so that what they publish never carries a secret, and with
+ * them: with the constitution's redactor, so that what they publish never carries a secret, with the
+ * constitution's public keys ({@code signing.publicKeys}), so that they run only what it signed, and with
  * the same work directories, so that a worker finds its step journal again after a restart.
  */
 final class CrewServices {
@@ -26,10 +28,12 @@ final class CrewServices {
 
     static CrewWorker worker(HydraConfig config, Properties client, Crew crew, String node, Path dataDir,
                              Redactor redactor) {
-        return new CrewWorker(config, client, crew, node, dataDir.resolve("work").resolve(crew.wireName()), redactor);
+        return new CrewWorker(config, client, crew, node, dataDir.resolve("work").resolve(crew.wireName()), redactor,
+                SigningSettings.verifier(config, dataDir));
     }
 
     static ToolExecutorService toolExecutor(HydraConfig config, Properties client, Path dataDir, Redactor redactor) {
-        return new ToolExecutorService(config, client, dataDir.resolve("work"), redactor);
+        return new ToolExecutorService(config, client, dataDir.resolve("work"), redactor,
+                SigningSettings.verifier(config, dataDir));
     }
 }

@@ -2,6 +2,7 @@ package dev.hydra.ops;
 
 import dev.hydra.assessor.StateAssessor;
 import dev.hydra.constitution.ConstitutionFilter;
+import dev.hydra.constitution.FilterSettings;
 import dev.hydra.memory.MemoryProjector;
 import dev.hydra.router.TaskRouter;
 import dev.hydra.topics.EventProducer;
@@ -92,7 +93,8 @@ public final class HydraStack implements StackApi, AutoCloseable {
         MemoryProjector memory = new MemoryProjector(config, clientProps, dataDir.resolve("memory"));
         // Consumers first, so that the first proposals already find everyone listening.
         startService(memory);
-        startService(new ConstitutionFilter(config, clientProps, stateDir));
+        startService(new ConstitutionFilter(config, clientProps, stateDir,
+                FilterSettings.signer(config, dataDir)));
         startService(new TaskRouter(config, clientProps, stateDir));
         // Runs the tool calls the constitution approved, for every crew of this stack.
         Redactor redactor = CrewServices.redactor(config);

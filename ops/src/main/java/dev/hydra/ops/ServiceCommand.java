@@ -2,6 +2,7 @@ package dev.hydra.ops;
 
 import dev.hydra.assessor.StateAssessor;
 import dev.hydra.constitution.ConstitutionFilter;
+import dev.hydra.constitution.FilterSettings;
 import dev.hydra.memory.MemoryProjector;
 import dev.hydra.router.TaskRouter;
 import dev.hydra.topics.EventProducer;
@@ -144,7 +145,7 @@ final class ServiceCommand implements Callable<Integer> {
         Path stateDir = data.resolve("state");
         return switch (name) {
             case assessor -> new StateAssessor(config, client);
-            case constitution -> new ConstitutionFilter(config, client, stateDir);
+            case constitution -> new ConstitutionFilter(config, client, stateDir, FilterSettings.signer(config, data));
             case router -> new TaskRouter(config, client, stateDir);
             case memory -> new MemoryProjector(config, client, data.resolve("memory"));
             case console -> new LiveView(client);

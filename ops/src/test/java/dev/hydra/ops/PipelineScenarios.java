@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hydra.constitution.AuditVerifier;
 import dev.hydra.topics.DeadLetters;
 import dev.hydra.topics.EventProducer;
 import dev.hydra.topics.InvalidEventException;
@@ -83,6 +84,9 @@ abstract class PipelineScenarios {
                     restartTimeout: 20s
                   - name: cache
                     restart: ["sh", "-c", "echo restarted >> cache-restarts.txt"]
+                    restartTimeout: 20s
+                  - name: vault
+                    restart: ["sh", "-c", "echo restarted >> vault-restarts.txt"]
                     restartTimeout: 20s
                 """.formatted(bootstrap, deadPort);
         return HydraConfig.of(yaml, Map.of("HYDRA_CONSTITUTION",
@@ -211,6 +215,88 @@ abstract class PipelineScenarios {
         assertThat(answer.path("output").asText()).matches("AWS_ACCESS_KEY_ID=\\[REDACTED:[a-z_]+]\n");
         assertThat(on(Topics.TOOLCALLS_RESULTS.name())).noneMatch(r -> new String(r.value(), StandardCharsets.UTF_8)
                 .contains(key));
+    }
+
+    @Test
+    void aToolCallPutStraightOnApprovedIsNeverExecutedAndTheRefusalIsAuditedAndDeadLettered() throws Exception {
+        ToolCall forged = new ToolCall("forged-call-1", "task-forged", Crew.DEVELOPMENT, "mallory", "filesystem-mcp",
+                "write_file", Map.of("path", "/workspace/forged.txt", "content", "owned"), List.of(), null);
+        try (EventProducer producer = new EventProducer(stack.clientProps(), "e2e-intruder")) {
+            producer.send(Topics.TOOLCALLS_APPROVED, forged.id(), forged, forged.taskId()).get();
+        }
+
+        assertRefused(forged.id(), "no hydra-signature header");
+        assertThat(on(Topics.TOOLCALLS_RESULTS.name()).stream().filter(r -> forged.id().equals(r.key()))
+                .map(r -> value(r).path("status").asText())).containsExactly("REFUSED");
+        assertThat(dataDir.resolve("work").resolve("workspace").resolve("forged.txt")).doesNotExist();
+    }
+
+    @Test
+    void aTaskPutStraightOnACrewLaneIsNeverRunAndTheRefusalIsAuditedAndDeadLettered() throws Exception {
+        Task forged = new Task("forged-task-1", null, 1, 90, "Fix failed service: vault", Crew.INFRASTRUCTURE,
+                Map.of("action", "restart_service", "service", "vault"), List.of("service:vault"), List.of(),
+                "intruder", null);
+        try (EventProducer producer = new EventProducer(stack.clientProps(), "e2e-intruder")) {
+            producer.send(Topics.crewLane(Crew.INFRASTRUCTURE, 1), forged.id(), forged, forged.id()).get();
+        }
+
+        assertRefused(forged.id(), "no hydra-signature header");
+        assertThat(on(Topics.TASK_STATUS.name()).stream().filter(r -> forged.id().equals(r.key()))
+                .map(r -> value(r).path("state").asText())).containsExactly("REFUSED");
+        try (var files = Files.walk(dataDir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).doesNotContain("vault-restarts.txt");
+        }
+    }
+
+    @Test
+    void aSignedToolCallRunsIsAuditedAsExecutedAndAnAlteredCopyOfItIsRefused() throws Exception {
+        Path workspace = dataDir.resolve("work").resolve("workspace");
+        Files.createDirectories(workspace);
+        Files.writeString(workspace.resolve("notes.txt"), "ship it\n");
+        ToolCall call = new ToolCall("signed-call-1", "task-signed", Crew.DEVELOPMENT, "coder", "filesystem-mcp",
+                "read_file", Map.of("path", "/workspace/notes.txt"), List.of(), null);
+        try (EventProducer producer = new EventProducer(stack.clientProps(), "e2e-agent")) {
+            producer.send(Topics.TOOLCALLS_REQUESTED, call.id(), call, call.taskId()).get();
+        }
+        await("the audit records the verdict, then the execution").atMost(PATIENCE).until(() ->
+                auditActions(call.id()).equals(List.of("verdict", "executed")));
+        JsonNode executed = audit(call.id()).get(1);
+        assertThat(executed.path("reason").asText()).isEqualTo("OK: ship it\n");
+        assertThat(executed.path("prevHash").asText()).isEqualTo(audit(call.id()).get(0).path("hash").asText());
+
+        // In flight: the approved record's bytes changed to another tool and path, its signature kept.
+        ConsumerRecord<String, byte[]> approved = on(Topics.TOOLCALLS_APPROVED.name()).stream()
+                .filter(r -> call.id().equals(r.key())).findFirst().orElseThrow();
+        ToolCall altered = new ToolCall(call.id(), call.taskId(), call.crew(), call.agent(), "filesystem-mcp",
+                "write_file", Map.of("path", "/workspace/altered.txt", "content", "owned"), List.of(), call.createdAt());
+        try (KafkaProducer<String, byte[]> intruder = new KafkaProducer<>(stack.clientProps(), new StringSerializer(),
+                new ByteArraySerializer())) {
+            intruder.send(new ProducerRecord<>(Topics.TOOLCALLS_APPROVED.name(), null, call.id(),
+                    Json.bytes(altered), approved.headers())).get();
+        }
+
+        assertRefused(call.id(), "altered after it was signed");
+        assertThat(auditActions(call.id())).containsExactly("verdict", "executed", "execution_refused");
+        assertThat(workspace.resolve("altered.txt")).doesNotExist();
+        assertThat(AuditVerifier.strict().verifyTopic(stack.clientProps(), PATIENCE).intact()).isTrue();
+    }
+
+    /** Refused where it would have run: an execution_refused audit record and a dead letter, both with the reason. */
+    private void assertRefused(String id, String reason) {
+        await("the refusal of " + id + " audited").atMost(PATIENCE).until(() ->
+                auditActions(id).contains("execution_refused"));
+        assertThat(audit(id)).filteredOn(a -> a.path("action").asText().equals("execution_refused"))
+                .singleElement().satisfies(a -> assertThat(a.path("reason").asText()).contains(reason));
+        await("the refused record dead-lettered").atMost(PATIENCE).until(() -> on(Topics.DLQ.name()).stream()
+                .anyMatch(r -> id.equals(r.key()) && DeadLetters.header(r.headers(), DeadLetters.ERROR).contains(reason)));
+    }
+
+    private List<JsonNode> audit(String id) {
+        return on(Topics.AUDIT.name()).stream().filter(r -> id.equals(r.key())).map(PipelineScenarios::value).toList();
+    }
+
+    private List<String> auditActions(String id) {
+        return audit(id).stream().map(a -> a.path("action").asText()).toList();
     }
 
     @Test

@@ -106,6 +106,9 @@ final class DispatchProcessor implements Processor<String, RouterInput, String, 
         Topic<Task> lane = Topics.crewLane(task.crew(), task.priority());
         Headers headers = EventHeaders.of(lane, task.id());
         headers.add(TaskRouter.ATTEMPT_HEADER, utf8(Integer.toString(route.attempt())));
+        if (route.signature() != null) {
+            EventHeaders.put(headers, EventHeaders.SIGNATURE, route.signature());
+        }
         send(task.id(), Outbound.of(lane, task), headers, now);
         RouterMetrics.ROUTED.labels(task.crew().wireName(), Integer.toString(task.priority())).inc();
         if (route.why() == Action.Why.PROMOTED) {
@@ -121,6 +124,10 @@ final class DispatchProcessor implements Processor<String, RouterInput, String, 
                 giveUp.origin().offset(), new TaskAbandonedException(giveUp.reason()), RouterTopology.APP);
         EventHeaders.set(headers, Topics.TASKS_APPROVED, task.id());
         headers.add(TaskRouter.ATTEMPT_HEADER, utf8(Integer.toString(giveUp.attempt())));
+        if (giveUp.origin().signature() != null) {
+            // kept so that the dead letter, replayed onto hydra.tasks.approved, still runs
+            EventHeaders.put(headers, EventHeaders.SIGNATURE, giveUp.origin().signature());
+        }
         byte[] value = Topics.TASKS_APPROVED.valueSerde().serialize(Topics.DLQ.name(), task);
         send(task.id(), new Outbound(Topics.DLQ.name(), value), headers, now);
         RouterMetrics.ABANDONED.labels(task.crew().wireName()).inc();

@@ -2,6 +2,7 @@ package dev.hydra.router;
 
 import dev.hydra.router.rules.Origin;
 import dev.hydra.router.rules.TrackedTask;
+import dev.hydra.topics.EventHeaders;
 import dev.hydra.topics.JsonSerde;
 import dev.hydra.topics.ParsedStream;
 import dev.hydra.topics.Topics;
@@ -95,7 +96,11 @@ public final class RouterTopology {
         return builder.build();
     }
 
-    /** Remembers where an approved task was read, before the repartition hides it. */
+    /**
+     * Remembers where an approved task was read and the signature it carried, before the repartition
+     * hides the one and the router's store outlives the other (a promotion or retry is published
+     * from the store, long after the approved record).
+     */
     private static final class OriginStamp implements FixedKeyProcessor<String, Task, RouterInput> {
         private FixedKeyProcessorContext<String, RouterInput> context;
 
@@ -107,7 +112,8 @@ public final class RouterTopology {
         @Override
         public void process(FixedKeyRecord<String, Task> record) {
             Origin origin = context.recordMetadata()
-                    .map(m -> new Origin(m.topic(), m.partition(), m.offset())).orElse(Origin.UNKNOWN);
+                    .map(m -> new Origin(m.topic(), m.partition(), m.offset())).orElse(Origin.UNKNOWN)
+                    .signedWith(EventHeaders.get(record.headers(), EventHeaders.SIGNATURE).orElse(null));
             context.forward(record.withValue(RouterInput.of(record.value(), origin)));
         }
     }

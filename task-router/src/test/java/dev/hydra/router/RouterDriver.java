@@ -3,12 +3,13 @@ package dev.hydra.router;
 import dev.hydra.topics.EventHeaders;
 import dev.hydra.topics.StreamsConfigs;
 import dev.hydra.topics.Topics;
+import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.NodeAnnouncement;
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.TaskState;
 import dev.hydra.topics.events.TaskStatus;
-import dev.hydra.topics.config.HydraConfig;
+import dev.hydra.topics.signing.TestSigning;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,10 +22,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.test.TestRecord;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
 
 /** The router topology under TopologyTestDriver, with Hydra-typed inputs and outputs and driven time. */
 final class RouterDriver implements AutoCloseable {
@@ -66,6 +67,12 @@ final class RouterDriver implements AutoCloseable {
 
     void approve(Task task) {
         approved.pipeInput(task.id(), Topics.TASKS_APPROVED.valueSerde().serialize("", task), now());
+    }
+
+    /** An approved task as the constitution filter writes it: with its signature header. */
+    void approveSigned(Task task) {
+        approved.pipeInput(new TestRecord<>(task.id(), Topics.TASKS_APPROVED.valueSerde().serialize("", task),
+                TestSigning.signed(task), now()));
     }
 
     void approveRaw(String key, String json) {

@@ -15,6 +15,13 @@ public final class EventHeaders {
     public static final String SCHEMA_VERSION = "hydra-schema-version";
     public static final String CORRELATION_ID = "hydra-correlation-id";
     public static final String CURRENT_SCHEMA_VERSION = "1";
+    /**
+     * The constitution's Ed25519 signature on a released task or tool call (on hydra.tasks.approved,
+     * the crew lanes and hydra.toolcalls.approved): {@code v1;kid=…;verdict=ALLOW|APPROVED;constitution=…;sig=…},
+     * see {@link dev.hydra.topics.signing.VerdictSignature}. Crews and the tool executor run nothing without
+     * a valid one; the router carries it from hydra.tasks.approved onto every lane record of the task.
+     */
+    public static final String SIGNATURE = "hydra-signature";
 
     private EventHeaders() {
     }
@@ -39,6 +46,13 @@ public final class EventHeaders {
         Header header = headers.lastHeader(name);
         return header == null || header.value() == null
                 ? Optional.empty() : Optional.of(new String(header.value(), StandardCharsets.UTF_8));
+    }
+
+    /** Sets (replaces) one header. */
+    public static Headers put(Headers headers, String name, String value) {
+        headers.remove(name);
+        headers.add(name, utf8(value));
+        return headers;
     }
 
     static byte[] utf8(String value) {

@@ -7,6 +7,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -30,9 +31,13 @@ public final class EventProducer implements AutoCloseable {
     }
 
     public <V> Future<RecordMetadata> send(Topic<V> topic, String key, V value, String correlationId) {
+        return sendWithHeaders(topic, key, value, EventHeaders.of(topic, correlationId));
+    }
+
+    /** Sends with the given headers (Hydra's own, see {@link EventHeaders#of}, plus e.g. a signature). */
+    public <V> Future<RecordMetadata> sendWithHeaders(Topic<V> topic, String key, V value, Headers headers) {
         byte[] bytes = topic.valueSerde().serialize(topic.name(), value);
-        return producer.send(new ProducerRecord<>(topic.name(), null, key, bytes,
-                EventHeaders.of(topic, correlationId)));
+        return producer.send(new ProducerRecord<>(topic.name(), null, key, bytes, headers));
     }
 
     /** Sends raw bytes (a dead letter, or a value passed through untouched). */

@@ -107,6 +107,7 @@ public final class AgentToolbox {
             case ERROR -> "ERROR: " + answer.output();
             case DENIED -> "DENIED by Hydra's constitution: " + answer.output()
                     + ". Do not retry this call; choose another way or report that it cannot be done.";
+            case REFUSED -> "REFUSED by the tool executor (the call's approval did not verify): " + answer.output();
         };
     }
 }

@@ -14,6 +14,8 @@ import dev.hydra.topics.events.Replay;
 import dev.hydra.topics.events.ToolCall;
 import dev.hydra.topics.events.ToolResult;
 import dev.hydra.topics.events.ToolStatus;
+import dev.hydra.topics.signing.UnverifiedRecordException;
+import dev.hydra.topics.signing.VerdictVerifier;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -40,7 +42,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the tool calls the constitution approved ({@code hydra.toolcalls.approved}, consumer group
- * {@code hydra-tool-executor}) on Hydra's sandboxed workspace tools or a configured MCP server, and
+ * {@code hydra-tool-executor}), each only after its signature verifies, on Hydra's sandboxed workspace tools or a configured MCP server, and
  * answers on {@code hydra.toolcalls.results}, keyed by the call id. A call id is executed at most
  * once, also across a crash and redelivery: the {@link StepJournal} replays the recorded answer of a
  * finished call and refuses to repeat one that was interrupted mid-way.
@@ -56,6 +58,7 @@ public final class ToolExecutorService implements Service {
     private final StepJournal journal;
     private final Duration pollTimeout;
     private final Redactor redactor;
+    private final VerdictVerifier verifier;
     private volatile boolean running;
     private volatile boolean healthy;
     private Thread loop;
@@ -65,10 +68,13 @@ public final class ToolExecutorService implements Service {
     /**
      * @param redactor applied to every tool's output before it is published: a file read or a command's
      *                 output may hold a secret, and the agent (and the topic) must see it redacted
+     * @param verifier the constitution's public keys: a call runs only with a valid signature from one
      */
-    public ToolExecutorService(HydraConfig config, Properties kafkaClientProps, Path workDir, Redactor redactor) {
+    public ToolExecutorService(HydraConfig config, Properties kafkaClientProps, Path workDir, Redactor redactor,
+                               VerdictVerifier verifier) {
         this.kafkaClientProps = kafkaClientProps;
         this.redactor = redactor;
+        this.verifier = verifier;
         Path base = workDir.toAbsolutePath().normalize();
         this.sandboxMode = config.get(SandboxSettings.SANDBOX);
         try {
@@ -158,8 +164,26 @@ public final class ToolExecutorService implements Service {
             await(producer.sendRaw(DeadLetters.of(record, e, name())));
             return;
         }
+        Optional<String> refusal = verifier.refusal(record.headers(), call);
+        if (refusal.isPresent()) {
+            refuse(record, call, refusal.get());
+            return;
+        }
         ToolResult result = redactor.redact(execute(call));
         await(producer.send(Topics.TOOLCALLS_RESULTS, call.id(), result, call.taskId()));
+    }
+
+    /**
+     * A call the constitution did not release, or that changed after it did: never run. It goes to
+     * hydra.dlq with the reason, and a REFUSED result tells the agent and, through the filter, the
+     * audit.
+     */
+    private void refuse(ConsumerRecord<byte[], byte[]> record, ToolCall call, String reason) throws InterruptedException {
+        LOG.warn("{}-{}@{}: tool call {} {} refused, not executed: {}", record.topic(), record.partition(),
+                record.offset(), call.id(), call.qualifiedTool(), reason);
+        await(producer.sendRaw(DeadLetters.of(record, new UnverifiedRecordException(reason), name())));
+        await(producer.send(Topics.TOOLCALLS_RESULTS, call.id(), new ToolResult(call.id(), call.taskId(),
+                ToolStatus.REFUSED, reason, Instant.now()), call.taskId()));
     }
 
     /** Runs one call at most once and describes how it went; a dry-run call is answered without running. */

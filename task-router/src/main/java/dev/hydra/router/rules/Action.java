@@ -11,8 +11,11 @@ public sealed interface Action {
         NEW, PROMOTED, RELEASED, NODE_READY, RETRY
     }
 
-    /** Publish {@code task} (whose priority is the lane) with {@code attempt} in the attempt header. */
-    record Route(Task task, int attempt, Why why) implements Action {
+    /**
+     * Publish {@code task} (whose priority is the lane) with {@code attempt} in the attempt header and
+     * the signature it was approved with ({@link Origin#signature}, null when it had none).
+     */
+    record Route(Task task, int attempt, Why why, String signature) implements Action {
     }
 
     /** Publish a status of a task. */

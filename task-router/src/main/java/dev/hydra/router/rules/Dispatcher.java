@@ -89,6 +89,10 @@ public final class Dispatcher {
             case WAITING_FOR_NODE, HELD, RETRIED -> {
                 // written by the router itself
             }
+            case REFUSED -> {
+                // a crew refused a lane record whose signature did not verify: a forged or altered copy,
+                // not this task's own record, which stays queued (and ages) as it was
+            }
         }
         return actions;
     }
@@ -199,7 +203,7 @@ public final class Dispatcher {
 
     private void route(TrackedTask queued, Why why, List<Action> actions) {
         board.save(queued);
-        actions.add(new Action.Route(queued.asPublished(), queued.attempt(), why));
+        actions.add(new Action.Route(queued.asPublished(), queued.attempt(), why, queued.origin().signature()));
     }
 
     /** INTERRUPTED, then a retry after backoff or, when attempts are used up, FAILED and a dead letter. */

@@ -1,9 +1,8 @@
-package dev.hydra.constitution;
+package dev.hydra.topics;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.hydra.topics.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +36,7 @@ public final class ContentHash {
         return sha256Hex(canonicalJson(subject));
     }
 
-    static String canonicalJson(Map<String, Object> subject) {
+    public static String canonicalJson(Map<String, Object> subject) {
         try {
             // Through a plain map so that nested objects are maps too, which the mapper sorts.
             return CANONICAL.writeValueAsString(Json.MAPPER.convertValue(subject, MAP));

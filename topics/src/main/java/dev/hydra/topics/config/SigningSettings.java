@@ -1,0 +1,44 @@
+package dev.hydra.topics.config;
+
+import dev.hydra.topics.signing.VerdictVerifier;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The public keys that verify the constitution's signatures, declared once because the crews, the
+ * tool executor and the filter all read it. The filter's private key is its own setting
+ * ({@code constitution.signingKey}).
+ */
+public final class SigningSettings {
+    public static final Setting<List<String>> PUBLIC_KEYS = new Setting<>("signing.publicKeys",
+            "HYDRA_SIGNING_PUBLIC_KEYS", "keys/constitution-ed25519.pub", SigningSettings::files,
+            "a comma-separated list of PEM public key files", "the Ed25519 public keys whose signatures crews and "
+                    + "the tool executor accept (several during a key rotation); relative to the data directory");
+
+    private SigningSettings() {
+    }
+
+    /** The trusted public key files, relative paths resolved against {@code dataDir}. */
+    public static List<Path> publicKeyFiles(HydraConfig config, Path dataDir) {
+        return config.get(PUBLIC_KEYS).stream().map(name -> dataDir.resolve(name).normalize()).toList();
+    }
+
+    /** A verifier trusting the configured keys; a key that cannot be read stops the start with the reason. */
+    public static VerdictVerifier verifier(HydraConfig config, Path dataDir) {
+        try {
+            return VerdictVerifier.load(publicKeyFiles(config, dataDir));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(PUBLIC_KEYS.path() + " (env " + PUBLIC_KEYS.env() + "): " + e.getMessage()
+                    + " (the constitution filter writes its public key beside its private key, constitution.signingKey)");
+        }
+    }
+
+    private static List<String> files(String raw) {
+        List<String> files = Arrays.stream(raw.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("empty");
+        }
+        return files;
+    }
+}

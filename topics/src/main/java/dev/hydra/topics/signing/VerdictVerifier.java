@@ -1,0 +1,90 @@
+package dev.hydra.topics.signing;
+
+import dev.hydra.topics.EventHeaders;
+import dev.hydra.topics.events.SubjectKind;
+import dev.hydra.topics.events.Task;
+import dev.hydra.topics.events.ToolCall;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.common.header.Headers;
+
+/**
+ * Checks, where work is executed, that a record is what the constitution released: it carries a
+ * {@code hydra-signature} by one of the trusted public keys over exactly this item. Several keys are
+ * trusted at once so that a key can be rotated: verifiers trust the old and the new key until no
+ * record signed with the old one is left.
+ */
+public final class VerdictVerifier {
+    private final Map<String, PublicKey> keys = new LinkedHashMap<>();
+
+    public VerdictVerifier(Collection<PublicKey> trusted) {
+        if (trusted.isEmpty()) {
+            throw new IllegalArgumentException("a verifier needs at least one trusted public key");
+        }
+        trusted.forEach(key -> keys.put(SigningKeys.keyId(key), key));
+    }
+
+    /** Trusts the public keys in these PEM files. */
+    public static VerdictVerifier load(List<Path> publicKeyFiles) {
+        return new VerdictVerifier(publicKeyFiles.stream().map(SigningKeys::readPublic).toList());
+    }
+
+    /** The ids of the trusted keys. */
+    public List<String> keyIds() {
+        return List.copyOf(keys.keySet());
+    }
+
+    /** Why the task on a lane record must not run, or empty when its signature verifies. */
+    public Optional<String> refusal(Headers headers, Task task) {
+        return refusal(EventHeaders.get(headers, EventHeaders.SIGNATURE).orElse(null), SubjectKind.TASK, task.id(),
+                VerdictSignature.contentSha256(task));
+    }
+
+    /** Why the approved tool call must not run, or empty when its signature verifies. */
+    public Optional<String> refusal(Headers headers, ToolCall call) {
+        return refusal(EventHeaders.get(headers, EventHeaders.SIGNATURE).orElse(null), SubjectKind.TOOL_CALL,
+                call.id(), VerdictSignature.contentSha256(call));
+    }
+
+    /** Why an item with this header must not run, or empty when the signature verifies. */
+    public Optional<String> refusal(String header, SubjectKind kind, String id, String contentSha256) {
+        if (header == null) {
+            return Optional.of("no " + EventHeaders.SIGNATURE + " header: not released by the constitution filter");
+        }
+        VerdictSignature signature;
+        try {
+            signature = VerdictSignature.parse(header);
+        } catch (IllegalArgumentException e) {
+            return Optional.of("malformed " + EventHeaders.SIGNATURE + " header: " + e.getMessage());
+        }
+        PublicKey key = keys.get(signature.keyId());
+        if (key == null) {
+            return Optional.of("signed with key " + signature.keyId() + ", which is not trusted (trusted: "
+                    + keys.keySet() + ")");
+        }
+        try {
+            Signature ed25519 = Signature.getInstance(SigningKeys.ALGORITHM);
+            ed25519.initVerify(key);
+            ed25519.update(VerdictSignature.message(kind, id, signature.verdict(), contentSha256,
+                    signature.constitutionSha256()));
+            if (ed25519.verify(signature.signature())) {
+                return Optional.empty();
+            }
+        } catch (GeneralSecurityException e) {
+            // a signature of the wrong length or shape: as bad as a wrong one
+        }
+        return Optional.of("the signature (key " + signature.keyId() + ") does not cover this " + noun(kind) + " "
+                + id + " (content " + contentSha256 + "): it was altered after it was signed, or signed for another item");
+    }
+
+    private static String noun(SubjectKind kind) {
+        return kind == SubjectKind.TOOL_CALL ? "tool call" : "task";
+    }
+}

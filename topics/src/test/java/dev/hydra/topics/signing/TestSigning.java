@@ -1,0 +1,75 @@
+package dev.hydra.topics.signing;
+
+import dev.hydra.topics.EventHeaders;
+import dev.hydra.topics.events.Task;
+import dev.hydra.topics.events.ToolCall;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * The one way tests put work straight onto hydra.tasks.approved, a crew lane or
+ * hydra.toolcalls.approved: signed with a test key, as the constitution filter would sign it.
+ * The key pair is generated once per test JVM into a temporary directory.
+ */
+public final class TestSigning {
+    /** The constitution hash test signatures name (no real constitution is involved). */
+    public static final String CONSTITUTION_SHA256 = "c".repeat(64);
+    private static final Path PRIVATE_KEY = generate();
+    private static final VerdictSigner SIGNER = VerdictSigner.load(PRIVATE_KEY);
+
+    private TestSigning() {
+    }
+
+    private static Path generate() {
+        try {
+            Path dir = Files.createTempDirectory("hydra-test-keys");
+            Path key = dir.resolve("constitution-ed25519.key");
+            SigningKeys.ensure(key);
+            return key;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static VerdictSigner signer() {
+        return SIGNER;
+    }
+
+    /** The test private key file (its public key is {@link #publicKeyFile()}). */
+    public static Path privateKeyFile() {
+        return PRIVATE_KEY;
+    }
+
+    /** The test public key file, for a {@code signing.publicKeys} setting. */
+    public static Path publicKeyFile() {
+        return SigningKeys.publicKeyBeside(PRIVATE_KEY);
+    }
+
+    /** A verifier that trusts the test key only. */
+    public static VerdictVerifier verifier() {
+        return VerdictVerifier.load(java.util.List.of(publicKeyFile()));
+    }
+
+    /** {@code headers} with the test key's signature of {@code task} added. */
+    public static Headers signed(Headers headers, Task task) {
+        return EventHeaders.put(headers, EventHeaders.SIGNATURE,
+                SIGNER.sign(task, VerdictSignature.ALLOW, CONSTITUTION_SHA256).header());
+    }
+
+    public static Headers signed(Headers headers, ToolCall call) {
+        return EventHeaders.put(headers, EventHeaders.SIGNATURE,
+                SIGNER.sign(call, VerdictSignature.ALLOW, CONSTITUTION_SHA256).header());
+    }
+
+    public static Headers signed(Task task) {
+        return signed(new RecordHeaders(), task);
+    }
+
+    public static Headers signed(ToolCall call) {
+        return signed(new RecordHeaders(), call);
+    }
+}
