@@ -121,7 +121,7 @@ class ToolExecutorServiceTest {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/bwrap")), "bubblewrap is not installed: apt-get install bubblewrap");
         Path outside = workDir.resolve("outside.txt");
         try (ToolExecutorService executor = new ToolExecutorService(config(), cluster.clientProps(), workDir,
-                TestRedactor.OPENAI_KEYS)) {
+                TestRedactor.OPENAI_KEYS, TestSigning.verifier())) {
             executor.start();
             ToolCall view = shell("cat /etc/hostname; pwd; ls /");
             ToolCall escape = shell("echo x > " + outside + " || echo x > /usr/escaped || echo refused");
@@ -145,7 +145,7 @@ class ToolExecutorServiceTest {
     void withTheSandboxTurnedOffCommandsRunOnTheHostAndHealthSaysSo() throws Exception {
         HydraConfig off = HydraConfig.of("crews: {pollTimeout: 100ms, sandbox: none}", Map.of());
         try (ToolExecutorService executor = new ToolExecutorService(off, cluster.clientProps(), workDir,
-                TestRedactor.OPENAI_KEYS)) {
+                TestRedactor.OPENAI_KEYS, TestSigning.verifier())) {
             executor.start();
             // the executor's own directory beside the workspace: hidden by the sandbox, there without it
             ToolCall call = shell("test -d " + workDir.resolve(".hydra") + " && echo unconfined");
