@@ -205,8 +205,10 @@ class SignatureAttacksTest {
 
         approveRaw(task.id(), Json.bytes(task), headers);
 
-        await().atMost(PATIENCE).until(() -> { seen.addAll(KafkaTestCluster.poll(answers));
-            return seen.stream().anyMatch(r -> r.topic().equals(Topics.DLQ.name()) && task.id().equals(r.key())); });
+        await().atMost(PATIENCE).until(() -> {
+            seen.addAll(KafkaTestCluster.poll(answers));
+            return seen.stream().anyMatch(r -> r.topic().equals(Topics.DLQ.name()) && task.id().equals(r.key()));
+        });
         assertThat(resultsOf(task.id())).noneMatch(r -> r.status() == ToolStatus.OK);
     }
 
@@ -230,7 +232,8 @@ class SignatureAttacksTest {
     }
 
     /** Puts {@code task} on {@code lane} with {@code headers} and an attempt, keyed by {@code key}. */
-    static void onLane(EventProducer producer, Topic<Task> lane, String key, Task task, Headers headers, int attempt) throws Exception {
+    static void onLane(EventProducer producer, Topic<Task> lane, String key, Task task, Headers headers, int attempt)
+            throws Exception {
         headers.add(CrewWorker.ATTEMPT_HEADER, Integer.toString(attempt).getBytes(StandardCharsets.UTF_8));
         producer.sendRaw(new ProducerRecord<>(lane.name(), null, key.getBytes(StandardCharsets.UTF_8),
                 lane.valueSerde().serialize(lane.name(), task), headers)).get();

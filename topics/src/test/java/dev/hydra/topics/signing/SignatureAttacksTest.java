@@ -160,7 +160,8 @@ class SignatureAttacksTest {
 
     @Test
     void aHeaderWithANullOrEmptyValueIsRefused() {
-        assertThat(check(with((String) null), CALL)).hasValueSatisfying(why -> assertThat(why).contains("no hydra-signature"));
+        assertThat(check(with((String) null), CALL))
+                .hasValueSatisfying(why -> assertThat(why).contains("no hydra-signature"));
         assertThat(check(with(""), CALL)).hasValueSatisfying(why -> assertThat(why).contains("malformed"));
         // a null header behind a valid one hides it: still refused, not an exception
         assertThat(check(with(header(CALL), null), CALL)).isPresent();
@@ -213,6 +214,14 @@ class SignatureAttacksTest {
         assertThat(check(with(own), CALL)).hasValueSatisfying(why -> assertThat(why).contains("not trusted"));
         String spoofedKid = own.replace("kid=" + forger.keyId(), "kid=" + TestSigning.signer().keyId());
         assertThat(check(with(spoofedKid), CALL)).hasValueSatisfying(why -> assertThat(why).contains("does not cover"));
+    }
+
+    @Test
+    void aKeyRetiredFromTheTrustedSetNoLongerReleasesAnything() throws Exception {
+        KeyPair next = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        VerdictVerifier rotated = new VerdictVerifier(List.of(next.getPublic()));
+        assertThat(rotated.refusal(TestSigning.signed(CALL), CALL))
+                .hasValueSatisfying(why -> assertThat(why).contains("not trusted"));
     }
 
     @Test
