@@ -82,7 +82,10 @@ final class StatusLedger implements AutoCloseable {
 
     private Optional<Seen> lookUp(String taskId, int attempt) {
         Seen found = seen.get(taskId);
-        return found != null && found.attempt() >= attempt ? Optional.of(found) : Optional.empty();
+        // A task that ended stays ended whatever attempt a later copy claims: hydra-attempt is not signed,
+        // so a finished task's signed record put back with a higher attempt must not run again.
+        return found != null && (found.attempt() >= attempt || found.state().terminal())
+                ? Optional.of(found) : Optional.empty();
     }
 
     private void catchUp() {

@@ -4,6 +4,7 @@ import dev.hydra.topics.EventProducer;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.events.ToolCall;
 import dev.hydra.topics.events.ToolResult;
+import dev.hydra.topics.events.ToolStatus;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -86,8 +87,16 @@ public final class KafkaToolGateway implements ToolGateway, AutoCloseable {
                         continue; // another worker's call, or one nobody waits for any more
                     }
                     try {
-                        waiting.complete(Topics.TOOLCALLS_RESULTS.valueSerde().deserialize(record.topic(),
-                                record.value()));
+                        ToolResult result = Topics.TOOLCALLS_RESULTS.valueSerde().deserialize(record.topic(),
+                                record.value());
+                        if (result.status() == ToolStatus.REFUSED) {
+                            // Anyone who read the call's id can put an unsigned copy on the approved topic; its
+                            // refusal must not answer the real call, whose signed release may still come.
+                            LOG.warn("a copy of tool call {} was refused by the executor ({}); waiting for the "
+                                    + "constitution's signed release", record.key(), result.output());
+                            continue;
+                        }
+                        waiting.complete(result);
                     } catch (RuntimeException e) {
                         LOG.warn("unreadable tool result {}-{}@{} for call {}: {}", record.topic(), record.partition(),
                                 record.offset(), record.key(), e.getMessage());
