@@ -318,7 +318,11 @@ class InfrastructureCrewTest {
         Tasks.submit(producer, urgent);
 
         await().atMost(PATIENCE).until(() -> reports.statesOf(urgent.id()).contains(TaskState.CLAIMED));
-        List<TaskStatus> claims = reports.claims();
+        // only this test's tasks: the reports also hold the claims of the tests that ran before it
+        Set<String> ours = new HashSet<>();
+        backlog.forEach(t -> ours.add(t.id()));
+        ours.add(urgent.id());
+        List<TaskStatus> claims = reports.claims().stream().filter(c -> ours.contains(c.taskId())).toList();
         TaskStatus urgentClaim = claims.stream().filter(c -> c.taskId().equals(urgent.id())).findFirst().orElseThrow();
         long claimedBefore = claims.stream().filter(c -> c.at().isBefore(urgentClaim.at())).count();
         long overtaking = claims.stream()
@@ -352,7 +356,11 @@ class InfrastructureCrewTest {
         Tasks.submit(producer, urgent);
 
         await().atMost(PATIENCE).until(() -> reports.statesOf(urgent.id()).contains(TaskState.CLAIMED));
-        List<TaskStatus> claims = reports.claims();
+        // only this test's tasks: the reports also hold the claims of the tests that ran before it
+        Set<String> ours = new HashSet<>();
+        ours.addAll(backlog);
+        ours.add(urgent.id());
+        List<TaskStatus> claims = reports.claims().stream().filter(c -> ours.contains(c.taskId())).toList();
         TaskStatus urgentClaim = claims.stream().filter(c -> c.taskId().equals(urgent.id())).findFirst().orElseThrow();
         long claimedBefore = claims.stream().filter(c -> backlog.contains(c.taskId()))
                 .filter(c -> c.at().isBefore(urgentClaim.at())).count();

@@ -6,6 +6,7 @@ import static dev.hydra.crew.SignatureAttacksTest.signedFor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.hydra.crew.agent.KafkaToolGateway;
 import dev.hydra.crew.tools.ToolExecutorService;
 import dev.hydra.topics.EventHeaders;
 import dev.hydra.topics.EventProducer;
@@ -21,13 +22,17 @@ import dev.hydra.topics.events.ToolCall;
 import dev.hydra.topics.events.ToolResult;
 import dev.hydra.topics.events.ToolStatus;
 import dev.hydra.topics.signing.TestSigning;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.junit.jupiter.api.AfterAll;
@@ -109,39 +114,53 @@ class SignatureHolesTest {
 
     /**
      * The executor answers a refused record on hydra.toolcalls.results under the call id the record
-     * names, which the forger chose: an unsigned copy of a call the agent is waiting for (its id is on
-     * hydra.toolcalls.requested) answers the real call with REFUSED. The agent takes the first answer
-     * and carries on believing the call did not run, while the constitution's signed release of it
-     * then runs the command anyway.
+     * names, which the forger chose, and it must: the filter audits that refusal from there. So an
+     * unsigned copy of a call the agent is waiting for (its id is on hydra.toolcalls.requested) puts a
+     * REFUSED under the real call's id; the agent's gateway must not take it for the answer, or the agent
+     * carries on believing the call did not run while the constitution's signed release runs it anyway.
      */
     @Test
     void anUnsignedCopyOfAPendingCallDoesNotAnswerTheRealCall() throws Exception {
         Lanes.skipToEnd(cluster, ToolExecutorService.GROUP_ID, List.of(Topics.TOOLCALLS_APPROVED));
         ToolCall call = new ToolCall(UUID.randomUUID().toString(), "task-" + UUID.randomUUID(), Crew.DEVELOPMENT,
                 "coder", "shell", "run", Map.of("command", "echo ran > real.txt; echo ran"), List.of(), Instant.now());
-        List<ToolResult> answers = new ArrayList<>();
+        List<ToolResult> published = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> results = cluster.consumer(Topics.TOOLCALLS_RESULTS.name());
+             KafkaConsumer<String, byte[]> requested = cluster.consumer(Topics.TOOLCALLS_REQUESTED.name());
+             KafkaToolGateway agent = new KafkaToolGateway(cluster.clientProps(), producer, "holes-agent");
              ToolExecutorService executor = new ToolExecutorService(HydraConfig.of("""
                      crews:
                        pollTimeout: 100ms
                      """, Map.of()), cluster.clientProps(), workDir, TestRedactor.OPENAI_KEYS,
                      TestSigning.verifier())) {
             executor.start();
-            producer.send(Topics.TOOLCALLS_APPROVED, call.id(), call, call.taskId()).get(); // the forger's copy
-            producer.sendWithHeaders(Topics.TOOLCALLS_APPROVED, call.id(), call,
-                    TestSigning.signed(EventHeaders.of(Topics.TOOLCALLS_APPROVED, call.taskId()), call)).get();
+            CompletableFuture<Optional<ToolResult>> answer = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return agent.call(call, PATIENCE);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            await().atMost(PATIENCE).until(() -> KafkaTestCluster.poll(requested).stream()
+                    .anyMatch(r -> new String(r.value(), StandardCharsets.UTF_8).contains(call.id())));
 
+            producer.send(Topics.TOOLCALLS_APPROVED, call.id(), call, call.taskId()).get(); // the forger's copy
             await().atMost(PATIENCE).until(() -> {
                 for (ConsumerRecord<String, byte[]> r : KafkaTestCluster.poll(results)) {
                     if (call.id().equals(r.key())) {
-                        answers.add(Topics.TOOLCALLS_RESULTS.valueSerde().deserialize(r.topic(), r.value()));
+                        published.add(Topics.TOOLCALLS_RESULTS.valueSerde().deserialize(r.topic(), r.value()));
                     }
                 }
-                return answers.stream().anyMatch(a -> a.status() == ToolStatus.OK);
+                return !published.isEmpty();
             });
+            producer.sendWithHeaders(Topics.TOOLCALLS_APPROVED, call.id(), call,
+                    TestSigning.signed(EventHeaders.of(Topics.TOOLCALLS_APPROVED, call.taskId()), call)).get();
+
+            Optional<ToolResult> got = answer.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            assertThat(published).extracting(ToolResult::status).as("the refusal stays on the topic for the audit")
+                    .startsWith(ToolStatus.REFUSED);
+            assertThat(got).as("what the agent was told").get().extracting(ToolResult::status).isEqualTo(ToolStatus.OK);
             assertThat(Files.exists(executor.workspaceRoot().resolve("real.txt"))).isTrue();
         }
-        assertThat(answers).as("answers to the real call, first one wins in the agent")
-                .extracting(ToolResult::status).containsExactly(ToolStatus.OK);
     }
 }
