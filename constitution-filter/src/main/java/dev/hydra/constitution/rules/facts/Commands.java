@@ -47,6 +47,28 @@ public final class Commands {
             "io::socket", "popen", "`", "/dev/tcp", "pty.spawn", "ctypes", "setns", "/proc/", "/etc/");
 
     /** Reads a shell command line: every program it runs, the settings it makes, inline code it cannot read. */
+    private static final java.util.regex.Pattern AUTH_OFF_OPTION =
+            java.util.regex.Pattern.compile("(?i)--?(?:no|disable|skip)[-_]?([a-z_-]*auth[a-z_-]*)");
+    /** A jq/yq assignment {@code .security.authentication = "none"}: the setting it makes in the document. */
+    private static final java.util.regex.Pattern DOCUMENT_ASSIGNMENT =
+            java.util.regex.Pattern.compile("^\\s*\\.([A-Za-z_][A-Za-z0-9_.\\-]*)\\s*\\|?=\\s*(.+?)\\s*$");
+
+    /** Settings a program's options make: {@code --no-auth}, and the assignments of a jq/yq expression. */
+    private static void optionSettings(Recorder recorder, Facts f, String program, List<String> args, String what) {
+        boolean documentEditor = Recorder.isOneOf(program, "jq", "yq", "gojq", "dasel", "tomlq", "xq");
+        for (String a : args) {
+            java.util.regex.Matcher off = AUTH_OFF_OPTION.matcher(a);
+            if (off.matches()) {
+                recorder.setting(f, "NO_" + off.group(1) + "=true", what);
+            } else if (documentEditor) {
+                java.util.regex.Matcher set = DOCUMENT_ASSIGNMENT.matcher(a);
+                if (set.matches()) {
+                    recorder.setting(f, set.group(1) + "=" + set.group(2).replaceAll("^[\"']|[\"']$", ""), what);
+                }
+            }
+        }
+    }
+
     public static void shell(Recorder recorder, Facts f, String raw, String via) {
         if (raw == null || raw.isBlank()) {
             return;
@@ -258,6 +280,7 @@ public final class Commands {
                 }
             }
         }
+        optionSettings(recorder, f, p, args, what);
     }
 
     /** Options whose value is a file or directory the program writes (tar -C, unzip -d, sort -o, ...). */
