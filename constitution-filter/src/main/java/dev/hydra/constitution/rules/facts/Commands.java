@@ -281,6 +281,14 @@ public final class Commands {
             }
         }
         optionSettings(recorder, f, p, args, what);
+        // options that run another program (vim -c ':!cmd', rsync -e, zip -TT): that program is judged too
+        for (String command : Vocabulary.table().commandsRun(e)) {
+            if (command.equals(Vocabulary.FROM_INPUT)) {
+                f.problem("command", "not understood: " + p + " runs code it reads from its input");
+            } else {
+                shell(recorder, f, command, what + " runs");
+            }
+        }
     }
 
     /** Options whose value is a file or directory the program writes (tar -C, unzip -d, sort -o, ...). */
@@ -479,6 +487,11 @@ public final class Commands {
             roots.add(".");
         }
         boolean deletes = args.contains("-delete");
+        for (int i = 0; i + 1 < args.size(); i++) {
+            if (isOneOf(args.get(i), "-fprint", "-fprint0", "-fprintf", "-fls")) {
+                recorder.write(f, args.get(i + 1), null, what + " " + args.get(i), cwd); // find writes its output there
+            }
+        }
         for (int i = 0; i < args.size(); i++) {
             if ((args.get(i).equals("-exec") || args.get(i).equals("-execdir") || args.get(i).equals("-ok"))
                     && i + 1 < args.size() && isOneOf(Shell.basename(args.get(i + 1)), "rm", "shred", "unlink", "mv")) {
