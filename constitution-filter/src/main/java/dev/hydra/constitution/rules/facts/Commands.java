@@ -168,7 +168,7 @@ public final class Commands {
                     }
                 }
             }
-            case "truncate", "touch", "chmod", "chown", "chgrp", "chattr", "setfacl", "vi", "vim", "nvim", "nano",
+            case "truncate", "touch", "fallocate", "crudini", "chmod", "chown", "chgrp", "chattr", "setfacl", "vi", "vim", "nvim", "nano",
                  "emacs", "ed", "ex", "pico", "joe" -> {
                 List<String> ops = operands(args);
                 // the mode or owner comes first, unless it looked like an option (chattr -i, chmod -x)
@@ -281,6 +281,19 @@ public final class Commands {
             }
         }
         optionSettings(recorder, f, p, args, what);
+        if (isOneOf(p, "kubectl", "systemctl", "docker", "podman", "nerdctl", "helm", "oc")) {
+            for (int i = 0; i < args.size(); i++) {
+                String a = args.get(i);
+                if (a.matches("[A-Z_][A-Z0-9_]*=.*")) {
+                    recorder.setting(f, a, what); // kubectl set env X=Y, systemctl set-environment X=Y
+                } else if ((a.equals("-v") || a.equals("--volume")) && i + 1 < args.size() || a.startsWith("--volume=")) {
+                    String[] parts = (a.startsWith("--volume=") ? a.substring(9) : args.get(i + 1)).split(":");
+                    if (parts.length >= 2) {
+                        recorder.write(f, parts[1], null, what + " mounts " + parts[0] + " over", "/");
+                    }
+                }
+            }
+        }
         // options that run another program (vim -c ':!cmd', rsync -e, zip -TT): that program is judged too
         for (String command : Vocabulary.table().commandsRun(e)) {
             if (command.equals(Vocabulary.FROM_INPUT)) {
@@ -460,6 +473,7 @@ public final class Commands {
             } else if (a.startsWith("--request=") || a.startsWith("--method=")) {
                 method = a.substring(a.indexOf('=') + 1);
             } else if ((a.equals("-o") || a.equals("--output") || a.equals("-O") && program.equals("wget")
+                    || program.equals("curl") && a.matches("-[a-zA-Z]*o") // a cluster ending in -o (curl -so FILE)
                     || a.equals("--output-document")) && i + 1 < args.size()) {
                 String out = args.get(++i);
                 if (!out.equals("-") && !NULL_TARGETS.contains(out)) {

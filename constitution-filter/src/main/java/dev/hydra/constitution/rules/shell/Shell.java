@@ -687,6 +687,11 @@ public final class Shell {
                         "kubectl", "docker", "podman", "nerdctl", "crictl", "lxc-attach", "machinectl", "su" ->
                         container(program, args, redirects, stdin, layer);
                 case "find" -> {
+                    // {} is each file found: in the first root, named like -name (find /etc/nginx -name '*.conf'
+                    // -exec sed -i ... {} edits /etc/nginx/*.conf), not a file literally named {}
+                    String root = args.isEmpty() || args.get(0).startsWith("-") ? "." : args.get(0).replaceAll("/+$", "");
+                    int name = Math.max(args.indexOf("-name"), args.indexOf("-iname"));
+                    String found = root + "/" + (name >= 0 && name + 1 < args.size() ? args.get(name + 1) : "*");
                     for (int i = 0; i < args.size(); i++) {
                         String a = args.get(i);
                         if (a.equals("-exec") || a.equals("-execdir") || a.equals("-ok") || a.equals("-okdir")) {
@@ -694,7 +699,9 @@ public final class Shell {
                             while (end < args.size() && !args.get(end).equals(";") && !args.get(end).equals("+")) {
                                 end++;
                             }
-                            unwrap(args.subList(i + 1, end), redirects, null, false, layer + 1);
+                            List<String> command = new ArrayList<>(args.subList(i + 1, end));
+                            command.replaceAll(w -> w.equals("{}") ? found : w);
+                            unwrap(command, redirects, null, false, layer + 1);
                             i = end;
                         }
                     }
