@@ -246,6 +246,12 @@ public final class Commands {
                 }
             }
             case "git" -> git(args, what, cwd);
+            case "cmake" -> {
+                int prefix = args.indexOf("--prefix");
+                if (args.contains("--install") && prefix >= 0 && prefix + 1 < args.size()) {
+                    recorder.write(f, args.get(prefix + 1) + "/*", null, what + " --install", cwd); // installs there
+                }
+            }
             case "nixos-rebuild" -> {
                 if (args.stream().anyMatch(a -> isOneOf(a, "switch", "boot", "test"))) {
                     recorder.write(f, "/etc/nixos/configuration.nix", null, what + " applies", null);
@@ -716,8 +722,14 @@ public final class Commands {
 
     private void git(List<String> args, String what, String cwd) {
         int i = 0;
+        String tree = null;
         while (i < args.size() && args.get(i).startsWith("-")) {
             String a = args.get(i);
+            if (isOneOf(a, "-C", "--work-tree") && i + 1 < args.size()) {
+                tree = tree == null || a.equals("--work-tree") ? args.get(i + 1) : tree + "/" + args.get(i + 1);
+            } else if (a.startsWith("--work-tree=")) {
+                tree = a.substring("--work-tree=".length());
+            }
             i += isOneOf(a, "-C", "-c", "--git-dir", "--work-tree", "--namespace", "--exec-path") ? 2 : 1;
         }
         if (i >= args.size()) {
@@ -725,6 +737,11 @@ public final class Commands {
         }
         String sub = args.get(i);
         List<String> rest = args.subList(i + 1, args.size());
+        if (tree != null && isOneOf(sub, "clean", "checkout", "switch", "restore", "reset", "stash", "merge", "pull",
+                "rebase", "cherry-pick", "revert", "apply", "am", "rm", "mv")) {
+            // git -C /srv/hydra clean -fdx, --work-tree=/ checkout: the files changed are in that tree
+            recorder.write(f, tree.replaceAll("/+$", "") + "/*", null, what + " " + sub + " in " + tree, cwd);
+        }
         switch (sub) {
             case "push" -> push(rest, what);
             case "checkout", "switch" -> {
