@@ -3,6 +3,7 @@ package dev.hydra.constitution.rules;
 import dev.hydra.constitution.rules.facts.Commands;
 import dev.hydra.constitution.rules.facts.Facts;
 import dev.hydra.constitution.rules.facts.Recorder;
+import dev.hydra.constitution.rules.facts.Vocabulary;
 import dev.hydra.constitution.rules.shell.Shell;
 import dev.hydra.constitution.rules.text.PathGlob;
 import dev.hydra.constitution.rules.text.Secrets;
@@ -46,14 +47,61 @@ final class Absolutes {
                 directories.add(PathGlob.canonical(dir.toString(), "/"));
             }
         }
-        deny.add(new Rule.Bound(CONSTITUTION, Decision.DENY, new Place(List.copyOf(directories))));
+        Set<String> files = new LinkedHashSet<>();
+        for (Path p : file == null ? List.of(IMAGE_CONSTITUTION) : List.of(file, IMAGE_CONSTITUTION)) {
+            files.add(PathGlob.canonical(p.toAbsolutePath().normalize().toString(), "/"));
+        }
+        deny.add(new Rule.Bound(CONSTITUTION, Decision.DENY, new Place(List.copyOf(directories), List.copyOf(files))));
         deny.add(new Rule.Bound(CONSTITUTION, Decision.DENY, new Redirect()));
         deny.add(new Rule.Bound(SECRETS, Decision.DENY, new UnknownToolSecrets(secrets)));
         deny.add(new Rule.Bound(SECRETS, Decision.DENY, new PushSecrets(secrets)));
+        deny.add(new Rule.Bound(SECRETS, Decision.DENY, new SentSecrets(secrets)));
+    }
+
+    /** A credential header given to a sender: -H "X-API-Key: ...", -H 'Authorization: Bearer ...'. */
+    private static final Pattern CREDENTIAL_HEADER = Pattern.compile(
+            "(?i)^\\s*(?:x-api-key|api-key|apikey|x-auth-token|private-token|authorization|x-access-token)\\s*:\\s*\\S{8,}.*");
+
+    /**
+     * A program that reaches the network given a credential in its arguments (curl -u admin:pw,
+     * -H "X-API-Key: ...", git remote add https://bot:pw@host): the credential leaves Hydra.
+     */
+    record SentSecrets(Secrets secrets) implements Rule {
+        @Override
+        public String test(Facts f) {
+            for (Shell.Exec e : f.execs) {
+                if (e.argv().size() < 2 || !sends(e)) {
+                    continue;
+                }
+                List<String> args = e.argv().subList(1, e.argv().size());
+                for (int i = 0; i < args.size(); i++) {
+                    String a = args.get(i);
+                    String next = i + 1 < args.size() ? args.get(i + 1) : "";
+                    if ((a.equals("-u") || a.equals("--user") || a.equals("--proxy-user")) && next.indexOf(':') > 0
+                            && next.indexOf(':') < next.length() - 1) {
+                        return e.program() + " sends the credential of " + a + " " + next.substring(0, next.indexOf(':'));
+                    }
+                    if ((a.equals("-H") || a.equals("--header")) && CREDENTIAL_HEADER.matcher(next).matches()) {
+                        return e.program() + " sends a credential header (" + next.substring(0, next.indexOf(':')) + ")";
+                    }
+                }
+                List<Secrets.Found> found = secrets.find(String.join(" ", args));
+                if (!found.isEmpty()) {
+                    return e.program() + " sends a secret (" + found.get(0).kind() + ")";
+                }
+            }
+            return null;
+        }
+
+        private static boolean sends(Shell.Exec e) {
+            Vocabulary.Program p = Vocabulary.table().program(e);
+            return p != null && p.effect() == Vocabulary.Effect.NETWORK
+                    || Recorder.isOneOf(e.program(), "curl", "wget", "http", "https", "xh", "git", "nc", "ncat", "scp");
+        }
     }
 
     /** A write, delete or move of the constitution's directory or a directory above it (rm -rf config, mv config x). */
-    record Place(List<String> directories) implements Rule {
+    record Place(List<String> directories, List<String> files) implements Rule {
         @Override
         public String test(Facts f) {
             for (Facts.Write w : f.writes) {
@@ -70,6 +118,19 @@ final class Absolutes {
                             PathGlob.tokens(dir)) : w.path().equals(dir);
                     if (hit) {
                         return w.describe() + ": the constitution's directory " + dir + " (or one above it)";
+                    }
+                }
+                for (String file : files) {
+                    if (!w.glob() && w.path().equals(file)) {
+                        return w.describe() + ": the constitution itself";
+                    }
+                    // anything written into the constitution's own directory (an override file next to it, an
+                    // archive extracted there); a wildcard (rm -rf config/*, tar -C config) that covers the file
+                    String home = file.substring(0, file.lastIndexOf('/') + 1);
+                    boolean hit = w.glob() ? PathGlob.intersects(PathGlob.tokens(w.path()), PathGlob.tokens(file))
+                            : w.path().startsWith(home) && w.path().length() > home.length();
+                    if (hit) {
+                        return w.describe() + ": in the constitution's directory " + home;
                     }
                 }
             }

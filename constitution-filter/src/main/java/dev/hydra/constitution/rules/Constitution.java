@@ -329,6 +329,10 @@ public final class Constitution implements Redactor {
                     }
                 }
                 b.configWords.add(key);
+                if (key.contains("AUTH")) {
+                    // settings that switch authentication off without naming it (see Rule.ConfigChange)
+                    b.configWords.addAll(List.of("ANONYMOUS", "EVERYONE", "PROTECTED", "SECURITY", "LOGIN", "INSECURE"));
+                }
                 yield new Rule.ConfigChange(key);
             }
             case "git_command" -> {

@@ -212,6 +212,12 @@ interface Rule {
             String v = Text.fold(value).strip();
             if (name.startsWith("DISABLE_")) {
                 String thing = name.substring("DISABLE_".length());
+                if (thing.equals("AUTH")) {
+                    Boolean open = opensAuth(key, on, v);
+                    if (open != null) {
+                        return open;
+                    }
+                }
                 if (!key.contains(thing)) {
                     return false;
                 }
@@ -221,7 +227,8 @@ interface Rule {
                 if (key.contains("ENABLE") || key.contains("REQUIRE") || key.contains("ENFORCE") || key.endsWith("_ON")) {
                     return !on;
                 }
-                return key.endsWith(thing) || key.endsWith("_MODE") || key.endsWith("_TYPE") || key.endsWith("_METHOD")
+                return key.endsWith(thing) || key.endsWith(thing + "ENTICATION") || key.endsWith(thing + "ORIZATION")
+                        || key.endsWith(thing + "_BASIC") || key.endsWith("_MODE") || key.endsWith("_TYPE") || key.endsWith("_METHOD")
                         || key.endsWith("_BACKEND") || key.endsWith("_PROVIDER")
                         ? Set.of("none", "off", "disabled", "false", "0", "no", "trust", "noop", "anonymous").contains(v)
                         : false;
@@ -234,6 +241,9 @@ interface Rule {
                 if (!key.contains(thing)) {
                     return false;
                 }
+                if (key.endsWith(thing) && (value.equals("''") || value.equals("\"\""))) {
+                    return true; // c.ServerApp.password = '': explicitly empty
+                }
                 if (key.contains("EMPTY") || key.contains("SKIP") || key.contains("DISABLE") || key.startsWith("NO_")) {
                     return on;
                 }
@@ -244,6 +254,33 @@ interface Rule {
             }
             return false;
         }
+    }
+
+    /**
+     * Settings that switch authentication off without naming it: a service opened to anonymous users
+     * or everyone (ALLOW_ANONYMOUS=1, allow.everyone.if.no.acl.found=true), a guard lowered (redis
+     * protected-mode no), security or login switched off (xpack.security.enabled: false,
+     * LOGIN_DISABLED = True), the security auto-configuration excluded (Spring). Null when the key
+     * is none of these, so the generic reading applies.
+     */
+    private static Boolean opensAuth(String key, boolean on, String value) {
+        if (key.contains("ANONYMOUS") && !key.contains("ANONYMOUS_USAGE") && !key.contains("ANONYMOUS_STAT")
+                || key.contains("ALLOW_EVERYONE") || key.endsWith("INSECURE") || key.contains("NO_AUTH")) {
+            return on;
+        }
+        if (key.endsWith("PROTECTED_MODE")) {
+            return !on;
+        }
+        if (key.endsWith("SECURITY_ENABLED") || key.endsWith("LOGIN_ENABLED") || key.endsWith("LOGIN_REQUIRED")) {
+            return !on;
+        }
+        if (key.endsWith("LOGIN_DISABLED") || key.endsWith("SECURITY_DISABLED")) {
+            return on;
+        }
+        if (key.contains("AUTOCONFIGURE_EXCLUDE")) {
+            return value.contains("security");
+        }
+        return null;
     }
 
     /** {@code git_command}: a push that may update the named branch (or another git invocation). */

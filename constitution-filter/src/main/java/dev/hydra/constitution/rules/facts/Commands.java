@@ -47,6 +47,28 @@ public final class Commands {
             "io::socket", "popen", "`", "/dev/tcp", "pty.spawn", "ctypes", "setns", "/proc/", "/etc/");
 
     /** Reads a shell command line: every program it runs, the settings it makes, inline code it cannot read. */
+    private static final java.util.regex.Pattern AUTH_OFF_OPTION =
+            java.util.regex.Pattern.compile("(?i)--?(?:no|disable|skip)[-_]?([a-z_-]*auth[a-z_-]*)");
+    /** A jq/yq assignment {@code .security.authentication = "none"}: the setting it makes in the document. */
+    private static final java.util.regex.Pattern DOCUMENT_ASSIGNMENT =
+            java.util.regex.Pattern.compile("^\\s*\\.([A-Za-z_][A-Za-z0-9_.\\-]*)\\s*\\|?=\\s*(.+?)\\s*$");
+
+    /** Settings a program's options make: {@code --no-auth}, and the assignments of a jq/yq expression. */
+    private static void optionSettings(Recorder recorder, Facts f, String program, List<String> args, String what) {
+        boolean documentEditor = Recorder.isOneOf(program, "jq", "yq", "gojq", "dasel", "tomlq", "xq");
+        for (String a : args) {
+            java.util.regex.Matcher off = AUTH_OFF_OPTION.matcher(a);
+            if (off.matches()) {
+                recorder.setting(f, "NO_" + off.group(1) + "=true", what);
+            } else if (documentEditor) {
+                java.util.regex.Matcher set = DOCUMENT_ASSIGNMENT.matcher(a);
+                if (set.matches()) {
+                    recorder.setting(f, set.group(1) + "=" + set.group(2).replaceAll("^[\"']|[\"']$", ""), what);
+                }
+            }
+        }
+    }
+
     public static void shell(Recorder recorder, Facts f, String raw, String via) {
         if (raw == null || raw.isBlank()) {
             return;
@@ -146,7 +168,7 @@ public final class Commands {
                     }
                 }
             }
-            case "truncate", "touch", "chmod", "chown", "chgrp", "chattr", "setfacl", "vi", "vim", "nvim", "nano",
+            case "truncate", "touch", "fallocate", "crudini", "chmod", "chown", "chgrp", "chattr", "setfacl", "vi", "vim", "nvim", "nano",
                  "emacs", "ed", "ex", "pico", "joe" -> {
                 List<String> ops = operands(args);
                 // the mode or owner comes first, unless it looked like an option (chattr -i, chmod -x)
@@ -224,6 +246,12 @@ public final class Commands {
                 }
             }
             case "git" -> git(args, what, cwd);
+            case "cmake" -> {
+                int prefix = args.indexOf("--prefix");
+                if (args.contains("--install") && prefix >= 0 && prefix + 1 < args.size()) {
+                    recorder.write(f, args.get(prefix + 1) + "/*", null, what + " --install", cwd); // installs there
+                }
+            }
             case "nixos-rebuild" -> {
                 if (args.stream().anyMatch(a -> isOneOf(a, "switch", "boot", "test"))) {
                     recorder.write(f, "/etc/nixos/configuration.nix", null, what + " applies", null);
@@ -256,6 +284,28 @@ public final class Commands {
                 } else if (a.startsWith("--env=")) {
                     recorder.setting(f, a.substring(6), what);
                 }
+            }
+        }
+        optionSettings(recorder, f, p, args, what);
+        if (isOneOf(p, "kubectl", "systemctl", "docker", "podman", "nerdctl", "helm", "oc")) {
+            for (int i = 0; i < args.size(); i++) {
+                String a = args.get(i);
+                if (a.matches("[A-Z_][A-Z0-9_]*=.*")) {
+                    recorder.setting(f, a, what); // kubectl set env X=Y, systemctl set-environment X=Y
+                } else if ((a.equals("-v") || a.equals("--volume")) && i + 1 < args.size() || a.startsWith("--volume=")) {
+                    String[] parts = (a.startsWith("--volume=") ? a.substring(9) : args.get(i + 1)).split(":");
+                    if (parts.length >= 2) {
+                        recorder.write(f, parts[1], null, what + " mounts " + parts[0] + " over", "/");
+                    }
+                }
+            }
+        }
+        // options that run another program (vim -c ':!cmd', rsync -e, zip -TT): that program is judged too
+        for (String command : Vocabulary.table().commandsRun(e)) {
+            if (command.equals(Vocabulary.FROM_INPUT)) {
+                f.problem("command", "not understood: " + p + " runs code it reads from its input");
+            } else {
+                shell(recorder, f, command, what + " runs");
             }
         }
     }
@@ -429,6 +479,7 @@ public final class Commands {
             } else if (a.startsWith("--request=") || a.startsWith("--method=")) {
                 method = a.substring(a.indexOf('=') + 1);
             } else if ((a.equals("-o") || a.equals("--output") || a.equals("-O") && program.equals("wget")
+                    || program.equals("curl") && a.matches("-[a-zA-Z]*o") // a cluster ending in -o (curl -so FILE)
                     || a.equals("--output-document")) && i + 1 < args.size()) {
                 String out = args.get(++i);
                 if (!out.equals("-") && !NULL_TARGETS.contains(out)) {
@@ -456,6 +507,11 @@ public final class Commands {
             roots.add(".");
         }
         boolean deletes = args.contains("-delete");
+        for (int i = 0; i + 1 < args.size(); i++) {
+            if (isOneOf(args.get(i), "-fprint", "-fprint0", "-fprintf", "-fls")) {
+                recorder.write(f, args.get(i + 1), null, what + " " + args.get(i), cwd); // find writes its output there
+            }
+        }
         for (int i = 0; i < args.size(); i++) {
             if ((args.get(i).equals("-exec") || args.get(i).equals("-execdir") || args.get(i).equals("-ok"))
                     && i + 1 < args.size() && isOneOf(Shell.basename(args.get(i + 1)), "rm", "shred", "unlink", "mv")) {
@@ -666,8 +722,14 @@ public final class Commands {
 
     private void git(List<String> args, String what, String cwd) {
         int i = 0;
+        String tree = null;
         while (i < args.size() && args.get(i).startsWith("-")) {
             String a = args.get(i);
+            if (isOneOf(a, "-C", "--work-tree") && i + 1 < args.size()) {
+                tree = tree == null || a.equals("--work-tree") ? args.get(i + 1) : tree + "/" + args.get(i + 1);
+            } else if (a.startsWith("--work-tree=")) {
+                tree = a.substring("--work-tree=".length());
+            }
             i += isOneOf(a, "-C", "-c", "--git-dir", "--work-tree", "--namespace", "--exec-path") ? 2 : 1;
         }
         if (i >= args.size()) {
@@ -675,6 +737,11 @@ public final class Commands {
         }
         String sub = args.get(i);
         List<String> rest = args.subList(i + 1, args.size());
+        if (tree != null && isOneOf(sub, "clean", "checkout", "switch", "restore", "reset", "stash", "merge", "pull",
+                "rebase", "cherry-pick", "revert", "apply", "am", "rm", "mv")) {
+            // git -C /srv/hydra clean -fdx, --work-tree=/ checkout: the files changed are in that tree
+            recorder.write(f, tree.replaceAll("/+$", "") + "/*", null, what + " " + sub + " in " + tree, cwd);
+        }
         switch (sub) {
             case "push" -> push(rest, what);
             case "checkout", "switch" -> {

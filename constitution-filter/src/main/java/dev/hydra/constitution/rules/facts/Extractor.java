@@ -214,6 +214,19 @@ public final class Extractor {
         for (String file : canonical) {
             f.writes.add(new Facts.Write(file, null, via + " (commit)", false));
         }
+        // a committed configuration ships: the settings it makes count as if the file were written
+        if (fileArg instanceof Collection<?> list) {
+            for (Object item : list) {
+                if (item instanceof Map<?, ?> m && m.get("content") != null) {
+                    String file = String.valueOf(m.containsKey("path") ? m.get("path") : m.get("name"));
+                    recorder.configLines(f, PathGlob.canonical(file, recorder.base(null)),
+                            Text.decode(String.valueOf(m.get("content"))), via + " (commit)");
+                }
+            }
+        }
+        if (args.get("content") != null && canonical.size() == 1) {
+            recorder.configLines(f, canonical.get(0), Text.decode(String.valueOf(args.get("content"))), via + " (commit)");
+        }
     }
 
     // ------------------------------------------------------------------ tasks

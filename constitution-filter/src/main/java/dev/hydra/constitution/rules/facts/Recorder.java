@@ -89,7 +89,7 @@ public final class Recorder {
     }
 
     /** Settings written in a file: KEY=VALUE, KEY: VALUE, "KEY": VALUE, KEY = VALUE lines naming a watched word. */
-    private void configLines(Facts f, String path, String content, String via) {
+    void configLines(Facts f, String path, String content, String via) {
         if (path.endsWith("pg_hba.conf") && content.toLowerCase(Locale.ROOT).matches("(?s).*\\btrust\\b.*")) {
             f.settings.add(new Facts.Setting("AUTH_METHOD", "trust", via + " (pg_hba.conf trust)"));
         }
@@ -102,6 +102,10 @@ public final class Recorder {
             if (m.find()) {
                 f.settings.add(new Facts.Setting(canonicalKey(m.group(1)), m.group(2), via + " in " + path));
             }
+        }
+        // nested keys (auth: {enabled: false}, [auth] disabled = true): the path names what the last key does not
+        for (ConfigPaths.Entry e : ConfigPaths.read(content)) {
+            f.settings.add(new Facts.Setting(canonicalKey(e.path()), e.value(), via + " in " + path));
         }
     }
 

@@ -97,7 +97,39 @@ public final class Vocabulary {
         }
     }
 
+    /**
+     * An option whose value is a command line the program runs ({@code script -c}, {@code rsync -e},
+     * {@code zip -TT}); with an escape, only a value starting with it runs one ({@code vim -c ':!cmd'});
+     * {@code input}: only a value naming the standard input counts ({@code make -f /dev/stdin}).
+     */
+    private record RunOption(String option, String escape, boolean input) {
+        /** The value this argument (and the next) gives the option, or null. */
+        String value(List<String> args, int i) {
+            String a = args.get(i);
+            String next = i + 1 < args.size() ? args.get(i + 1) : null;
+            if (a.equals(option)) {
+                return next;
+            }
+            if (option.endsWith("=") && a.startsWith(option)) {
+                return a.substring(option.length());
+            }
+            if (a.startsWith(option + "=")) {
+                return a.substring(option.length() + 1);
+            }
+            if (option.length() == 2 && option.charAt(0) == '-' && a.length() > 2 && a.charAt(0) == '-'
+                    && a.charAt(1) != '-' && a.chars().skip(1).allMatch(Character::isLetter)
+                    && a.indexOf(option.charAt(1)) > 0) {
+                // a cluster of short options (-qc): the option's value follows the cluster, or its rest
+                int at = a.indexOf(option.charAt(1));
+                return at == a.length() - 1 ? next : a.substring(at + 1);
+            }
+            return null;
+        }
+    }
+
     private static final Vocabulary TABLE = load("vocabulary.table");
+
+    private final Map<String, List<RunOption>> runOptions;
 
     private final Map<String, Effect> programs;
     private final Map<String, Effect> subcommands;
@@ -108,7 +140,9 @@ public final class Vocabulary {
     private final Set<String> sqlFunctions;
 
     private Vocabulary(Map<String, Effect> programs, Map<String, Effect> subcommands, Map<String, Condition> readOnly,
-                       Map<String, Tool> tools, List<String> sqlVerbs, List<String> sqlFunctions) {
+                       Map<String, Tool> tools, List<String> sqlVerbs, List<String> sqlFunctions,
+                       Map<String, List<RunOption>> runOptions) {
+        this.runOptions = Map.copyOf(runOptions);
         this.sqlOutside = java.util.regex.Pattern.compile("(?i)(?:^|;)\\s*(" + String.join("|", sqlVerbs)
                 + ")\\b|\\bCOPY\\b[^;]*?\\b(?:TO|FROM)\\s+(PROGRAM\\b|'|\\$|E')|\\bLANGUAGE\\s+'?(pl\\w*u|plsh|c)\\b");
         this.sqlFunctions = Set.copyOf(sqlFunctions.stream().map(f -> f.replace("\\Q", "").replace("\\E", "")
@@ -170,6 +204,44 @@ public final class Vocabulary {
     }
 
     /** Whether this run of a firewall or network program only lists (iptables -L, nft list ruleset). */
+    /** What reads a program's input as code ({@code make -f /dev/stdin}): named as {@link #FROM_INPUT}. */
+    public static final String FROM_INPUT = "\0input";
+
+    /**
+     * The command lines a program runs through its options (the runs lines of the table), or
+     * {@link #FROM_INPUT} for an option that reads the code to run from the standard input.
+     */
+    public List<String> commandsRun(Shell.Exec e) {
+        List<RunOption> options = runOptions.get(e.program());
+        if (options == null) {
+            return List.of();
+        }
+        List<String> args = e.argv().subList(1, e.argv().size());
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            for (RunOption o : options) {
+                String v = o.value(args, i);
+                if (v == null) {
+                    continue;
+                }
+                if (o.input()) {
+                    if (v.equals("-") || v.equals("/dev/stdin") || v.startsWith("/dev/fd/") || v.startsWith("/proc/self/fd/")) {
+                        out.add(FROM_INPUT);
+                    }
+                } else if (o.escape() == null) {
+                    out.add(v);
+                } else {
+                    String t = v.strip();
+                    t = t.startsWith(":") ? t.substring(1).strip() : t;
+                    if (t.startsWith(o.escape())) {
+                        out.add(t.substring(o.escape().length()));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     public boolean onlyLists(Shell.Exec e) {
         Condition c = readOnly.get(e.program());
         return c != null && (!c.first().isEmpty() || !c.any().isEmpty() || !c.unless().isEmpty())
@@ -240,6 +312,7 @@ public final class Vocabulary {
         Map<String, Tool> tools = new LinkedHashMap<>();
         List<String> sqlVerbs = new ArrayList<>();
         List<String> sqlFunctions = new ArrayList<>();
+        Map<String, List<RunOption>> runOptions = new HashMap<>();
         try (InputStream in = Vocabulary.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("missing resource " + resource);
@@ -276,6 +349,26 @@ public final class Vocabulary {
                     }
                     continue;
                 }
+                if (cols[0].startsWith("runs ")) {
+                    String escape = null;
+                    boolean input = false;
+                    for (int c = 2; c < cols.length; c++) {
+                        if (cols[c].startsWith("escape=")) {
+                            escape = cols[c].substring("escape=".length());
+                        } else if (cols[c].equals("input")) {
+                            input = true;
+                        } else {
+                            throw new IllegalStateException(where + ": a runs line ends with escape=X or input");
+                        }
+                    }
+                    for (String name : cols[0].substring(5).split(",")) {
+                        for (String option : cols[1].split(",")) {
+                            runOptions.computeIfAbsent(Text.fold(name.strip()), k -> new ArrayList<>())
+                                    .add(new RunOption(option.strip(), escape, input));
+                        }
+                    }
+                    continue;
+                }
                 if (!cols[0].startsWith("program ")) {
                     throw new IllegalStateException(where + ": a line starts with 'program' or 'tool'");
                 }
@@ -306,7 +399,7 @@ public final class Vocabulary {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new Vocabulary(programs, subcommands, readOnly, tools, sqlVerbs, sqlFunctions);
+        return new Vocabulary(programs, subcommands, readOnly, tools, sqlVerbs, sqlFunctions, runOptions);
     }
 
     private static Condition condition(String text, String where) {

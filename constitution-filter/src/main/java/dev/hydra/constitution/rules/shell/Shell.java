@@ -83,6 +83,8 @@ public final class Shell {
         private final List<String> inlineCode;
         private final List<String> assignments;
         private final Map<String, String> aliases = new HashMap<>();
+        /** Programs copied or linked under another name (cp /bin/rm /tmp/d): running the copy runs the program. */
+        private final Map<String, String> programCopies = new HashMap<>();
         private final Map<String, String> processSubstitutions = new HashMap<>();
         /** Files this command line wrote, with their content (null: unknown), so running one reads it. */
         private Map<String, String> written = new HashMap<>();
@@ -597,9 +599,20 @@ public final class Shell {
                 unwrap(argv.subList(k, argv.size()), redirects, stdin, stdinUnknown, layer + 1);
                 return;
             }
+            if (programCopies.containsKey(argv.get(0))) {
+                List<String> renamed = new ArrayList<>(argv);
+                renamed.set(0, programCopies.get(argv.get(0)));
+                argv = renamed;
+            }
             String program = basename(argv.get(0));
             if (program.equals("for") || program.equals("select") || program.equals("[[") || program.equals("[")) {
                 return; // loop headers and tests name words, they do not run them
+            }
+            if (program.equals("cp") || program.equals("ln") || program.equals("install")) {
+                List<String> operands = argv.subList(1, argv.size()).stream().filter(a -> !a.startsWith("-")).toList();
+                if (operands.size() == 2 && operands.get(0).matches("/(?:usr/)?(?:local/)?s?bin/[A-Za-z0-9_.+\\-]+")) {
+                    programCopies.put(operands.get(1), basename(operands.get(0)));
+                }
             }
             execs.add(new Exec(List.copyOf(argv), List.copyOf(redirects), stdin, cwd));
             List<String> args = argv.subList(1, argv.size());
@@ -687,6 +700,11 @@ public final class Shell {
                         "kubectl", "docker", "podman", "nerdctl", "crictl", "lxc-attach", "machinectl", "su" ->
                         container(program, args, redirects, stdin, layer);
                 case "find" -> {
+                    // {} is each file found: in the first root, named like -name (find /etc/nginx -name '*.conf'
+                    // -exec sed -i ... {} edits /etc/nginx/*.conf), not a file literally named {}
+                    String root = args.isEmpty() || args.get(0).startsWith("-") ? "." : args.get(0).replaceAll("/+$", "");
+                    int name = Math.max(args.indexOf("-name"), args.indexOf("-iname"));
+                    String found = root + "/" + (name >= 0 && name + 1 < args.size() ? args.get(name + 1) : "*");
                     for (int i = 0; i < args.size(); i++) {
                         String a = args.get(i);
                         if (a.equals("-exec") || a.equals("-execdir") || a.equals("-ok") || a.equals("-okdir")) {
@@ -694,7 +712,9 @@ public final class Shell {
                             while (end < args.size() && !args.get(end).equals(";") && !args.get(end).equals("+")) {
                                 end++;
                             }
-                            unwrap(args.subList(i + 1, end), redirects, null, false, layer + 1);
+                            List<String> command = new ArrayList<>(args.subList(i + 1, end));
+                            command.replaceAll(w -> w.equals("{}") ? found : w);
+                            unwrap(command, redirects, null, false, layer + 1);
                             i = end;
                         }
                     }
@@ -914,6 +934,7 @@ public final class Shell {
             Parser p = new Parser(Text.decode(script), depth + 1, vars, execs, inlineCode, assignments);
             p.cwd = cwd;
             p.aliases.putAll(aliases);
+            p.programCopies.putAll(programCopies);
             p.written = written;
             return p;
         }
