@@ -662,7 +662,7 @@ public final class Sql {
                             : args.size() == 2 && args.get(1).equalsIgnoreCase("hex") ? hexString(args.get(0)) : null;
                     case "CONVERT_FROM", "QUOTE_IDENT", "QUOTENAME", "TRIM", "FORMAT" ->
                             name.equals("FORMAT") ? format(args) : args.get(0);
-                    case "REPEAT" -> args.get(0).repeat(Integer.parseInt(args.get(1).trim()));
+                    case "REPEAT" -> repeat(args.get(0), Integer.parseInt(args.get(1).trim()));
                     case "SUBSTRING", "SUBSTR" -> {
                         String s = args.get(0);
                         int from = Integer.parseInt(args.get(1).trim()) - 1;
@@ -1037,5 +1037,15 @@ public final class Sql {
             }
             return false;
         }
+    }
+
+    /** repeat() as SQL would build it, unless the result is larger than any input a check reads. */
+    private static String repeat(String text, int count) {
+        long chars = (long) text.length() * Math.max(count, 0);
+        if (chars > Budget.MAX_INPUT_CHARS) {
+            throw new Budget.Exceeded("repeat() would build " + chars + " characters, more than "
+                    + Budget.MAX_INPUT_CHARS);
+        }
+        return text.repeat(Math.max(count, 0));
     }
 }
