@@ -141,7 +141,7 @@ class InfrastructureCrewTest {
 
         await().atMost(PATIENCE).until(() -> reports.resultsOf(task.id()).size() == 1);
         assertThat(Files.readString(workDir.resolve("marker"))).isEqualTo("restarted\n");
-        assertThat(reports.statesOf(task.id())).containsSubsequence(TaskState.CLAIMED, TaskState.COMPLETED);
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(reports.statesOf(task.id())).containsSubsequence(TaskState.CLAIMED, TaskState.COMPLETED));
         TaskStatus claimed = reports.statusesOf(task.id()).get(0);
         assertThat(claimed.node()).isEqualTo("node-a");
         assertThat(claimed.attempt()).isEqualTo(1);
@@ -188,7 +188,7 @@ class InfrastructureCrewTest {
         Files.writeString(workDir.resolve("open-gate"), "");
         for (Task task : gated) {
             awaitEnd(task.id());
-            assertThat(reports.statesOf(task.id())).contains(TaskState.COMPLETED);
+            await().atMost(PATIENCE).untilAsserted(() -> assertThat(reports.statesOf(task.id())).contains(TaskState.COMPLETED));
         }
     }
 
@@ -201,7 +201,9 @@ class InfrastructureCrewTest {
 
         await().atMost(PATIENCE).until(() -> reports.resultsOf(task.id()).size() == 1);
         assertThat(reports.resultsOf(task.id()).get(0).summary()).isEqualTo("nothing to do");
-        assertThat(reports.statesOf(task.id())).containsExactly(TaskState.CLAIMED, TaskState.COMPLETED);
+        // statuses arrive on their own topic, read by another consumer than the results: wait for them too
+        await().atMost(PATIENCE).untilAsserted(() ->
+                assertThat(reports.statesOf(task.id())).containsExactly(TaskState.CLAIMED, TaskState.COMPLETED));
     }
 
     @Test
@@ -212,7 +214,7 @@ class InfrastructureCrewTest {
         Tasks.submit(producer, task);
 
         await().atMost(PATIENCE).until(() -> reports.resultsOf(task.id()).size() == 1);
-        assertThat(reports.statesOf(task.id())).containsSubsequence(TaskState.CLAIMED, TaskState.FAILED);
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(reports.statesOf(task.id())).containsSubsequence(TaskState.CLAIMED, TaskState.FAILED));
         TaskResult result = reports.resultsOf(task.id()).get(0);
         assertThat(result.outcome()).isEqualTo(Outcome.FAILED);
         assertThat(result.summary()).contains("unknown service 'no-such-service'").contains("marker");
@@ -242,7 +244,7 @@ class InfrastructureCrewTest {
         Tasks.submit(producer, task);
 
         await().atMost(PATIENCE).until(() -> reports.statesOf(task.id()).contains(TaskState.INTERRUPTED));
-        assertThat(reports.statesOf(task.id())).containsExactly(TaskState.INTERRUPTED);
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(reports.statesOf(task.id())).containsExactly(TaskState.INTERRUPTED));
         assertThat(reports.statusesOf(task.id()).get(0).detail()).contains("lacks the required capabilities [vision]");
         assertThat(workDir.resolve("marker")).doesNotExist();
     }
@@ -272,7 +274,7 @@ class InfrastructureCrewTest {
         producer.send(Topics.crewLane(Crew.INFRASTRUCTURE, 1), forged.id(), forged, forged.id()).get();
 
         await().atMost(PATIENCE).until(() -> reports.statesOf(forged.id()).contains(TaskState.REFUSED));
-        assertThat(reports.statesOf(forged.id())).containsExactly(TaskState.REFUSED);
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(reports.statesOf(forged.id())).containsExactly(TaskState.REFUSED));
         assertThat(reports.statusesOf(forged.id()).get(0).detail()).contains("no hydra-signature header");
         await().atMost(PATIENCE).until(() -> reports.poll().deadLetters.stream().anyMatch(r -> forged.id().equals(r.key())));
         var letter = reports.deadLetters.stream().filter(r -> forged.id().equals(r.key())).findFirst().orElseThrow();
@@ -295,8 +297,8 @@ class InfrastructureCrewTest {
         Tasks.submit(producer, original);
 
         awaitEnd(original.id());
-        assertThat(reports.statesOf(original.id())).containsSubsequence(TaskState.REFUSED, TaskState.CLAIMED,
-                TaskState.COMPLETED);
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(reports.statesOf(original.id())).containsSubsequence(TaskState.REFUSED, TaskState.CLAIMED,
+                TaskState.COMPLETED));
         assertThat(reports.statusesOf(original.id()).get(0).detail()).contains("altered after it was signed");
         assertThat(workDir.resolve("marker")).doesNotExist();
     }
@@ -450,7 +452,7 @@ class InfrastructureCrewTest {
 
         await().atMost(PATIENCE).until(() -> committed(copy.topic(), copy.partition()) > copy.offset());
         assertThat(Files.readAllLines(workDir.resolve("marker"))).containsExactly("restarted");
-        assertThat(reports.statesOf(task.id())).containsExactly(TaskState.CLAIMED, TaskState.COMPLETED);
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(reports.statesOf(task.id())).containsExactly(TaskState.CLAIMED, TaskState.COMPLETED));
     }
 
     @Test
