@@ -512,4 +512,58 @@ abstract class PipelineScenarios {
         assertThat(view.path("failed").toString()).contains("gave up after 3 attempts");
         assertThat(view.path("queued").path("hydra.crew.research.p4").asInt(0)).isZero();
     }
+
+    private HttpResponse<String> post(String path, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.httpPort() + path))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void anOperatorsToolCallsAreJudgedByTheConstitutionAndRunByTheExecutor() throws Exception {
+        HttpResponse<String> written = post("/api/toolcalls?wait=60s", """
+                {"id": "op-write-1", "server": "filesystem-mcp", "tool": "write_file",
+                 "arguments": {"path": "/workspace/notes/operator.txt", "content": "written by an operator"}}""");
+        assertThat(written.statusCode()).as(written.body()).isEqualTo(200);
+        assertThat(Json.parse(written.body()).path("status").asText()).isEqualTo("OK");
+
+        Path config = dataDir.resolve("cli-hydra.yaml");
+        Files.writeString(config, "kafka:\n  bootstrap: " + stack.bootstrap() + "\n");
+        Path call = dataDir.resolve("read-call.json");
+        Files.writeString(call, """
+                {"server": "filesystem-mcp", "tool": "read_file", "arguments": {"path": "notes/operator.txt"}}""");
+        java.io.StringWriter out = new java.io.StringWriter();
+        picocli.CommandLine cli = HydraCli.commandLine();
+        cli.setOut(new java.io.PrintWriter(out));
+        int code = cli.execute("call", "--config", config.toString(), "--wait", "60s", call.toString());
+        assertThat(code).as(out.toString()).isZero();
+        JsonNode read = Json.parse(out.toString().strip());
+        assertThat(read.path("status").asText()).isEqualTo("OK");
+        assertThat(read.path("output").asText()).contains("written by an operator");
+        assertThat(read.path("taskId").asText()).startsWith("operator-");
+
+        List<String> calls = List.of("op-write-1", read.path("id").asText());
+        await("both calls audited as allowed").atMost(PATIENCE).until(() -> on(Topics.AUDIT.name()).stream()
+                .map(PipelineScenarios::value).filter(a -> a.path("verdict").asText().equals("ALLOW"))
+                .map(a -> a.path("subjectId").asText()).filter(calls::contains).distinct().count() == 2);
+    }
+
+    @Test
+    void anOperatorsCallOutsideTheAllowedPathsParksAndAnUnknownServerIsRefusedWithTheKnownOnes() throws Exception {
+        HttpResponse<String> parked = post("/api/toolcalls?wait=3s", """
+                {"id": "op-cron-1", "server": "filesystem-mcp", "tool": "write_file",
+                 "arguments": {"path": "/etc/cron.d/operator", "content": "* * * * * root true"}}""");
+        assertThat(parked.statusCode()).as(parked.body()).isEqualTo(202);
+        assertThat(Json.parse(parked.body()).path("status").asText()).isEqualTo("PENDING");
+        await("parked for a person").atMost(PATIENCE).until(() -> on(Topics.AUDIT.name()).stream()
+                .map(PipelineScenarios::value).anyMatch(a -> a.path("subjectId").asText().equals("op-cron-1")
+                        && a.path("verdict").asText().equals("NEEDS_APPROVAL")));
+
+        HttpResponse<String> unknown = post("/api/toolcalls", """
+                {"server": "filesystem", "tool": "read_file", "arguments": {"path": "x"}}""");
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(unknown.body()).contains("server 'filesystem' is not run by this stack")
+                .contains("filesystem-mcp").contains("crews.mcpServers");
+        assertThat(post("/api/toolcalls?wait=3h", "{\"server\": \"shell\", \"tool\": \"run\"}").body())
+                .contains("wait may be at most 2m");
+    }
 }
