@@ -6,6 +6,7 @@ import dev.hydra.crew.agent.KafkaToolGateway;
 import dev.hydra.crew.infra.RestartServiceExecutor;
 import dev.hydra.crew.infra.ServiceCatalog;
 import dev.hydra.topics.DeadLetters;
+import dev.hydra.topics.EventHeaders;
 import dev.hydra.topics.EventProducer;
 import dev.hydra.topics.Redactor;
 import dev.hydra.topics.Service;
@@ -15,6 +16,7 @@ import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.NodeAnnouncement;
+import dev.hydra.topics.events.NodeAnnouncement.Health;
 import dev.hydra.topics.events.Outcome;
 import dev.hydra.topics.events.Replay;
 import dev.hydra.topics.events.Task;
@@ -25,11 +27,9 @@ import dev.hydra.topics.signing.UnverifiedRecordException;
 import dev.hydra.topics.signing.VerdictVerifier;
 import dev.langchain4j.exception.RetriableException;
 import dev.langchain4j.model.chat.ChatModel;
-import dev.langchain4j.model.openai.OpenAiChatModel;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,6 +42,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -53,6 +54,10 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -63,7 +68,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,7 +90,7 @@ public final class CrewWorker implements Service {
     private static final Logger LOG = LoggerFactory.getLogger(CrewWorker.class);
 
     /** The header the router sets when it retries a task. */
-    public static final String ATTEMPT_HEADER = "hydra-attempt";
+    public static final String ATTEMPT_HEADER = EventHeaders.ATTEMPT;
     /** The action every crew completes at once, without a model or a side effect. */
     public static final String NOOP_ACTION = "noop";
     /** Buffered records per lane before that lane stops fetching. */
@@ -109,6 +113,15 @@ public final class CrewWorker implements Service {
     private final Redactor redactor;
     private final VerdictVerifier verifier;
     private TaskExecutor agents;
+    private ModelEndpoint endpoint;
+    private Admin admin;
+    /**
+     * True while this worker's model endpoint is down and another member of the group can take the lanes:
+     * the worker then leaves the group, so that retries go to a member that can run them.
+     */
+    private volatile boolean standAside;
+    private boolean subscribed;
+    private final Object idle = new Object();
     private KafkaToolGateway toolGateway;
     private StatusLedger ledger;
 
@@ -192,8 +205,13 @@ public final class CrewWorker implements Service {
         CrewMetrics.initialize(crew.wireName(), modelName);
         toolGateway = new KafkaToolGateway(kafkaClientProps, producer, name());
         ledger = new StatusLedger(kafkaClientProps, name(), config.get(CrewSettings.STATUS_LOOKBACK));
-        wireExecutors(openAiModel());
+        endpoint = new ModelEndpoint(config);
+        wireExecutors(endpoint.chatModel());
         consumer = new KafkaConsumer<>(consumerProps(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        admin = Admin.create(adminProps());
+        // Before joining: a worker that starts with a dead endpoint next to a healthy member never takes its lanes.
+        endpoint.probe();
+        standAside = shouldStandAside();
         AtomicInteger threadNumber = new AtomicInteger();
         taskThreads = Executors.newFixedThreadPool(concurrency,
                 r -> new Thread(r, name() + "-task" + (concurrency == 1 ? "" : "-" + threadNumber.incrementAndGet())));
@@ -203,7 +221,8 @@ public final class CrewWorker implements Service {
             return t;
         });
         heartbeats.scheduleAtFixedRate(this::announce, 0, heartbeat.toMillis(), TimeUnit.MILLISECONDS);
-        consumer.subscribe(lanes.stream().map(Topic::name).toList(), new Rebalance());
+        long probeMs = config.get(CrewSettings.LLM_PROBE_INTERVAL).toMillis();
+        heartbeats.scheduleAtFixedRate(this::checkEndpoint, probeMs, probeMs, TimeUnit.MILLISECONDS);
         running = true;
         healthy = true;
         loop = new Thread(this::pollLoop, name() + "-poll");
@@ -211,11 +230,49 @@ public final class CrewWorker implements Service {
         LOG.info("{} started: group {}, lanes {}", name(), groupId(crew), lanes);
     }
 
-    /** This node's OpenAI-compatible endpoint (HYDRA_LLM_BASE_URL), through langchain4j. */
-    private ChatModel openAiModel() {
-        return OpenAiChatModel.builder().baseUrl(config.get(CrewSettings.LLM_BASE_URL))
-                .apiKey(config.get(CrewSettings.LLM_API_KEY)).modelName(modelName)
-                .timeout(config.get(CrewSettings.LLM_TIMEOUT)).maxRetries(1).build();
+    /**
+     * While the endpoint is down: probes it again, and stands aside (leaves the group) when another member
+     * can take the lanes. The last member stays, so that what needs no model still runs and a task that
+     * does is handed back with the endpoint's error rather than left waiting unseen.
+     */
+    private void checkEndpoint() {
+        try {
+            if (endpoint.down().isPresent()) {
+                endpoint.probe();
+            }
+            boolean aside = shouldStandAside();
+            if (aside != standAside) {
+                standAside = aside;
+                synchronized (idle) {
+                    idle.notifyAll();
+                }
+            }
+            announce();
+        } catch (RuntimeException e) {
+            LOG.warn("{}: checking the model endpoint failed: {}", name(), e.getMessage());
+        }
+    }
+
+    /**
+     * Only a crew whose tasks all go to agents stands aside: the infrastructure crew's restart_service
+     * needs no model, so that worker keeps its lanes and reports DEGRADED only.
+     */
+    private boolean shouldStandAside() {
+        return agents != null && endpoint.down().isPresent() && othersInGroup();
+    }
+
+    private boolean othersInGroup() {
+        try {
+            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(groupId(crew))).all()
+                    .get(5, TimeUnit.SECONDS).get(groupId(crew));
+            return group != null && group.members().stream().anyMatch(m -> !m.clientId().equals(name()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            LOG.debug("{}: cannot describe group {}: {}", name(), groupId(crew), e.getMessage());
+            return false;
+        }
     }
 
     /** Deterministic executors by action, and the crew's agents for every other action. */
@@ -241,10 +298,20 @@ public final class CrewWorker implements Service {
     private void announce() {
         try {
             producer.send(Topics.CREW_NODES, node,
-                    new NodeAnnouncement(node, crew, List.of(modelName), capabilities, Instant.now()), null);
+                    new NodeAnnouncement(node, crew, List.of(modelName), capabilities, Instant.now(),
+                            endpoint.down().isPresent() ? Health.DEGRADED : Health.UP, endpoint.down().orElse("")),
+                    null);
         } catch (RuntimeException e) {
             LOG.warn("{}: node announcement failed: {}", name(), e.getMessage());
         }
+    }
+
+    private Properties adminProps() {
+        Properties props = new Properties();
+        props.putAll(kafkaClientProps);
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, name() + "-admin");
+        props.putIfAbsent(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KafkaSettings.BOOTSTRAP));
+        return props;
     }
 
     private Properties consumerProps() {
@@ -299,6 +366,10 @@ public final class CrewWorker implements Service {
                 acknowledge(task);
             }
         }
+        if (!joinOrLeave()) {
+            waitWhileAside();
+            return;
+        }
         applyPauses();
         // A running task wakes the poll when it ends, so waiting the full timeout costs no latency.
         Duration timeout = queue.isEmpty() || inFlight.size() >= concurrency ? pollTimeout : Duration.ZERO;
@@ -318,6 +389,32 @@ public final class CrewWorker implements Service {
                 break;
             }
             begin(next);
+        }
+    }
+
+    /** Joins the group or leaves it as {@link #standAside} says; returns whether this member is in it. */
+    private boolean joinOrLeave() {
+        if (standAside && subscribed) {
+            LOG.warn("{}: leaving group {} while its model endpoint is down, so that the other members take its "
+                    + "lanes: {}", name(), groupId(crew), endpoint.down().orElse(""));
+            consumer.unsubscribe(); // revokes through Rebalance: the buffered records go back to the group
+            assignment = Set.of();
+            subscribed = false;
+        } else if (!standAside && !subscribed) {
+            consumer.subscribe(lanes.stream().map(Topic::name).toList(), new Rebalance());
+            subscribed = true;
+        }
+        return subscribed;
+    }
+
+    private void waitWhileAside() {
+        synchronized (idle) {
+            try {
+                idle.wait(pollTimeout.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new WakeupException();
+            }
         }
     }
 
@@ -363,20 +460,22 @@ public final class CrewWorker implements Service {
             skip(partition, record);
             return;
         }
-        int attempt = attemptOf(record);
+        int attempt = EventHeaders.attempt(record.headers());
         Optional<String> refusal = verifier.refusal(record.headers(), task);
         if (refusal.isPresent()) {
             refuse(record, task, attempt, refusal.get());
             skip(partition, record);
             return;
         }
-        FutureTask<Void> work = new FutureTask<>(() -> work(task, attempt), null) {
+        AtomicReference<Future<?>> self = new AtomicReference<>();
+        FutureTask<Void> work = new FutureTask<>(() -> work(task, attempt, () -> self.get().cancel(true)), null) {
             @Override
             protected void done() {
                 // Only now is isDone() true: waking the poll any earlier would find the task still running.
                 consumer.wakeup();
             }
         };
+        self.set(work);
         offsets.started(partition, record.offset());
         taskThreads.execute(work);
         inFlight.add(new InFlight(partition, record.offset(), work));
@@ -423,20 +522,8 @@ public final class CrewWorker implements Service {
         }
     }
 
-    static int attemptOf(ConsumerRecord<?, ?> record) {
-        Header header = record.headers().lastHeader(ATTEMPT_HEADER);
-        if (header == null || header.value() == null) {
-            return 1;
-        }
-        try {
-            return Math.max(1, Integer.parseInt(new String(header.value(), StandardCharsets.UTF_8).trim()));
-        } catch (NumberFormatException e) {
-            return 1;
-        }
-    }
-
     /** Runs on the task thread: claim, work with heartbeats, report. Returns once the reports are durable. */
-    private void work(Task task, int attempt) {
+    private void work(Task task, int attempt, Runnable cancel) {
         Optional<StatusLedger.Seen> copy = ledger.claimedOrFinished(task.id(), attempt);
         if (copy.isPresent()) {
             LOG.info("{}: skipping task {} attempt {}: attempt {} was already {} by {}", name(), task.id(), attempt,
@@ -456,7 +543,7 @@ public final class CrewWorker implements Service {
         ScheduledFuture<?> beats = null;
         try {
             reporter.status(TaskState.CLAIMED, "claimed by " + node);
-            beats = heartbeats.scheduleAtFixedRate(() -> reporter.heartbeat(started), heartbeat.toMillis(),
+            beats = heartbeats.scheduleAtFixedRate(() -> beat(reporter, started, cancel), heartbeat.toMillis(),
                     heartbeat.toMillis(), TimeUnit.MILLISECONDS);
             TaskOutcome outcome = execute(task, attempt);
             beats.cancel(false);
@@ -471,7 +558,8 @@ public final class CrewWorker implements Service {
             reporter.interrupted("retriable error: " + e.getMessage());
         } catch (InterruptedException e) {
             // The worker is closing mid-task: not acknowledged; INTERRUPTED asks the router for the next attempt.
-            reporter.interrupted("worker " + node + " stopped mid-task");
+            // Or the router timed the attempt out: then the next attempt is already on its way.
+            reporter.interrupted(reporter.cancelled().orElse("worker " + node + " stopped mid-task"));
             Thread.currentThread().interrupt();
             LOG.warn("{}: task {} attempt {} interrupted by shutdown", name(), task.id(), attempt);
         } finally {
@@ -479,6 +567,25 @@ public final class CrewWorker implements Service {
                 beats.cancel(false);
             }
             CrewMetrics.ACTIVE_AGENTS.labels(crew.wireName()).dec();
+        }
+    }
+
+    /**
+     * A heartbeat, and the check that the router still counts on this attempt: one it timed out is
+     * cancelled here (the agent interrupted, a command it runs killed) before the router's backoff
+     * lets the next attempt start elsewhere.
+     */
+    private void beat(Reporter reporter, long startedNanos, Runnable cancel) {
+        reporter.heartbeat(startedNanos);
+        try {
+            if (ledger.stoppedByRouter(reporter.task.id(), reporter.attempt) && reporter.cancel()) {
+                LOG.warn("{}: the router stopped task {} attempt {}; cancelling it", name(), reporter.task.id(),
+                        reporter.attempt);
+                cancel.run();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("{}: cannot check whether task {} is still wanted: {}", name(), reporter.task.id(),
+                    e.getMessage());
         }
     }
 
@@ -518,12 +625,23 @@ public final class CrewWorker implements Service {
      */
     static final class RetriableFailure extends Exception {
         RetriableFailure(Throwable cause) {
-            super(cause.getClass().getSimpleName() + ": " + cause.getMessage(), cause);
+            super(message(cause), cause);
+        }
+
+        /** An unreachable endpoint's own message names it and its setting; agents may wrap it in other errors. */
+        private static String message(Throwable cause) {
+            for (Throwable t = cause; t != null; t = t.getCause()) {
+                if (t instanceof ModelEndpoint.UnreachableException) {
+                    return t.getMessage();
+                }
+            }
+            return cause.getClass().getSimpleName() + ": " + cause.getMessage();
         }
 
         static boolean isRetriable(Throwable error) {
             for (Throwable t = error; t != null; t = t.getCause()) {
-                if (t instanceof RetriableException || t instanceof ConnectException
+                if (t instanceof RetriableException || t instanceof ModelEndpoint.UnreachableException
+                        || t instanceof ConnectException
                         || t instanceof HttpTimeoutException || t instanceof SocketTimeoutException) {
                     return true;
                 }
@@ -537,6 +655,7 @@ public final class CrewWorker implements Service {
         private final Task task;
         private final int attempt;
         private boolean finished;
+        private String cancelled;
 
         Reporter(Task task, int attempt) {
             this.task = task;
@@ -547,6 +666,19 @@ public final class CrewWorker implements Service {
             await(producer.send(Topics.TASK_STATUS, task.id(),
                     redactor.redact(new TaskStatus(task.id(), crew, state, node, attempt, detail, Instant.now())),
                     task.id()));
+        }
+
+        /** Marks the attempt cancelled by the router; false if it had already ended. */
+        synchronized boolean cancel() {
+            if (finished || cancelled != null) {
+                return false;
+            }
+            cancelled = "cancelled on " + node + ": the router stopped attempt " + attempt;
+            return true;
+        }
+
+        synchronized Optional<String> cancelled() {
+            return Optional.ofNullable(cancelled);
         }
 
         synchronized void heartbeat(long startedNanos) {
@@ -604,6 +736,8 @@ public final class CrewWorker implements Service {
     private void acknowledge(InFlight done) {
         try {
             done.work().get();
+        } catch (CancellationException e) {
+            // the router stopped the attempt (see beat): its next attempt is a new lane record
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
@@ -671,6 +805,17 @@ public final class CrewWorker implements Service {
     }
 
     @Override
+    public Optional<String> degraded() {
+        return endpoint == null ? Optional.empty() : endpoint.down();
+    }
+
+    @Override
+    public Optional<String> healthNote() {
+        return degraded().map(reason -> standAside ? reason + "; standing aside for the other members of "
+                + groupId(crew) : reason);
+    }
+
+    @Override
     public boolean healthy() {
         return healthy && loop != null && loop.isAlive();
     }
@@ -699,6 +844,9 @@ public final class CrewWorker implements Service {
         }
         if (toolGateway != null) {
             toolGateway.close();
+        }
+        if (admin != null) {
+            admin.close(Duration.ofSeconds(2));
         }
         if (producer != null) {
             producer.close();
