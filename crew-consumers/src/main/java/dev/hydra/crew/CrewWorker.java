@@ -18,18 +18,12 @@ import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.NodeAnnouncement;
 import dev.hydra.topics.events.NodeAnnouncement.Health;
 import dev.hydra.topics.events.Outcome;
-import dev.hydra.topics.events.Replay;
 import dev.hydra.topics.events.Task;
-import dev.hydra.topics.events.TaskResult;
 import dev.hydra.topics.events.TaskState;
 import dev.hydra.topics.events.TaskStatus;
 import dev.hydra.topics.signing.UnverifiedRecordException;
 import dev.hydra.topics.signing.VerdictVerifier;
-import dev.langchain4j.exception.RetriableException;
 import dev.langchain4j.model.chat.ChatModel;
-import java.net.ConnectException;
-import java.net.SocketTimeoutException;
-import java.net.http.HttpTimeoutException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,12 +46,8 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -114,7 +104,7 @@ public final class CrewWorker implements Service {
     private final VerdictVerifier verifier;
     private TaskExecutor agents;
     private ModelEndpoint endpoint;
-    private Admin admin;
+    private Crewmates crewmates;
     /**
      * True while this worker's model endpoint is down and another member of the group can take the lanes:
      * the worker then leaves the group, so that retries go to a member that can run them.
@@ -208,7 +198,7 @@ public final class CrewWorker implements Service {
         endpoint = new ModelEndpoint(config);
         wireExecutors(endpoint.chatModel());
         consumer = new KafkaConsumer<>(consumerProps(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        admin = Admin.create(adminProps());
+        crewmates = new Crewmates(kafkaClientProps, config.get(KafkaSettings.BOOTSTRAP), groupId(crew), name());
         // Before joining: a worker that starts with a dead endpoint next to a healthy member never takes its lanes.
         endpoint.probe();
         standAside = shouldStandAside();
@@ -258,22 +248,9 @@ public final class CrewWorker implements Service {
      * needs no model, so that worker keeps its lanes and reports DEGRADED only.
      */
     private boolean shouldStandAside() {
-        return agents != null && endpoint.down().isPresent() && othersInGroup();
+        return agents != null && endpoint.down().isPresent() && crewmates.present();
     }
 
-    private boolean othersInGroup() {
-        try {
-            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(groupId(crew))).all()
-                    .get(5, TimeUnit.SECONDS).get(groupId(crew));
-            return group != null && group.members().stream().anyMatch(m -> !m.clientId().equals(name()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            LOG.debug("{}: cannot describe group {}: {}", name(), groupId(crew), e.getMessage());
-            return false;
-        }
-    }
 
     /** Deterministic executors by action, and the crew's agents for every other action. */
     private void wireExecutors(ChatModel model) {
@@ -304,14 +281,6 @@ public final class CrewWorker implements Service {
         } catch (RuntimeException e) {
             LOG.warn("{}: node announcement failed: {}", name(), e.getMessage());
         }
-    }
-
-    private Properties adminProps() {
-        Properties props = new Properties();
-        props.putAll(kafkaClientProps);
-        props.put(AdminClientConfig.CLIENT_ID_CONFIG, name() + "-admin");
-        props.putIfAbsent(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KafkaSettings.BOOTSTRAP));
-        return props;
     }
 
     private Properties consumerProps() {
@@ -449,21 +418,20 @@ public final class CrewWorker implements Service {
         Task task;
         try {
             task = lanes.get(0).valueSerde().deserialize(record.topic(), record.value());
-            if (task == null) {
-                throw new IllegalArgumentException("empty value (tombstone) on a task lane");
-            }
-            if (task.crew() != crew) {
-                throw new IllegalArgumentException("task for crew " + task.crew() + " on a lane of crew " + crew);
-            }
         } catch (RuntimeException e) {
             deadLetter(record, e);
             skip(partition, record);
             return;
         }
         int attempt = EventHeaders.attempt(record.headers());
-        Optional<String> refusal = verifier.refusal(record.headers(), task);
-        if (refusal.isPresent()) {
-            refuse(record, task, attempt, refusal.get());
+        ClaimRules.Decision arrival = ClaimRules.onArrival(task, crew, () -> verifier.refusal(record.headers(), task));
+        if (arrival instanceof ClaimRules.Decision.Invalid invalid) {
+            deadLetter(record, new IllegalArgumentException(invalid.reason()));
+            skip(partition, record);
+            return;
+        }
+        if (arrival instanceof ClaimRules.Decision.Refuse refusal) {
+            refuse(record, task, attempt, refusal.reason());
             skip(partition, record);
             return;
         }
@@ -524,30 +492,28 @@ public final class CrewWorker implements Service {
 
     /** Runs on the task thread: claim, work with heartbeats, report. Returns once the reports are durable. */
     private void work(Task task, int attempt, Runnable cancel) {
-        Optional<StatusLedger.Seen> copy = ledger.claimedOrFinished(task.id(), attempt);
-        if (copy.isPresent()) {
-            LOG.info("{}: skipping task {} attempt {}: attempt {} was already {} by {}", name(), task.id(), attempt,
-                    copy.get().attempt(), copy.get().state(), copy.get().node());
+        Optional<ClaimRules.Seen> copy = ledger.claimedOrFinished(task.id(), attempt)
+                .map(seen -> new ClaimRules.Seen(seen.attempt(), seen.state().name(), seen.node()));
+        TaskReporter reporter = new TaskReporter(producer, redactor, crew, node, task, attempt);
+        ClaimRules.Decision decision = ClaimRules.beforeClaim(task, attempt, copy, node, capabilities);
+        if (decision instanceof ClaimRules.Decision.Copy skipped) {
+            LOG.info("{}: {}", name(), skipped.reason());
             return;
         }
-        Reporter reporter = new Reporter(task, attempt);
-        List<String> missing = task.requires().stream().filter(r -> !capabilities.contains(r)).toList();
-        if (!missing.isEmpty()) {
-            // Lanes are per crew, not per node: hand the task back so that the router retries it.
-            LOG.warn("{}: task {} requires {} which node {} lacks; reported INTERRUPTED", name(), task.id(), missing, node);
-            reporter.interrupted("node " + node + " lacks the required capabilities " + missing);
+        if (decision instanceof ClaimRules.Decision.HandBack handBack) {
+            LOG.warn("{}: task {} handed back (INTERRUPTED): {}", name(), task.id(), handBack.reason());
+            reporter.interrupted(handBack.reason());
             return;
         }
-        long started = System.nanoTime();
         CrewMetrics.ACTIVE_AGENTS.labels(crew.wireName()).inc();
         ScheduledFuture<?> beats = null;
         try {
-            reporter.status(TaskState.CLAIMED, "claimed by " + node);
-            beats = heartbeats.scheduleAtFixedRate(() -> beat(reporter, started, cancel), heartbeat.toMillis(),
+            reporter.claimed();
+            beats = heartbeats.scheduleAtFixedRate(() -> beat(reporter, cancel), heartbeat.toMillis(),
                     heartbeat.toMillis(), TimeUnit.MILLISECONDS);
             TaskOutcome outcome = execute(task, attempt);
             beats.cancel(false);
-            reporter.finish(outcome, elapsedMs(started));
+            reporter.finish(outcome);
             (outcome.outcome() == Outcome.SUCCEEDED ? CrewMetrics.TASKS_COMPLETED : CrewMetrics.TASKS_FAILED)
                     .labels(crew.wireName()).inc();
             LOG.info("{}: task {} ({}) attempt {} {}: {}", name(), task.id(), task.action(), attempt,
@@ -575,16 +541,16 @@ public final class CrewWorker implements Service {
      * cancelled here (the agent interrupted, a command it runs killed) before the router's backoff
      * lets the next attempt start elsewhere.
      */
-    private void beat(Reporter reporter, long startedNanos, Runnable cancel) {
-        reporter.heartbeat(startedNanos);
+    private void beat(TaskReporter reporter, Runnable cancel) {
+        reporter.heartbeat();
         try {
-            if (ledger.stoppedByRouter(reporter.task.id(), reporter.attempt) && reporter.cancel()) {
-                LOG.warn("{}: the router stopped task {} attempt {}; cancelling it", name(), reporter.task.id(),
-                        reporter.attempt);
+            if (ledger.stoppedByRouter(reporter.task().id(), reporter.attempt()) && reporter.cancel()) {
+                LOG.warn("{}: the router stopped task {} attempt {}; cancelling it", name(), reporter.task().id(),
+                        reporter.attempt());
                 cancel.run();
             }
         } catch (RuntimeException e) {
-            LOG.warn("{}: cannot check whether task {} is still wanted: {}", name(), reporter.task.id(),
+            LOG.warn("{}: cannot check whether task {} is still wanted: {}", name(), reporter.task().id(),
                     e.getMessage());
         }
     }
@@ -617,119 +583,6 @@ public final class CrewWorker implements Service {
             throw new InterruptedException("interrupted: " + outcome.summary());
         }
         return outcome;
-    }
-
-    /**
-     * The task could not be done now for a reason that may pass (model endpoint down, rate limit,
-     * timeout): reported INTERRUPTED, so that the router retries it with the next attempt after its backoff.
-     */
-    static final class RetriableFailure extends Exception {
-        RetriableFailure(Throwable cause) {
-            super(message(cause), cause);
-        }
-
-        /** An unreachable endpoint's own message names it and its setting; agents may wrap it in other errors. */
-        private static String message(Throwable cause) {
-            for (Throwable t = cause; t != null; t = t.getCause()) {
-                if (t instanceof ModelEndpoint.UnreachableException) {
-                    return t.getMessage();
-                }
-            }
-            return cause.getClass().getSimpleName() + ": " + cause.getMessage();
-        }
-
-        static boolean isRetriable(Throwable error) {
-            for (Throwable t = error; t != null; t = t.getCause()) {
-                if (t instanceof RetriableException || t instanceof ModelEndpoint.UnreachableException
-                        || t instanceof ConnectException
-                        || t instanceof HttpTimeoutException || t instanceof SocketTimeoutException) {
-                    return true;
-                }
-            }
-            return false;
-        }
-    }
-
-    /** Writes one task's status and result events; serialized so a late heartbeat never follows the end. */
-    private final class Reporter {
-        private final Task task;
-        private final int attempt;
-        private boolean finished;
-        private String cancelled;
-
-        Reporter(Task task, int attempt) {
-            this.task = task;
-            this.attempt = attempt;
-        }
-
-        synchronized void status(TaskState state, String detail) throws InterruptedException {
-            await(producer.send(Topics.TASK_STATUS, task.id(),
-                    redactor.redact(new TaskStatus(task.id(), crew, state, node, attempt, detail, Instant.now())),
-                    task.id()));
-        }
-
-        /** Marks the attempt cancelled by the router; false if it had already ended. */
-        synchronized boolean cancel() {
-            if (finished || cancelled != null) {
-                return false;
-            }
-            cancelled = "cancelled on " + node + ": the router stopped attempt " + attempt;
-            return true;
-        }
-
-        synchronized Optional<String> cancelled() {
-            return Optional.ofNullable(cancelled);
-        }
-
-        synchronized void heartbeat(long startedNanos) {
-            if (finished) {
-                return;
-            }
-            producer.send(Topics.TASK_STATUS, task.id(), new TaskStatus(task.id(), crew, TaskState.HEARTBEAT, node,
-                    attempt, "running for " + elapsedMs(startedNanos) + " ms", Instant.now()), task.id());
-        }
-
-        /** Best effort while shutting down: the interrupt is set aside for the one send. */
-        synchronized void interrupted(String detail) {
-            finished = true;
-            boolean wasInterrupted = Thread.interrupted();
-            try {
-                producer.send(Topics.TASK_STATUS, task.id(), redactor.redact(new TaskStatus(task.id(), crew,
-                                TaskState.INTERRUPTED, node, attempt, detail, Instant.now())), task.id())
-                        .get(5, TimeUnit.SECONDS);
-            } catch (InterruptedException | ExecutionException | TimeoutException | RuntimeException e) {
-                LOG.warn("{}: could not report INTERRUPTED for {}: {}", name(), task.id(), e.getMessage());
-            } finally {
-                if (wasInterrupted) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-
-        synchronized void finish(TaskOutcome outcome, long durationMs) throws InterruptedException {
-            finished = true;
-            TaskState state = outcome.outcome() == Outcome.SUCCEEDED ? TaskState.COMPLETED : TaskState.FAILED;
-            TaskResult result = redactor.redact(new TaskResult(task.id(), crew, task.action(), outcome.outcome(),
-                    outcome.summary(), outcome.artefacts(), outcome.tokens(), durationMs, node, Instant.now()));
-            // A dry run's result is what the pipeline would have done, not work done: it stays out of memory.
-            Topic<TaskResult> results = Replay.isDryRun(task.replay()) ? Topics.REPLAY_RESULTS : Topics.TASK_RESULTS;
-            Future<?> sent = producer.send(results, task.id(), result, task.id());
-            status(state, result.summary());
-            await(sent);
-        }
-
-        /**
-         * Waits as long as the producer keeps retrying (its delivery.timeout.ms): a broker restart is
-         * a pause, not a reason to give the task up.
-         */
-        private void await(Future<?> sent) throws InterruptedException {
-            try {
-                sent.get();
-            } catch (ExecutionException e) {
-                // Without the report the task must not be acknowledged: stop and let a member redo it.
-                throw new IllegalStateException("cannot report task " + task.id() + ": " + e.getMessage(), e);
-            }
-        }
     }
 
     /** Commits the task's offset once its reports are durable, if this member still owns the partition. */
@@ -845,8 +698,8 @@ public final class CrewWorker implements Service {
         if (toolGateway != null) {
             toolGateway.close();
         }
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(2));
+        if (crewmates != null) {
+            crewmates.close();
         }
         if (producer != null) {
             producer.close();
@@ -864,9 +717,5 @@ public final class CrewWorker implements Service {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static long elapsedMs(long startedNanos) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
     }
 }
