@@ -1,10 +1,9 @@
 package dev.hydra.crew;
 
+import dev.hydra.crew.agent.ForwardingChatModel;
 import dev.hydra.topics.config.HydraConfig;
-import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import java.io.IOException;
@@ -18,7 +17,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,11 +119,9 @@ public final class ModelEndpoint {
     }
 
     /** Turns a failure to connect into an {@link UnreachableException} and marks the endpoint down. */
-    private final class Reporting implements ChatModel {
-        private final ChatModel delegate;
-
+    private final class Reporting extends ForwardingChatModel {
         Reporting(ChatModel delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
@@ -138,16 +134,6 @@ public final class ModelEndpoint {
                 }
                 throw new UnreachableException(markDown(e), e);
             }
-        }
-
-        @Override
-        public ChatRequestParameters defaultRequestParameters() {
-            return delegate.defaultRequestParameters();
-        }
-
-        @Override
-        public Set<Capability> supportedCapabilities() {
-            return delegate.supportedCapabilities();
         }
     }
 }
