@@ -106,8 +106,8 @@ public final class CrewWorker implements Service {
     private ModelEndpoint endpoint;
     private Crewmates crewmates;
     /**
-     * True while this worker's model endpoint is down and another member of the group can take the lanes:
-     * the worker then leaves the group, so that retries go to a member that can run them.
+     * True while this worker's model endpoint is down and another worker of the crew is UP: this one then
+     * leaves the group, so that the lanes and the retries go to a member that can run them.
      */
     private volatile boolean standAside;
     private boolean subscribed;
@@ -198,7 +198,11 @@ public final class CrewWorker implements Service {
         endpoint = new ModelEndpoint(config);
         wireExecutors(endpoint.chatModel());
         consumer = new KafkaConsumer<>(consumerProps(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        crewmates = new Crewmates(kafkaClientProps, config.get(KafkaSettings.BOOTSTRAP), groupId(crew), name());
+        Properties reader = new Properties();
+        reader.putAll(kafkaClientProps);
+        reader.putIfAbsent(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KafkaSettings.BOOTSTRAP));
+        reader.put(ConsumerConfig.CLIENT_ID_CONFIG, name() + "-crewmates");
+        crewmates = new Crewmates(reader, crew, node, heartbeat);
         // Before joining: a worker that starts with a dead endpoint next to a healthy member never takes its lanes.
         endpoint.probe();
         standAside = shouldStandAside();
@@ -221,9 +225,9 @@ public final class CrewWorker implements Service {
     }
 
     /**
-     * While the endpoint is down: probes it again, and stands aside (leaves the group) when another member
-     * can take the lanes. The last member stays, so that what needs no model still runs and a task that
-     * does is handed back with the endpoint's error rather than left waiting unseen.
+     * While the endpoint is down: probes it again, and stands aside (leaves the group) while another worker
+     * of the crew is UP. With no such crewmate it stays, so that what needs no model still runs and a task
+     * that does is handed back with the endpoint's error rather than left waiting unseen.
      */
     private void checkEndpoint() {
         try {
@@ -248,7 +252,7 @@ public final class CrewWorker implements Service {
      * needs no model, so that worker keeps its lanes and reports DEGRADED only.
      */
     private boolean shouldStandAside() {
-        return agents != null && endpoint.down().isPresent() && crewmates.present();
+        return agents != null && endpoint.down().isPresent() && crewmates.upElsewhere();
     }
 
 
@@ -697,9 +701,6 @@ public final class CrewWorker implements Service {
         }
         if (toolGateway != null) {
             toolGateway.close();
-        }
-        if (crewmates != null) {
-            crewmates.close();
         }
         if (producer != null) {
             producer.close();

@@ -1,56 +1,60 @@
 package dev.hydra.crew;
 
+import dev.hydra.topics.TopicReplay;
+import dev.hydra.topics.Topics;
+import dev.hydra.topics.events.Crew;
+import dev.hydra.topics.events.NodeAnnouncement;
 import java.time.Duration;
-import java.util.List;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Who else is in a crew's consumer group: a worker whose model endpoint is down leaves the lanes to
- * them, and stays when there is nobody. Asked only while the endpoint is down, every probe interval.
+ * Whether another worker of the crew can work now: one that announced itself UP on
+ * {@code hydra.crew.nodes} within the last few heartbeats. A worker whose model endpoint is down
+ * leaves the lanes to such a crewmate, and keeps them when every crewmate is down too (standing
+ * aside for a worker that cannot run the tasks either would only stop the ones that need no model).
+ * Asked only while the endpoint is down, every probe interval.
  */
-final class Crewmates implements AutoCloseable {
+final class Crewmates {
     private static final Logger LOG = LoggerFactory.getLogger(Crewmates.class);
+    /** Announcements are repeated every heartbeat: a node silent for this many is not counted. */
+    private static final int HEARTBEATS = 3;
 
-    private final Admin admin;
-    private final String group;
+    private final Properties clientProps;
+    private final Crew crew;
     private final String self;
+    private final Duration window;
 
-    /** @param self this member's client id, which the group's description lists it by */
-    Crewmates(Properties clientProps, String bootstrap, String group, String self) {
-        Properties props = new Properties();
-        props.putAll(clientProps);
-        props.put(AdminClientConfig.CLIENT_ID_CONFIG, self + "-admin");
-        props.putIfAbsent(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        this.admin = Admin.create(props);
-        this.group = group;
+    Crewmates(Properties clientProps, Crew crew, String self, Duration heartbeat) {
+        this.clientProps = clientProps;
+        this.crew = crew;
         this.self = self;
+        this.window = heartbeat.multipliedBy(HEARTBEATS);
     }
 
-    /** True if another member is in the group now; false when that cannot be told (then nobody stands aside). */
-    boolean present() {
+    /** True if another node of the crew announced itself UP recently; false when that cannot be told. */
+    boolean upElsewhere() {
+        Instant since = Instant.now().minus(window);
+        Map<String, NodeAnnouncement> latest = new HashMap<>();
         try {
-            ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group)).all()
-                    .get(5, TimeUnit.SECONDS).get(group);
-            return description != null && description.members().stream().anyMatch(m -> !m.clientId().equals(self));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            LOG.debug("{}: cannot describe group {}: {}", self, group, e.getMessage());
+            TopicReplay.read(clientProps, Topics.CREW_NODES.name(), Optional.of(since), Duration.ofSeconds(5), record -> {
+                try {
+                    latest.put(record.key(), Topics.CREW_NODES.valueSerde().deserialize(record.topic(), record.value()));
+                } catch (RuntimeException e) {
+                    // an unreadable announcement says nothing about a crewmate
+                }
+                return true;
+            });
+        } catch (RuntimeException e) {
+            LOG.debug("{}: cannot read {}: {}", self, Topics.CREW_NODES.name(), e.getMessage());
             return false;
         }
-    }
-
-    @Override
-    public void close() {
-        admin.close(Duration.ofSeconds(2));
+        return latest.values().stream().anyMatch(node -> node != null && node.crew() == crew
+                && !node.node().equals(self) && node.up() && node.heartbeatAt().isAfter(since));
     }
 }

@@ -131,7 +131,7 @@ class ModelEndpointDownTest {
         assertThat(handedBack.detail()).contains("model endpoint " + url + " is unreachable", "ConnectException",
                 "HYDRA_LLM_BASE_URL", "--llm-base-url");
         assertThat(alone.degraded()).hasValueSatisfying(reason -> assertThat(reason).contains(url));
-        // the last member of the group keeps its lanes: nobody else could take them
+        // no crewmate is UP: it keeps its lanes, nobody else could run them
         assertThat(alone.assignment()).isNotEmpty();
 
         ScriptedModelServer model = open(new ScriptedModelServer()
@@ -148,6 +148,25 @@ class ModelEndpointDownTest {
         assertThat(reports.resultsOf(task.id()).get(0).node()).isEqualTo("research-crewmate");
         assertThat(reports.statusesOf(task.id())).filteredOn(s -> s.attempt() == 2).extracting(TaskStatus::node)
                 .containsOnly("research-crewmate");
+    }
+
+    @Test
+    void workersWhoseEndpointsAreAllDownKeepSharingTheLanesAndStillRunWhatNeedsNoModel() throws Exception {
+        CrewWorker first = open(worker("research-down-1", deadEndpoint()));
+        first.start();
+        await("the first owns the lanes").atMost(PATIENCE).until(() -> !first.assignment().isEmpty());
+        CrewWorker second = open(worker("research-down-2", deadEndpoint()));
+
+        second.start();
+
+        await("both share the lanes").atMost(PATIENCE)
+                .until(() -> !first.assignment().isEmpty() && !second.assignment().isEmpty());
+        assertThat(first.degraded()).isPresent();
+        assertThat(second.degraded()).isPresent();
+        Task noop = Tasks.of(Crew.RESEARCH, 3, Map.of("action", CrewWorker.NOOP_ACTION, "target", "t"), "no-op");
+        Tasks.submit(producer, noop);
+        await("the no-op ran").atMost(PATIENCE).until(() -> reports.resultsOf(noop.id()).size() == 1);
+        assertThat(reports.resultsOf(noop.id()).get(0).outcome()).isEqualTo(Outcome.SUCCEEDED);
     }
 
     private CrewWorker worker(String node, String baseUrl) {
