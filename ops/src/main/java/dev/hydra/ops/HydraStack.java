@@ -12,6 +12,7 @@ import dev.hydra.topics.TopicBootstrap;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
+import dev.hydra.topics.tools.McpServerConfig;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.Task;
 import io.vertx.core.Vertx;
@@ -149,6 +150,11 @@ public final class HydraStack implements StackApi, AutoCloseable {
     @Override
     public void submit(Task task) throws Exception {
         producer.send(Topics.TASKS_PROPOSED, task.id(), task, task.id()).get(30, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public List<McpServerConfig> mcpServers() {
+        return McpServerConfig.from(options.config());
     }
 
     /** Stops in reverse order of start; never throws. */
