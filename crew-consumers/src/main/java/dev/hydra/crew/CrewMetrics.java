@@ -1,5 +1,6 @@
 package dev.hydra.crew;
 
+import dev.hydra.topics.TaskMetrics;
 import io.prometheus.client.Counter;
 import io.prometheus.client.Gauge;
 
@@ -7,8 +8,8 @@ import io.prometheus.client.Gauge;
 public final class CrewMetrics {
     public static final Counter TASKS_COMPLETED = Counter.build("hydra_tasks_completed",
             "Tasks a crew finished successfully").labelNames("crew").register();
-    public static final Counter TASKS_FAILED = Counter.build("hydra_tasks_failed",
-            "Tasks a crew finished as failed").labelNames("crew").register();
+    /** Shared with the router, which counts the tasks it gives up on. */
+    public static final Counter TASKS_FAILED = TaskMetrics.FAILED;
     public static final Gauge ACTIVE_AGENTS = Gauge.build("hydra_active_agents",
             "Tasks being worked on right now").labelNames("crew").register();
     public static final Counter AGENT_ERRORS = Counter.build("hydra_agent_errors",

@@ -61,6 +61,8 @@ public final class CrewSettings {
             "none", "API key for the endpoint (local gateways accept any)");
     public static final Setting<Duration> LLM_TIMEOUT = Setting.duration("crews.llm.timeout", "HYDRA_LLM_TIMEOUT",
             "120s", "time limit of one model call");
+    public static final Setting<Duration> LLM_PROBE_INTERVAL = Setting.duration("crews.llm.probeInterval",
+            "HYDRA_LLM_PROBE_INTERVAL", "5s", "how often a worker whose model endpoint is unreachable tries it again");
 
     /** MCP servers the tool executor may call: a list of {name, command | url}, read by McpServers. */
     public static final String MCP_SERVERS_PATH = dev.hydra.topics.tools.McpServerConfig.PATH;

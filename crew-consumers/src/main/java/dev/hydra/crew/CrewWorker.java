@@ -6,6 +6,7 @@ import dev.hydra.crew.agent.KafkaToolGateway;
 import dev.hydra.crew.infra.RestartServiceExecutor;
 import dev.hydra.crew.infra.ServiceCatalog;
 import dev.hydra.topics.DeadLetters;
+import dev.hydra.topics.EventHeaders;
 import dev.hydra.topics.EventProducer;
 import dev.hydra.topics.Redactor;
 import dev.hydra.topics.Service;
@@ -15,21 +16,14 @@ import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.NodeAnnouncement;
+import dev.hydra.topics.events.NodeAnnouncement.Health;
 import dev.hydra.topics.events.Outcome;
-import dev.hydra.topics.events.Replay;
 import dev.hydra.topics.events.Task;
-import dev.hydra.topics.events.TaskResult;
 import dev.hydra.topics.events.TaskState;
 import dev.hydra.topics.events.TaskStatus;
 import dev.hydra.topics.signing.UnverifiedRecordException;
 import dev.hydra.topics.signing.VerdictVerifier;
-import dev.langchain4j.exception.RetriableException;
 import dev.langchain4j.model.chat.ChatModel;
-import dev.langchain4j.model.openai.OpenAiChatModel;
-import java.net.ConnectException;
-import java.net.SocketTimeoutException;
-import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,6 +36,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -51,8 +46,8 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -63,7 +58,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,7 +80,7 @@ public final class CrewWorker implements Service {
     private static final Logger LOG = LoggerFactory.getLogger(CrewWorker.class);
 
     /** The header the router sets when it retries a task. */
-    public static final String ATTEMPT_HEADER = "hydra-attempt";
+    public static final String ATTEMPT_HEADER = EventHeaders.ATTEMPT;
     /** The action every crew completes at once, without a model or a side effect. */
     public static final String NOOP_ACTION = "noop";
     /** Buffered records per lane before that lane stops fetching. */
@@ -109,6 +103,15 @@ public final class CrewWorker implements Service {
     private final Redactor redactor;
     private final VerdictVerifier verifier;
     private TaskExecutor agents;
+    private ModelEndpoint endpoint;
+    private Crewmates crewmates;
+    /**
+     * True while this worker's model endpoint is down and another worker of the crew is UP: this one then
+     * leaves the group, so that the lanes and the retries go to a member that can run them.
+     */
+    private volatile boolean standAside;
+    private boolean subscribed;
+    private final Object idle = new Object();
     private KafkaToolGateway toolGateway;
     private StatusLedger ledger;
 
@@ -192,8 +195,17 @@ public final class CrewWorker implements Service {
         CrewMetrics.initialize(crew.wireName(), modelName);
         toolGateway = new KafkaToolGateway(kafkaClientProps, producer, name());
         ledger = new StatusLedger(kafkaClientProps, name(), config.get(CrewSettings.STATUS_LOOKBACK));
-        wireExecutors(openAiModel());
+        endpoint = new ModelEndpoint(config);
+        wireExecutors(endpoint.chatModel());
         consumer = new KafkaConsumer<>(consumerProps(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        Properties reader = new Properties();
+        reader.putAll(kafkaClientProps);
+        reader.putIfAbsent(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KafkaSettings.BOOTSTRAP));
+        reader.put(ConsumerConfig.CLIENT_ID_CONFIG, name() + "-crewmates");
+        crewmates = new Crewmates(reader, crew, node, heartbeat);
+        // Before joining: a worker that starts with a dead endpoint next to a healthy member never takes its lanes.
+        endpoint.probe();
+        standAside = shouldStandAside();
         AtomicInteger threadNumber = new AtomicInteger();
         taskThreads = Executors.newFixedThreadPool(concurrency,
                 r -> new Thread(r, name() + "-task" + (concurrency == 1 ? "" : "-" + threadNumber.incrementAndGet())));
@@ -203,7 +215,8 @@ public final class CrewWorker implements Service {
             return t;
         });
         heartbeats.scheduleAtFixedRate(this::announce, 0, heartbeat.toMillis(), TimeUnit.MILLISECONDS);
-        consumer.subscribe(lanes.stream().map(Topic::name).toList(), new Rebalance());
+        long probeMs = config.get(CrewSettings.LLM_PROBE_INTERVAL).toMillis();
+        heartbeats.scheduleAtFixedRate(this::checkEndpoint, probeMs, probeMs, TimeUnit.MILLISECONDS);
         running = true;
         healthy = true;
         loop = new Thread(this::pollLoop, name() + "-poll");
@@ -211,12 +224,37 @@ public final class CrewWorker implements Service {
         LOG.info("{} started: group {}, lanes {}", name(), groupId(crew), lanes);
     }
 
-    /** This node's OpenAI-compatible endpoint (HYDRA_LLM_BASE_URL), through langchain4j. */
-    private ChatModel openAiModel() {
-        return OpenAiChatModel.builder().baseUrl(config.get(CrewSettings.LLM_BASE_URL))
-                .apiKey(config.get(CrewSettings.LLM_API_KEY)).modelName(modelName)
-                .timeout(config.get(CrewSettings.LLM_TIMEOUT)).maxRetries(1).build();
+    /**
+     * While the endpoint is down: probes it again, and stands aside (leaves the group) while another worker
+     * of the crew is UP. With no such crewmate it stays, so that what needs no model still runs and a task
+     * that does is handed back with the endpoint's error rather than left waiting unseen.
+     */
+    private void checkEndpoint() {
+        try {
+            if (endpoint.down().isPresent()) {
+                endpoint.probe();
+            }
+            boolean aside = shouldStandAside();
+            if (aside != standAside) {
+                standAside = aside;
+                synchronized (idle) {
+                    idle.notifyAll();
+                }
+            }
+            announce();
+        } catch (RuntimeException e) {
+            LOG.warn("{}: checking the model endpoint failed: {}", name(), e.getMessage());
+        }
     }
+
+    /**
+     * Only a crew whose tasks all go to agents stands aside: the infrastructure crew's restart_service
+     * needs no model, so that worker keeps its lanes and reports DEGRADED only.
+     */
+    private boolean shouldStandAside() {
+        return agents != null && endpoint.down().isPresent() && crewmates.upElsewhere();
+    }
+
 
     /** Deterministic executors by action, and the crew's agents for every other action. */
     private void wireExecutors(ChatModel model) {
@@ -241,7 +279,9 @@ public final class CrewWorker implements Service {
     private void announce() {
         try {
             producer.send(Topics.CREW_NODES, node,
-                    new NodeAnnouncement(node, crew, List.of(modelName), capabilities, Instant.now()), null);
+                    new NodeAnnouncement(node, crew, List.of(modelName), capabilities, Instant.now(),
+                            endpoint.down().isPresent() ? Health.DEGRADED : Health.UP, endpoint.down().orElse("")),
+                    null);
         } catch (RuntimeException e) {
             LOG.warn("{}: node announcement failed: {}", name(), e.getMessage());
         }
@@ -299,6 +339,10 @@ public final class CrewWorker implements Service {
                 acknowledge(task);
             }
         }
+        if (!joinOrLeave()) {
+            waitWhileAside();
+            return;
+        }
         applyPauses();
         // A running task wakes the poll when it ends, so waiting the full timeout costs no latency.
         Duration timeout = queue.isEmpty() || inFlight.size() >= concurrency ? pollTimeout : Duration.ZERO;
@@ -318,6 +362,32 @@ public final class CrewWorker implements Service {
                 break;
             }
             begin(next);
+        }
+    }
+
+    /** Joins the group or leaves it as {@link #standAside} says; returns whether this member is in it. */
+    private boolean joinOrLeave() {
+        if (standAside && subscribed) {
+            LOG.warn("{}: leaving group {} while its model endpoint is down, so that the other members take its "
+                    + "lanes: {}", name(), groupId(crew), endpoint.down().orElse(""));
+            consumer.unsubscribe(); // revokes through Rebalance: the buffered records go back to the group
+            assignment = Set.of();
+            subscribed = false;
+        } else if (!standAside && !subscribed) {
+            consumer.subscribe(lanes.stream().map(Topic::name).toList(), new Rebalance());
+            subscribed = true;
+        }
+        return subscribed;
+    }
+
+    private void waitWhileAside() {
+        synchronized (idle) {
+            try {
+                idle.wait(pollTimeout.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new WakeupException();
+            }
         }
     }
 
@@ -352,31 +422,32 @@ public final class CrewWorker implements Service {
         Task task;
         try {
             task = lanes.get(0).valueSerde().deserialize(record.topic(), record.value());
-            if (task == null) {
-                throw new IllegalArgumentException("empty value (tombstone) on a task lane");
-            }
-            if (task.crew() != crew) {
-                throw new IllegalArgumentException("task for crew " + task.crew() + " on a lane of crew " + crew);
-            }
         } catch (RuntimeException e) {
             deadLetter(record, e);
             skip(partition, record);
             return;
         }
-        int attempt = attemptOf(record);
-        Optional<String> refusal = verifier.refusal(record.headers(), task);
-        if (refusal.isPresent()) {
-            refuse(record, task, attempt, refusal.get());
+        int attempt = EventHeaders.attempt(record.headers());
+        ClaimRules.Decision arrival = ClaimRules.onArrival(task, crew, () -> verifier.refusal(record.headers(), task));
+        if (arrival instanceof ClaimRules.Decision.Invalid invalid) {
+            deadLetter(record, new IllegalArgumentException(invalid.reason()));
             skip(partition, record);
             return;
         }
-        FutureTask<Void> work = new FutureTask<>(() -> work(task, attempt), null) {
+        if (arrival instanceof ClaimRules.Decision.Refuse refusal) {
+            refuse(record, task, attempt, refusal.reason());
+            skip(partition, record);
+            return;
+        }
+        AtomicReference<Future<?>> self = new AtomicReference<>();
+        FutureTask<Void> work = new FutureTask<>(() -> work(task, attempt, () -> self.get().cancel(true)), null) {
             @Override
             protected void done() {
                 // Only now is isDone() true: waking the poll any earlier would find the task still running.
                 consumer.wakeup();
             }
         };
+        self.set(work);
         offsets.started(partition, record.offset());
         taskThreads.execute(work);
         inFlight.add(new InFlight(partition, record.offset(), work));
@@ -423,44 +494,30 @@ public final class CrewWorker implements Service {
         }
     }
 
-    static int attemptOf(ConsumerRecord<?, ?> record) {
-        Header header = record.headers().lastHeader(ATTEMPT_HEADER);
-        if (header == null || header.value() == null) {
-            return 1;
-        }
-        try {
-            return Math.max(1, Integer.parseInt(new String(header.value(), StandardCharsets.UTF_8).trim()));
-        } catch (NumberFormatException e) {
-            return 1;
-        }
-    }
-
     /** Runs on the task thread: claim, work with heartbeats, report. Returns once the reports are durable. */
-    private void work(Task task, int attempt) {
-        Optional<StatusLedger.Seen> copy = ledger.claimedOrFinished(task.id(), attempt);
-        if (copy.isPresent()) {
-            LOG.info("{}: skipping task {} attempt {}: attempt {} was already {} by {}", name(), task.id(), attempt,
-                    copy.get().attempt(), copy.get().state(), copy.get().node());
+    private void work(Task task, int attempt, Runnable cancel) {
+        Optional<ClaimRules.Seen> copy = ledger.claimedOrFinished(task.id(), attempt)
+                .map(seen -> new ClaimRules.Seen(seen.attempt(), seen.state().name(), seen.node()));
+        TaskReporter reporter = new TaskReporter(producer, redactor, crew, node, task, attempt);
+        ClaimRules.Decision decision = ClaimRules.beforeClaim(task, attempt, copy, node, capabilities);
+        if (decision instanceof ClaimRules.Decision.Copy skipped) {
+            LOG.info("{}: {}", name(), skipped.reason());
             return;
         }
-        Reporter reporter = new Reporter(task, attempt);
-        List<String> missing = task.requires().stream().filter(r -> !capabilities.contains(r)).toList();
-        if (!missing.isEmpty()) {
-            // Lanes are per crew, not per node: hand the task back so that the router retries it.
-            LOG.warn("{}: task {} requires {} which node {} lacks; reported INTERRUPTED", name(), task.id(), missing, node);
-            reporter.interrupted("node " + node + " lacks the required capabilities " + missing);
+        if (decision instanceof ClaimRules.Decision.HandBack handBack) {
+            LOG.warn("{}: task {} handed back (INTERRUPTED): {}", name(), task.id(), handBack.reason());
+            reporter.interrupted(handBack.reason());
             return;
         }
-        long started = System.nanoTime();
         CrewMetrics.ACTIVE_AGENTS.labels(crew.wireName()).inc();
         ScheduledFuture<?> beats = null;
         try {
-            reporter.status(TaskState.CLAIMED, "claimed by " + node);
-            beats = heartbeats.scheduleAtFixedRate(() -> reporter.heartbeat(started), heartbeat.toMillis(),
+            reporter.claimed();
+            beats = heartbeats.scheduleAtFixedRate(() -> beat(reporter, cancel), heartbeat.toMillis(),
                     heartbeat.toMillis(), TimeUnit.MILLISECONDS);
             TaskOutcome outcome = execute(task, attempt);
             beats.cancel(false);
-            reporter.finish(outcome, elapsedMs(started));
+            reporter.finish(outcome);
             (outcome.outcome() == Outcome.SUCCEEDED ? CrewMetrics.TASKS_COMPLETED : CrewMetrics.TASKS_FAILED)
                     .labels(crew.wireName()).inc();
             LOG.info("{}: task {} ({}) attempt {} {}: {}", name(), task.id(), task.action(), attempt,
@@ -471,7 +528,8 @@ public final class CrewWorker implements Service {
             reporter.interrupted("retriable error: " + e.getMessage());
         } catch (InterruptedException e) {
             // The worker is closing mid-task: not acknowledged; INTERRUPTED asks the router for the next attempt.
-            reporter.interrupted("worker " + node + " stopped mid-task");
+            // Or the router timed the attempt out: then the next attempt is already on its way.
+            reporter.interrupted(reporter.cancelled().orElse("worker " + node + " stopped mid-task"));
             Thread.currentThread().interrupt();
             LOG.warn("{}: task {} attempt {} interrupted by shutdown", name(), task.id(), attempt);
         } finally {
@@ -479,6 +537,25 @@ public final class CrewWorker implements Service {
                 beats.cancel(false);
             }
             CrewMetrics.ACTIVE_AGENTS.labels(crew.wireName()).dec();
+        }
+    }
+
+    /**
+     * A heartbeat, and the check that the router still counts on this attempt: one it timed out is
+     * cancelled here (the agent interrupted, a command it runs killed) before the router's backoff
+     * lets the next attempt start elsewhere.
+     */
+    private void beat(TaskReporter reporter, Runnable cancel) {
+        reporter.heartbeat();
+        try {
+            if (ledger.stoppedByRouter(reporter.task().id(), reporter.attempt()) && reporter.cancel()) {
+                LOG.warn("{}: the router stopped task {} attempt {}; cancelling it", name(), reporter.task().id(),
+                        reporter.attempt());
+                cancel.run();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("{}: cannot check whether task {} is still wanted: {}", name(), reporter.task().id(),
+                    e.getMessage());
         }
     }
 
@@ -512,98 +589,12 @@ public final class CrewWorker implements Service {
         return outcome;
     }
 
-    /**
-     * The task could not be done now for a reason that may pass (model endpoint down, rate limit,
-     * timeout): reported INTERRUPTED, so that the router retries it with the next attempt after its backoff.
-     */
-    static final class RetriableFailure extends Exception {
-        RetriableFailure(Throwable cause) {
-            super(cause.getClass().getSimpleName() + ": " + cause.getMessage(), cause);
-        }
-
-        static boolean isRetriable(Throwable error) {
-            for (Throwable t = error; t != null; t = t.getCause()) {
-                if (t instanceof RetriableException || t instanceof ConnectException
-                        || t instanceof HttpTimeoutException || t instanceof SocketTimeoutException) {
-                    return true;
-                }
-            }
-            return false;
-        }
-    }
-
-    /** Writes one task's status and result events; serialized so a late heartbeat never follows the end. */
-    private final class Reporter {
-        private final Task task;
-        private final int attempt;
-        private boolean finished;
-
-        Reporter(Task task, int attempt) {
-            this.task = task;
-            this.attempt = attempt;
-        }
-
-        synchronized void status(TaskState state, String detail) throws InterruptedException {
-            await(producer.send(Topics.TASK_STATUS, task.id(),
-                    redactor.redact(new TaskStatus(task.id(), crew, state, node, attempt, detail, Instant.now())),
-                    task.id()));
-        }
-
-        synchronized void heartbeat(long startedNanos) {
-            if (finished) {
-                return;
-            }
-            producer.send(Topics.TASK_STATUS, task.id(), new TaskStatus(task.id(), crew, TaskState.HEARTBEAT, node,
-                    attempt, "running for " + elapsedMs(startedNanos) + " ms", Instant.now()), task.id());
-        }
-
-        /** Best effort while shutting down: the interrupt is set aside for the one send. */
-        synchronized void interrupted(String detail) {
-            finished = true;
-            boolean wasInterrupted = Thread.interrupted();
-            try {
-                producer.send(Topics.TASK_STATUS, task.id(), redactor.redact(new TaskStatus(task.id(), crew,
-                                TaskState.INTERRUPTED, node, attempt, detail, Instant.now())), task.id())
-                        .get(5, TimeUnit.SECONDS);
-            } catch (InterruptedException | ExecutionException | TimeoutException | RuntimeException e) {
-                LOG.warn("{}: could not report INTERRUPTED for {}: {}", name(), task.id(), e.getMessage());
-            } finally {
-                if (wasInterrupted) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-
-        synchronized void finish(TaskOutcome outcome, long durationMs) throws InterruptedException {
-            finished = true;
-            TaskState state = outcome.outcome() == Outcome.SUCCEEDED ? TaskState.COMPLETED : TaskState.FAILED;
-            TaskResult result = redactor.redact(new TaskResult(task.id(), crew, task.action(), outcome.outcome(),
-                    outcome.summary(), outcome.artefacts(), outcome.tokens(), durationMs, node, Instant.now()));
-            // A dry run's result is what the pipeline would have done, not work done: it stays out of memory.
-            Topic<TaskResult> results = Replay.isDryRun(task.replay()) ? Topics.REPLAY_RESULTS : Topics.TASK_RESULTS;
-            Future<?> sent = producer.send(results, task.id(), result, task.id());
-            status(state, result.summary());
-            await(sent);
-        }
-
-        /**
-         * Waits as long as the producer keeps retrying (its delivery.timeout.ms): a broker restart is
-         * a pause, not a reason to give the task up.
-         */
-        private void await(Future<?> sent) throws InterruptedException {
-            try {
-                sent.get();
-            } catch (ExecutionException e) {
-                // Without the report the task must not be acknowledged: stop and let a member redo it.
-                throw new IllegalStateException("cannot report task " + task.id() + ": " + e.getMessage(), e);
-            }
-        }
-    }
-
     /** Commits the task's offset once its reports are durable, if this member still owns the partition. */
     private void acknowledge(InFlight done) {
         try {
             done.work().get();
+        } catch (CancellationException e) {
+            // the router stopped the attempt (see beat): its next attempt is a new lane record
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
@@ -671,6 +662,17 @@ public final class CrewWorker implements Service {
     }
 
     @Override
+    public Optional<String> degraded() {
+        return endpoint == null ? Optional.empty() : endpoint.down();
+    }
+
+    @Override
+    public Optional<String> healthNote() {
+        return degraded().map(reason -> standAside ? reason + "; standing aside for the other members of "
+                + groupId(crew) : reason);
+    }
+
+    @Override
     public boolean healthy() {
         return healthy && loop != null && loop.isAlive();
     }
@@ -716,9 +718,5 @@ public final class CrewWorker implements Service {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static long elapsedMs(long startedNanos) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
     }
 }

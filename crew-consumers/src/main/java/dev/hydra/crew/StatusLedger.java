@@ -40,6 +40,8 @@ final class StatusLedger implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final List<TopicPartition> partitions;
     private final Map<String, Seen> seen = new HashMap<>();
+    /** The highest attempt of a task that the router stopped (timed out, gave up on). */
+    private final Map<String, Integer> stoppedByRouter = new HashMap<>();
     private final Duration lookback;
     private long lastCatchUpStart = System.nanoTime() - Duration.ofDays(1).toNanos();
 
@@ -70,13 +72,31 @@ final class StatusLedger implements AutoCloseable {
     Optional<Seen> claimedOrFinished(String taskId, int attempt) {
         long asked = System.nanoTime();
         synchronized (this) {
-            // A catch-up that began after this question was asked has read everything the answer needs:
-            // task threads waiting together share one round trip instead of queueing one each.
-            if (lastCatchUpStart - asked < 0) {
-                lastCatchUpStart = System.nanoTime();
-                catchUp();
-            }
+            caughtUpSince(asked);
             return lookUp(taskId, attempt);
+        }
+    }
+
+    /**
+     * True if the router has stopped {@code attempt} of {@code taskId} (its heartbeat or task timeout ran
+     * out, or it gave the task up): the worker running it cancels it before the router retries it.
+     */
+    boolean stoppedByRouter(String taskId, int attempt) {
+        long asked = System.nanoTime();
+        synchronized (this) {
+            caughtUpSince(asked);
+            return stoppedByRouter.getOrDefault(taskId, 0) >= attempt;
+        }
+    }
+
+    /**
+     * A catch-up that began after the question was asked has read everything the answer needs: task
+     * threads waiting together share one round trip instead of queueing one each.
+     */
+    private void caughtUpSince(long askedNanos) {
+        if (lastCatchUpStart - askedNanos < 0) {
+            lastCatchUpStart = System.nanoTime();
+            catchUp();
         }
     }
 
@@ -116,6 +136,10 @@ final class StatusLedger implements AutoCloseable {
     }
 
     private void record(TaskStatus status) {
+        if (status != null && status.byRouter()
+                && (status.state() == TaskState.INTERRUPTED || status.state() == TaskState.FAILED)) {
+            stoppedByRouter.merge(status.taskId(), status.attempt(), Math::max);
+        }
         if (status == null || !counts(status.state())) {
             return;
         }
@@ -124,6 +148,7 @@ final class StatusLedger implements AutoCloseable {
         if (seen.size() > PRUNE_ABOVE) {
             Instant horizon = Instant.now().minus(lookback);
             seen.values().removeIf(s -> s.at().isBefore(horizon));
+            stoppedByRouter.keySet().retainAll(seen.keySet());
         }
     }
 

@@ -103,6 +103,9 @@ class InfrastructureCrewTest {
                   - name: hangs
                     restart: ["sleep", "30"]
                     restartTimeout: 500ms
+                  - name: sleeper
+                    restart: ["sh", "-c", "echo $$ > sleeper.pid; exec sleep 60"]
+                    restartTimeout: 120s
                   - name: chatty
                     restart: ["sh", "-c", "echo connected with key %s"]
                     restartTimeout: 10s
@@ -232,6 +235,34 @@ class InfrastructureCrewTest {
         assertThat(result.outcome()).isEqualTo(Outcome.FAILED);
         assertThat(result.summary()).contains("timed out after PT0.5S and was killed");
         assertThat(result.durationMs()).isLessThan(10_000);
+    }
+
+    @Test
+    void anAttemptTheRouterTimedOutIsCancelledOnTheWorkerAndItsCommandKilled() throws Exception {
+        worker("node-a");
+        Task task = Tasks.restart("sleeper", 2);
+        Tasks.submit(producer, task);
+        Path pidFile = workDir.resolve("sleeper.pid");
+        await("the command runs").atMost(PATIENCE).until(() -> Files.isRegularFile(pidFile)
+                && !Files.readString(pidFile).isBlank());
+        long pid = Long.parseLong(Files.readString(pidFile).trim());
+        assertThat(ProcessHandle.of(pid)).hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
+
+        // what the router writes when the attempt's heartbeat or task timeout runs out
+        producer.send(Topics.TASK_STATUS, task.id(), new TaskStatus(task.id(), Crew.INFRASTRUCTURE,
+                TaskState.INTERRUPTED, TaskStatus.ROUTER, 1, "task timeout", Instant.now()), task.id()).get();
+
+        await("cancelled on the worker").atMost(PATIENCE).until(() -> reports.statusesOf(task.id()).stream()
+                .anyMatch(s -> s.node().equals("node-a") && s.state() == TaskState.INTERRUPTED));
+        assertThat(reports.statusesOf(task.id()))
+                .filteredOn(s -> s.node().equals("node-a") && s.state() != TaskState.HEARTBEAT)
+                .extracting(TaskStatus::state).containsExactly(TaskState.CLAIMED, TaskState.INTERRUPTED);
+        assertThat(reports.statusesOf(task.id())).filteredOn(s -> s.state() == TaskState.INTERRUPTED
+                && s.node().equals("node-a")).extracting(TaskStatus::detail).first().asString()
+                .contains("cancelled on node-a: the router stopped attempt 1");
+        await("its command is killed").atMost(PATIENCE)
+                .until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
+        assertThat(reports.resultsOf(task.id())).isEmpty();
     }
 
     @Test

@@ -148,7 +148,9 @@ final class ConsoleServer implements AutoCloseable {
         boolean up = true;
         for (Service service : api.services()) {
             boolean healthy = service.healthy();
-            services.put(service.name(), healthy ? "UP" : "DOWN");
+            // DEGRADED: up, but cannot do its work (a crew worker whose model endpoint is unreachable); the
+            // note says what to fix. The stack's status stays UP: its other services keep working.
+            services.put(service.name(), !healthy ? "DOWN" : service.degraded().isPresent() ? "DEGRADED" : "UP");
             service.healthNote().ifPresent(note -> notes.put(service.name(), note));
             up &= healthy;
         }

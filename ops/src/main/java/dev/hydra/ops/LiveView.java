@@ -287,6 +287,7 @@ final class LiveView implements Service {
         workers.values().forEach(worker -> crewWorkers.addObject().put("node", worker.node())
                 .put("crew", worker.crew().wireName()).put("models", String.join(", ", worker.models()))
                 .put("capabilities", String.join(", ", worker.capabilities()))
+                .put("health", worker.health().name()).put("healthDetail", worker.detail())
                 .put("heartbeatAt", worker.heartbeatAt().toString())
                 .put("silentSeconds", Duration.between(worker.heartbeatAt(), now).toSeconds()));
         root.set("audit", Json.tree(new ArrayList<>(recentAudit)));

@@ -6,13 +6,18 @@ import dev.hydra.router.rules.Policy;
 import dev.hydra.topics.DeadLetters;
 import dev.hydra.topics.EventHeaders;
 import dev.hydra.topics.Topic;
+import dev.hydra.topics.TaskMetrics;
 import dev.hydra.topics.Topics;
+import dev.hydra.topics.events.Outcome;
+import dev.hydra.topics.events.Replay;
 import dev.hydra.topics.events.Task;
+import dev.hydra.topics.events.TaskResult;
 import dev.hydra.topics.events.TaskState;
 import dev.hydra.topics.events.TaskStatus;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -98,6 +103,7 @@ final class DispatchProcessor implements Processor<String, RouterInput, String, 
                     stuck.retried() ? ", will retry" : ", giving up");
         } else if (action instanceof Action.GiveUp giveUp) {
             deadLetter(giveUp, now);
+            failedResult(giveUp, now);
         }
     }
 
@@ -105,7 +111,7 @@ final class DispatchProcessor implements Processor<String, RouterInput, String, 
         Task task = route.task();
         Topic<Task> lane = Topics.crewLane(task.crew(), task.priority());
         Headers headers = EventHeaders.of(lane, task.id());
-        headers.add(TaskRouter.ATTEMPT_HEADER, utf8(Integer.toString(route.attempt())));
+        EventHeaders.putAttempt(headers, route.attempt());
         if (route.signature() != null) {
             EventHeaders.put(headers, EventHeaders.SIGNATURE, route.signature());
         }
@@ -123,7 +129,7 @@ final class DispatchProcessor implements Processor<String, RouterInput, String, 
         Headers headers = DeadLetters.headers(giveUp.origin().topic(), giveUp.origin().partition(),
                 giveUp.origin().offset(), new TaskAbandonedException(giveUp.reason()), RouterTopology.APP);
         EventHeaders.set(headers, Topics.TASKS_APPROVED, task.id());
-        headers.add(TaskRouter.ATTEMPT_HEADER, utf8(Integer.toString(giveUp.attempt())));
+        EventHeaders.putAttempt(headers, giveUp.attempt());
         if (giveUp.origin().signature() != null) {
             // kept so that the dead letter, replayed onto hydra.tasks.approved, still runs
             EventHeaders.put(headers, EventHeaders.SIGNATURE, giveUp.origin().signature());
@@ -135,11 +141,22 @@ final class DispatchProcessor implements Processor<String, RouterInput, String, 
                 giveUp.origin().topic(), giveUp.origin().partition(), giveUp.origin().offset(), giveUp.reason());
     }
 
-    private void send(String key, Outbound value, Headers headers, long now) {
-        context.forward(new Record<>(key, value, now, headers));
+    /**
+     * The task's result, FAILED with the reason: no worker writes one for a task whose last attempt never
+     * finished (its model endpoint was down, it timed out), and a person, the console and memory look for
+     * a result. Counted with the crews' failures in hydra_tasks_failed.
+     */
+    private void failedResult(Action.GiveUp giveUp, long now) {
+        Task task = giveUp.task();
+        TaskResult result = new TaskResult(task.id(), task.crew(), task.action(), Outcome.FAILED, giveUp.reason(),
+                Map.of("attempts", giveUp.attempt()), 0, 0, Dispatcher.ROUTER, Instant.ofEpochMilli(now));
+        // A dry run's result is what the pipeline would have done: it stays out of memory, as a crew's does.
+        Topic<TaskResult> results = Replay.isDryRun(task.replay()) ? Topics.REPLAY_RESULTS : Topics.TASK_RESULTS;
+        send(task.id(), Outbound.of(results, result), EventHeaders.of(results, task.id()), now);
+        TaskMetrics.FAILED.labels(task.crew().wireName()).inc();
     }
 
-    private static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
+    private void send(String key, Outbound value, Headers headers, long now) {
+        context.forward(new Record<>(key, value, now, headers));
     }
 }

@@ -1,5 +1,6 @@
 package dev.hydra.router;
 
+import dev.hydra.topics.EventHeaders;
 import dev.hydra.topics.Service;
 import dev.hydra.topics.StreamsConfigs;
 import dev.hydra.topics.config.HydraConfig;
@@ -44,7 +45,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class TaskRouter implements Service {
     /** Header on lane records: the attempt a crew runs (1 when absent). Crews echo it in their statuses. */
-    public static final String ATTEMPT_HEADER = "hydra-attempt";
+    public static final String ATTEMPT_HEADER = EventHeaders.ATTEMPT;
 
     private static final Logger LOG = LoggerFactory.getLogger(TaskRouter.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);

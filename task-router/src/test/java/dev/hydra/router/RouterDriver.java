@@ -8,6 +8,7 @@ import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.NodeAnnouncement;
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.TaskState;
+import dev.hydra.topics.events.TaskResult;
 import dev.hydra.topics.events.TaskStatus;
 import dev.hydra.topics.signing.TestSigning;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +38,7 @@ final class RouterDriver implements AutoCloseable {
     private final TestInputTopic<String, byte[]> nodes;
     private final TestOutputTopic<String, byte[]> statusOut;
     private final TestOutputTopic<String, byte[]> dlq;
+    private final TestOutputTopic<String, byte[]> results;
     private final List<TaskStatus> statuses = new ArrayList<>();
     private Duration elapsed = Duration.ZERO;
 
@@ -50,6 +52,8 @@ final class RouterDriver implements AutoCloseable {
         statusOut = driver.createOutputTopic(Topics.TASK_STATUS.name(), new StringDeserializer(),
                 new ByteArrayDeserializer());
         dlq = driver.createOutputTopic(Topics.DLQ.name(), new StringDeserializer(), new ByteArrayDeserializer());
+        results = driver.createOutputTopic(Topics.TASK_RESULTS.name(), new StringDeserializer(),
+                new ByteArrayDeserializer());
     }
 
     static Task task(String id, Crew crew, int priority, Map<String, Object> work, List<String> resources,
@@ -86,7 +90,12 @@ final class RouterDriver implements AutoCloseable {
     }
 
     void announce(String node, Crew crew, List<String> capabilities) {
-        NodeAnnouncement value = new NodeAnnouncement(node, crew, List.of("model"), capabilities, now());
+        announce(node, crew, capabilities, NodeAnnouncement.Health.UP);
+    }
+
+    void announce(String node, Crew crew, List<String> capabilities, NodeAnnouncement.Health health) {
+        NodeAnnouncement value = new NodeAnnouncement(node, crew, List.of("model"), capabilities, now(), health,
+                health == NodeAnnouncement.Health.UP ? "" : "model endpoint down");
         nodes.pipeInput(node, Topics.CREW_NODES.valueSerde().serialize("", value), now());
     }
 
@@ -127,6 +136,12 @@ final class RouterDriver implements AutoCloseable {
 
     List<TestRecord<String, byte[]>> deadLetters() {
         return dlq.readRecordsToList();
+    }
+
+    /** Results the router wrote since the last call (for tasks it gave up on). */
+    List<TaskResult> results() {
+        return results.readValuesToList().stream()
+                .map(value -> Topics.TASK_RESULTS.valueSerde().deserialize("", value)).toList();
     }
 
     @Override

@@ -9,6 +9,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hydra.topics.DeadLetters;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.events.Crew;
+import dev.hydra.topics.events.NodeAnnouncement;
+import dev.hydra.topics.events.Outcome;
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.TaskState;
 import dev.hydra.topics.events.TaskStatus;
@@ -187,6 +189,24 @@ class WorkDistributionTopologyTest {
     }
 
     @Test
+    void degradedNodeDoesNotCountUntilItIsUpAgain() {
+        router.announce("gpu-1", Crew.RESEARCH, List.of("vision"), NodeAnnouncement.Health.DEGRADED);
+        Task describe = new Task("vision-3", null, 3, 50, "Describe", Crew.RESEARCH,
+                Map.of("action", "describe_image", "path", "/workspace/b.png"), List.of(), List.of("vision"),
+                "test", null);
+        router.approve(describe);
+        assertThat(router.statesOf(describe)).containsExactly(TaskState.WAITING_FOR_NODE);
+        assertThat(router.lane(Crew.RESEARCH, 3)).isEmpty();
+
+        router.announce("gpu-1", Crew.RESEARCH, List.of("vision")); // its endpoint answers again
+        assertThat(router.lane(Crew.RESEARCH, 3)).extracting(TestRecord::key).containsExactly("vision-3");
+    }
+
+    private static double failed(Crew crew) {
+        return metric("hydra_tasks_failed_total", "crew", crew.wireName());
+    }
+
+    @Test
     void nodeThatStoppedHeartbeatingNoLongerCountsAsLive() {
         router.announce("gpu-1", Crew.RESEARCH, List.of("vision"));
         router.advance(Duration.ofSeconds(61));
@@ -203,6 +223,7 @@ class WorkDistributionTopologyTest {
     @Test
     void stuckTaskIsInterruptedRetriedWithTheNextAttemptThenFailedAndDeadLettered() {
         Task stuck = task("stuck-1", Crew.DEVELOPMENT, 2, "complete_feature", "login");
+        double failedBefore = failed(Crew.DEVELOPMENT);
         router.approve(stuck);
         assertThat(router.lane(Crew.DEVELOPMENT, 2)).extracting(r -> header(r.headers(), TaskRouter.ATTEMPT_HEADER))
                 .containsExactly("1");
@@ -241,6 +262,14 @@ class WorkDistributionTopologyTest {
                 .isEqualTo(Topics.TASKS_APPROVED.name());
         assertThat(DeadLetters.header(dead.get(0).headers(), DeadLetters.FAILED_BY)).isEqualTo("task-router");
         assertThat(header(dead.get(0).headers(), TaskRouter.ATTEMPT_HEADER)).isEqualTo("3");
+        assertThat(router.results()).as("no worker finished it: the router writes its result").singleElement()
+                .satisfies(result -> {
+                    assertThat(result.taskId()).isEqualTo("stuck-1");
+                    assertThat(result.outcome()).isEqualTo(Outcome.FAILED);
+                    assertThat(result.summary()).startsWith("HEARTBEAT_MISSED after attempt 3 of 3");
+                    assertThat(result.node()).isEqualTo(TaskStatus.ROUTER);
+                });
+        assertThat(failed(Crew.DEVELOPMENT) - failedBefore).isEqualTo(1);
 
         router.approve(task("stuck-2", Crew.DEVELOPMENT, 2, "complete_feature", "login"));
         assertThat(router.lane(Crew.DEVELOPMENT, 2)).as("the same work may be proposed again once it failed")

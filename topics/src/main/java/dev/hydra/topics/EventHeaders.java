@@ -22,6 +22,12 @@ public final class EventHeaders {
      * a valid one; the router carries it from hydra.tasks.approved onto every lane record of the task.
      */
     public static final String SIGNATURE = "hydra-signature";
+    /**
+     * Which run of a task a lane record asks for: absent or 1 for the first, set by the router on each
+     * retry (and on the dead letter of a task it gave up on). Not signed: a worker never lets a higher
+     * attempt rerun a task that already ended.
+     */
+    public static final String ATTEMPT = "hydra-attempt";
 
     private EventHeaders() {
     }
@@ -46,6 +52,20 @@ public final class EventHeaders {
         Header header = headers.lastHeader(name);
         return header == null || header.value() == null
                 ? Optional.empty() : Optional.of(new String(header.value(), StandardCharsets.UTF_8));
+    }
+
+    /** The attempt a record carries; 1 when the header is absent or unreadable. */
+    public static int attempt(Headers headers) {
+        try {
+            return get(headers, ATTEMPT).map(value -> Math.max(1, Integer.parseInt(value.trim()))).orElse(1);
+        } catch (NumberFormatException e) {
+            return 1;
+        }
+    }
+
+    /** Sets (replaces) the attempt header. */
+    public static Headers putAttempt(Headers headers, int attempt) {
+        return put(headers, ATTEMPT, Integer.toString(attempt));
     }
 
     /** Sets (replaces) one header. */

@@ -14,6 +14,14 @@ public interface Service extends AutoCloseable {
     /** True while the service is doing its job. */
     boolean healthy();
 
+    /**
+     * Why the service is up but cannot do its work right now (a crew worker whose model endpoint is
+     * unreachable), naming what a person can fix; empty while it can. The health endpoint shows DEGRADED.
+     */
+    default Optional<String> degraded() {
+        return Optional.empty();
+    }
+
     /** What a person should know about a service that is up but not doing all of its job; empty when nothing. */
     default Optional<String> healthNote() {
         return Optional.empty();

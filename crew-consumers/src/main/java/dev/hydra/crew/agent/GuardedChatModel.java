@@ -1,26 +1,22 @@
 package dev.hydra.crew.agent;
 
 import dev.hydra.crew.CrewMetrics;
-import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.TokenUsage;
-import java.util.Set;
 
 /**
  * The model as one task sees it: every call is checked against the task's {@link TaskBudget} and
  * its tokens are counted, per crew and model, in {@code hydra_llm_tokens_total}.
  */
-final class GuardedChatModel implements ChatModel {
-    private final ChatModel delegate;
+final class GuardedChatModel extends ForwardingChatModel {
     private final TaskBudget budget;
     private final String crew;
     private final String model;
 
     GuardedChatModel(ChatModel delegate, TaskBudget budget, String crew, String model) {
-        this.delegate = delegate;
+        super(delegate);
         this.budget = budget;
         this.crew = crew;
         this.model = model;
@@ -35,15 +31,5 @@ final class GuardedChatModel implements ChatModel {
         CrewMetrics.LLM_TOKENS.labels(crew, model).inc(tokens);
         budget.spent(tokens);
         return response;
-    }
-
-    @Override
-    public ChatRequestParameters defaultRequestParameters() {
-        return delegate.defaultRequestParameters();
-    }
-
-    @Override
-    public Set<Capability> supportedCapabilities() {
-        return delegate.supportedCapabilities();
     }
 }

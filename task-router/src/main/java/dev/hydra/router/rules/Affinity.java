@@ -9,7 +9,9 @@ import java.util.List;
 /**
  * Node affinity: a task that {@code requires} capabilities may go to its crew's lanes only while a
  * live node of that crew has all of them. A task that requires nothing can always go: any member of
- * the crew can take it, whether or not nodes announce themselves.
+ * the crew can take it, whether or not nodes announce themselves. A DEGRADED node (alive, but its model
+ * endpoint is down) does not count: a task waits for a node that can run it rather than going to one
+ * that would only hand it back.
  */
 public final class Affinity {
     private Affinity() {
@@ -20,7 +22,7 @@ public final class Affinity {
         if (requires.isEmpty()) {
             return true;
         }
-        return nodes.stream().anyMatch(node -> node.crew() == crew && live(node, nowMs, nodeTimeout)
+        return nodes.stream().anyMatch(node -> node.crew() == crew && live(node, nowMs, nodeTimeout) && node.up()
                 && node.satisfies(requires));
     }
 

@@ -30,7 +30,7 @@ import java.util.Optional;
  */
 public final class Dispatcher {
     /** The node name the router puts on the statuses it writes. */
-    public static final String ROUTER = "task-router";
+    public static final String ROUTER = TaskStatus.ROUTER;
 
     private final Policy policy;
     private final Board board;

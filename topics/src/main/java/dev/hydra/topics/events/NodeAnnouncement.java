@@ -13,15 +13,36 @@ import java.util.List;
  * @param capabilities what the node can do, matched against {@link Task#requires()}: {@code vision},
  *                     {@code large-context}, …
  * @param heartbeatAt when the node last said it is alive
+ * @param health UP, or DEGRADED while the node is alive but cannot work (its model endpoint is unreachable);
+ *               absent in older announcements, which count as UP
+ * @param detail why the node is DEGRADED, naming what a person can fix; empty when UP
  */
 public record NodeAnnouncement(String node, Crew crew, List<String> models, List<String> capabilities,
-                               Instant heartbeatAt) {
+                               Instant heartbeatAt, Health health, String detail) {
+    /** Whether an announced node can take work. */
+    public enum Health {
+        UP, DEGRADED
+    }
+
     public NodeAnnouncement {
         Fields.text(node, "node");
         Fields.present(crew, "crew");
         models = Fields.list(models, "models");
         capabilities = Fields.list(capabilities, "capabilities");
         heartbeatAt = heartbeatAt == null ? Instant.now() : heartbeatAt;
+        health = health == null ? Health.UP : health;
+        detail = detail == null ? "" : detail;
+    }
+
+    /** A node that is up. */
+    public NodeAnnouncement(String node, Crew crew, List<String> models, List<String> capabilities,
+                            Instant heartbeatAt) {
+        this(node, crew, models, capabilities, heartbeatAt, Health.UP, "");
+    }
+
+    /** True unless the node said it cannot work right now. */
+    public boolean up() {
+        return health == Health.UP;
     }
 
     /** True if this node has every capability in {@code required}. */
