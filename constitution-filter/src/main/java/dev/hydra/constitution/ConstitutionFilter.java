@@ -5,6 +5,7 @@ import dev.hydra.topics.Service;
 import dev.hydra.topics.StreamsConfigs;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
+import dev.hydra.topics.config.Principal;
 import dev.hydra.topics.config.SandboxSettings;
 import dev.hydra.topics.signing.VerdictSigner;
 import java.nio.file.Path;
@@ -56,7 +57,7 @@ public final class ConstitutionFilter implements Service {
                 "config/hydra.yaml")), System.getenv());
         Path dataDir = Path.of(config.get(FilterSettings.DATA_DIR));
         ConstitutionFilter filter = new ConstitutionFilter(config,
-                KafkaSettings.client(config.get(KafkaSettings.BOOTSTRAP)), dataDir.resolve("state"),
+                KafkaSettings.client(config, Principal.CONSTITUTION), dataDir.resolve("state"),
                 FilterSettings.signer(config, dataDir));
         filter.start();
         Runtime.getRuntime().addShutdownHook(new Thread(filter::close, "constitution-filter-shutdown"));

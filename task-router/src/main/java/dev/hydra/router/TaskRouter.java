@@ -4,6 +4,7 @@ import dev.hydra.topics.Service;
 import dev.hydra.topics.StreamsConfigs;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
+import dev.hydra.topics.config.Principal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -66,7 +67,7 @@ public final class TaskRouter implements Service {
     public static void main(String[] args) throws Exception {
         HydraConfig config = HydraConfig.load(Path.of(System.getenv().getOrDefault("HYDRA_CONFIG", "config/hydra.yaml")),
                 System.getenv());
-        TaskRouter router = new TaskRouter(config, KafkaSettings.client(config.get(KafkaSettings.BOOTSTRAP)),
+        TaskRouter router = new TaskRouter(config, KafkaSettings.client(config, Principal.ROUTER),
                 Path.of(config.get(RouterSettings.STATE_DIR)));
         Runtime.getRuntime().addShutdownHook(new Thread(router::close, "task-router-shutdown"));
         router.start();
