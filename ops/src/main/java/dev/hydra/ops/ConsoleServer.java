@@ -132,7 +132,8 @@ final class ConsoleServer implements AutoCloseable {
         router.post("/login").handler(BodyHandler.create().setBodyLimit(4096));
         router.post("/logout").handler(BodyHandler.create().setBodyLimit(4096));
         router.route().handler(this::csrfUnlessBasic);
-        router.get("/login").handler(ctx -> ctx.reroute("/console/login.html"));
+        router.get("/login").handler(ctx -> ctx.response().putHeader("content-type", "text/html; charset=utf-8")
+                .sendFile("console/login.html"));
         router.post("/login").handler(FormLoginHandler.create(logins).setDirectLoggedInOKURL("/"))
                 .failureHandler(ctx -> ctx.redirect("/login?failed=" + (ctx.statusCode() == 403 ? "csrf" : "login")));
         router.post("/logout").handler(ctx -> {
@@ -140,7 +141,6 @@ final class ConsoleServer implements AutoCloseable {
             ctx.userContext().clear();
             ctx.redirect("/");
         });
-        router.get("/console/login.html").handler(StaticHandler.create("console").setCachingEnabled(false));
         if (!loopback) {
             // Bound beyond this host: nothing but /health, /metrics and the login page without a login.
             router.route().handler(this::requireLogin);
@@ -215,21 +215,28 @@ final class ConsoleServer implements AutoCloseable {
     }
 
     /**
-     * CSRF tokens guard what a browser sends on its own (the session cookie). A request that
-     * carries its credentials itself (Authorization) is not forgeable that way as long as its body
-     * is JSON, which a cross-site form cannot send (a browser's remembered Basic credentials ride
-     * along with a form, so a browser's form-typed body is refused; curl's is read as JSON).
+     * CSRF tokens guard what a browser sends on its own: the session cookie of a logged-in person,
+     * and the login and logout forms themselves. A post of nobody logged in is refused anyway (401).
+     * A request that carries its credentials itself (Authorization) is not forgeable that way as
+     * long as its body is JSON, which a cross-site form cannot send (a browser's remembered Basic
+     * credentials ride along with a form, so a browser's form-typed body is refused; curl's is read
+     * as JSON by {@link #treatBodyAsJson}).
      */
     private void csrfUnlessBasic(RoutingContext ctx) {
-        if (ctx.request().headers().contains(HttpHeaders.AUTHORIZATION) && ctx.request().method() != HttpMethod.GET) {
+        boolean safe = ctx.request().method() == HttpMethod.GET || ctx.request().method() == HttpMethod.HEAD;
+        if (!safe && ctx.request().headers().contains(HttpHeaders.AUTHORIZATION)) {
             String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
             if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
                 error(ctx, 415, "send the body as JSON (content-type: application/json) with HTTP Basic credentials");
                 return;
             }
             ctx.next();
-        } else {
+        } else if (safe || ctx.user() != null || ctx.request().path().equals("/login")
+                || ctx.request().path().equals("/logout")) {
+            // GETs get their token here (a cookie the page's scripts send back in X-XSRF-TOKEN).
             csrf.handle(ctx);
+        } else {
+            ctx.next();
         }
     }
 

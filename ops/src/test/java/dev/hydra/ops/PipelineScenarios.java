@@ -166,7 +166,7 @@ abstract class PipelineScenarios {
         await("completed by the crew").atMost(PATIENCE).until(() -> on(Topics.TASK_STATUS.name()).stream()
                 .filter(r -> taskId.equals(r.key())).map(PipelineScenarios::value)
                 .anyMatch(s -> s.path("state").asText().equals("COMPLETED")));
-        try (var files = Files.walk(dataDir)) {
+        try (var files = Files.walk(dataDir.resolve("work"))) {
             Path marker = files.filter(p -> p.getFileName().toString().equals("letta-restarts.txt")).findFirst().orElseThrow();
             assertThat(Files.readString(marker)).contains("restarted");
         }
@@ -339,7 +339,7 @@ abstract class PipelineScenarios {
         await("the live task completed").atMost(PATIENCE).until(() -> hasStatus(restart.id(), "COMPLETED"));
         await("the live call ran").atMost(PATIENCE).until(() -> Files.exists(written));
         Files.delete(written);
-        Path restarts = findUnder(dataDir, "cache-restarts.txt");
+        Path restarts = findUnder(dataDir.resolve("work"), "cache-restarts.txt");
         assertThat(Files.readAllLines(restarts)).containsExactly("restarted");
 
         assertThat(replay(Topics.TASKS_PROPOSED.name(), from, "dry-1")).isZero();
@@ -509,8 +509,13 @@ abstract class PipelineScenarios {
             browser.screenshot(Path.of("target", "console.png"));
             // Not logged in: the decision is refused and the console asks for a login.
             browser.eval(row + ".querySelector('button.approve').click(); true");
-            await("the console asks for a login").atMost(PATIENCE)
-                    .until(() -> browser.eval("location.pathname === '/login' && !!document.getElementById('password')").asBoolean());
+            try {
+                await("the console asks for a login").atMost(PATIENCE).until(() -> browser.eval(
+                        "location.pathname === '/login' && !!document.getElementById('password')").asBoolean());
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError("no login page; the console says: "
+                        + browser.eval("document.getElementById('status')?.textContent").asText(), e);
+            }
             // A post without the CSRF token is refused, even with the session cookie.
             assertThat(browser.eval("fetch('/login', {method: 'POST', headers: {'content-type':"
                     + " 'application/x-www-form-urlencoded'}, body: 'username=admin&password=" + APPROVER_PASSWORD
@@ -530,8 +535,13 @@ abstract class PipelineScenarios {
             await("the queue is shown again").atMost(PATIENCE).until(() -> browser.eval("!!" + row).asBoolean());
             browser.eval("document.getElementById('why').value = 'planned migration, backup verified';"
                     + row + ".querySelector('button.approve').click(); true");
-            await("released to the crew after the approval").atMost(PATIENCE).until(() ->
-                    on(Topics.TASKS_APPROVED.name()).stream().anyMatch(r -> "park-1".equals(r.key())));
+            try {
+                await("released to the crew after the approval").atMost(PATIENCE).until(() ->
+                        on(Topics.TASKS_APPROVED.name()).stream().anyMatch(r -> "park-1".equals(r.key())));
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError("not released; the console says: "
+                        + browser.eval("document.getElementById('status').textContent").asText(), e);
+            }
             await("gone from the page's queue").atMost(PATIENCE).until(() -> !browser.eval("!!" + row).asBoolean());
         }
         // The decision is audited under the approval request, correlated with the task it released,
