@@ -57,8 +57,9 @@ final class AccessPolicy {
         p.reads(Principal.ASSESSOR, Topics.CDC_FEATURES, Topics.CDC_KNOWLEDGE_GAPS, Topics.CDC_SERVICES, Topics.MEMORY_BLOCKS);
 
         p.streamsApp(Principal.CONSTITUTION, FilterSettings.APPLICATION_ID);
+        // tasks.status and toolcalls.results: what ran, audited against the verdict that let it run.
         p.reads(Principal.CONSTITUTION, Topics.TASKS_PROPOSED, Topics.TOOLCALLS_REQUESTED, Topics.APPROVAL_REQUESTS,
-                Topics.APPROVAL_DECISIONS);
+                Topics.APPROVAL_DECISIONS, Topics.TASK_STATUS, Topics.TOOLCALLS_RESULTS);
         // Denied tool calls are answered on toolcalls.results so the waiting agent hears the verdict.
         p.writes(Principal.CONSTITUTION, Topics.TASKS_APPROVED, Topics.TASKS_REJECTED, Topics.APPROVAL_REQUESTS,
                 Topics.AUDIT, Topics.TOOLCALLS_APPROVED, Topics.TOOLCALLS_RESULTS, Topics.DLQ);

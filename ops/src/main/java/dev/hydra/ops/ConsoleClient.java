@@ -67,13 +67,14 @@ final class ConsoleClient {
 
     /** POSTs a JSON body as {@code login}; the answer, whatever its status. */
     Answer post(String path, String jsonBody, Login login) throws IOException, InterruptedException {
+        String url = url();
         HttpResponse<String> response;
         try {
             response = HTTP.send(HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(60))
                     .header("content-type", "application/json").header("authorization", login.basicHeader())
                     .POST(HttpRequest.BodyPublishers.ofString(jsonBody)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
-            throw new IllegalArgumentException("no Hydra console at " + url + " (is `hydra up` running? --url names another)");
+            throw new IllegalArgumentException("no Hydra console at " + url + " (is `hydra up` running? --http-url names another)");
         }
         JsonNode body;
         try {

@@ -51,7 +51,7 @@ class KafkaSettingsTest {
         Properties props = KafkaSettings.client(withFile, "k:9092", Principal.CLI);
         assertThat(user(props)).isEqualTo("company-user");
         assertThat(props.getProperty("security.protocol")).isEqualTo("SASL_SSL");
-        HydraConfig withUser = withFile.withOverrides(Map.of("HYDRA_KAFKA_SASL_USERNAME", "alice",
+        HydraConfig withUser = withFile.withEnv(Map.of("HYDRA_KAFKA_SASL_USERNAME", "alice",
                 "HYDRA_KAFKA_SASL_PASSWORD", "a-secret"));
         assertThat(user(KafkaSettings.client(withUser, "k:9092", Principal.CLI))).isEqualTo("alice");
     }
