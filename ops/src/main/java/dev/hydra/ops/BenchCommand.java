@@ -14,6 +14,7 @@ import dev.hydra.topics.Topics;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
 import dev.hydra.topics.config.Principal;
+import dev.hydra.topics.config.SigningSettings;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.signing.VerdictSignature;
@@ -225,7 +226,8 @@ final class BenchCommand implements Callable<Integer> {
             stage(stages, "constitution filter alone: proposed -> approved", producer, Topics.TASKS_PROPOSED,
                     run + "-filter", stageTasks, approved, out);
 
-            start(services, new TaskRouter(config, as.apply(Principal.ROUTER), dir.resolve("state")));
+            start(services, new TaskRouter(config, as.apply(Principal.ROUTER), dir.resolve("state"),
+                    SigningSettings.verifier(config, dir)));
             routed.await(warm.keySet(), Duration.ofMinutes(5));
             stage(stages, "router alone: approved -> crew lane", producer, Topics.TASKS_APPROVED, run + "-router",
                     stageTasks, routed, out);

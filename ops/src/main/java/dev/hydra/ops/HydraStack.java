@@ -13,6 +13,7 @@ import dev.hydra.topics.Topics;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
 import dev.hydra.topics.config.Principal;
+import dev.hydra.topics.config.SigningSettings;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.Task;
 import io.vertx.core.Vertx;
@@ -107,7 +108,8 @@ public final class HydraStack implements StackApi, AutoCloseable {
         startService(memory);
         startService(new ConstitutionFilter(config, clientProps(Principal.CONSTITUTION), stateDir,
                 FilterSettings.signer(config, dataDir)));
-        startService(new TaskRouter(config, clientProps(Principal.ROUTER), stateDir));
+        startService(new TaskRouter(config, clientProps(Principal.ROUTER), stateDir,
+                SigningSettings.verifier(config, dataDir)));
         // Runs the tool calls the constitution approved, for every crew of this stack.
         Redactor redactor = CrewServices.redactor(config);
         startService(CrewServices.toolExecutor(config, clientProps(Principal.TOOLS), dataDir, redactor));

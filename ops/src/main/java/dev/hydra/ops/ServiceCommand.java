@@ -12,6 +12,7 @@ import dev.hydra.topics.Topics;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
 import dev.hydra.topics.config.Principal;
+import dev.hydra.topics.config.SigningSettings;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.Task;
 import io.vertx.core.Vertx;
@@ -94,6 +95,7 @@ final class ServiceCommand implements Callable<Integer> {
             case router -> Principal.ROUTER;
             case memory -> Principal.MEMORY;
             case tools -> Principal.TOOLS;
+            case console -> Principal.CONSOLE;
             case crew -> Principal.crew(Crew.fromWire(requiredCrew()));
         };
     }
@@ -181,7 +183,7 @@ final class ServiceCommand implements Callable<Integer> {
         return switch (name) {
             case assessor -> new StateAssessor(config, client);
             case constitution -> new ConstitutionFilter(config, client, stateDir, FilterSettings.signer(config, data));
-            case router -> new TaskRouter(config, client, stateDir);
+            case router -> new TaskRouter(config, client, stateDir, SigningSettings.verifier(config, data));
             case memory -> new MemoryProjector(config, client, data.resolve("memory"));
             case console -> new LiveView(client);
             case tools -> CrewServices.toolExecutor(config, client, data, CrewServices.redactor(config));
