@@ -95,7 +95,8 @@ final class BenchCommand implements Callable<Integer> {
     /** The stack's signing key: stages that start past the filter write work signed as the filter would. */
     private VerdictSigner signer;
     /** Verifiers do not check which constitution signed, so the bench names none in particular. */
-    private static final String BENCH_CONSTITUTION = "0".repeat(64);
+    /** The constitution the stages past the filter sign for: the one in force, which the verifiers accept. */
+    private String constitutionInForce;
 
     @Override
     public Integer call() throws Exception {
@@ -220,6 +221,7 @@ final class BenchCommand implements Callable<Integer> {
             var stages = results.putArray("stages");
 
             signer = FilterSettings.signer(config, dir);
+            constitutionInForce = SigningSettings.constitutionsInForce(config).now().iterator().next();
             start(services, new ConstitutionFilter(config, as.apply(Principal.CONSTITUTION), dir.resolve("state"), signer));
             Map<String, Long> warm = send(producer, Topics.TASKS_PROPOSED, run + "-warm", quick ? 200 : 1_000, 4, 0);
             approved.await(warm.keySet(), Duration.ofMinutes(5));
@@ -352,7 +354,7 @@ final class BenchCommand implements Callable<Integer> {
         Headers headers = EventHeaders.of(topic, task.id());
         if (topic != Topics.TASKS_PROPOSED) {
             EventHeaders.put(headers, EventHeaders.SIGNATURE,
-                    signer.sign(task, VerdictSignature.ALLOW, BENCH_CONSTITUTION).header());
+                    signer.sign(task, VerdictSignature.ALLOW, constitutionInForce).header());
         }
         producer.sendWithHeaders(topic, task.id(), task, headers);
     }

@@ -43,8 +43,17 @@ public final class SigningSettings {
     /** The constitutions in force: the configured hashes, else the constitution file's. */
     public static ConstitutionsInForce constitutionsInForce(HydraConfig config) {
         List<String> named = config.get(CONSTITUTIONS);
-        return named.isEmpty() ? ConstitutionsInForce.file(ConstitutionSettings.file(config))
-                : ConstitutionsInForce.of(java.util.Set.copyOf(named));
+        if (!named.isEmpty()) {
+            return ConstitutionsInForce.of(java.util.Set.copyOf(named));
+        }
+        ConstitutionsInForce file = ConstitutionsInForce.file(ConstitutionSettings.file(config));
+        try {
+            file.now(); // an unreadable file stops the start here, not the first verification
+        } catch (java.io.UncheckedIOException e) {
+            throw new ConfigException(e.getMessage() + ": set " + ConstitutionSettings.FILE.path() + " (env "
+                    + ConstitutionSettings.FILE.env() + ") or " + CONSTITUTIONS.path() + " (env " + CONSTITUTIONS.env() + ")");
+        }
+        return file;
     }
 
     private static List<String> sha256s(String raw) {
