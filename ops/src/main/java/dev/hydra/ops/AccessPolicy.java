@@ -99,7 +99,8 @@ final class AccessPolicy {
         p.readerGroups(Principal.CONSOLE);
         p.allow(Principal.CONSOLE, prefixed(ResourceType.GROUP, "hydra-"), AclOperation.DESCRIBE);
         p.allow(Principal.CONSOLE, prefixed(ResourceType.TOPIC, HYDRA_TOPICS), AclOperation.READ);
-        p.writes(Principal.CONSOLE, Topics.TASKS_PROPOSED, Topics.APPROVAL_DECISIONS);
+        // toolcalls.requested: an operator's tool call (POST /api/toolcalls), judged like an agent's.
+        p.writes(Principal.CONSOLE, Topics.TASKS_PROPOSED, Topics.TOOLCALLS_REQUESTED, Topics.APPROVAL_DECISIONS);
 
         // An operator's CLI reads every topic (tail, history, audit verify) and re-enters work at the
         // pipeline's entrances (submit, replay); decisions go through the console, with a login.

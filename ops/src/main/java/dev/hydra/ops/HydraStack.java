@@ -14,6 +14,7 @@ import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
 import dev.hydra.topics.config.Principal;
 import dev.hydra.topics.config.SigningSettings;
+import dev.hydra.topics.tools.McpServerConfig;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.Task;
 import io.vertx.core.Vertx;
@@ -185,6 +186,11 @@ public final class HydraStack implements StackApi, AutoCloseable {
     public Path loginsFile() {
         return config.get(OpsSettings.APPROVERS_FILE).isEmpty() ? options.dataDir().resolve("approvers")
                 : Logins.file(config);
+    }
+
+    @Override
+    public List<McpServerConfig> mcpServers() {
+        return McpServerConfig.from(options.config());
     }
 
     /** Stops in reverse order of start; never throws. */

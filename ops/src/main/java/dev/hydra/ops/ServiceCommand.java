@@ -15,6 +15,7 @@ import dev.hydra.topics.config.Principal;
 import dev.hydra.topics.config.SigningSettings;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.Task;
+import dev.hydra.topics.tools.McpServerConfig;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import java.nio.file.Path;
@@ -147,7 +148,6 @@ final class ServiceCommand implements Callable<Integer> {
                     producer.send(Topics.TASKS_PROPOSED, task.id(), task, task.id()).get(30, TimeUnit.SECONDS);
                 }
 
-
                 @Override
                 public java.util.Set<String> approvers() {
                     return dev.hydra.constitution.rules.Constitution.load(
@@ -157,6 +157,11 @@ final class ServiceCommand implements Callable<Integer> {
                 @Override
                 public Path loginsFile() {
                     return Logins.file(config);
+                }
+
+                @Override
+                public List<McpServerConfig> mcpServers() {
+                    return McpServerConfig.from(config);
                 }
             };
             // The console service is the live view itself; every other service serves only its own API.

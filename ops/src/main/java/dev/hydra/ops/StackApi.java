@@ -3,6 +3,7 @@ package dev.hydra.ops;
 import dev.hydra.topics.Service;
 import dev.hydra.topics.TopicBootstrap;
 import dev.hydra.topics.events.Task;
+import dev.hydra.topics.tools.McpServerConfig;
 import java.util.List;
 
 /** What the HTTP console asks of the running stack. */
@@ -22,4 +23,7 @@ interface StackApi {
 
     /** The people who may log in ({@link Logins}). */
     java.nio.file.Path loginsFile();
+
+    /** The MCP servers of the stack's configuration: with the built-ins, the servers a tool call may name. */
+    List<McpServerConfig> mcpServers();
 }

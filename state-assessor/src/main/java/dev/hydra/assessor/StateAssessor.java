@@ -2,6 +2,7 @@ package dev.hydra.assessor;
 
 import dev.hydra.assessor.SourceFeed.AssessorSources;
 import dev.hydra.assessor.rules.Gap;
+import dev.hydra.assessor.rules.GapEpisodes;
 import dev.hydra.assessor.rules.GapRules;
 import dev.hydra.assessor.rules.Technology;
 import dev.hydra.topics.EventProducer;
@@ -52,6 +53,7 @@ public final class StateAssessor implements Service {
     private final int probeAttempts;
     private final List<ServiceTarget> targets;
     private final GapRules rules;
+    private final GapEpisodes episodes = new GapEpisodes();
     private final Backlog backlog;
     private final AssessorSources sources;
     private final String prometheusUrl;
@@ -174,7 +176,7 @@ public final class StateAssessor implements Service {
             List<Technology> technologies = backlog.technologies();
             StateSnapshot snapshot = new StateSnapshot(null, Instant.now(), health, metrics.result(), features,
                     knowledgeGaps, summary(health, metrics.result(), features, knowledgeGaps, technologies));
-            List<Gap> gaps = rules.identify(snapshot, technologies);
+            List<Gap> gaps = episodes.assign(rules.identify(snapshot, technologies), snapshot.at());
             return vertx.executeBlocking(() -> publish(snapshot, gaps), false);
         }).onSuccess(snapshot -> log.info("assessment ({}): {}", trigger, snapshot.summary()))
                 .onFailure(e -> log.error("assessment ({}) failed", trigger, e));
