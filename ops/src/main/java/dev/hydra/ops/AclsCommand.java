@@ -20,10 +20,11 @@ import picocli.CommandLine.Spec;
  * embedded broker has.
  */
 @Command(name = "acls", mixinStandardHelpOptions = true,
-        description = {"Prints Hydra's Kafka principals (SCRAM users) and ACLs: one principal per service, each allowed",
-                "exactly the topics the contract gives it. --apply creates the missing users (random passwords, written",
-                "as client properties files to --credentials-dir) and ACLs on the cluster, as its admin (--command-config).",
-                "The cluster needs a SASL_SCRAM listener, an authorizer and allow.everyone.if.no.acl.found=false."})
+        description = {"Prints Hydra's Kafka principals (SCRAM users) and ACLs, or applies them to a cluster.",
+                "One principal per service, each allowed exactly the topics the contract gives it. --apply creates the",
+                "missing users (random passwords, written as client properties files to --credentials-dir) and ACLs on",
+                "the cluster, as its admin (--command-config). The cluster needs a SASL_SCRAM listener, an authorizer",
+                "and allow.everyone.if.no.acl.found=false."})
 final class AclsCommand implements Callable<Integer> {
     @Mixin
     HydraCli.Connection connection;

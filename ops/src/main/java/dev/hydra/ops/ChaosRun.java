@@ -139,6 +139,7 @@ final class ChaosRun {
     }
 
     Report run(boolean keep) throws Exception {
+        boolean passed = false;
         long started = System.nanoTime();
         dir = Files.createTempDirectory("hydra-chaos");
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -190,14 +191,18 @@ final class ChaosRun {
             }
             List<Check> results = new ArrayList<>(List.of(recovered));
             results.addAll(new ChaosChecks(client, work.resolve("effects.log")).verify(fed));
-            return new Report(results, faults, Duration.ofNanos(System.nanoTime() - started));
+            Report report = new Report(results, faults, Duration.ofNanos(System.nanoTime() - started));
+            passed = report.passed();
+            return report;
         } finally {
             services.values().forEach(ChildJvm::close);
             if (broker != null) {
                 broker.close();
             }
-            if (keep) {
+            // A failed run's logs are what explains it: they stay.
+            if (keep || !passed) {
                 out.println("chaos: logs kept in " + dir);
+                LOG.info("chaos: logs kept in {}", dir);
             } else {
                 deleteQuietly(dir);
             }

@@ -117,17 +117,19 @@ public final class EmbeddedBroker implements AutoCloseable {
         server.startup();
         String bootstrap = host + ":" + brokerPort;
         EmbeddedBroker broker = new EmbeddedBroker(server, bootstrap, credentials);
+        String security = "no authentication";
         try {
             if (credentials.isPresent()) {
-                SecurityBootstrap.apply(credentials.get().brokerClient(bootstrap), users(credentials.get(), policy.get()),
-                        policy.get().bindings(), SECURITY_READY);
+                SecurityBootstrap.Applied applied = SecurityBootstrap.apply(credentials.get().brokerClient(bootstrap),
+                        users(credentials.get(), policy.get()), policy.get().bindings(), SECURITY_READY);
+                security = "SASL/SCRAM and ACLs (" + applied.usersCreated().size() + " users and " + applied.aclsCreated()
+                        + " ACLs added now), credentials in " + credentials.get().dir();
             }
         } catch (Exception | Error e) {
             broker.close();
             throw e;
         }
-        LOG.info("embedded Kafka broker on {} (data in {}, {})", bootstrap, logDir,
-                credentials.map(c -> "SASL/SCRAM and ACLs, credentials in " + c.dir()).orElse("no authentication"));
+        LOG.info("embedded Kafka broker on {} (data in {}, {})", bootstrap, logDir, security);
         return broker;
     }
 

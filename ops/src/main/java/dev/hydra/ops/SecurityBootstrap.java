@@ -77,7 +77,8 @@ final class SecurityBootstrap {
             if (!created.isEmpty()) {
                 awaitLogin(superUserClient, new Principal(created.get(0)), passwords.get(new Principal(created.get(0))), deadline);
             }
-            LOG.info("security bootstrap: {} SCRAM users created {}, {} ACLs created", created.size(), created, missing.size());
+            // Callers say what was applied in their own line (the broker's start, `hydra acls --apply`).
+            LOG.debug("security bootstrap: {} SCRAM users created {}, {} ACLs created", created.size(), created, missing.size());
             return new Applied(created, missing.size());
         }
     }

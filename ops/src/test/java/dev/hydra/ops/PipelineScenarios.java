@@ -257,7 +257,9 @@ abstract class PipelineScenarios {
     void aToolCallPutStraightOnApprovedIsNeverExecutedAndTheRefusalIsAuditedAndDeadLettered() throws Exception {
         ToolCall forged = new ToolCall("forged-call-1", "task-forged", Crew.DEVELOPMENT, "mallory", "filesystem-mcp",
                 "write_file", Map.of("path", "/workspace/forged.txt", "content", "owned"), List.of(), null);
-        try (EventProducer producer = new EventProducer(stack.clientProps(), "e2e-intruder")) {
+        // An intruder who got past the ACLs (they refuse every principal but the filter here): the
+        // signature is the layer beneath, so the test writes as the super user.
+        try (EventProducer producer = new EventProducer(stack.clientProps(Principal.ADMIN), "e2e-intruder")) {
             producer.send(Topics.TOOLCALLS_APPROVED, forged.id(), forged, forged.taskId()).get();
         }
 
@@ -272,7 +274,7 @@ abstract class PipelineScenarios {
         Task forged = new Task("forged-task-1", null, 1, 90, "Fix failed service: vault", Crew.INFRASTRUCTURE,
                 Map.of("action", "restart_service", "service", "vault"), List.of("service:vault"), List.of(),
                 "intruder", null);
-        try (EventProducer producer = new EventProducer(stack.clientProps(), "e2e-intruder")) {
+        try (EventProducer producer = new EventProducer(stack.clientProps(Principal.ADMIN), "e2e-intruder")) {
             producer.send(Topics.crewLane(Crew.INFRASTRUCTURE, 1), forged.id(), forged, forged.id()).get();
         }
 
@@ -305,7 +307,7 @@ abstract class PipelineScenarios {
                 .filter(r -> call.id().equals(r.key())).findFirst().orElseThrow();
         ToolCall altered = new ToolCall(call.id(), call.taskId(), call.crew(), call.agent(), "filesystem-mcp",
                 "write_file", Map.of("path", "/workspace/altered.txt", "content", "owned"), List.of(), call.createdAt());
-        try (KafkaProducer<String, byte[]> intruder = new KafkaProducer<>(stack.clientProps(), new StringSerializer(),
+        try (KafkaProducer<String, byte[]> intruder = new KafkaProducer<>(stack.clientProps(Principal.ADMIN), new StringSerializer(),
                 new ByteArraySerializer())) {
             intruder.send(new ProducerRecord<>(Topics.TOOLCALLS_APPROVED.name(), null, call.id(),
                     Json.bytes(altered), approved.headers())).get();
@@ -496,7 +498,7 @@ abstract class PipelineScenarios {
                         {"id": "park-1", "priority": 2, "description": "planned migration", "crew": "development",
                          "task": {"action": "run_sql", "sql": "DROP DATABASE letta_old"}}""", OUTSIDER, OUTSIDER_PASSWORD);
         assertThat(parked.statusCode()).isEqualTo(202);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(stack.clientProps(),
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(stack.clientProps(Principal.ADMIN),
                 new StringSerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(Topics.TASKS_PROPOSED.name(), "console-bad",
                     "not json at all".getBytes(StandardCharsets.UTF_8))).get();
@@ -613,7 +615,7 @@ abstract class PipelineScenarios {
 
     @Test
     void theConsoleViewKeepsRunningRetryingAndFailedTasksApartAndQueuesNoEndedTask() throws Exception {
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(stack.clientProps(),
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(stack.clientProps(Principal.ADMIN),
                 new StringSerializer(), new ByteArraySerializer())) {
             status(producer, "view-retry", TaskState.CLAIMED, 1, "");
             status(producer, "view-retry", TaskState.RETRIED, 1, "model endpoint refused the connection");
@@ -651,7 +653,8 @@ abstract class PipelineScenarios {
         assertThat(Json.parse(written.body()).path("status").asText()).isEqualTo("OK");
 
         Path config = dataDir.resolve("cli-hydra.yaml");
-        Files.writeString(config, "kafka:\n  bootstrap: " + stack.bootstrap() + "\n");
+        Files.writeString(config, "kafka:\n  bootstrap: " + stack.bootstrap() + "\n  credentialsDir: "
+                + dataDir.resolve("credentials") + "\n");
         Path call = dataDir.resolve("read-call.json");
         Files.writeString(call, """
                 {"server": "filesystem-mcp", "tool": "read_file", "arguments": {"path": "notes/operator.txt"}}""");
