@@ -2,9 +2,11 @@ package dev.hydra.constitution;
 
 import dev.hydra.constitution.rules.Constitution;
 import dev.hydra.topics.Service;
+import dev.hydra.topics.StreamThreadFailures;
 import dev.hydra.topics.StreamsConfigs;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
+import dev.hydra.topics.config.Principal;
 import dev.hydra.topics.config.SandboxSettings;
 import dev.hydra.topics.tools.McpServerConfig;
 import dev.hydra.topics.tools.ToolVocabulary;
@@ -17,7 +19,6 @@ import java.util.Properties;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +59,7 @@ public final class ConstitutionFilter implements Service {
                 "config/hydra.yaml")), System.getenv());
         Path dataDir = Path.of(config.get(FilterSettings.DATA_DIR));
         ConstitutionFilter filter = new ConstitutionFilter(config,
-                KafkaSettings.client(config.get(KafkaSettings.BOOTSTRAP)), dataDir.resolve("state"),
+                KafkaSettings.client(config, Principal.CONSTITUTION), dataDir.resolve("state"),
                 FilterSettings.signer(config, dataDir));
         filter.start();
         Runtime.getRuntime().addShutdownHook(new Thread(filter::close, "constitution-filter-shutdown"));
@@ -89,11 +90,9 @@ public final class ConstitutionFilter implements Service {
                 constitution.sha256(), policy.timeout(), constitution.approvers(), signer.keyId());
         streams = new KafkaStreams(topology, streamsProps());
         // A processing error here is a bug, not bad input (that goes to the DLQ): stop and show
-        // unhealthy rather than loop on the same record.
-        streams.setUncaughtExceptionHandler(error -> {
-            LOG.error("constitution filter stopped by an unexpected error", error);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
+        // unhealthy rather than loop on the same record. A transaction the broker refused after its
+        // restart is not: a new thread carries on from the last commit.
+        streams.setUncaughtExceptionHandler(StreamThreadFailures.of(name()));
         streams.start();
     }
 

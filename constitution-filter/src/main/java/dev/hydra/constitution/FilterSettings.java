@@ -1,6 +1,7 @@
 package dev.hydra.constitution;
 
 import dev.hydra.topics.config.ConfigException;
+import dev.hydra.topics.config.ConstitutionSettings;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.Setting;
 import dev.hydra.topics.config.SigningSettings;
@@ -10,7 +11,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,8 +31,7 @@ public final class FilterSettings {
     /** The Streams application id: consumer group, transactional ids and internal topic prefix. */
     public static final String APPLICATION_ID = "hydra-constitution-filter";
 
-    public static final Setting<String> CONSTITUTION_FILE = Setting.text("constitution.file", "HYDRA_CONSTITUTION",
-            "config/constitution.yaml", "the constitution (seed format); relative to the repository root");
+    public static final Setting<String> CONSTITUTION_FILE = ConstitutionSettings.FILE;
 
     public static final Setting<Optional<URI>> APPROVAL_WEBHOOK = new Setting<>("constitution.approvalWebhook",
             "HYDRA_APPROVAL_WEBHOOK", "", FilterSettings::webhook, "an http:// or https:// URL, or empty for none",
@@ -82,18 +81,11 @@ public final class FilterSettings {
 
     /** The constitution file, relative paths resolved as the class comment says. */
     public static Path constitutionFile(HydraConfig config) {
-        Path file = Path.of(config.get(CONSTITUTION_FILE));
-        return file.isAbsolute() ? file : repositoryRoot(config).resolve(file).normalize();
+        return ConstitutionSettings.file(config);
     }
 
     static Path repositoryRoot(HydraConfig config) {
-        String origin = config.origin().toLowerCase(Locale.ROOT);
-        boolean fromFile = origin.endsWith(".yaml") || origin.endsWith(".yml");
-        Path base = config.baseDirectory();
-        if (!fromFile || base.getParent() == null) {
-            return Path.of("").toAbsolutePath();
-        }
-        return base.getParent();
+        return ConstitutionSettings.repositoryRoot(config);
     }
 
     private static Optional<URI> webhook(String raw) {

@@ -99,7 +99,7 @@ class ConstitutionTopologyTest {
             assertThat(signature.verdict()).isEqualTo(VerdictSignature.ALLOW);
             assertThat(signature.constitutionSha256()).isEqualTo(filter.constitution.sha256());
             assertThat(signature.keyId()).isEqualTo(TestSigning.signer().keyId());
-            assertThat(TestSigning.verifier().refusal(approved.headers(), approved.value())).isEmpty();
+            assertThat(TestSigning.verifier(filter.constitution.sha256()).refusal(approved.headers(), approved.value())).isEmpty();
         }
 
         @Test
@@ -315,7 +315,7 @@ class ConstitutionTopologyTest {
             TestRecord<String, ToolCall> released = only1(filter.drain(Topics.TOOLCALLS_APPROVED));
             assertThat(VerdictSignature.parse(header(released, EventHeaders.SIGNATURE)).verdict())
                     .isEqualTo(VerdictSignature.APPROVED);
-            assertThat(TestSigning.verifier().refusal(released.headers(), released.value())).isEmpty();
+            assertThat(TestSigning.verifier(filter.constitution.sha256()).refusal(released.headers(), released.value())).isEmpty();
         }
 
         @Test

@@ -53,20 +53,33 @@ final class MemoryApi {
                 () -> error(ctx, 404, "no memory block " + name + "; known blocks: " + coreMemory.all().keySet()));
     }
 
-    /** {@code {"writer": "infrastructure", "key": "letta", "text": "restarted OK"}}: one entry written by a crew. */
+    /**
+     * {@code {"key": "letta", "text": "restarted OK"}}: one entry, written by the authenticated
+     * identity (the login the HTTP layer in front of this API checked), to which the blocks' write
+     * rules apply. A {@code writer} in the body may only repeat that identity.
+     */
     private void writeBlock(RoutingContext ctx) {
+        if (ctx.user() == null) {
+            error(ctx, 401, "memory writes need a login: the writer is who authenticated, not a name in the body");
+            return;
+        }
+        String writer = ctx.user().subject();
         JsonObject body;
         try {
             body = ctx.body().asJsonObject();
         } catch (RuntimeException e) {
-            error(ctx, 400, "body must be a JSON object {writer, key, text}");
+            error(ctx, 400, "body must be a JSON object {key, text}");
             return;
         }
-        if (body == null || body.getString("writer", "").isBlank() || body.getString("key", "").isBlank()) {
-            error(ctx, 400, "body must be a JSON object with writer, key and text");
+        if (body == null || body.getString("key", "").isBlank()) {
+            error(ctx, 400, "body must be a JSON object with key and text");
             return;
         }
-        BlockWrites.Result result = coreMemory.write(body.getString("writer"), ctx.pathParam("name"),
+        if (!body.getString("writer", writer).equals(writer)) {
+            error(ctx, 403, "writer must be your login (" + writer + ") or left out; the write was not made");
+            return;
+        }
+        BlockWrites.Result result = coreMemory.write(writer, ctx.pathParam("name"),
                 List.of(new BlockContent.Entry(body.getString("key"), body.getString("text", ""))), null);
         if (result instanceof BlockWrites.Written written) {
             json(ctx, 200, written.block());

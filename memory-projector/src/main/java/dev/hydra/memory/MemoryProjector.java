@@ -5,6 +5,7 @@ import dev.hydra.topics.Service;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
+import dev.hydra.topics.config.Principal;
 import dev.hydra.topics.events.MemoryBlock;
 import dev.hydra.topics.events.StateSnapshot;
 import dev.hydra.topics.events.TaskResult;
@@ -60,7 +61,7 @@ public final class MemoryProjector implements Service {
         HydraConfig config = HydraConfig.load(Path.of(System.getProperty("hydra.config", "config/hydra.yaml")),
                 System.getenv());
         MemoryProjector projector = new MemoryProjector(config,
-                KafkaSettings.client(config.get(KafkaSettings.BOOTSTRAP)),
+                KafkaSettings.client(config, Principal.MEMORY),
                 config.baseDirectory().resolve(config.get(MemorySettings.DATA_DIR)));
         projector.serve(config.get(MemorySettings.PORT));
         Runtime.getRuntime().addShutdownHook(new Thread(projector::close, "memory-projector-shutdown"));

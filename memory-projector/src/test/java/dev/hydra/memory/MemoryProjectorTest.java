@@ -20,7 +20,11 @@ import dev.hydra.topics.events.TaskResult;
 import dev.hydra.topics.events.TaskState;
 import dev.hydra.topics.events.TaskStatus;
 import dev.hydra.topics.events.ToolCall;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.ext.auth.User;
+import io.vertx.ext.auth.authentication.UsernamePasswordCredentials;
+import io.vertx.ext.web.handler.BasicAuthHandler;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import java.net.URI;
@@ -66,6 +70,9 @@ class MemoryProjectorTest {
         projector.start();
         vertx = Vertx.vertx();
         Router router = Router.router(vertx);
+        // Stands in for the console's login (ops tests the real one): the Basic user is the identity.
+        router.post("/api/memory/*").handler(BasicAuthHandler.create(credentials -> Future.succeededFuture(
+                User.fromName(((UsernamePasswordCredentials) credentials).getUsername()))));
         projector.routes(router);
         HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -92,10 +99,15 @@ class MemoryProjectorTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    static HttpResponse<String> post(String path, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).header("content-type", "application/json").build(),
-                HttpResponse.BodyHandlers.ofString());
+    /** POSTs as the authenticated identity {@code as} (null: no login). */
+    static HttpResponse<String> post(String path, String as, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).header("content-type", "application/json");
+        if (as != null) {
+            request.header("authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                    (as + ":unused").getBytes(StandardCharsets.UTF_8)));
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     static TaskResult result(String taskId, Crew crew, String action, Outcome outcome, String summary,
@@ -198,10 +210,10 @@ class MemoryProjectorTest {
 
     @Test
     void entriesPushedOutOfAFullBlockAreFoundInArchivalMemory() throws Exception {
-        post("/api/memory/blocks/research_findings", "{\"writer\": \"research\", \"key\": \"finding 0\", "
+        post("/api/memory/blocks/research_findings", "research", "{\"key\": \"finding 0\", "
                 + "\"text\": \"the vector database Qdrant needs 16 GB of RAM for ten million embeddings\"}");
         for (int i = 1; i <= 25; i++) {
-            assertThat(post("/api/memory/blocks/research_findings", "{\"writer\": \"research\", \"key\": \"finding "
+            assertThat(post("/api/memory/blocks/research_findings", "research", "{\"key\": \"finding "
                     + i + "\", \"text\": \"benchmark run " + i + " of the inference node " + "z".repeat(60) + "\"}")
                     .statusCode()).isEqualTo(200);
         }
@@ -241,8 +253,8 @@ class MemoryProjectorTest {
 
     @Test
     void writeByACrewWithoutAccessIsRefusedAndAudited() throws Exception {
-        HttpResponse<String> response = post("/api/memory/blocks/infrastructure_health",
-                "{\"writer\": \"research\", \"key\": \"letta\", \"text\": \"down\"}");
+        HttpResponse<String> response = post("/api/memory/blocks/infrastructure_health", "research",
+                "{\"key\": \"letta\", \"text\": \"down\"}");
         assertThat(response.statusCode()).isEqualTo(403);
         assertThat(Json.parse(response.body()).path("error").asText())
                 .contains("written only by infrastructure, not by research");
@@ -264,9 +276,21 @@ class MemoryProjectorTest {
     }
 
     @Test
+    void aWriteIsMadeByTheAuthenticatedIdentityNotByTheWriterNamedInTheBody() throws Exception {
+        HttpResponse<String> impersonating = post("/api/memory/blocks/infrastructure_health", "research",
+                "{\"writer\": \"infrastructure\", \"key\": \"letta\", \"text\": \"down\"}");
+        assertThat(impersonating.statusCode()).isEqualTo(403);
+        assertThat(Json.parse(impersonating.body()).path("error").asText()).contains("writer must be your login (research)");
+        assertThat(post("/api/memory/blocks/infrastructure_health", null, "{\"key\": \"letta\", \"text\": \"down\"}")
+                .statusCode()).isEqualTo(401);
+        assertThat(Json.parse(get("/api/memory/blocks/infrastructure_health").body()).path("content").asText())
+                .doesNotContain("letta: down");
+    }
+
+    @Test
     void ownerWriteIsServedAndCountedInBytes() throws Exception {
-        HttpResponse<String> response = post("/api/memory/blocks/development_status",
-                "{\"writer\": \"development\", \"key\": \"feature-7\", \"text\": \"PR opened\"}");
+        HttpResponse<String> response = post("/api/memory/blocks/development_status", "development",
+                "{\"key\": \"feature-7\", \"text\": \"PR opened\"}");
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(Json.parse(get("/api/memory/blocks/development_status").body()).path("content").asText())
                 .contains("feature-7: PR opened");

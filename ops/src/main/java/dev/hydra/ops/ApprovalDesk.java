@@ -48,7 +48,7 @@ final class ApprovalDesk {
     /** Publishes a decision on a pending request; the constitution filter checks and applies it. */
     ApprovalDecision decide(String id, boolean approve, String by, String reason) throws Exception {
         ApprovalRequest request = find(id).orElseThrow(() ->
-                new IllegalArgumentException("no approval request with id " + id));
+                new java.util.NoSuchElementException("no approval request with id " + id));
         if (request.status() != ApprovalStatus.PENDING) {
             throw new IllegalArgumentException("approval request " + id + " is already " + request.status());
         }

@@ -52,17 +52,19 @@ final class ApprovalsCommand {
         }
     }
 
+    /**
+     * Decides through the running console's API, logged in as the person (HTTP Basic): the console
+     * is the one service allowed to write decisions, and it records who logged in, so the CLI
+     * cannot decide in anyone else's name.
+     */
     abstract static class Decide implements Callable<Integer> {
         @Mixin
-        HydraCli.Connection connection;
+        ConsoleClient console;
 
         @Parameters(paramLabel = "REQUEST_ID")
         String id;
 
-        @Option(names = "--by", required = true, description = "your name; must be in the constitution's approvers")
-        String by;
-
-        @Option(names = "--reason", defaultValue = "", description = "why")
+        @Option(names = "--reason", defaultValue = "", description = "why (recorded in the audit)")
         String reason;
 
         @Spec
@@ -72,14 +74,17 @@ final class ApprovalsCommand {
 
         @Override
         public Integer call() throws Exception {
-            try {
-                new ApprovalDesk(connection.clientProps()).decide(id, approve(), by, reason);
-            } catch (IllegalArgumentException e) {
-                spec.commandLine().getErr().println("hydra approvals: " + e.getMessage());
-                return 2;
+            ConsoleClient.Login login = ConsoleClient.Login.fromEnvironmentOrPrompt();
+            ConsoleClient.Answer answer = console.post("/api/approvals/" + java.net.URLEncoder.encode(id,
+                    java.nio.charset.StandardCharsets.UTF_8) + (approve() ? "/approve" : "/reject"),
+                    Json.write(java.util.Map.of("reason", reason)), login);
+            if (answer.status() >= 400) {
+                spec.commandLine().getErr().println("hydra approvals: refused (HTTP " + answer.status() + "): "
+                        + answer.body().path("error").asText(answer.body().toString()));
+                return answer.status() == 404 ? 3 : 2;
             }
-            spec.commandLine().getOut().println((approve() ? "approved " : "rejected ") + id
-                    + " (the constitution filter checks the approver and applies it; see hydra.audit)");
+            spec.commandLine().getOut().println((approve() ? "approved " : "rejected ") + id + " as " + login.user()
+                    + " (the constitution filter applies it; see hydra.audit)");
             return 0;
         }
     }

@@ -13,6 +13,8 @@ import dev.hydra.topics.TopicBootstrap;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
+import dev.hydra.topics.config.Principal;
+import dev.hydra.topics.config.SigningSettings;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.signing.VerdictSignature;
@@ -28,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Function;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
@@ -94,7 +97,8 @@ final class BenchCommand implements Callable<Integer> {
     /** The stack's signing key: stages that start past the filter write work signed as the filter would. */
     private VerdictSigner signer;
     /** Verifiers do not check which constitution signed, so the bench names none in particular. */
-    private static final String BENCH_CONSTITUTION = "0".repeat(64);
+    /** The constitution the stages past the filter sign for: the one in force, which the verifiers accept. */
+    private String constitutionInForce;
 
     @Override
     public Integer call() throws Exception {
@@ -109,7 +113,14 @@ final class BenchCommand implements Callable<Integer> {
                 List.of("-Xmx1g"), "broker", "--kafka-port", Integer.toString(port), "--data-dir", dir.toString())) {
             broker.awaitReady(Duration.ofMinutes(2));
             String bootstrap = "127.0.0.1:" + port;
-            Properties client = KafkaSettings.client(bootstrap);
+            // The broker secures itself unless HYDRA_KAFKA_EMBEDDED_AUTH=false: then it writes no credentials
+            // and every client here connects without. The measuring clients are the admin (a super user);
+            // the services under test are their own principals, under their ACLs.
+            HydraConfig credentials = HydraConfig.of("{}", Map.of(KafkaSettings.CREDENTIALS_DIR.env(),
+                    dir.resolve("credentials").toString()));
+            Function<Principal, Properties> as = principal -> KafkaSettings.client(credentials, bootstrap, principal);
+            Properties client = as.apply(Principal.ADMIN);
+            results.put("kafkaAuth", Files.exists(dir.resolve("credentials").resolve(Principal.ADMIN.name() + ".properties")));
             try (Admin admin = Admin.create(client)) {
                 new TopicBootstrap(admin, (short) 1).ensure(Topics.all());
                 admin.createTopics(List.of(new NewTopic(RAW_TOPIC, Topics.TASKS_PROPOSED.partitions(), (short) 1))).all().get();
@@ -117,7 +128,7 @@ final class BenchCommand implements Callable<Integer> {
             out.println("broker in its own JVM (pid " + broker.pid() + ") on " + bootstrap);
             out.flush();
             baseline(client, quick ? 20_000 : 200_000, out);
-            pipeline(client, dir, out);
+            pipeline(client, as, dir, out);
         }
         constitutionChecks(out);
         signatures(out);
@@ -196,7 +207,8 @@ final class BenchCommand implements Callable<Integer> {
      * a crew worker draining what queued meanwhile), then the whole pipeline: proposed -> constitution
      * -> router -> claimed, with the services in this JVM.
      */
-    private void pipeline(Properties client, Path dir, PrintWriter out) throws Exception {
+    private void pipeline(Properties client, Function<Principal, Properties> as, Path dir, PrintWriter out)
+            throws Exception {
         HydraConfig config = HydraConfig.of("kafka:\n  bootstrap: " + client.getProperty("bootstrap.servers")
                         + "\ncrews:\n  concurrency: " + concurrency + "\n",
                 Map.of("HYDRA_CONSTITUTION", constitution.toAbsolutePath().toString()));
@@ -211,13 +223,15 @@ final class BenchCommand implements Callable<Integer> {
             var stages = results.putArray("stages");
 
             signer = FilterSettings.signer(config, dir);
-            start(services, new ConstitutionFilter(config, client, dir.resolve("state"), signer));
+            constitutionInForce = SigningSettings.constitutionsInForce(config).now().iterator().next();
+            start(services, new ConstitutionFilter(config, as.apply(Principal.CONSTITUTION), dir.resolve("state"), signer));
             Map<String, Long> warm = send(producer, Topics.TASKS_PROPOSED, run + "-warm", quick ? 200 : 1_000, 4, 0);
             approved.await(warm.keySet(), Duration.ofMinutes(5));
             stage(stages, "constitution filter alone: proposed -> approved", producer, Topics.TASKS_PROPOSED,
                     run + "-filter", stageTasks, approved, out);
 
-            start(services, new TaskRouter(config, client, dir.resolve("state")));
+            start(services, new TaskRouter(config, as.apply(Principal.ROUTER), dir.resolve("state"),
+                    SigningSettings.verifier(config, dir)));
             routed.await(warm.keySet(), Duration.ofMinutes(5));
             stage(stages, "router alone: approved -> crew lane", producer, Topics.TASKS_APPROVED, run + "-router",
                     stageTasks, routed, out);
@@ -225,7 +239,7 @@ final class BenchCommand implements Callable<Integer> {
             // Everything routed so far waits in the lanes: the worker drains it from a cold start.
             int queued = routed.size();
             long crewStart = System.nanoTime();
-            start(services, CrewServices.worker(config, client, Crew.RESEARCH, "bench", dir,
+            start(services, CrewServices.worker(config, as.apply(Principal.crew(Crew.RESEARCH)), Crew.RESEARCH, "bench", dir,
                     CrewServices.redactor(config)));
             claimed.awaitCount(queued, Duration.ofMinutes(15));
             double crewRate = queued / ((System.nanoTime() - crewStart) / 1e9);
@@ -457,7 +471,7 @@ final class BenchCommand implements Callable<Integer> {
         Headers headers = EventHeaders.of(topic, task.id());
         if (topic != Topics.TASKS_PROPOSED) {
             EventHeaders.put(headers, EventHeaders.SIGNATURE,
-                    signer.sign(task, VerdictSignature.ALLOW, BENCH_CONSTITUTION).header());
+                    signer.sign(task, VerdictSignature.ALLOW, constitutionInForce).header());
         }
         producer.sendWithHeaders(topic, task.id(), task, headers);
     }

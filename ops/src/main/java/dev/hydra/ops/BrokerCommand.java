@@ -1,6 +1,8 @@
 package dev.hydra.ops;
 
+import dev.hydra.topics.config.HydraConfig;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -39,7 +41,10 @@ final class BrokerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        EmbeddedBroker broker = EmbeddedBroker.start("127.0.0.1", port(), dataDir);
+        HydraConfig config = HydraConfig.load(Path.of(System.getenv().getOrDefault("HYDRA_CONFIG", "config/hydra.yaml")),
+                System.getenv());
+        EmbeddedBroker broker = EmbeddedBroker.start("127.0.0.1", port(), dataDir,
+                config.get(OpsSettings.EMBEDDED_AUTH) ? Optional.of(AccessPolicy.of(config)) : Optional.empty());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             broker.close();

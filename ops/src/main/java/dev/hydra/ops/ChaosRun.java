@@ -6,6 +6,7 @@ import dev.hydra.topics.TopicBootstrap;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
+import dev.hydra.topics.config.Principal;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.signing.SigningKeys;
@@ -138,6 +139,7 @@ final class ChaosRun {
     }
 
     Report run(boolean keep) throws Exception {
+        boolean passed = false;
         long started = System.nanoTime();
         dir = Files.createTempDirectory("hydra-chaos");
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -146,11 +148,14 @@ final class ChaosRun {
         Path config = dir.resolve("hydra.yaml");
         Files.writeString(config, "kafka:\n  bootstrap: 127.0.0.1:" + port + "\n");
         env = Map.of("HYDRA_CONSTITUTION", plan.constitution().toString(), "HYDRA_DATA_DIR", dir.resolve("data").toString(),
-                "HYDRA_MEMORY_CHANGE_CAPTURE", "false", "HYDRA_MEMORY_ARCHIVAL", "false", "HYDRA_CONFIG", config.toString());
-        Properties client = KafkaSettings.client("127.0.0.1:" + port);
+                "HYDRA_MEMORY_CHANGE_CAPTURE", "false", "HYDRA_MEMORY_ARCHIVAL", "false", "HYDRA_CONFIG", config.toString(),
+                // The broker's generated credentials: each service finds its own principal's file there.
+                KafkaSettings.CREDENTIALS_DIR.env(), dir.resolve("broker").resolve("credentials").toString());
         Path work = dir.resolve("data").resolve("work").resolve(Crew.RESEARCH.wireName());
         try {
             startBroker();
+            // The suite's own load and checks run as the admin (a super user): they read and write everything.
+            Properties client = KafkaSettings.client(HydraConfig.of("{}", env), "127.0.0.1:" + port, Principal.ADMIN);
             try (Admin admin = Admin.create(client)) {
                 new TopicBootstrap(admin, (short) 1).ensure(Topics.all());
             }
@@ -186,14 +191,18 @@ final class ChaosRun {
             }
             List<Check> results = new ArrayList<>(List.of(recovered));
             results.addAll(new ChaosChecks(client, work.resolve("effects.log")).verify(fed));
-            return new Report(results, faults, Duration.ofNanos(System.nanoTime() - started));
+            Report report = new Report(results, faults, Duration.ofNanos(System.nanoTime() - started));
+            passed = report.passed();
+            return report;
         } finally {
             services.values().forEach(ChildJvm::close);
             if (broker != null) {
                 broker.close();
             }
-            if (keep) {
+            // A failed run's logs are what explains it: they stay.
+            if (keep || !passed) {
                 out.println("chaos: logs kept in " + dir);
+                LOG.info("chaos: logs kept in {}", dir);
             } else {
                 deleteQuietly(dir);
             }

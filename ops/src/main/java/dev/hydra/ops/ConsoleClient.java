@@ -36,6 +36,55 @@ final class ConsoleClient {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+    /** A person's login for the API: env HYDRA_USER / HYDRA_PASSWORD, or asked on the terminal. */
+    record Login(String user, String password) {
+        static Login fromEnvironmentOrPrompt() {
+            String user = System.getenv("HYDRA_USER");
+            String password = System.getenv("HYDRA_PASSWORD");
+            java.io.Console terminal = System.console();
+            if ((user == null || password == null) && terminal == null) {
+                throw new IllegalArgumentException("log in: set HYDRA_USER and HYDRA_PASSWORD (no terminal to ask on)");
+            }
+            if (user == null) {
+                user = terminal.readLine("login: ");
+            }
+            if (password == null) {
+                char[] typed = terminal.readPassword("password for %s: ", user);
+                password = typed == null ? "" : new String(typed);
+            }
+            return new Login(user, password);
+        }
+
+        String basicHeader() {
+            return "Basic " + java.util.Base64.getEncoder().encodeToString(
+                    (user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    /** An answer of the API: its status and JSON body. */
+    record Answer(int status, JsonNode body) {
+    }
+
+    /** POSTs a JSON body as {@code login}; the answer, whatever its status. */
+    Answer post(String path, String jsonBody, Login login) throws IOException, InterruptedException {
+        String url = url();
+        HttpResponse<String> response;
+        try {
+            response = HTTP.send(HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(60))
+                    .header("content-type", "application/json").header("authorization", login.basicHeader())
+                    .POST(HttpRequest.BodyPublishers.ofString(jsonBody)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (ConnectException e) {
+            throw new IllegalArgumentException("no Hydra console at " + url + " (is `hydra up` running? --http-url names another)");
+        }
+        JsonNode body;
+        try {
+            body = Json.parse(response.body());
+        } catch (RuntimeException notJson) {
+            body = Json.MAPPER.createObjectNode().put("error", response.body());
+        }
+        return new Answer(response.statusCode(), body);
+    }
+
     /** GETs a path and returns its JSON; an error response's message becomes the exception's. */
     JsonNode get(String pathAndQuery) throws IOException, InterruptedException {
         String url = url();

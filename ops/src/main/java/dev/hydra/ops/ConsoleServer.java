@@ -10,6 +10,17 @@ import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.ToolCall;
 import dev.hydra.topics.events.ToolResult;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.CookieSameSite;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.auth.authentication.AuthenticationProvider;
+import io.vertx.ext.web.handler.BasicAuthHandler;
+import io.vertx.ext.web.handler.CSRFHandler;
+import io.vertx.ext.web.handler.FormLoginHandler;
+import io.vertx.ext.web.handler.SessionHandler;
+import io.vertx.ext.web.sstore.LocalSessionStore;
+import java.net.InetAddress;
+import java.security.SecureRandom;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.handler.StaticHandler;
@@ -27,6 +38,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP face of a running stack on one port: {@code /health}, {@code /metrics} and the API
  * under {@code /api}. All routes are declared together in {@link #router()}.
+ *
+ * <p>Everything that changes state (submit, approve, reject, memory writes) needs a login: a
+ * session from the login form (cookie HttpOnly, SameSite=Strict, every post carrying the CSRF
+ * token) or HTTP Basic on each request (the CLI, curl; JSON bodies only, which a cross-site form
+ * cannot send). Read-only views stay open only while the server is bound to loopback.
  */
 final class ConsoleServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleServer.class);
@@ -34,13 +50,19 @@ final class ConsoleServer implements AutoCloseable {
 
     private final Vertx vertx;
     private final StackApi api;
+    private final CSRFHandler csrf;
     private static final long LIVE_PUSH_MS = 1_000;
 
     private final List<Consumer<Router>> moduleRoutes;
     private final LiveView view;
     private final boolean ownsView;
     private final List<HttpServerResponse> liveClients = new CopyOnWriteArrayList<>();
+    private static final String SESSION_COOKIE = "hydra.session";
+    private static final String CONSOLE_CLIENT_HEADER = "x-requested-with";
+
     private HttpServer server;
+    private AuthenticationProvider logins;
+    private boolean loopback;
     private OperatorCalls operatorCalls;
     private long pushTimer = -1;
     private long pushedVersion = -1;
@@ -63,6 +85,10 @@ final class ConsoleServer implements AutoCloseable {
 
     private ConsoleServer(Vertx vertx, StackApi api, List<Consumer<Router>> moduleRoutes, LiveView view, boolean ownsView) {
         this.vertx = vertx;
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        // The token's signing secret lives as long as the process; sessions (in memory) do too.
+        this.csrf = CSRFHandler.create(vertx, java.util.Base64.getEncoder().encodeToString(secret));
         this.api = api;
         this.moduleRoutes = moduleRoutes;
         this.view = view;
@@ -77,6 +103,8 @@ final class ConsoleServer implements AutoCloseable {
             }
             pushTimer = vertx.setPeriodic(LIVE_PUSH_MS, id -> pushLive());
         }
+        logins = Logins.provider(vertx, api.loginsFile());
+        loopback = InetAddress.getByName(host).isLoopbackAddress();
         server = vertx.createHttpServer().requestHandler(router()).listen(port, host)
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         LOG.info("HTTP console on http://{}:{}", host, server.actualPort());
@@ -102,26 +130,52 @@ final class ConsoleServer implements AutoCloseable {
             error(ctx, 500, "internal error: " + describe(ctx.failure()) + " (details in the stack's log)");
         });
         router.get("/health").handler(this::health);
+        router.get("/metrics").handler(this::metrics);
+        router.route().handler(SessionHandler.create(LocalSessionStore.create(vertx)).setSessionCookieName(SESSION_COOKIE)
+                .setCookieHttpOnlyFlag(true).setCookieSameSite(CookieSameSite.STRICT));
+        router.post("/login").handler(BodyHandler.create().setBodyLimit(4096));
+        router.post("/logout").handler(BodyHandler.create().setBodyLimit(4096));
+        router.route().handler(this::csrfUnlessBasic);
+        router.get("/login").handler(ctx -> ctx.response().putHeader("content-type", "text/html; charset=utf-8")
+                .sendFile("console/login.html"));
+        router.post("/login").handler(FormLoginHandler.create(logins).setDirectLoggedInOKURL("/"))
+                .failureHandler(ctx -> ctx.redirect("/login?failed=" + (ctx.statusCode() == 403 ? "csrf" : "login")));
+        router.post("/logout").handler(ctx -> {
+            ctx.session().destroy();
+            ctx.userContext().clear();
+            ctx.redirect("/");
+        });
+        if (!loopback) {
+            // Bound beyond this host: nothing but /health, /metrics and the login page without a login.
+            router.route().handler(this::requireLogin);
+        }
+        router.get("/api/whoami").handler(this::whoami);
         if (view != null) {
             router.get("/").handler(ctx -> ctx.reroute("/console/index.html"));
             router.get("/console/*").handler(StaticHandler.create("console").setCachingEnabled(false));
             router.get("/api/view").handler(ctx -> json(ctx, 200, view.snapshot()));
             router.get("/api/live").handler(this::live);
         }
-        router.get("/metrics").handler(this::metrics);
         router.get("/api/topics").blockingHandler(this::topics);
-        router.post("/api/tasks").blockingHandler(this::submitTask);
-        router.post("/api/toolcalls").blockingHandler(this::callTool);
+        router.post("/api/tasks").handler(this::requireLogin).blockingHandler(this::submitTask);
+        router.post("/api/toolcalls").handler(this::requireLogin).blockingHandler(this::callTool);
         router.get("/api/approvals").blockingHandler(this::approvals);
-        router.post("/api/approvals/:id/approve").blockingHandler(ctx -> decide(ctx, true));
-        router.post("/api/approvals/:id/reject").blockingHandler(ctx -> decide(ctx, false));
+        router.post("/api/approvals/:id/approve").handler(this::requireLogin).blockingHandler(ctx -> decide(ctx, true));
+        router.post("/api/approvals/:id/reject").handler(this::requireLogin).blockingHandler(ctx -> decide(ctx, false));
+        router.post("/api/memory/*").handler(this::requireLogin);
         moduleRoutes.forEach(routes -> routes.accept(router));
         return router;
     }
 
+    /**
+     * Reads a body of any declared type as JSON, except from a browser page (it names its Origin,
+     * which a page's script cannot remove): there a form type is what a cross-site form sends with
+     * the browser's remembered credentials, and {@link #csrfUnlessBasic} refuses it.
+     */
     private static void treatBodyAsJson(RoutingContext ctx) {
         String type = ctx.request().getHeader("content-type");
-        if (type != null && !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+        if (type != null && !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")
+                && !ctx.request().headers().contains(HttpHeaders.ORIGIN)) {
             ctx.request().headers().set("content-type", "application/json");
         }
         ctx.next();
@@ -139,6 +193,76 @@ final class ConsoleServer implements AutoCloseable {
             return java.util.Optional.empty();
         }
         return java.util.Optional.of(body);
+    }
+
+    /**
+     * A logged-in session passes; otherwise the request's own HTTP Basic credentials are checked
+     * by Vert.x's handler; without either the answer is 401. The console's own scripts get no
+     * Basic challenge, so the browser does not pop up its password dialog (the page links to the
+     * login form instead).
+     */
+    private void requireLogin(RoutingContext ctx) {
+        if (ctx.user() != null) {
+            ctx.next();
+        } else if (ctx.request().headers().contains(HttpHeaders.AUTHORIZATION)) {
+            basicAuth().handle(ctx);
+        } else {
+            if (!ctx.request().headers().contains(CONSOLE_CLIENT_HEADER)) {
+                ctx.response().putHeader("WWW-Authenticate", "Basic realm=\"hydra\"");
+            }
+            error(ctx, 401, "log in first: the console's login page is /login; the API takes HTTP Basic"
+                    + " credentials of a login made with `hydra approvers add NAME`");
+        }
+    }
+
+    private BasicAuthHandler basicAuth() {
+        return BasicAuthHandler.create(logins, "hydra");
+    }
+
+    /**
+     * CSRF tokens guard what a browser sends on its own: the session cookie of a logged-in person,
+     * and the login and logout forms themselves. A post of nobody logged in is refused anyway (401).
+     * A request that carries its credentials itself (Authorization) is not forgeable that way as
+     * long as its body is JSON, which a cross-site form cannot send (a browser's remembered Basic
+     * credentials ride along with a form, so a browser's form-typed body is refused; curl's is read
+     * as JSON by {@link #treatBodyAsJson}).
+     */
+    private void csrfUnlessBasic(RoutingContext ctx) {
+        boolean safe = ctx.request().method() == HttpMethod.GET || ctx.request().method() == HttpMethod.HEAD;
+        if (!safe && ctx.request().headers().contains(HttpHeaders.AUTHORIZATION)) {
+            String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+            if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+                error(ctx, 415, "send the body as JSON (content-type: application/json) with HTTP Basic credentials");
+                return;
+            }
+            ctx.next();
+        } else if (safe || ctx.user() != null || ctx.request().path().equals("/login")
+                || ctx.request().path().equals("/logout")) {
+            // GETs get their token here (a cookie the page's scripts send back in X-XSRF-TOKEN).
+            csrf.handle(ctx);
+        } else {
+            ctx.next();
+        }
+    }
+
+    /** Who is logged in, and whether their decisions are sent: what the console shows. */
+    private void whoami(RoutingContext ctx) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        if (ctx.user() == null) {
+            body.putNull("user");
+        } else {
+            body.put("user", ctx.user().subject()).put("approver", approversOrEmpty().contains(ctx.user().subject()));
+        }
+        json(ctx, 200, body);
+    }
+
+    private java.util.Set<String> approversOrEmpty() {
+        try {
+            return api.approvers();
+        } catch (RuntimeException unreadable) {
+            LOG.warn("cannot read the constitution's approvers: {}", unreadable.getMessage());
+            return java.util.Set.of();
+        }
     }
 
     private void health(RoutingContext ctx) {
@@ -272,24 +396,41 @@ final class ConsoleServer implements AutoCloseable {
         json(ctx, 200, Json.tree(all ? desk.all() : desk.pending()));
     }
 
-    /** Body: {"by": "name", "reason": "why"}; the filter checks the name against the approvers. */
+    /**
+     * Body: {"reason": "why"}. The decision is made by the logged-in person, never by a name in the
+     * request: one who is not among the constitution's approvers is refused here (403) and, should a
+     * decision get through anyway, again by the filter.
+     */
     private void decide(RoutingContext ctx, boolean approve) {
         JsonNode body;
         try {
-            body = Json.parse(ctx.body().asString() == null ? "{}" : ctx.body().asString());
+            body = Json.parse(ctx.body().asString() == null || ctx.body().asString().isBlank() ? "{}" : ctx.body().asString());
         } catch (InvalidEventException e) {
-            error(ctx, 400, "body must be JSON {\"by\": NAME, \"reason\": TEXT}: " + e.getMessage());
+            error(ctx, 400, "body must be JSON {\"reason\": TEXT}: " + e.getMessage());
             return;
         }
-        String by = body.path("by").asText("");
-        if (by.isBlank()) {
-            error(ctx, 400, "by is required: the name of the person deciding (one of the constitution's approvers)");
+        String by = ctx.user().subject();
+        if (body.hasNonNull("by") && !body.path("by").asText().equals(by)) {
+            error(ctx, 400, "by must be your login (" + by + ") or left out: a decision is made by who is logged in");
+            return;
+        }
+        java.util.Set<String> approvers;
+        try {
+            approvers = api.approvers();
+        } catch (RuntimeException e) {
+            error(ctx, 503, "cannot read the constitution's approvers: " + e.getMessage());
+            return;
+        }
+        if (!approvers.contains(by)) {
+            error(ctx, 403, by + " is not one of the constitution's approvers " + approvers + "; nothing was decided");
             return;
         }
         try {
             var decision = new ApprovalDesk(api.clientProps()).decide(ctx.pathParam("id"), approve, by,
                     body.path("reason").asText(""));
             json(ctx, 202, Json.tree(decision));
+        } catch (java.util.NoSuchElementException e) {
+            error(ctx, 404, e.getMessage());
         } catch (IllegalArgumentException e) {
             error(ctx, 409, e.getMessage());
         } catch (Exception e) {

@@ -3,6 +3,7 @@ package dev.hydra.ops;
 import dev.hydra.crew.CrewWorker;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
+import dev.hydra.topics.config.Principal;
 import dev.hydra.topics.events.Crew;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -65,11 +66,13 @@ final class CrewCommand implements Callable<Integer> {
             env.put("HYDRA_CREW_CONCURRENCY", concurrency.toString());
         }
         HydraConfig config = SettingsCatalog.checked(HydraConfig.load(connection.configFile, env));
-        Properties client = KafkaSettings.client(connection.bootstrap(config));
         Crew which = Crew.fromWire(crew);
+        Properties client = KafkaSettings.client(config, connection.bootstrap(config), Principal.crew(which));
         Path data = (dataDir != null ? dataDir : Path.of(config.get(OpsSettings.DATA_DIR))).toAbsolutePath();
         CrewWorker worker = CrewServices.worker(config, client, which,
                 node != null ? node : config.get(OpsSettings.NODE_NAME), data, CrewServices.redactor(config));
-        return ServiceCommand.serve(worker, config, client, httpPort, spec.commandLine().getOut());
+        return ServiceCommand.serve(worker, config, client,
+                KafkaSettings.client(config, connection.bootstrap(config), Principal.CONSOLE), httpPort,
+                spec.commandLine().getOut());
     }
 }

@@ -3,7 +3,10 @@ package dev.hydra.ops;
 import dev.hydra.topics.config.ConfigException;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
+import dev.hydra.topics.config.Principal;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,7 +18,8 @@ import picocli.CommandLine.Option;
         subcommands = {UpCommand.class, ServiceCommand.class, CrewCommand.class, BrokerCommand.class,
                 TopicsCommand.class, SubmitCommand.class, CallCommand.class, TailCommand.class, ConstitutionCommand.class,
                 ApprovalsCommand.class, AuditCommand.class, MemoryCommand.class, HistoryCommand.class,
-                ReplayCommand.class, BenchCommand.class, ChaosCommand.class, UrlCommand.class, CommandLine.HelpCommand.class})
+                ReplayCommand.class, BenchCommand.class, ChaosCommand.class, UrlCommand.class, AclsCommand.class,
+                ApproversCommand.class, CommandLine.HelpCommand.class})
 public final class HydraCli {
 
     public static void main(String[] args) {
@@ -56,19 +60,40 @@ public final class HydraCli {
                         + " the data directory, else kafka.bootstrap of the config, 127.0.0.1:9092)")
         String bootstrap;
 
+        @Option(names = "--kafka-config", paramLabel = "FILE",
+                description = "Kafka client properties (security settings) to connect with (default: env HYDRA_KAFKA_CLIENT_CONFIG,"
+                        + " else the generated credentials in <data dir>/credentials)")
+        Path kafkaConfig;
+
+        @Option(names = "--as", paramLabel = "PRINCIPAL",
+                description = "whose generated credentials to use (default: ${DEFAULT-VALUE}; e.g. submitter, admin)",
+                defaultValue = "cli")
+        String principal;
+
+        /** The configuration file and the environment, with the flags winning over both. */
         HydraConfig config() {
-            return SettingsCatalog.checked(HydraConfig.load(configFile, System.getenv()));
+            Map<String, String> flags = new HashMap<>();
+            if (kafkaConfig != null) {
+                flags.put(KafkaSettings.CLIENT_CONFIG.env(), kafkaConfig.toString());
+            }
+            return SettingsCatalog.checked(HydraConfig.load(configFile, System.getenv()).withEnv(flags));
         }
 
         String bootstrap(HydraConfig config) {
             return StackEndpoints.bootstrap(bootstrap, config);
         }
 
-        /** Client properties for a broker that is known to listen (else a one-line error within seconds). */
+        /** Client properties of the operator's CLI (or of {@code --as}), for a broker that is known to listen. */
         Properties clientProps() {
-            String servers = bootstrap(config());
+            return clientProps(new Principal(principal));
+        }
+
+        /** Client properties of one principal, for a broker that is known to listen (else a one-line error within seconds). */
+        Properties clientProps(Principal as) {
+            HydraConfig config = config();
+            String servers = bootstrap(config);
             BrokerProbe.requireReachable(servers);
-            return KafkaSettings.client(servers);
+            return KafkaSettings.client(config, servers, as);
         }
     }
 }

@@ -12,6 +12,8 @@ import dev.hydra.topics.TopicBootstrap;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
+import dev.hydra.topics.config.Principal;
+import dev.hydra.topics.config.SigningSettings;
 import dev.hydra.topics.tools.McpServerConfig;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.Task;
@@ -51,6 +53,8 @@ public final class HydraStack implements StackApi, AutoCloseable {
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private EmbeddedBroker broker;
     private String bootstrap;
+    /** The configuration with the credentials of this stack's cluster. */
+    private HydraConfig config;
     private Properties clientProps;
     private EventProducer producer;
     private Vertx vertx;
@@ -74,17 +78,26 @@ public final class HydraStack implements StackApi, AutoCloseable {
     }
 
     private void startAll() throws Exception {
-        HydraConfig config = options.config();
+        config = options.config();
         Path dataDir = options.dataDir().toAbsolutePath();
         Files.createDirectories(dataDir);
         if (options.bootstrap().isPresent()) {
             bootstrap = options.bootstrap().get();
+            if (config.get(KafkaSettings.CREDENTIALS_DIR).isEmpty()) {
+                config = config.withEnv(Map.of(KafkaSettings.CREDENTIALS_DIR.env(),
+                        dataDir.resolve("credentials").toString()));
+            }
         } else {
-            broker = EmbeddedBroker.start("127.0.0.1", options.kafkaPort(), dataDir);
+            broker = EmbeddedBroker.start("127.0.0.1", options.kafkaPort(), dataDir,
+                    config.get(OpsSettings.EMBEDDED_AUTH) ? Optional.of(AccessPolicy.of(config)) : Optional.empty());
             bootstrap = broker.bootstrap();
+            // The stack's services use the credentials its broker was started with, whatever else is configured.
+            config = config.withEnv(Map.of(KafkaSettings.CREDENTIALS_DIR.env(),
+                    dataDir.resolve("credentials").toString(), KafkaSettings.SASL_USERNAME.env(), "",
+                    KafkaSettings.CLIENT_CONFIG.env(), ""));
         }
-        clientProps = KafkaSettings.client(bootstrap);
-        try (Admin admin = Admin.create(clientProps)) {
+        clientProps = clientProps(Principal.CONSOLE);
+        try (Admin admin = Admin.create(clientProps(Principal.ADMIN))) {
             new TopicBootstrap(admin, config.get(KafkaSettings.REPLICATION_FACTOR).shortValue()).ensure(Topics.all());
         }
         producer = new EventProducer(clientProps, "hydra-console");
@@ -92,18 +105,19 @@ public final class HydraStack implements StackApi, AutoCloseable {
         kafkaHealth = KafkaHealthMetrics.register(this::services, clientProps);
 
         Path stateDir = dataDir.resolve("state");
-        MemoryProjector memory = new MemoryProjector(config, clientProps, dataDir.resolve("memory"));
+        MemoryProjector memory = new MemoryProjector(config, clientProps(Principal.MEMORY), dataDir.resolve("memory"));
         // Consumers first, so that the first proposals already find everyone listening.
         startService(memory);
-        startService(new ConstitutionFilter(config, clientProps, stateDir,
+        startService(new ConstitutionFilter(config, clientProps(Principal.CONSTITUTION), stateDir,
                 FilterSettings.signer(config, dataDir)));
-        startService(new TaskRouter(config, clientProps, stateDir));
+        startService(new TaskRouter(config, clientProps(Principal.ROUTER), stateDir,
+                SigningSettings.verifier(config, dataDir)));
         // Runs the tool calls the constitution approved, for every crew of this stack.
         Redactor redactor = CrewServices.redactor(config);
-        startService(CrewServices.toolExecutor(config, clientProps, dataDir, redactor));
+        startService(CrewServices.toolExecutor(config, clientProps(Principal.TOOLS), dataDir, redactor));
         String node = config.get(OpsSettings.NODE_NAME);
         for (Crew crew : options.crews()) {
-            startService(CrewServices.worker(config, clientProps, crew, node, dataDir, redactor));
+            startService(CrewServices.worker(config, clientProps(Principal.crew(crew)), crew, node, dataDir, redactor));
         }
 
         vertx = Vertx.vertx();
@@ -112,7 +126,17 @@ public final class HydraStack implements StackApi, AutoCloseable {
         // Last: its first assessment probes the console's own /health, on the port it really has
         // (config/hydra.yaml names it ${HYDRA_HTTP_PORT:-8701}).
         startService(new StateAssessor(config.withEnv(Map.of(OpsSettings.HTTP_PORT.env(), Integer.toString(console.port()))),
-                clientProps));
+                clientProps(Principal.ASSESSOR)));
+    }
+
+    /** Client properties of one principal on this stack's cluster (its own credentials, if it has any). */
+    public Properties clientProps(Principal principal) {
+        return KafkaSettings.client(config, bootstrap, principal);
+    }
+
+    /** The kcat line an outside producer pastes, when this stack generated the credentials. */
+    public Optional<String> kcatSubmit() {
+        return Optional.ofNullable(broker).flatMap(EmbeddedBroker::credentials).map(c -> c.kcatSubmit(bootstrap));
     }
 
     private void startService(Service service) throws Exception {
@@ -143,7 +167,7 @@ public final class HydraStack implements StackApi, AutoCloseable {
 
     @Override
     public List<TopicBootstrap.TopicState> topicStates() throws Exception {
-        try (Admin admin = Admin.create(clientProps)) {
+        try (Admin admin = Admin.create(clientProps(Principal.ADMIN))) {
             return new TopicBootstrap(admin, (short) 1).inspect(Topics.all());
         }
     }
@@ -151,6 +175,18 @@ public final class HydraStack implements StackApi, AutoCloseable {
     @Override
     public void submit(Task task) throws Exception {
         producer.send(Topics.TASKS_PROPOSED, task.id(), task, task.id()).get(30, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public java.util.Set<String> approvers() {
+        return dev.hydra.constitution.rules.Constitution.load(
+                dev.hydra.constitution.FilterSettings.constitutionFile(config)).approvers();
+    }
+
+    @Override
+    public Path loginsFile() {
+        return config.get(OpsSettings.APPROVERS_FILE).isEmpty() ? options.dataDir().resolve("approvers")
+                : Logins.file(config);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.hydra.ops;
 
+import dev.hydra.topics.config.DataSettings;
 import dev.hydra.topics.config.Setting;
 
 /** The settings of the ops module, declared once. */
@@ -8,8 +9,12 @@ final class OpsSettings {
             "port of the console, API, /health and /metrics");
     static final Setting<String> HTTP_HOST = Setting.text("http.host", "HYDRA_HTTP_HOST", "127.0.0.1",
             "address the console binds to");
-    static final Setting<String> DATA_DIR = Setting.text("data.dir", "HYDRA_DATA_DIR", "data",
-            "where the embedded broker, state stores and crew working directories live");
+    static final Setting<String> DATA_DIR = DataSettings.DATA_DIR;
+    static final Setting<Boolean> EMBEDDED_AUTH = Setting.flag("kafka.embeddedAuth", "HYDRA_KAFKA_EMBEDDED_AUTH", true,
+            "the embedded broker requires SASL/SCRAM logins and enforces Hydra's ACLs (false: anyone may do anything)");
+    static final Setting<String> APPROVERS_FILE = Setting.optionalText("console.approversFile", "HYDRA_APPROVERS_FILE",
+            "the people who may log in to the console and API: an htpasswd file of PBKDF2 hashes written by"
+                    + " `hydra approvers add` (empty: <data.dir>/approvers)");
     static final Setting<String> HTTP_URL = new Setting<>("http.url", "HYDRA_HTTP_URL", "", url -> {
         if (!url.isEmpty() && !url.matches("https?://\\S+")) {
             throw new IllegalArgumentException(url);

@@ -11,13 +11,14 @@ import dev.hydra.topics.TopicBootstrap;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
+import dev.hydra.topics.config.Principal;
+import dev.hydra.topics.config.SigningSettings;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.tools.McpServerConfig;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -78,26 +79,50 @@ final class ServiceCommand implements Callable<Integer> {
         if (ownEndpoint && name != Name.crew) {
             throw new IllegalArgumentException("--llm-base-url is for NAME=crew only, not " + name);
         }
-        Map<String, String> env = new HashMap<>(System.getenv());
-        if (ownEndpoint) {
-            env.put("HYDRA_LLM_BASE_URL", llmBaseUrl);
-        }
-        HydraConfig config = HydraConfig.load(connection.configFile, env);
-        Properties client = KafkaSettings.client(connection.bootstrap(config));
+        HydraConfig config = ownEndpoint ? connection.config().withEnv(Map.of("HYDRA_LLM_BASE_URL", llmBaseUrl))
+                : connection.config();
+        Properties client = KafkaSettings.client(config, connection.bootstrap(config), principal());
         Path data = (dataDir != null ? dataDir : Path.of(config.get(OpsSettings.DATA_DIR))).toAbsolutePath();
-        return serve(create(config, client, data), config, client, httpPort, spec.commandLine().getOut());
+        return serve(create(config, client, data), config, client,
+                KafkaSettings.client(config, connection.bootstrap(config), Principal.CONSOLE), httpPort,
+                spec.commandLine().getOut());
     }
 
-    /** Runs one service with /health and /metrics until the JVM is asked to stop. */
-    static int serve(Service service, HydraConfig config, Properties client, int httpPort, PrintWriter out)
-            throws Exception {
+    /** The Kafka principal the service authenticates as. */
+    private Principal principal() {
+        return switch (name) {
+            case assessor -> Principal.ASSESSOR;
+            case constitution -> Principal.CONSTITUTION;
+            case router -> Principal.ROUTER;
+            case memory -> Principal.MEMORY;
+            case tools -> Principal.TOOLS;
+            case console -> Principal.CONSOLE;
+            case crew -> Principal.crew(Crew.fromWire(requiredCrew()));
+        };
+    }
+
+    private String requiredCrew() {
+        if (crew == null) {
+            throw new IllegalArgumentException("--crew is required for NAME=crew, one of " + Crew.wireNames());
+        }
+        return crew;
+    }
+
+    /**
+     * Runs one service with /health and /metrics until the JVM is asked to stop.
+     *
+     * @param apiClient what the HTTP API (submit, decisions) produces as: the console's principal,
+     *                  the one that may write decisions; the service itself keeps its own
+     */
+    static int serve(Service service, HydraConfig config, Properties client, Properties apiClient, int httpPort,
+                     PrintWriter out) throws Exception {
         try (Admin admin = Admin.create(client)) {
             new TopicBootstrap(admin, config.get(KafkaSettings.REPLICATION_FACTOR).shortValue()).ensure(Topics.all());
         }
         List<Consumer<Router>> routes = service instanceof MemoryProjector memory ? List.of(memory::routes) : List.of();
         MetricsText.registerJvmMetrics();
         Vertx vertx = Vertx.vertx();
-        try (EventProducer producer = new EventProducer(client, "hydra-service-" + service.name());
+        try (EventProducer producer = new EventProducer(apiClient, "hydra-service-" + service.name());
              KafkaHealthMetrics kafkaHealth = KafkaHealthMetrics.register(() -> List.of(service), client)) {
             service.start();
             StackApi api = new StackApi() {
@@ -115,12 +140,23 @@ final class ServiceCommand implements Callable<Integer> {
 
                 @Override
                 public Properties clientProps() {
-                    return client;
+                    return apiClient;
                 }
 
                 @Override
                 public void submit(Task task) throws Exception {
                     producer.send(Topics.TASKS_PROPOSED, task.id(), task, task.id()).get(30, TimeUnit.SECONDS);
+                }
+
+                @Override
+                public java.util.Set<String> approvers() {
+                    return dev.hydra.constitution.rules.Constitution.load(
+                            dev.hydra.constitution.FilterSettings.constitutionFile(config)).approvers();
+                }
+
+                @Override
+                public Path loginsFile() {
+                    return Logins.file(config);
                 }
 
                 @Override
@@ -152,15 +188,12 @@ final class ServiceCommand implements Callable<Integer> {
         return switch (name) {
             case assessor -> new StateAssessor(config, client);
             case constitution -> new ConstitutionFilter(config, client, stateDir, FilterSettings.signer(config, data));
-            case router -> new TaskRouter(config, client, stateDir);
+            case router -> new TaskRouter(config, client, stateDir, SigningSettings.verifier(config, data));
             case memory -> new MemoryProjector(config, client, data.resolve("memory"));
             case console -> new LiveView(client);
             case tools -> CrewServices.toolExecutor(config, client, data, CrewServices.redactor(config));
             case crew -> {
-                if (crew == null) {
-                    throw new IllegalArgumentException("--crew is required for NAME=crew, one of " + Crew.wireNames());
-                }
-                yield CrewServices.worker(config, client, Crew.fromWire(crew),
+                yield CrewServices.worker(config, client, Crew.fromWire(requiredCrew()),
                         node != null ? node : config.get(OpsSettings.NODE_NAME), data, CrewServices.redactor(config));
             }
         };

@@ -3,6 +3,7 @@ package dev.hydra.ops;
 import dev.hydra.topics.EventHeaders;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.ToolCall;
+import dev.hydra.topics.signing.ConstitutionsInForce;
 import dev.hydra.topics.signing.SigningKeys;
 import dev.hydra.topics.signing.VerdictSignature;
 import dev.hydra.topics.signing.VerdictSigner;
@@ -44,7 +45,8 @@ public class SignatureBenchmark {
         Path key = Files.createTempDirectory("hydra-bench-keys").resolve("bench.key");
         SigningKeys.ensure(key);
         signer = VerdictSigner.load(key);
-        verifier = VerdictVerifier.load(List.of(SigningKeys.publicKeyBeside(key)));
+        verifier = VerdictVerifier.load(List.of(SigningKeys.publicKeyBeside(key)),
+                ConstitutionsInForce.of(java.util.Set.of(CONSTITUTION)));
         call = new ToolCall("bench", "bench-task", Crew.DEVELOPMENT, "coder", "filesystem-mcp", "write_file",
                 Map.of("path", "/workspace/docs/notes.md", "content", "Notes on the ingestion pipeline. ".repeat(31)),
                 List.of(), null);

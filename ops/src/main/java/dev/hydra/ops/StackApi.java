@@ -18,6 +18,12 @@ interface StackApi {
     /** Produces a task to hydra.tasks.proposed and waits for the broker's acknowledgement. */
     void submit(Task task) throws Exception;
 
+    /** The constitution's approvers: the logins whose decisions are sent. */
+    java.util.Set<String> approvers();
+
+    /** The people who may log in ({@link Logins}). */
+    java.nio.file.Path loginsFile();
+
     /** The MCP servers of the stack's configuration: with the built-ins, the servers a tool call may name. */
     List<McpServerConfig> mcpServers();
 }

@@ -2,6 +2,7 @@ package dev.hydra.ops;
 
 import dev.hydra.topics.TopicBootstrap;
 import dev.hydra.topics.Topics;
+import dev.hydra.topics.config.Principal;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -28,7 +29,8 @@ final class TopicsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        try (Admin admin = Admin.create(connection.clientProps())) {
+        // Creating topics is the admin's; describing them is anyone's.
+        try (Admin admin = Admin.create(create ? connection.clientProps(Principal.ADMIN) : connection.clientProps())) {
             TopicBootstrap bootstrap = new TopicBootstrap(admin, (short) 1);
             List<TopicBootstrap.TopicState> states = create ? bootstrap.ensure(Topics.all()) : bootstrap.inspect(Topics.all());
             out.printf("%-36s %10s %-10s %-12s %s%n", "TOPIC", "PARTITIONS", "CLEANUP", "RETENTION", "STATE");

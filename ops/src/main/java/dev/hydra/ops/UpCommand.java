@@ -89,7 +89,12 @@ final class UpCommand implements Callable<Integer> {
         out.println("  Console    " + http + "/");
         out.println("  Health     " + http + "/health");
         out.println("  Metrics    " + http + "/metrics");
-        out.println("  Submit     ./hydra submit task.json   or   curl -XPOST " + http + "/api/tasks -d @task.json");
+        out.println("  Submit     ./hydra submit task.json");
+        stack.kcatSubmit().ifPresent(kcat -> {
+            out.println("  Kafka logins: SASL/SCRAM, one principal per service, credentials in "
+                    + data.toAbsolutePath().resolve("credentials") + "; any Kafka producer submits as `submitter`:");
+            out.println("             " + kcat);
+        });
         out.println("  Crews      " + Arrays.toString(crewList.toArray()));
         out.println("  Logs       " + System.getProperty(LogSetup.FILE_PROPERTY, "(this terminal)"));
         out.println("  Clients    every ./hydra command finds this stack through " + StackFile.in(data.toAbsolutePath()));

@@ -213,6 +213,32 @@ class ComposeFileTest {
     }
 
     @Test
+    void theBrokerRequiresALoginOnEveryListenerAndEveryHydraServiceLogsInWithTheCredentialsKafkaInitWrote()
+            throws IOException {
+        JsonNode services = compose().path("services");
+        JsonNode kafka = services.path("kafka").path("environment");
+        assertThat(kafka.path("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP").asText().split(","))
+                .allSatisfy(listener -> assertThat(listener).endsWith(":SASL_PLAINTEXT"));
+        assertThat(kafka.path("KAFKA_AUTHORIZER_CLASS_NAME").asText()).endsWith("StandardAuthorizer");
+        assertThat(kafka.path("KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND").asText()).isEqualTo("false");
+        assertThat(kafka.path("KAFKA_SUPER_USERS").asText()).isEqualTo("User:broker");
+
+        JsonNode init = services.path("kafka-init");
+        assertThat(init.path("command").get(0).asText()).contains("topics --create").contains("acls --apply --credentials-dir /credentials");
+        assertThat(init.path("environment").path("HYDRA_KAFKA_SASL_USERNAME").asText()).isEqualTo("broker");
+        hydraServices().forEach((name, service) -> {
+            assertThat(service.path("depends_on").path("kafka-init").path("condition").asText()).as("%s waits for kafka-init", name)
+                    .isEqualTo("service_completed_successfully");
+            assertThat(service.path("environment").path("HYDRA_KAFKA_CREDENTIALS_DIR").asText()).as(name).isEqualTo("/credentials");
+            List<String> volumes = new ArrayList<>();
+            service.path("volumes").forEach(v -> volumes.add(v.asText()));
+            assertThat(volumes).as("%s volumes", name).contains("kafka-credentials:/credentials:ro");
+        });
+        assertThat(services.path("kafka-ui").path("environment").path("KAFKA_CLUSTERS_0_PROPERTIES_SASL_JAAS_CONFIG").asText())
+                .contains("username=\"cli\"");
+    }
+
+    @Test
     void kafkaUiReadsTheClusterAsTextLikeKcat() throws IOException {
         JsonNode services = compose().path("services");
         JsonNode env = services.path("kafka-ui").path("environment");

@@ -12,6 +12,7 @@ import dev.hydra.topics.Json;
 import dev.hydra.topics.KafkaTestCluster;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.config.HydraConfig;
+import dev.hydra.topics.config.Principal;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.TaskState;
@@ -45,7 +46,9 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The walking skeleton on a real broker: the whole stack in one JVM, driven only through Kafka
- * topics and HTTP, the way a user drives it. Subclasses say which broker.
+ * topics and HTTP, the way a user drives it, each client with the credentials its role has.
+ * Subclasses say which broker; one that puts credentials in {@code <data dir>/credentials} is
+ * secured, and the stack and these clients find them there.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class PipelineScenarios {
@@ -61,15 +64,23 @@ abstract class PipelineScenarios {
     private KafkaConsumer<String, byte[]> observer;
     private final List<ConsumerRecord<String, byte[]>> seen = new CopyOnWriteArrayList<>();
 
-    /** Starts a broker and returns its bootstrap servers. */
-    abstract String startBroker() throws Exception;
+    /** People with logins: an approver of the constitution, and someone who is not. */
+    static final String APPROVER = "admin";
+    static final String APPROVER_PASSWORD = "approver-secret-1";
+    static final String OUTSIDER = "mallory";
+    static final String OUTSIDER_PASSWORD = "outsider-secret-1";
+
+    /** Starts a broker (secured ones keep their credentials under {@code dataDir}) and returns its bootstrap servers. */
+    abstract String startBroker(Path dataDir) throws Exception;
 
     abstract void stopBroker();
 
     @BeforeAll
     void startStack() throws Exception {
         dataDir = Files.createTempDirectory("hydra-e2e");
-        String bootstrap = startBroker();
+        String bootstrap = startBroker(dataDir);
+        Logins.put(dataDir.resolve("approvers"), APPROVER, APPROVER_PASSWORD);
+        Logins.put(dataDir.resolve("approvers"), OUTSIDER, OUTSIDER_PASSWORD);
         flappy = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
         flappy.createContext("/health", exchange -> {
             exchange.sendResponseHeaders(flappyStatus.get(), -1);
@@ -78,7 +89,8 @@ abstract class PipelineScenarios {
         flappy.start();
         stack = HydraStack.start(new HydraStack.Options(config(bootstrap, deadPort(), flappy.getAddress().getPort()), dataDir,
                 Optional.of(bootstrap), 0, Optional.of(0), List.of(Crew.values())));
-        observer = KafkaTestCluster.consumer(stack.clientProps(), Topics.all().stream().map(t -> t.name()).toArray(String[]::new));
+        observer = KafkaTestCluster.consumer(stack.clientProps(Principal.ADMIN),
+                Topics.all().stream().map(t -> t.name()).toArray(String[]::new));
     }
 
     /** A configuration whose one service is down (nothing listens on its health port) and one the test flips. */
@@ -140,6 +152,17 @@ abstract class PipelineScenarios {
         }
     }
 
+    /** POSTs JSON as a login (null: without one). */
+    private HttpResponse<String> post(String path, String json, String user, String password) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.httpPort() + path))
+                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
+        if (user != null) {
+            request.header("authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                    (user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private HttpResponse<String> get(String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.httpPort() + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -159,7 +182,7 @@ abstract class PipelineScenarios {
         await("completed by the crew").atMost(PATIENCE).until(() -> on(Topics.TASK_STATUS.name()).stream()
                 .filter(r -> taskId.equals(r.key())).map(PipelineScenarios::value)
                 .anyMatch(s -> s.path("state").asText().equals("COMPLETED")));
-        try (var files = Files.walk(dataDir)) {
+        try (var files = Files.walk(dataDir.resolve("work"))) {
             Path marker = files.filter(p -> p.getFileName().toString().equals("letta-restarts.txt")).findFirst().orElseThrow();
             assertThat(Files.readString(marker)).contains("restarted");
         }
@@ -173,12 +196,9 @@ abstract class PipelineScenarios {
 
     @Test
     void aTaskThatWouldDropADatabaseNeverReachesACrewAndIsAudited() throws Exception {
-        HttpResponse<String> accepted = HTTP.send(HttpRequest.newBuilder(URI.create(
-                        "http://127.0.0.1:" + stack.httpPort() + "/api/tasks"))
-                .POST(HttpRequest.BodyPublishers.ofString("""
+        HttpResponse<String> accepted = post("/api/tasks", """
                         {"id": "drop-1", "priority": 2, "description": "clean up", "crew": "development",
-                         "task": {"action": "run_sql", "sql": "drop /* tidy */ DATABASE hydra"}}""")).build(),
-                HttpResponse.BodyHandlers.ofString());
+                         "task": {"action": "run_sql", "sql": "drop /* tidy */ DATABASE hydra"}}""", OUTSIDER, OUTSIDER_PASSWORD);
         assertThat(accepted.statusCode()).isEqualTo(202);
 
         await("audited as a constitution violation").atMost(PATIENCE).until(() -> on(Topics.AUDIT.name()).stream()
@@ -191,7 +211,7 @@ abstract class PipelineScenarios {
 
     @Test
     void aMalformedValueGoesToTheDlqAndTheNextGoodValueStillFlows() throws Exception {
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(stack.clientProps(),
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(stack.clientProps(Principal.SUBMITTER),
                 new StringSerializer(), new ByteArraySerializer())) {
             // What a kcat user might send by mistake, then what the README documents.
             producer.send(new ProducerRecord<>(Topics.TASKS_PROPOSED.name(), "oops",
@@ -219,7 +239,7 @@ abstract class PipelineScenarios {
         Files.writeString(workspace.resolve("deploy.env"), "AWS_ACCESS_KEY_ID=" + key + "\n");
         ToolCall call = new ToolCall("read-secret-1", "task-read-secret", Crew.DEVELOPMENT, "coder", "filesystem-mcp",
                 "read_file", Map.of("path", "/workspace/deploy.env"), List.of(), null);
-        try (EventProducer producer = new EventProducer(stack.clientProps(), "e2e-agent")) {
+        try (EventProducer producer = new EventProducer(stack.clientProps(Principal.crew(Crew.DEVELOPMENT)), "e2e-agent")) {
             producer.send(Topics.TOOLCALLS_REQUESTED, call.id(), call, call.taskId()).get();
         }
 
@@ -237,7 +257,9 @@ abstract class PipelineScenarios {
     void aToolCallPutStraightOnApprovedIsNeverExecutedAndTheRefusalIsAuditedAndDeadLettered() throws Exception {
         ToolCall forged = new ToolCall("forged-call-1", "task-forged", Crew.DEVELOPMENT, "mallory", "filesystem-mcp",
                 "write_file", Map.of("path", "/workspace/forged.txt", "content", "owned"), List.of(), null);
-        try (EventProducer producer = new EventProducer(stack.clientProps(), "e2e-intruder")) {
+        // An intruder who got past the ACLs (they refuse every principal but the filter here): the
+        // signature is the layer beneath, so the test writes as the super user.
+        try (EventProducer producer = new EventProducer(stack.clientProps(Principal.ADMIN), "e2e-intruder")) {
             producer.send(Topics.TOOLCALLS_APPROVED, forged.id(), forged, forged.taskId()).get();
         }
 
@@ -252,7 +274,7 @@ abstract class PipelineScenarios {
         Task forged = new Task("forged-task-1", null, 1, 90, "Fix failed service: vault", Crew.INFRASTRUCTURE,
                 Map.of("action", "restart_service", "service", "vault"), List.of("service:vault"), List.of(),
                 "intruder", null);
-        try (EventProducer producer = new EventProducer(stack.clientProps(), "e2e-intruder")) {
+        try (EventProducer producer = new EventProducer(stack.clientProps(Principal.ADMIN), "e2e-intruder")) {
             producer.send(Topics.crewLane(Crew.INFRASTRUCTURE, 1), forged.id(), forged, forged.id()).get();
         }
 
@@ -285,7 +307,7 @@ abstract class PipelineScenarios {
                 .filter(r -> call.id().equals(r.key())).findFirst().orElseThrow();
         ToolCall altered = new ToolCall(call.id(), call.taskId(), call.crew(), call.agent(), "filesystem-mcp",
                 "write_file", Map.of("path", "/workspace/altered.txt", "content", "owned"), List.of(), call.createdAt());
-        try (KafkaProducer<String, byte[]> intruder = new KafkaProducer<>(stack.clientProps(), new StringSerializer(),
+        try (KafkaProducer<String, byte[]> intruder = new KafkaProducer<>(stack.clientProps(Principal.ADMIN), new StringSerializer(),
                 new ByteArraySerializer())) {
             intruder.send(new ProducerRecord<>(Topics.TOOLCALLS_APPROVED.name(), null, call.id(),
                     Json.bytes(altered), approved.headers())).get();
@@ -325,14 +347,17 @@ abstract class PipelineScenarios {
                 "filesystem-mcp", "write_file", Map.of("path", "/workspace/replayed.txt", "content", "written once"),
                 List.of("path:/workspace/replayed.txt"), null);
         Path written = dataDir.resolve("work").resolve("workspace").resolve("replayed.txt");
-        try (EventProducer producer = new EventProducer(stack.clientProps(), "e2e-live")) {
+        // The task as an outside producer sends it, the call as an agent of the crew does.
+        try (EventProducer producer = new EventProducer(stack.clientProps(Principal.SUBMITTER), "e2e-live")) {
             producer.send(Topics.TASKS_PROPOSED, restart.id(), restart, restart.id()).get();
+        }
+        try (EventProducer producer = new EventProducer(stack.clientProps(Principal.crew(Crew.DEVELOPMENT)), "e2e-agent")) {
             producer.send(Topics.TOOLCALLS_REQUESTED, write.taskId(), write, write.taskId()).get();
         }
         await("the live task completed").atMost(PATIENCE).until(() -> hasStatus(restart.id(), "COMPLETED"));
         await("the live call ran").atMost(PATIENCE).until(() -> Files.exists(written));
         Files.delete(written);
-        Path restarts = findUnder(dataDir, "cache-restarts.txt");
+        Path restarts = findUnder(dataDir.resolve("work"), "cache-restarts.txt");
         assertThat(Files.readAllLines(restarts)).containsExactly("restarted");
 
         assertThat(replay(Topics.TASKS_PROPOSED.name(), from, "dry-1")).isZero();
@@ -361,8 +386,13 @@ abstract class PipelineScenarios {
 
     /** {@code hydra replay --dry-run} through the command line; returns its exit code. */
     private int replay(String topic, Instant from, String runId) {
-        return HydraCli.commandLine().execute("replay", "--config", "../config/hydra.yaml", "--bootstrap",
-                stack.bootstrap(), "--topic", topic, "--from", from.toString(), "--dry-run", "--run-id", runId);
+        List<String> args = new java.util.ArrayList<>(List.of("replay", "--config", "../config/hydra.yaml", "--bootstrap",
+                stack.bootstrap(), "--topic", topic, "--from", from.toString(), "--dry-run", "--run-id", runId));
+        Path cli = dataDir.resolve("credentials").resolve(Principal.CLI.name() + ".properties");
+        if (Files.exists(cli)) {
+            args.addAll(List.of("--kafka-config", cli.toString()));
+        }
+        return HydraCli.commandLine().execute(args.toArray(String[]::new));
     }
 
     private boolean hasStatus(String taskId, String state) {
@@ -413,25 +443,70 @@ abstract class PipelineScenarios {
     }
 
     @Test
-    void anOperatorApprovesAParkedTaskInTheConsoleAndItIsReleased() throws Exception {
+    void changingStateNeedsALoginAndDecidingNeedsAnApprover() throws Exception {
+        String task = """
+                {"id": "park-api", "priority": 2, "description": "planned migration", "crew": "development",
+                 "task": {"action": "run_sql", "sql": "DROP DATABASE letta_old"}}""";
+        HttpResponse<String> anonymous = post("/api/tasks", task, null, null);
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("www-authenticate")).hasValue("Basic realm=\"hydra\"");
+        assertThat(post("/api/tasks", task, APPROVER, "wrong-password").statusCode()).isEqualTo(401);
+        assertThat(post("/api/tasks", task, OUTSIDER, OUTSIDER_PASSWORD).statusCode()).isEqualTo(202);
+        await("parked").atMost(PATIENCE).until(() -> requestOf("park-api").isPresent());
+        String request = requestOf("park-api").orElseThrow();
+
+        assertThat(post("/api/approvals/" + request + "/approve", "{}", null, null).statusCode()).isEqualTo(401);
+        HttpResponse<String> outsider = post("/api/approvals/" + request + "/approve", "{\"reason\": \"me\"}",
+                OUTSIDER, OUTSIDER_PASSWORD);
+        assertThat(outsider.statusCode()).isEqualTo(403);
+        assertThat(Json.parse(outsider.body()).path("error").asText()).contains("mallory is not one of the constitution's approvers");
+        HttpResponse<String> impersonating = post("/api/approvals/" + request + "/approve", "{\"by\": \"admin\"}",
+                OUTSIDER, OUTSIDER_PASSWORD);
+        assertThat(impersonating.statusCode()).isEqualTo(400);
+        HttpResponse<String> unknown = post("/api/approvals/no-such-request/approve", "{}", APPROVER, APPROVER_PASSWORD);
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(Json.parse(unknown.body()).path("error").asText()).contains("no approval request with id no-such-request");
+        HttpResponse<String> formBody = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.httpPort()
+                        + "/api/approvals/" + request + "/approve")).header("origin", "http://elsewhere.example")
+                .header("authorization", "Basic " + java.util.Base64.getEncoder()
+                        .encodeToString((APPROVER + ":" + APPROVER_PASSWORD).getBytes(StandardCharsets.UTF_8)))
+                .POST(HttpRequest.BodyPublishers.ofString("reason=forged")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(formBody.statusCode()).as("a body a cross-site form could send").isEqualTo(415);
+
+        HttpResponse<String> rejected = post("/api/approvals/" + request + "/reject", "{\"reason\": \"not today\"}",
+                APPROVER, APPROVER_PASSWORD);
+        assertThat(rejected.statusCode()).isEqualTo(202);
+        assertThat(Json.parse(rejected.body()).path("by").asText()).isEqualTo(APPROVER);
+        await("rejected under the approver's login").atMost(PATIENCE).until(() -> on(Topics.AUDIT.name()).stream()
+                .anyMatch(r -> dev.hydra.topics.EventHeaders.get(r.headers(), dev.hydra.topics.EventHeaders.CORRELATION_ID)
+                        .orElse("").equals("park-api") && value(r).path("actor").asText().equals(APPROVER)));
+        assertThat(on(Topics.AUDIT.name())).noneMatch(r -> value(r).path("actor").asText().equals(OUTSIDER));
+    }
+
+    /** The approval request parking a task, once the filter has parked it. */
+    private Optional<String> requestOf(String taskId) {
+        return on(Topics.APPROVAL_REQUESTS.name()).stream().map(PipelineScenarios::value)
+                .filter(r -> r.path("subjectId").asText().equals(taskId)).map(r -> r.path("id").asText()).findFirst();
+    }
+
+    @Test
+    void anOperatorLogsInToTheConsoleApprovesAParkedTaskAndItIsReleasedUnderTheirName() throws Exception {
         Path chromium = HeadlessChromium.binary().orElse(null);
         org.junit.jupiter.api.Assumptions.assumeTrue(chromium != null,
                 "Debian's chromium is not installed (.ci/run installs it)");
-        HttpResponse<String> parked = HTTP.send(HttpRequest.newBuilder(URI.create(
-                        "http://127.0.0.1:" + stack.httpPort() + "/api/tasks"))
-                .POST(HttpRequest.BodyPublishers.ofString("""
+        HttpResponse<String> parked = post("/api/tasks", """
                         {"id": "park-1", "priority": 2, "description": "planned migration", "crew": "development",
-                         "task": {"action": "run_sql", "sql": "DROP DATABASE letta_old"}}""")).build(),
-                HttpResponse.BodyHandlers.ofString());
+                         "task": {"action": "run_sql", "sql": "DROP DATABASE letta_old"}}""", OUTSIDER, OUTSIDER_PASSWORD);
         assertThat(parked.statusCode()).isEqualTo(202);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(stack.clientProps(),
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(stack.clientProps(Principal.ADMIN),
                 new StringSerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(Topics.TASKS_PROPOSED.name(), "console-bad",
                     "not json at all".getBytes(StandardCharsets.UTF_8))).get();
         }
 
+        String console = "http://127.0.0.1:" + stack.httpPort();
         try (HeadlessChromium browser = HeadlessChromium.launch(chromium, Files.createTempDirectory("chromium"))) {
-            browser.navigate("http://127.0.0.1:" + stack.httpPort() + "/");
+            browser.navigate(console + "/");
             String row = "[...document.querySelectorAll('#approvals tr')].find(r => r.textContent.includes('park-1'))";
             await("the parked task is in the page's approval queue").atMost(PATIENCE)
                     .until(() -> browser.eval("!!" + row).asBoolean());
@@ -450,23 +525,56 @@ abstract class PipelineScenarios {
             await("every crew worker is listed, live").atMost(PATIENCE).until(() -> browser.eval(
                     "document.querySelectorAll('#workers td.live').length").asInt() == Crew.values().length);
             browser.screenshot(Path.of("target", "console.png"));
-            browser.eval("document.getElementById('who').value = 'admin';"
-                    + "document.getElementById('why').value = 'planned migration, backup verified';"
+            // Not logged in: the decision is refused and the console asks for a login.
+            browser.eval(row + ".querySelector('button.approve').click(); true");
+            try {
+                await("the console asks for a login").atMost(PATIENCE).until(() -> browser.eval(
+                        "location.pathname === '/login' && !!document.getElementById('password')").asBoolean());
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError("no login page; the console says: "
+                        + browser.eval("document.getElementById('status')?.textContent").asText(), e);
+            }
+            // A post without the CSRF token is refused, even with the session cookie.
+            assertThat(browser.eval("fetch('/login', {method: 'POST', headers: {'content-type':"
+                    + " 'application/x-www-form-urlencoded'}, body: 'username=admin&password=" + APPROVER_PASSWORD
+                    + "', redirect: 'manual'}).then(r => r.status)").asInt()).isIn(302, 0);
+            assertThat(browser.eval("fetch('/api/whoami').then(r => r.json()).then(me => me.user)").isNull()).isTrue();
+            browser.eval("document.getElementById('username').value = '" + APPROVER + "';"
+                    + "document.getElementById('password').value = '" + APPROVER_PASSWORD + "';"
+                    + "document.querySelector('#login button').click(); true");
+            await("logged in and back on the console").atMost(PATIENCE).until(() ->
+                    browser.eval("location.pathname === '/' && document.getElementById('user')?.textContent === '" + APPROVER + "'")
+                            .asBoolean());
+            assertThat(browser.eval("document.cookie.includes('hydra.session')").asBoolean())
+                    .as("the session cookie is HttpOnly").isFalse();
+            assertThat(browser.eval("fetch('/api/approvals/x/approve', {method: 'POST', headers: {'content-type':"
+                    + " 'application/json'}, body: '{}'}).then(r => r.status)").asInt())
+                    .as("a post without the CSRF token").isEqualTo(403);
+            await("the queue is shown again").atMost(PATIENCE).until(() -> browser.eval("!!" + row).asBoolean());
+            browser.eval("document.getElementById('why').value = 'planned migration, backup verified';"
                     + row + ".querySelector('button.approve').click(); true");
-            await("released to the crew after the approval").atMost(PATIENCE).until(() ->
-                    on(Topics.TASKS_APPROVED.name()).stream().anyMatch(r -> "park-1".equals(r.key())));
+            try {
+                await("released to the crew after the approval").atMost(PATIENCE).until(() ->
+                        on(Topics.TASKS_APPROVED.name()).stream().anyMatch(r -> "park-1".equals(r.key())));
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError("not released; the console says: "
+                        + browser.eval("document.getElementById('status').textContent").asText(), e);
+            }
             await("gone from the page's queue").atMost(PATIENCE).until(() -> !browser.eval("!!" + row).asBoolean());
         }
-        // The decision is audited under the approval request, correlated with the task it released.
+        // The decision is audited under the approval request, correlated with the task it released,
+        // in the name of who logged in.
         assertThat(on(Topics.AUDIT.name())).anyMatch(r -> dev.hydra.topics.EventHeaders.get(r.headers(),
                 dev.hydra.topics.EventHeaders.CORRELATION_ID).orElse("").equals("park-1")
-                && value(r).path("actor").asText().equals("admin"));
+                && value(r).path("actor").asText().equals(APPROVER));
     }
 
+    /** A post as curl makes it: the login's Basic credentials, no Origin, whatever content type it says. */
     private HttpResponse<String> post(String path, String contentType, String body) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.httpPort() + path))
-                .header("content-type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+                .header("content-type", contentType).header("authorization", "Basic " + java.util.Base64.getEncoder()
+                        .encodeToString((APPROVER + ":" + APPROVER_PASSWORD).getBytes(StandardCharsets.UTF_8)))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -507,7 +615,7 @@ abstract class PipelineScenarios {
 
     @Test
     void theConsoleViewKeepsRunningRetryingAndFailedTasksApartAndQueuesNoEndedTask() throws Exception {
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(stack.clientProps(),
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(stack.clientProps(Principal.ADMIN),
                 new StringSerializer(), new ByteArraySerializer())) {
             status(producer, "view-retry", TaskState.CLAIMED, 1, "");
             status(producer, "view-retry", TaskState.RETRIED, 1, "model endpoint refused the connection");
@@ -529,13 +637,15 @@ abstract class PipelineScenarios {
         assertThat(view.path("queued").path("hydra.crew.research.p4").asInt(0)).isZero();
     }
 
+    /** A post by the approver's login (a tool call, like everything that changes state, needs one). */
     private HttpResponse<String> post(String path, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.httpPort() + path))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return post(path, body, APPROVER, APPROVER_PASSWORD);
     }
 
     @Test
     void anOperatorsToolCallsAreJudgedByTheConstitutionAndRunByTheExecutor() throws Exception {
+        assertThat(post("/api/toolcalls", "{\"server\": \"filesystem-mcp\", \"tool\": \"read_file\"}", null, null)
+                .statusCode()).as("a tool call without a login").isEqualTo(401);
         HttpResponse<String> written = post("/api/toolcalls?wait=60s", """
                 {"id": "op-write-1", "server": "filesystem-mcp", "tool": "write_file",
                  "arguments": {"path": "/workspace/notes/operator.txt", "content": "written by an operator"}}""");
@@ -543,7 +653,8 @@ abstract class PipelineScenarios {
         assertThat(Json.parse(written.body()).path("status").asText()).isEqualTo("OK");
 
         Path config = dataDir.resolve("cli-hydra.yaml");
-        Files.writeString(config, "kafka:\n  bootstrap: " + stack.bootstrap() + "\n");
+        Files.writeString(config, "kafka:\n  bootstrap: " + stack.bootstrap() + "\n  credentialsDir: "
+                + dataDir.resolve("credentials") + "\n");
         Path call = dataDir.resolve("read-call.json");
         Files.writeString(call, """
                 {"server": "filesystem-mcp", "tool": "read_file", "arguments": {"path": "notes/operator.txt"}}""");

@@ -10,6 +10,7 @@ import dev.hydra.topics.Service;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
+import dev.hydra.topics.config.Principal;
 import dev.hydra.topics.events.ServiceHealth;
 import dev.hydra.topics.events.StateSnapshot;
 import dev.hydra.topics.events.Task;
@@ -103,7 +104,7 @@ public final class StateAssessor implements Service {
     public static void main(String[] args) {
         HydraConfig config = HydraConfig.load(Path.of(System.getenv().getOrDefault("HYDRA_CONFIG",
                 "config/hydra.yaml")), System.getenv());
-        StateAssessor assessor = new StateAssessor(config, KafkaSettings.client(config.get(KafkaSettings.BOOTSTRAP)));
+        StateAssessor assessor = new StateAssessor(config, KafkaSettings.client(config, Principal.ASSESSOR));
         try {
             assessor.start();
         } catch (Exception e) {

@@ -2,11 +2,14 @@ package dev.hydra.router;
 
 import dev.hydra.router.rules.Origin;
 import dev.hydra.router.rules.TrackedTask;
+import dev.hydra.topics.DeadLetters;
 import dev.hydra.topics.EventHeaders;
 import dev.hydra.topics.JsonSerde;
 import dev.hydra.topics.ParsedStream;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.events.Task;
+import dev.hydra.topics.signing.UnverifiedRecordException;
+import dev.hydra.topics.signing.VerdictVerifier;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -40,9 +43,9 @@ import org.apache.kafka.streams.state.Stores;
  * made routing about ten times slower.
  *
  * <pre>
- *  hydra.tasks.approved ─parse─┐
- *  hydra.tasks.status ───parse─┼─► router-coordinator (1 partition) ─► router-dispatch ─► hydra.crew.&lt;crew&gt;.p&lt;n&gt;
- *  hydra.crew.nodes ─────parse─┘          stores: router-tasks, -fingerprints,            hydra.tasks.status
+ *  hydra.tasks.approved ─parse─verify─┐  (a signature the verifier refuses ─► hydra.dlq)
+ *  hydra.tasks.status ───parse────────┼─► router-coordinator (1 partition) ─► router-dispatch ─► hydra.crew.&lt;crew&gt;.p&lt;n&gt;
+ *  hydra.crew.nodes ─────parse────────┘          stores: router-tasks, -fingerprints,            hydra.tasks.status
  *  (malformed values ─► hydra.dlq)                -resources, -nodes                      hydra.dlq (given up)
  * </pre>
  */
@@ -66,7 +69,12 @@ public final class RouterTopology {
     private RouterTopology() {
     }
 
-    public static Topology build(RouterSettings settings) {
+    /**
+     * @param verifier checks each approved record's signature before the router tracks it: an
+     *                 unsigned copy written to hydra.tasks.approved under a task's id would otherwise be
+     *                 tracked first and make the constitution's real release look like a redelivery
+     */
+    public static Topology build(RouterSettings settings, VerdictVerifier verifier) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(TASKS_STORE),
                 Serdes.String(), TRACKED));
@@ -77,8 +85,13 @@ public final class RouterTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(NODES_STORE),
                 Serdes.String(), Topics.CREW_NODES.valueSerde()));
 
-        KStream<String, RouterInput> approved = ParsedStream.from(builder, Topics.TASKS_APPROVED, APP)
-                .processValues(OriginStamp::new, Named.as("router-approved-input"));
+        KStream<String, Stamped> stamped = ParsedStream.from(builder, Topics.TASKS_APPROVED, APP)
+                .processValues(() -> new OriginStamp(verifier), Named.as("router-approved-input"));
+        stamped.filter((key, value) -> value.input() == null, Named.as("router-approved-unverified"))
+                .mapValues(Stamped::refused, Named.as("router-approved-unverified-raw"))
+                .to(Topics.DLQ.name(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("router-approved-dlq"));
+        KStream<String, RouterInput> approved = stamped.filter((key, value) -> value.input() != null,
+                Named.as("router-approved-verified")).mapValues(Stamped::input, Named.as("router-approved-value"));
         KStream<String, RouterInput> statuses = ParsedStream.from(builder, Topics.TASK_STATUS, APP)
                 .mapValues(status -> RouterInput.of(status), Named.as("router-status-input"));
         KStream<String, RouterInput> nodes = ParsedStream.from(builder, Topics.CREW_NODES, APP)
@@ -96,25 +109,46 @@ public final class RouterTopology {
         return builder.build();
     }
 
+    /** An approved task the router tracks, or the value of one whose signature was refused (dead-lettered). */
+    record Stamped(RouterInput input, byte[] refused) {
+    }
+
     /**
-     * Remembers where an approved task was read and the signature it carried, before the repartition
-     * hides the one and the router's store outlives the other (a promotion or retry is published
-     * from the store, long after the approved record).
+     * Verifies an approved task's signature and remembers where it was read and the signature it
+     * carried, before the repartition hides the one and the router's store outlives the other (a
+     * promotion or retry is published from the store, long after the approved record).
      */
-    private static final class OriginStamp implements FixedKeyProcessor<String, Task, RouterInput> {
-        private FixedKeyProcessorContext<String, RouterInput> context;
+    private static final class OriginStamp implements FixedKeyProcessor<String, Task, Stamped> {
+        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RouterTopology.class);
+        private final VerdictVerifier verifier;
+        private FixedKeyProcessorContext<String, Stamped> context;
+
+        OriginStamp(VerdictVerifier verifier) {
+            this.verifier = verifier;
+        }
 
         @Override
-        public void init(FixedKeyProcessorContext<String, RouterInput> context) {
+        public void init(FixedKeyProcessorContext<String, Stamped> context) {
             this.context = context;
         }
 
         @Override
         public void process(FixedKeyRecord<String, Task> record) {
-            Origin origin = context.recordMetadata()
-                    .map(m -> new Origin(m.topic(), m.partition(), m.offset())).orElse(Origin.UNKNOWN)
-                    .signedWith(EventHeaders.get(record.headers(), EventHeaders.SIGNATURE).orElse(null));
-            context.forward(record.withValue(RouterInput.of(record.value(), origin)));
+            Origin at = context.recordMetadata()
+                    .map(m -> new Origin(m.topic(), m.partition(), m.offset())).orElse(Origin.UNKNOWN);
+            var refusal = verifier.refusal(record.headers(), record.value());
+            if (refusal.isPresent()) {
+                LOG.warn("{}: dead-lettering {}-{}@{} (task {}): {}", APP, at.topic(), at.partition(), at.offset(),
+                        record.value().id(), refusal.get());
+                var headers = DeadLetters.headers(at.topic(), at.partition(), at.offset(),
+                        new UnverifiedRecordException(refusal.get()), APP);
+                record.headers().forEach(headers::add);
+                context.forward(record.withValue(new Stamped(null,
+                        Topics.TASKS_APPROVED.valueSerde().serialize(at.topic(), record.value()))).withHeaders(headers));
+                return;
+            }
+            Origin origin = at.signedWith(EventHeaders.get(record.headers(), EventHeaders.SIGNATURE).orElse(null));
+            context.forward(record.withValue(new Stamped(RouterInput.of(record.value(), origin), null)));
         }
     }
 }

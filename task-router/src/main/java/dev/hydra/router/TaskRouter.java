@@ -2,9 +2,14 @@ package dev.hydra.router;
 
 import dev.hydra.topics.EventHeaders;
 import dev.hydra.topics.Service;
+import dev.hydra.topics.StreamThreadFailures;
 import dev.hydra.topics.StreamsConfigs;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
+import dev.hydra.topics.config.DataSettings;
+import dev.hydra.topics.config.Principal;
+import dev.hydra.topics.config.SigningSettings;
+import dev.hydra.topics.signing.VerdictVerifier;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -14,7 +19,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,11 +55,14 @@ public final class TaskRouter implements Service {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
     private final RouterSettings settings;
+    private final VerdictVerifier verifier;
     private final Properties streamsProps;
     private KafkaStreams streams;
 
-    public TaskRouter(HydraConfig config, Properties kafkaClientProps, Path stateDir) {
+    /** @param verifier what an approved task's signature must pass before the router tracks it */
+    public TaskRouter(HydraConfig config, Properties kafkaClientProps, Path stateDir, VerdictVerifier verifier) {
         this.settings = RouterSettings.from(config);
+        this.verifier = verifier;
         String bootstrap = kafkaClientProps.getProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
                 config.get(KafkaSettings.BOOTSTRAP));
         this.streamsProps = new Properties();
@@ -67,8 +74,8 @@ public final class TaskRouter implements Service {
     public static void main(String[] args) throws Exception {
         HydraConfig config = HydraConfig.load(Path.of(System.getenv().getOrDefault("HYDRA_CONFIG", "config/hydra.yaml")),
                 System.getenv());
-        TaskRouter router = new TaskRouter(config, KafkaSettings.client(config.get(KafkaSettings.BOOTSTRAP)),
-                Path.of(config.get(RouterSettings.STATE_DIR)));
+        TaskRouter router = new TaskRouter(config, KafkaSettings.client(config, Principal.ROUTER),
+                Path.of(config.get(RouterSettings.STATE_DIR)), SigningSettings.verifier(config, DataSettings.dataDir(config)));
         Runtime.getRuntime().addShutdownHook(new Thread(router::close, "task-router-shutdown"));
         router.start();
     }
@@ -85,17 +92,16 @@ public final class TaskRouter implements Service {
             throw new IllegalStateException("task-router already started");
         }
         CountDownLatch settled = new CountDownLatch(1);
-        streams = new KafkaStreams(RouterTopology.build(settings), streamsProps);
+        streams = new KafkaStreams(RouterTopology.build(settings, verifier), streamsProps);
         streams.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.RUNNING || now == KafkaStreams.State.ERROR
                     || now == KafkaStreams.State.PENDING_ERROR || now == KafkaStreams.State.NOT_RUNNING) {
                 settled.countDown();
             }
         });
-        streams.setUncaughtExceptionHandler(error -> {
-            LOG.error("task-router stream thread failed; shutting the router down", error);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
+        // A broker restart can refuse the open transaction's commit: a new thread carries on from the last
+        // commit. A bug shuts the router down (unhealthy) instead of looping.
+        streams.setUncaughtExceptionHandler(StreamThreadFailures.of(name()));
         streams.start();
         if (!settled.await(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
             LOG.warn("task-router not running after {} (state {}); it keeps trying", START_TIMEOUT, streams.state());

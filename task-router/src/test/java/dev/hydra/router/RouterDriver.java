@@ -44,7 +44,7 @@ final class RouterDriver implements AutoCloseable {
 
     RouterDriver(Path stateDir, String routerYaml) {
         RouterSettings settings = RouterSettings.from(HydraConfig.of(routerYaml, Map.of()));
-        driver = new TopologyTestDriver(RouterTopology.build(settings),
+        driver = new TopologyTestDriver(RouterTopology.build(settings, TestSigning.verifier()),
                 StreamsConfigs.base("router-test", "127.0.0.1:9", stateDir, 1), T0);
         approved = driver.createInputTopic(Topics.TASKS_APPROVED.name(), new StringSerializer(), new ByteArraySerializer());
         status = driver.createInputTopic(Topics.TASK_STATUS.name(), new StringSerializer(), new ByteArraySerializer());
@@ -69,14 +69,19 @@ final class RouterDriver implements AutoCloseable {
         return T0.plus(elapsed);
     }
 
+    /** An approved task as the constitution filter writes it: with its signature header. */
     void approve(Task task) {
-        approved.pipeInput(task.id(), Topics.TASKS_APPROVED.valueSerde().serialize("", task), now());
+        approveSigned(task);
     }
 
-    /** An approved task as the constitution filter writes it: with its signature header. */
     void approveSigned(Task task) {
         approved.pipeInput(new TestRecord<>(task.id(), Topics.TASKS_APPROVED.valueSerde().serialize("", task),
                 TestSigning.signed(task), now()));
+    }
+
+    /** A record written to hydra.tasks.approved by someone other than the filter: no signature. */
+    void approveUnsigned(Task task) {
+        approved.pipeInput(task.id(), Topics.TASKS_APPROVED.valueSerde().serialize("", task), now());
     }
 
     void approveRaw(String key, String json) {

@@ -59,7 +59,7 @@ class SignatureAttacksTest {
         assertThat(first).hasSize(1);
 
         Task altered = task("attack-open", Crew.INFRASTRUCTURE, 2, "restart_service", "postgres");
-        router.approve(altered);
+        router.approveUnsigned(altered);
         router.advance(Duration.ofMinutes(10)); // promoted from the store: still the signed original
 
         assertThat(router.lane(Crew.INFRASTRUCTURE, 2)).isEmpty();

@@ -85,11 +85,16 @@ class SignatureCarryTopologyTest {
     }
 
     @Test
-    void anUnsignedApprovedTaskIsRoutedWithoutASignatureForTheCrewToRefuse() {
+    void anUnsignedApprovedTaskIsDeadLetteredByTheRouterInsteadOfRouted() {
         Task unsigned = task("sig-none", Crew.RESEARCH, 3, "research_topic", "vllm");
-        router.approve(unsigned);
+        router.approveUnsigned(unsigned);
 
-        assertThat(header(only(router.lane(Crew.RESEARCH, 3)).headers(), EventHeaders.SIGNATURE)).isNull();
+        assertThat(router.lane(Crew.RESEARCH, 3)).isEmpty();
+        assertThat(router.deadLetters()).singleElement().satisfies(letter -> {
+            assertThat(letter.key()).isEqualTo("sig-none");
+            assertThat(header(letter.headers(), dev.hydra.topics.DeadLetters.ERROR)).contains("no hydra-signature header");
+            assertThat(header(letter.headers(), dev.hydra.topics.DeadLetters.FAILED_BY)).isEqualTo("task-router");
+        });
     }
 
     private static <T> T only(List<T> records) {

@@ -7,6 +7,7 @@ import dev.hydra.topics.EventHeaders;
 import dev.hydra.topics.EventProducer;
 import dev.hydra.topics.KafkaTestCluster;
 import dev.hydra.topics.Topics;
+import dev.hydra.topics.signing.TestSigning;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.TaskState;
@@ -82,13 +83,13 @@ class TaskRouterBrokerTest {
     void approvedTaskLandsOnItsCrewPriorityLane(@TempDir Path stateDir) throws Exception {
         HydraConfig config = HydraConfig.of("router: {applicationId: router-broker-lane}", Map.of());
         Task task = task("broker-1", 2, "login", List.of("repo:hydra@main"));
-        try (TaskRouter router = new TaskRouter(config, kafka.clientProps(), stateDir);
+        try (TaskRouter router = new TaskRouter(config, kafka.clientProps(), stateDir, TestSigning.verifier());
              EventProducer producer = new EventProducer(kafka.clientProps(), "router-broker-test");
              KafkaConsumer<String, byte[]> lane = reader(Topics.crewLane(Crew.DEVELOPMENT, 2).name())) {
             router.start();
             assertThat(router.healthy()).isTrue();
 
-            producer.send(Topics.TASKS_APPROVED, task.id(), task, task.id()).get();
+            producer.sendWithHeaders(Topics.TASKS_APPROVED, task.id(), task, TestSigning.signed(EventHeaders.of(Topics.TASKS_APPROVED, task.id()), task)).get();
 
             ConsumerRecord<String, byte[]> record = awaitRecord(lane, "task on hydra.crew.development.p2",
                     r -> r.key().equals("broker-1"));
@@ -111,19 +112,19 @@ class TaskRouterBrokerTest {
         try (EventProducer producer = new EventProducer(kafka.clientProps(), "router-broker-test");
              KafkaConsumer<String, byte[]> lane = reader(Topics.crewLane(Crew.DEVELOPMENT, 1).name());
              KafkaConsumer<String, byte[]> statuses = reader(Topics.TASK_STATUS.name())) {
-            try (TaskRouter router = new TaskRouter(config, clientProps, stateDir)) {
+            try (TaskRouter router = new TaskRouter(config, clientProps, stateDir, TestSigning.verifier())) {
                 router.start();
-                producer.send(Topics.TASKS_APPROVED, holder.id(), holder, holder.id()).get();
+                producer.sendWithHeaders(Topics.TASKS_APPROVED, holder.id(), holder, TestSigning.signed(EventHeaders.of(Topics.TASKS_APPROVED, holder.id()), holder)).get();
                 // tasks on different partitions reach the coordinator in either order: wait for the first
                 awaitRecord(lane, "holder routed", r -> r.key().equals("hold-1"));
-                producer.send(Topics.TASKS_APPROVED, waiting.id(), waiting, waiting.id()).get();
+                producer.sendWithHeaders(Topics.TASKS_APPROVED, waiting.id(), waiting, TestSigning.signed(EventHeaders.of(Topics.TASKS_APPROVED, waiting.id()), waiting)).get();
                 ConsumerRecord<String, byte[]> held = awaitRecord(statuses, "HELD status", r -> r.key().equals("hold-2"));
                 TaskStatus status = Topics.TASK_STATUS.valueSerde().deserialize(held.topic(), held.value());
                 assertThat(status.state()).isEqualTo(TaskState.HELD);
                 assertThat(status.detail()).contains("db:hydra", "hold-1");
             }
 
-            try (TaskRouter restarted = new TaskRouter(config, clientProps, stateDir)) {
+            try (TaskRouter restarted = new TaskRouter(config, clientProps, stateDir, TestSigning.verifier())) {
                 restarted.start();
                 producer.send(Topics.TASK_STATUS, holder.id(), new TaskStatus(holder.id(), Crew.DEVELOPMENT,
                         TaskState.COMPLETED, "node-a", 1, "", null), holder.id()).get();

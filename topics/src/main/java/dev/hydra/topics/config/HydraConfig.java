@@ -82,7 +82,10 @@ public final class HydraConfig {
         return setting.parse(raw, from);
     }
 
-    /** The same file with some environment variables replaced or added (a stack telling its services its real ports). */
+    /**
+     * The same file with some environment variables replaced or added: a stack telling its services
+     * their real ports or where its generated credentials are, command-line flags winning over the environment.
+     */
     public HydraConfig withEnv(Map<String, String> overrides) {
         Map<String, String> merged = new java.util.HashMap<>(env);
         merged.putAll(overrides);

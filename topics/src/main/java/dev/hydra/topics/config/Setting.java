@@ -64,6 +64,11 @@ public record Setting<T>(String path, String env, String defaultValue, Parser<T>
         }, "a non-empty string", description);
     }
 
+    /** A string that may be empty (empty: the feature it configures is off or derived elsewhere). */
+    public static Setting<String> optionalText(String path, String env, String description) {
+        return new Setting<>(path, env, "", raw -> raw, "a string (empty for none)", description);
+    }
+
     public static Setting<String> hostPorts(String path, String env, String defaultValue, String description) {
         return new Setting<>(path, env, defaultValue, raw -> {
             for (String part : raw.split(",")) {

@@ -23,7 +23,7 @@ public final class VerdictSigner {
         this.keyId = SigningKeys.keyId(publicKey);
         // A private key that does not belong to the public key would sign what nobody can verify.
         VerdictSignature probe = sign(SubjectKind.TASK, "probe", VerdictSignature.ALLOW, "0".repeat(64), "0".repeat(64));
-        if (new VerdictVerifier(List.of(publicKey))
+        if (new VerdictVerifier(List.of(publicKey), ConstitutionsInForce.of(java.util.Set.of("0".repeat(64))))
                 .refusal(probe.header(), SubjectKind.TASK, "probe", "0".repeat(64)).isPresent()) {
             throw new IllegalArgumentException("the private key does not belong to the public key " + keyId);
         }

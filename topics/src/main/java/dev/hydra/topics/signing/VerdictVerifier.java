@@ -19,21 +19,24 @@ import org.apache.kafka.common.header.Headers;
  * Checks, where work is executed, that a record is what the constitution released: it carries a
  * {@code hydra-signature} by one of the trusted public keys over exactly this item. Several keys are
  * trusted at once so that a key can be rotated: verifiers trust the old and the new key until no
- * record signed with the old one is left.
+ * record signed with the old one is left. A signature also names the constitution it was made under,
+ * and only verdicts of a constitution {@linkplain ConstitutionsInForce in force} are accepted.
  */
 public final class VerdictVerifier {
     private final Map<String, PublicKey> keys = new LinkedHashMap<>();
+    private final ConstitutionsInForce inForce;
 
-    public VerdictVerifier(Collection<PublicKey> trusted) {
+    public VerdictVerifier(Collection<PublicKey> trusted, ConstitutionsInForce inForce) {
         if (trusted.isEmpty()) {
             throw new IllegalArgumentException("a verifier needs at least one trusted public key");
         }
         trusted.forEach(key -> keys.put(SigningKeys.keyId(key), key));
+        this.inForce = inForce;
     }
 
-    /** Trusts the public keys in these PEM files. */
-    public static VerdictVerifier load(List<Path> publicKeyFiles) {
-        return new VerdictVerifier(publicKeyFiles.stream().map(SigningKeys::readPublic).toList());
+    /** Trusts the public keys in these PEM files, for verdicts of the constitutions in force. */
+    public static VerdictVerifier load(List<Path> publicKeyFiles, ConstitutionsInForce inForce) {
+        return new VerdictVerifier(publicKeyFiles.stream().map(SigningKeys::readPublic).toList(), inForce);
     }
 
     /** The ids of the trusted keys. */
@@ -75,7 +78,11 @@ public final class VerdictVerifier {
             ed25519.update(VerdictSignature.message(kind, id, signature.verdict(), contentSha256,
                     signature.constitutionSha256()));
             if (ed25519.verify(signature.signature())) {
-                return Optional.empty();
+                // Only a verified signature's constitution is worth comparing: anyone can write a name.
+                java.util.Set<String> current = inForce.now();
+                return current.contains(signature.constitutionSha256()) ? Optional.empty()
+                        : Optional.of("released under constitution " + signature.constitutionSha256()
+                        + ", which is no longer in force (in force: " + current + "): its rules may park or deny it now");
             }
         } catch (GeneralSecurityException e) {
             // a signature of the wrong length or shape: as bad as a wrong one

@@ -219,7 +219,7 @@ class SignatureAttacksTest {
     @Test
     void aKeyRetiredFromTheTrustedSetNoLongerReleasesAnything() throws Exception {
         KeyPair next = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-        VerdictVerifier rotated = new VerdictVerifier(List.of(next.getPublic()));
+        VerdictVerifier rotated = new VerdictVerifier(List.of(next.getPublic()), ConstitutionsInForce.of(java.util.Set.of(TestSigning.CONSTITUTION_SHA256)));
         assertThat(rotated.refusal(TestSigning.signed(CALL), CALL))
                 .hasValueSatisfying(why -> assertThat(why).contains("not trusted"));
     }

@@ -7,12 +7,10 @@ import dev.hydra.topics.events.ToolCall;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
- * Attacks on the verifier that get through on the current code: each test states what should
- * happen and fails until the hole is closed (see the red-team report for the fix).
+ * Attacks on the verifier that got through before it knew which constitutions are in force (H1).
  */
 class SignatureHolesTest {
     private static final ToolCall CALL = new ToolCall("c-1", "t-1", Crew.DEVELOPMENT, "coder", "shell", "run",
@@ -26,7 +24,6 @@ class SignatureHolesTest {
      * are no longer in force, and so does every lane record the router re-publishes from its store.
      */
     @Test
-    @Disabled("open (issue 12): verifiers do not know which constitutions are in force; until they do, rotate the signing key when the constitution changes")
     void aSignatureMadeUnderAConstitutionThatIsNoLongerInForceIsRefused() {
         String retired = "a".repeat(64);
         String current = TestSigning.CONSTITUTION_SHA256;
@@ -37,5 +34,23 @@ class SignatureHolesTest {
                 dev.hydra.topics.events.SubjectKind.TOOL_CALL, CALL.id(), VerdictSignature.contentSha256(CALL)))
                 .as("signed under constitution %s, but %s is in force", retired, current)
                 .isPresent();
+    }
+
+    /** The verifiers of a running stack follow the constitution file: an edit retires what the old text released. */
+    @Test
+    void editingTheConstitutionFileRetiresTheVerdictsOfItsOldText(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = dir.resolve("constitution.yaml");
+        java.nio.file.Files.writeString(file, "immutable_constraints: [old]\n");
+        String old = ConstitutionsInForce.sha256(java.nio.file.Files.readAllBytes(file));
+        VerdictVerifier verifier = VerdictVerifier.load(List.of(TestSigning.publicKeyFile()), ConstitutionsInForce.file(file));
+        String signedUnderOld = TestSigning.signer().sign(CALL, VerdictSignature.ALLOW, old).header();
+        assertThat(verifier.refusal(signedUnderOld, dev.hydra.topics.events.SubjectKind.TOOL_CALL, CALL.id(),
+                VerdictSignature.contentSha256(CALL))).isEmpty();
+
+        java.nio.file.Files.writeString(file, "immutable_constraints: [old, tightened]\n");
+
+        assertThat(verifier.refusal(signedUnderOld, dev.hydra.topics.events.SubjectKind.TOOL_CALL, CALL.id(),
+                VerdictSignature.contentSha256(CALL))).hasValueSatisfying(why -> assertThat(why).contains("no longer in force"));
     }
 }

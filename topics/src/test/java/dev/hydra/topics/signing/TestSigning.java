@@ -49,9 +49,15 @@ public final class TestSigning {
         return SigningKeys.publicKeyBeside(PRIVATE_KEY);
     }
 
-    /** A verifier that trusts the test key only. */
+    /** A verifier that trusts the test key only, for verdicts of the test constitution ({@link #CONSTITUTION_SHA256}). */
     public static VerdictVerifier verifier() {
-        return VerdictVerifier.load(java.util.List.of(publicKeyFile()));
+        return verifier(CONSTITUTION_SHA256);
+    }
+
+    /** A verifier that trusts the test key only, for verdicts of these constitutions (a real filter's). */
+    public static VerdictVerifier verifier(String... constitutionsInForce) {
+        return VerdictVerifier.load(java.util.List.of(publicKeyFile()),
+                ConstitutionsInForce.of(java.util.Set.of(constitutionsInForce)));
     }
 
     /** {@code headers} with the test key's signature of {@code task} added. */

@@ -75,7 +75,8 @@ class VerdictVerifierTest {
         Path newKey = dir.resolve("new.key");
         SigningKeys.ensure(newKey);
         VerdictSigner rotated = VerdictSigner.load(newKey);
-        VerdictVerifier both = VerdictVerifier.load(List.of(TestSigning.publicKeyFile(), SigningKeys.publicKeyBeside(newKey)));
+        VerdictVerifier both = VerdictVerifier.load(List.of(TestSigning.publicKeyFile(), SigningKeys.publicKeyBeside(newKey)),
+                ConstitutionsInForce.of(java.util.Set.of(TestSigning.CONSTITUTION_SHA256)));
         Headers byNew = EventHeaders.put(new RecordHeaders(), EventHeaders.SIGNATURE,
                 rotated.sign(TASK, VerdictSignature.APPROVED, TestSigning.CONSTITUTION_SHA256).header());
         assertThat(both.refusal(TestSigning.signed(TASK), TASK)).isEmpty();
