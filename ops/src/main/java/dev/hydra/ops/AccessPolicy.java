@@ -66,7 +66,8 @@ final class AccessPolicy {
 
         p.streamsApp(Principal.ROUTER, config.get(RouterSettings.APPLICATION_ID));
         p.reads(Principal.ROUTER, Topics.TASKS_APPROVED, Topics.TASK_STATUS, Topics.CREW_NODES);
-        p.writes(Principal.ROUTER, Topics.TASK_STATUS, Topics.DLQ);
+        // tasks.results / replay.results: the FAILED result of a task the router gives up on.
+        p.writes(Principal.ROUTER, Topics.TASK_STATUS, Topics.TASK_RESULTS, Topics.REPLAY_RESULTS, Topics.DLQ);
         for (Crew crew : Crew.values()) {
             p.writes(Principal.ROUTER, Topics.crewLanes(crew).toArray(Topic<?>[]::new));
         }
@@ -75,7 +76,8 @@ final class AccessPolicy {
             Principal worker = Principal.crew(crew);
             p.allow(worker, literal(ResourceType.GROUP, CrewWorker.groupId(crew)), AclOperation.READ);
             p.reads(worker, Topics.crewLanes(crew).toArray(Topic<?>[]::new));
-            p.reads(worker, Topics.TASK_STATUS, Topics.TOOLCALLS_RESULTS);
+            // crew.nodes: a DEGRADED worker stands aside only while a crewmate is announced UP.
+            p.reads(worker, Topics.TASK_STATUS, Topics.TOOLCALLS_RESULTS, Topics.CREW_NODES);
             // hydra.audit: the execution audit of the commands a crew runs (restarts).
             p.writes(worker, Topics.TASK_STATUS, Topics.TASK_RESULTS, Topics.REPLAY_RESULTS, Topics.TOOLCALLS_REQUESTED,
                     Topics.TASKS_PROPOSED, Topics.CREW_NODES, Topics.AUDIT, Topics.DLQ);
