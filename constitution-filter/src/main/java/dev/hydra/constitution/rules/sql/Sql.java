@@ -7,6 +7,7 @@ import dev.hydra.constitution.rules.text.Text;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -426,11 +427,62 @@ public final class Sql {
                     break;
                 }
             }
-            List<Token> condition = s.subList(where + 1, condEnd);
+            List<Token> condition = selfJoined(s.subList(0, where), s.subList(where + 1, condEnd));
             if (Tautology.always(condition)) {
                 return render(s.subList(0, where)) + " WHERE 1=1";
             }
             return render(s);
+        }
+
+        /**
+         * DELETE FROM t a USING t b WHERE a.id = b.id: both names are the one table, so the condition
+         * compares each row with itself and holds for every row. Returns the condition with every alias of
+         * the target table written as the table (a.id = b.id reads t.id = t.id), or unchanged.
+         */
+        private static List<Token> selfJoined(List<Token> head, List<Token> condition) {
+            int at = 1;
+            if (at < head.size() && head.get(at).isWord("FROM")) {
+                at++;
+            }
+            if (at < head.size() && head.get(at).isWord("ONLY")) {
+                at++;
+            }
+            if (at >= head.size() || head.get(at).kind != Kind.WORD) {
+                return condition;
+            }
+            String table = head.get(at).text;
+            Set<String> names = new HashSet<>(Set.of(table));
+            boolean self = false;
+            boolean using = false;
+            for (int i = at + 1; i < head.size(); i++) {
+                Token t = head.get(i);
+                if (t.isWord("USING")) {
+                    using = true;
+                } else if (t.kind == Kind.WORD && !t.isWord("AS") && !t.isWord("ONLY")) {
+                    Token prev = head.get(i - 1);
+                    boolean alias = prev.kind == Kind.WORD && !prev.isWord("USING") && !prev.isWord("ONLY")
+                            || prev.isWord("AS");
+                    if (alias) {
+                        String of = prev.isWord("AS") ? head.get(i - 2).text : prev.text;
+                        if (names.contains(of)) {
+                            names.add(t.text);
+                        }
+                    } else if (using && t.text.equals(table)) {
+                        self = true;
+                    }
+                }
+            }
+            if (!self) {
+                return condition;
+            }
+            List<Token> out = new ArrayList<>(condition.size());
+            for (int i = 0; i < condition.size(); i++) {
+                Token t = condition.get(i);
+                boolean qualifier = t.kind == Kind.WORD && names.contains(t.text) && i + 1 < condition.size()
+                        && condition.get(i + 1).text.equals(".");
+                out.add(qualifier ? new Token(Kind.WORD, table) : t);
+            }
+            return out;
         }
 
         private void prepare(List<Token> s) {

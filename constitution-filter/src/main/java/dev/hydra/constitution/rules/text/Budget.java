@@ -43,6 +43,11 @@ public final class Budget {
         DEADLINE.get()[0] = Long.MAX_VALUE;
     }
 
+    /** Whether a check is running on this thread (a reader used outside one, for redaction, has no budget). */
+    public static boolean active() {
+        return DEADLINE.get()[0] != Long.MAX_VALUE;
+    }
+
     /** Throws when the current check has used its time. */
     public static void tick() {
         long deadline = DEADLINE.get()[0];

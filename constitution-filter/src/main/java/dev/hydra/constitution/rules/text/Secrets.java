@@ -324,7 +324,10 @@ public final class Secrets {
             }
             return null; // "authorization: disabled" is a setting, not a credential
         }
-        if (!quoted && op == ':' && !restOfLineBlank(text, valueEnd)) {
+        // X-Api-Key: 5d41...: an HTTP header (a hyphenated name) carries its credential wherever the line
+        // goes on, in a curl command or a replay note; code never names a variable with a hyphen
+        boolean header = op == ':' && text.substring(keyStart, keyEnd).indexOf('-') > 0 && value.length() >= 12;
+        if (!quoted && op == ':' && !header && !restOfLineBlank(text, valueEnd)) {
             return null; // "if x == stored_password: return True" is code, "password: hunter2" is YAML
         }
         if (placeholder(value)) {
