@@ -175,9 +175,33 @@ public final class Vocabulary {
         if (!dev.hydra.constitution.rules.sql.Sql.mayMatter(s) && !mentionsLoad(s)) {
             return null;
         }
-        s = s.indexOf('\'') < 0 ? s : s.replaceAll("'(?:[^']|'')*'", "''");
+        s = s.indexOf('\'') < 0 ? s : withoutStringValues(s);
         java.util.regex.Matcher m = sqlOutside.matcher(s);
         return m.find() ? m.group().strip() : null;
+    }
+
+    /** SQL with every '...' literal ('' inside it included) left empty: one pass, no regex stack. */
+    private static String withoutStringValues(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        int i = 0;
+        while (i < s.length()) {
+            char c = s.charAt(i++);
+            out.append(c);
+            if (c != '\'') {
+                continue;
+            }
+            while (i < s.length()) {
+                if (s.charAt(i) == '\'' && (i + 1 >= s.length() || s.charAt(i + 1) != '\'')) {
+                    break;
+                }
+                i += s.charAt(i) == '\'' ? 2 : 1;
+            }
+            if (i < s.length()) {
+                out.append('\'');
+                i++;
+            }
+        }
+        return out.toString();
     }
 
     private static boolean mentionsLoad(String s) {

@@ -45,6 +45,9 @@ final class InlineCode {
             + "|\\bfs\\.(?:rename|copyFile)(?:Sync)?|\\bFile(?:Utils)?\\.(?:rename|mv|cp)|\\brename|\\bcopy)\\s*\\(\\s*"
             + LITERAL + "\\s*,\\s*" + LITERAL);
 
+    /** Commands read from one piece of code; a script spelling out more is read that far (and says so). */
+    static final int MAX_COMMANDS = 64;
+
     private InlineCode() {
     }
 
@@ -53,12 +56,13 @@ final class InlineCode {
         if (code.length() > Budget.MAX_INPUT_CHARS) {
             return out;
         }
+        Budget.tick();
         Matcher m = RUNS_SHELL.matcher(code);
-        while (m.find()) {
+        while (out.size() <= MAX_COMMANDS && m.find()) {
             out.add(text(m, 1));
         }
         m = RUNS_LIST.matcher(code);
-        while (m.find()) {
+        while (out.size() <= MAX_COMMANDS && m.find()) {
             List<String> words = new ArrayList<>();
             Matcher w = LITERALS.matcher(m.group(1));
             while (w.find()) {
@@ -69,27 +73,27 @@ final class InlineCode {
             }
         }
         m = DELETES.matcher(code);
-        while (m.find()) {
+        while (out.size() <= MAX_COMMANDS && m.find()) {
             out.add("rm -rf -- " + quote(text(m, 1)));
         }
         m = WRITES.matcher(code);
-        while (m.find()) {
+        while (out.size() <= MAX_COMMANDS && m.find()) {
             out.add(": > " + quote(m.start(1) >= 0 || m.start(2) >= 0 ? text(m, 1) : text(m, 3)));
         }
         m = PATH_CALL.matcher(code);
-        while (m.find()) {
+        while (out.size() <= MAX_COMMANDS && m.find()) {
             String verb = m.group(3);
             String path = quote(text(m, 1));
             out.add(verb.equals("unlink") || verb.equals("rmdir") || verb.equals("rename") || verb.equals("replace")
                     ? "rm -rf -- " + path : ": > " + path);
         }
         m = MOVES.matcher(code);
-        while (m.find()) {
+        while (out.size() <= MAX_COMMANDS && m.find()) {
             String call = m.group(1).toLowerCase(Locale.ROOT);
             boolean copy = call.contains("cop") || call.endsWith("cp");
             out.add((copy ? "cp -- " : "mv -- ") + quote(text(m, 2)) + " " + quote(text(m, 4)));
         }
-        return out;
+        return out.size() > MAX_COMMANDS ? out.subList(0, MAX_COMMANDS) : out;
     }
 
     /** The text of the literal whose single-quoted form is group {@code single} (double-quoted: the next). */

@@ -164,7 +164,12 @@ public final class Shell {
                     pos = nl < 0 ? s.length() : nl;
                     continue;
                 }
+                int before = pos;
                 parsePipeline(close);
+                if (pos == before) {
+                    // a character no command starts with (a stray ')'): reading on would not move
+                    throw new ParseError("unexpected '" + c + "' at " + pos);
+                }
             }
         }
 
@@ -173,8 +178,8 @@ public final class Shell {
             while (true) {
                 skipBlanks();
                 if (pos < s.length() && s.charAt(pos) == '(') {
-                    if (pos + 1 < s.length() && s.charAt(pos + 1) == '(') {
-                        skipArithmetic();
+                    if (pos + 1 < s.length() && s.charAt(pos + 1) == '(' && arithmetic()) {
+                        // (( expr )): evaluates, runs nothing
                     } else {
                         pos++;
                         Budget.nesting(++nesting, "subshells");
@@ -261,6 +266,9 @@ public final class Shell {
                     continue;
                 }
                 argv.addAll(fields);
+                if (argv.size() > Budget.MAX_ARGUMENTS) {
+                    throw new Budget.Exceeded("a command of more than " + Budget.MAX_ARGUMENTS + " words");
+                }
                 commandSeen = !argv.isEmpty();
                 if (argv.size() == 1 && argv.get(0).equals("case")) {
                     throw new ParseError("case statements are not read");
@@ -863,7 +871,11 @@ public final class Shell {
          */
         private void code(String code) {
             inlineCode.add(code);
-            for (String command : InlineCode.commands(code)) {
+            List<String> commands = InlineCode.commands(code);
+            if (commands.size() == InlineCode.MAX_COMMANDS) {
+                fail("inline code spells out more than " + InlineCode.MAX_COMMANDS + " commands; only those were read");
+            }
+            for (String command : commands) {
                 nested(command, null, null);
             }
         }
@@ -1439,16 +1451,44 @@ public final class Shell {
             cur.append(placeholder);
         }
 
+        /**
+         * Skips (( expr )) or $(( expr )) in one pass, counting the parentheses inside, so that the
+         * end is the "))" that closes it and a line of ten thousand '(' costs ten thousand steps.
+         */
         private void skipArithmetic() {
-            int close = s.indexOf("))", pos);
-            if (close < 0) {
+            if (!arithmetic()) {
                 throw new ParseError("unterminated arithmetic");
             }
-            String inner = s.substring(Math.min(close, pos + (s.charAt(pos) == '$' ? 3 : 2)), close);
-            if (inner.contains("$(") || inner.contains("`")) {
-                fail("command substitution inside arithmetic");
+        }
+
+        /**
+         * At (( or $((: skips the expression when a "))" closes it, else stays put (bash then reads
+         * "((cmd) )" as subshells). Whether it closes is seen by the matching parentheses, not the next
+         * "))": ((a+(b))) is one expression.
+         */
+        private boolean arithmetic() {
+            int level = 0;
+            boolean substitution = false;
+            for (int i = pos + (s.charAt(pos) == '$' ? 3 : 2); i < s.length(); i++) {
+                char c = s.charAt(i);
+                substitution |= c == '`' || c == '$' && i + 1 < s.length() && s.charAt(i + 1) == '(';
+                if (c == '(') {
+                    Budget.nesting(++level, "arithmetic parentheses");
+                } else if (c == ')') {
+                    if (level == 0) {
+                        if (i + 1 >= s.length() || s.charAt(i + 1) != ')') {
+                            return false;
+                        }
+                        if (substitution) {
+                            fail("command substitution inside arithmetic");
+                        }
+                        pos = i + 2;
+                        return true;
+                    }
+                    level--;
+                }
             }
-            pos = close + 2;
+            return false;
         }
 
         /** Index of the bracket closing the one at {@code open}, skipping quotes. */

@@ -16,6 +16,8 @@ public final class Budget {
     public static final int MAX_NESTING = 64;
     /** Words one shell word may expand to ({a,b}{c,d} is four). */
     public static final int MAX_WORDS = 4096;
+    /** Words of one simple command (Linux takes 2 MiB of arguments; no agent types sixteen thousand words). */
+    public static final int MAX_ARGUMENTS = 16_384;
     /** Cells of the table that compares two globs (pattern length times path length). */
     public static final long MAX_GLOB_CELLS = 4_000_000;
     /** Wall time of one check; checked at the readers' loop heads. */
