@@ -53,7 +53,24 @@ public final class Shell {
     public record Script(List<Exec> execs, List<String> inlineCode, List<String> assignments, String problem) {
     }
 
+    /**
+     * Programs whose arguments this reader unwraps itself (the cases of {@code unwrap}): what they run is
+     * already among the commands it reports, with their own options read (command -v only names).
+     */
+    private static final Set<String> UNWRAPPED = Set.of("sudo", "doas", "nohup", "time", "builtin", "setsid",
+            "unbuffer", "catchsegv", "proxychains", "proxychains4", "torsocks", "fakeroot", "strace", "ltrace",
+            "firejail", "stdbuf", "chronic", "nocache", "eatmydata", "caffeinate", "systemd-run", "runuser", "sg",
+            "tsp", "entr", "exec", "command", "nice", "ionice", "chrt", "taskset", "timeout", "env", "xargs",
+            "parallel", "busybox", "toybox", "chroot", "flock", "unshare", "nsenter", "watch", "script", "ssh",
+            "kubectl", "docker", "podman", "nerdctl", "crictl", "lxc-attach", "machinectl", "su", "find", "eval",
+            "source", ".", "at", "batch");
+
     private Shell() {
+    }
+
+    /** Whether this reader already reports what {@code program} runs (sudo X, env X, xargs X, ...). */
+    public static boolean unwraps(String program) {
+        return UNWRAPPED.contains(program);
     }
 
     public static Script parse(String decoded) {
@@ -660,11 +677,13 @@ public final class Shell {
                     programCopies.put(operands.get(1), basename(operands.get(0)));
                 }
             }
+            if (functions.containsKey(argv.get(0))) {
+                // a call of a function this line defined runs its body, with $1... bound to the call's arguments
+                nested(functions.get(argv.get(0)), stdin, argv);
+                return;
+            }
             execs.add(new Exec(List.copyOf(argv), List.copyOf(redirects), stdin, cwd));
             List<String> args = argv.subList(1, argv.size());
-            if (functions.containsKey(argv.get(0))) {
-                nested(functions.get(argv.get(0)), stdin, argv);
-            }
             switch (program) {
                 case "cd", "pushd" -> cwd = args.isEmpty() ? HOME : args.get(args.size() - 1);
                 case "alias" -> {
