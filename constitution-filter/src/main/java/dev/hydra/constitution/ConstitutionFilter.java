@@ -6,6 +6,8 @@ import dev.hydra.topics.StreamsConfigs;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
 import dev.hydra.topics.config.SandboxSettings;
+import dev.hydra.topics.tools.McpServerConfig;
+import dev.hydra.topics.tools.ToolVocabulary;
 import dev.hydra.topics.signing.VerdictSigner;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,7 +76,8 @@ public final class ConstitutionFilter implements Service {
         }
         Path file = FilterSettings.constitutionFile(config);
         // the sandbox mode decides whether shell calls can be autonomous (crews.sandbox: none parks them all)
-        constitution = Constitution.load(file).withSandbox(config.get(SandboxSettings.SANDBOX));
+        constitution = Constitution.load(file).withSandbox(config.get(SandboxSettings.SANDBOX))
+                .withTools(ToolVocabulary.standard().withServers(McpServerConfig.from(config)));
         ApprovalPolicy policy = new ApprovalPolicy(constitution.approvalTimeout(),
                 config.get(FilterSettings.EXPIRY_SCAN_INTERVAL));
         notifier = config.get(FilterSettings.APPROVAL_WEBHOOK)

@@ -63,7 +63,7 @@ public final class CrewSettings {
             "120s", "time limit of one model call");
 
     /** MCP servers the tool executor may call: a list of {name, command | url}, read by McpServers. */
-    public static final String MCP_SERVERS_PATH = KnownSettings.section("crews.mcpServers");
+    public static final String MCP_SERVERS_PATH = dev.hydra.topics.tools.McpServerConfig.PATH;
     /** The shared services list; the crews read each entry's restart command (ServiceCatalog). */
     public static final String SERVICES_PATH = KnownSettings.section("services");
 

@@ -103,7 +103,7 @@ class AgentCrewTest {
 
         assertThat(outcome.summary()).isEqualTo("Recommendation: evaluate share groups for crew lanes");
         assertThat(calls).extracting(ToolCall::qualifiedTool, ToolCall::agent)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("web-search.search", "web_searcher"));
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("searxng-mcp.search", "web_searcher"));
         assertThat(server.requests).hasSize(4);
         assertThat(server.requests.get(2).toString()).contains("Technical Document Analyst")
                 .contains("Hand-off from web_searcher").contains("Sources: KIP-932");

@@ -74,6 +74,6 @@ class CrewConfigTest {
                 .isEqualTo("http://127.0.0.1:8811/mcp");
         assertThatThrownBy(() -> McpServers.from(HydraConfig.of("crews: {mcpServers: [{name: both, url: u, command: [x]}]}",
                 Map.of()), Duration.ofSeconds(1))).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("exactly one of command (a list) or url");
+                .hasMessageContaining("(both) must have exactly one of command (a list: the program and its arguments, for stdio) or url");
     }
 }

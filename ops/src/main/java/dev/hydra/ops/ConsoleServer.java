@@ -7,6 +7,8 @@ import dev.hydra.topics.Json;
 import dev.hydra.topics.Service;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.events.Task;
+import dev.hydra.topics.events.ToolCall;
+import dev.hydra.topics.events.ToolResult;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerResponse;
@@ -15,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -38,6 +41,7 @@ final class ConsoleServer implements AutoCloseable {
     private final boolean ownsView;
     private final List<HttpServerResponse> liveClients = new CopyOnWriteArrayList<>();
     private HttpServer server;
+    private OperatorCalls operatorCalls;
     private long pushTimer = -1;
     private long pushedVersion = -1;
 
@@ -107,6 +111,7 @@ final class ConsoleServer implements AutoCloseable {
         router.get("/metrics").handler(this::metrics);
         router.get("/api/topics").blockingHandler(this::topics);
         router.post("/api/tasks").blockingHandler(this::submitTask);
+        router.post("/api/toolcalls").blockingHandler(this::callTool);
         router.get("/api/approvals").blockingHandler(this::approvals);
         router.post("/api/approvals/:id/approve").blockingHandler(ctx -> decide(ctx, true));
         router.post("/api/approvals/:id/reject").blockingHandler(ctx -> decide(ctx, false));
@@ -208,6 +213,57 @@ final class ConsoleServer implements AutoCloseable {
         }
     }
 
+    /** The longest a request may wait for a tool call's result ({@code ?wait=}): longer calls are followed on the topics. */
+    private static final Duration MAX_CALL_WAIT = Duration.ofMinutes(2);
+
+    /**
+     * An operator's tool call (the body: {server, tool, arguments, crew?}), judged by the constitution
+     * like an agent's. 202 with its id at once, or with {@code ?wait=30s} the result when it comes in
+     * time (200), else 202 with status PENDING (parked for approval, or still running).
+     */
+    private void callTool(RoutingContext ctx) {
+        java.util.Optional<String> body = body(ctx, "a tool call as JSON {\"server\", \"tool\", \"arguments\"}");
+        if (body.isEmpty()) {
+            return;
+        }
+        Duration wait;
+        try {
+            String asked = ctx.request().getParam("wait");
+            wait = asked == null ? Duration.ZERO : dev.hydra.topics.config.Setting.parseDuration(asked);
+        } catch (RuntimeException e) {
+            error(ctx, 400, "wait must be a duration such as 30s or 2m, was '" + ctx.request().getParam("wait") + "'");
+            return;
+        }
+        if (wait.compareTo(MAX_CALL_WAIT) > 0) {
+            error(ctx, 400, "wait may be at most " + MAX_CALL_WAIT.toMinutes() + "m, was " + wait);
+            return;
+        }
+        ToolCall call;
+        try {
+            call = OperatorCalls.prepare(Json.parse(body.get()), api.mcpServers(), "http");
+        } catch (InvalidEventException e) {
+            error(ctx, 400, e.getMessage());
+            return;
+        }
+        try {
+            java.util.Optional<ToolResult> result = operatorCalls().call(call, wait);
+            json(ctx, result.isPresent() ? 200 : 202, OperatorCalls.describe(call, result, wait)
+                    .put("topic", Topics.TOOLCALLS_REQUESTED.name()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            error(ctx, 503, "interrupted while waiting for tool call " + call.id());
+        } catch (RuntimeException e) {
+            error(ctx, 503, "could not produce the tool call: " + e.getMessage());
+        }
+    }
+
+    private synchronized OperatorCalls operatorCalls() {
+        if (operatorCalls == null) {
+            operatorCalls = new OperatorCalls(api.clientProps(), "hydra-console-calls");
+        }
+        return operatorCalls;
+    }
+
     private void approvals(RoutingContext ctx) {
         ApprovalDesk desk = new ApprovalDesk(api.clientProps());
         boolean all = "true".equals(ctx.request().getParam("all"));
@@ -255,6 +311,11 @@ final class ConsoleServer implements AutoCloseable {
         }
         if (view != null && ownsView) {
             view.close();
+        }
+        synchronized (this) {
+            if (operatorCalls != null) {
+                operatorCalls.close();
+            }
         }
         if (server != null) {
             server.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();

@@ -12,6 +12,7 @@ import dev.hydra.topics.TopicBootstrap;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
+import dev.hydra.topics.tools.McpServerConfig;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.Task;
 import io.vertx.core.Vertx;
@@ -47,6 +48,7 @@ public final class HydraStack implements StackApi, AutoCloseable {
 
     private final Options options;
     private final List<Service> services = new ArrayList<>();
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private EmbeddedBroker broker;
     private String bootstrap;
     private Properties clientProps;
@@ -151,9 +153,17 @@ public final class HydraStack implements StackApi, AutoCloseable {
         producer.send(Topics.TASKS_PROPOSED, task.id(), task, task.id()).get(30, TimeUnit.SECONDS);
     }
 
+    @Override
+    public List<McpServerConfig> mcpServers() {
+        return McpServerConfig.from(options.config());
+    }
+
     /** Stops in reverse order of start; never throws. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return; // test mode closes the stack itself, then the shutdown hook tries again
+        }
         List<Service> reversed = new ArrayList<>(services);
         Collections.reverse(reversed);
         if (!reversed.isEmpty() && reversed.get(0) instanceof StateAssessor) {

@@ -13,6 +13,7 @@ import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.Task;
+import dev.hydra.topics.tools.McpServerConfig;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import java.nio.file.Path;
@@ -120,6 +121,11 @@ final class ServiceCommand implements Callable<Integer> {
                 @Override
                 public void submit(Task task) throws Exception {
                     producer.send(Topics.TASKS_PROPOSED, task.id(), task, task.id()).get(30, TimeUnit.SECONDS);
+                }
+
+                @Override
+                public List<McpServerConfig> mcpServers() {
+                    return McpServerConfig.from(config);
                 }
             };
             // The console service is the live view itself; every other service serves only its own API.

@@ -6,16 +6,9 @@ import dev.hydra.topics.Topics;
 import dev.hydra.topics.events.Task;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
-import dev.hydra.topics.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -59,26 +52,6 @@ final class SubmitCommand implements Callable<Integer> {
     }
 
     private List<Task> read() throws IOException {
-        String text = file.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
-                : Files.readString(Path.of(file), StandardCharsets.UTF_8);
-        List<Task> tasks = new ArrayList<>();
-        try (MappingIterator<JsonNode> values = Json.MAPPER.readerFor(JsonNode.class).readValues(text)) {
-            int n = 0;
-            while (values.hasNextValue()) {
-                n++;
-                JsonNode node = values.nextValue();
-                try {
-                    tasks.add(Topics.TASK.fromTree(node));
-                } catch (InvalidEventException e) {
-                    throw new InvalidEventException("task #" + n + ": " + e.getMessage(), e);
-                }
-            }
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new InvalidEventException(file + " is not JSON: " + e.getOriginalMessage(), e);
-        }
-        if (tasks.isEmpty()) {
-            throw new InvalidEventException(file + " holds no task");
-        }
-        return tasks;
+        return JsonInput.read(file, "task", Topics.TASK::fromTree);
     }
 }

@@ -30,7 +30,7 @@ class HydraCliTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (List<String> command : List.<List<String>>of(List.of(), List.of("up"), List.of("topics"), List.of("submit"),
+        for (List<String> command : List.<List<String>>of(List.of(), List.of("up"), List.of("topics"), List.of("submit"), List.of("call"),
                 List.of("tail"), List.of("service"), List.of("crew"), List.of("approvals"), List.of("approvals", "approve"))) {
             List<String> withHelp = new java.util.ArrayList<>(command);
             withHelp.add("--help");

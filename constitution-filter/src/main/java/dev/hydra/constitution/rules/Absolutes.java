@@ -9,6 +9,7 @@ import dev.hydra.constitution.rules.text.PathGlob;
 import dev.hydra.constitution.rules.text.Secrets;
 import dev.hydra.constitution.rules.text.Text;
 import dev.hydra.topics.events.Decision;
+import dev.hydra.topics.tools.ToolEffect;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -224,11 +225,15 @@ final class Absolutes {
         }
     }
 
-    /** An unknown tool (an MCP server's) whose arguments hold a secret: they leave Hydra. */
+    /**
+     * A tool whose arguments leave Hydra (an unknown MCP server's, or one whose effect publishes or
+     * fetches, whichever server serves it) and hold a secret.
+     */
     record UnknownToolSecrets(Secrets secrets) implements Rule {
         @Override
         public String test(Facts f) {
-            String tool = f.unknownTool != null ? f.unknownTool : "fetch-mcp.fetch".equals(f.tool) ? f.tool : null;
+            boolean leaves = f.effect == ToolEffect.PUBLISH || f.effect == ToolEffect.FETCH;
+            String tool = f.unknownTool != null ? f.unknownTool : leaves ? f.tool : null;
             if (tool == null) {
                 return null;
             }

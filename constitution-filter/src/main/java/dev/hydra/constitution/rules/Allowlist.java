@@ -5,6 +5,7 @@ import dev.hydra.constitution.rules.facts.Vocabulary;
 import dev.hydra.constitution.rules.shell.Shell;
 import dev.hydra.constitution.rules.text.PathGlob;
 import dev.hydra.topics.config.SandboxSettings;
+import dev.hydra.topics.tools.ToolVocabulary;
 import dev.hydra.topics.events.Decision;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -77,19 +78,29 @@ final class Allowlist {
 
     private final List<Operation> operations;
     private final SandboxSettings.Mode sandbox;
+    private final ToolVocabulary tools;
 
     Allowlist(List<Operation> operations, SandboxSettings.Mode sandbox) {
+        this(operations, sandbox, ToolVocabulary.standard());
+    }
+
+    private Allowlist(List<Operation> operations, SandboxSettings.Mode sandbox, ToolVocabulary tools) {
         this.operations = List.copyOf(operations);
         this.sandbox = sandbox;
+        this.tools = tools;
     }
 
     Allowlist withSandbox(SandboxSettings.Mode mode) {
-        return new Allowlist(operations, mode);
+        return new Allowlist(operations, mode, tools);
+    }
+
+    Allowlist withTools(ToolVocabulary vocabulary) {
+        return new Allowlist(operations, sandbox, vocabulary);
     }
 
     /** Whether some entry names the tool (an unknown tool may still be named). */
     boolean namesTool(String tool) {
-        return operations.stream().anyMatch(o -> o.namesTool(tool));
+        return operations.stream().anyMatch(o -> o.namesTool(tool) || tools.kindName(tool).filter(o::namesTool).isPresent());
     }
 
     /** Null when every effect is covered, else the ruling that says what is not. */
@@ -100,8 +111,8 @@ final class Allowlist {
         if (f.sandboxed && sandbox == SandboxSettings.Mode.NONE) {
             return approval(SANDBOX_OFF, "the sandbox is off (crews.sandbox: none): shell commands need a person");
         }
-        Vocabulary.Tool tool = Vocabulary.table().tool(f.tool);
-        boolean pathTool = tool != null && List.of("write", "delete", "move").contains(tool.effect());
+        // the file tools are judged by the paths they touch, whoever serves them
+        boolean pathTool = tools.find(f.tool).filter(tool -> tool.effect().onFiles()).isPresent();
         if (!pathTool && !namesTool(f.tool)) {
             return approval(NOT_AUTONOMOUS, f.tool + " is not an autonomous operation (no autonomous_operations entry "
                     + "names it)");
@@ -132,7 +143,8 @@ final class Allowlist {
                 return approval(NOT_AUTONOMOUS, w.describe() + ": git runs what it names (hooks, filters, "
                         + "configuration), also when git-mcp runs git on the host");
             }
-            if (operations.stream().noneMatch(o -> o.coversWriteBy(f.tool, w.path(), w.glob()))) {
+            if (operations.stream().noneMatch(o -> o.coversWriteBy(f.tool, w.path(), w.glob())
+                    || tools.kindName(f.tool).filter(kind -> o.coversWriteBy(kind, w.path(), w.glob())).isPresent())) {
                 return approval(NOT_AUTONOMOUS, w.describe() + ", outside the paths of every autonomous operation");
             }
         }

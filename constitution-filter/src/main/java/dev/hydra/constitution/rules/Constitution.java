@@ -14,6 +14,7 @@ import dev.hydra.constitution.rules.text.Text;
 import dev.hydra.topics.Redactor;
 import dev.hydra.topics.config.ConfigException;
 import dev.hydra.topics.config.SandboxSettings;
+import dev.hydra.topics.tools.ToolVocabulary;
 import dev.hydra.topics.events.Decision;
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.ToolCall;
@@ -84,7 +85,7 @@ public final class Constitution implements Redactor {
     private final Extractor extractor;
     private final Secrets secrets;
 
-    private Constitution(Constitution c, Allowlist allowlist) {
+    private Constitution(Constitution c, Allowlist allowlist, Extractor extractor) {
         this.sha256 = c.sha256;
         this.approvers = c.approvers;
         this.approvalTimeout = c.approvalTimeout;
@@ -93,7 +94,7 @@ public final class Constitution implements Redactor {
         this.denyRules = c.denyRules;
         this.approvalRules = c.approvalRules;
         this.allowlist = allowlist;
-        this.extractor = c.extractor;
+        this.extractor = extractor;
         this.secrets = c.secrets;
     }
 
@@ -452,7 +453,15 @@ public final class Constitution implements Redactor {
      * {@code none}, every shell.run needs a person's approval.
      */
     public Constitution withSandbox(SandboxSettings.Mode mode) {
-        return new Constitution(this, allowlist.withSandbox(mode));
+        return new Constitution(this, allowlist.withSandbox(mode), extractor);
+    }
+
+    /**
+     * This constitution understanding the tools of {@code tools}: the contract's vocabulary with the
+     * configured MCP servers, so that a server configured with a kind is judged by that kind's tools.
+     */
+    public Constitution withTools(ToolVocabulary tools) {
+        return new Constitution(this, allowlist.withTools(tools), extractor.withTools(tools));
     }
 
     /** SHA-256 of the file's text, stamped on every verdict and audit record. */

@@ -3,6 +3,7 @@ package dev.hydra.crew.agent;
 import dev.hydra.crew.TaskContext;
 import dev.hydra.crew.TaskExecutor;
 import dev.hydra.crew.TaskOutcome;
+import dev.hydra.crew.tools.ToolCatalog;
 import dev.hydra.topics.Json;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.Task;
@@ -26,11 +27,20 @@ public final class AgentCrew implements TaskExecutor {
     public record Limits(int maxIterations, int maxToolCalls, long tokenBudget, Duration toolTimeout) {
     }
 
-    /** One agent's turn: which AI service, its tools, and what it is asked to do. */
+    /**
+     * One agent's turn: which AI service, its tools, and what it is asked to do. Its tools are offered
+     * tools of the contract's vocabulary, so the constitution understands every call it can make.
+     */
     public record Stage<T>(String agent, Class<T> type, BiFunction<T, String, String> call, List<String> tools,
                            String instruction) {
         public Stage {
             tools = List.copyOf(tools);
+            for (String tool : tools) {
+                if (ToolCatalog.find(tool).isEmpty()) {
+                    throw new IllegalArgumentException(agent + " is offered " + tool + ", which the tool vocabulary "
+                            + "(topics' tools.table) does not offer; offered: " + ToolCatalog.names());
+                }
+            }
         }
     }
 
@@ -69,6 +79,13 @@ public final class AgentCrew implements TaskExecutor {
             String last = answers.isEmpty() ? "" : List.copyOf(answers.values()).get(answers.size() - 1);
             return TaskOutcome.succeeded(last, artefacts, tokens);
         };
+    }
+
+    /** The tools each agent of the crew is offered, by agent. */
+    public Map<String, List<String>> tools() {
+        Map<String, List<String>> tools = new LinkedHashMap<>();
+        stages.forEach(stage -> tools.put(stage.agent(), stage.tools()));
+        return tools;
     }
 
     @Override

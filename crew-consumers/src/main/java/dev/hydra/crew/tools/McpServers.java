@@ -1,9 +1,8 @@
 package dev.hydra.crew.tools;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.hydra.topics.Json;
-import dev.hydra.topics.config.ConfigException;
 import dev.hydra.topics.config.HydraConfig;
+import dev.hydra.topics.tools.McpServerConfig;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.mcp.client.DefaultMcpClient;
 import dev.langchain4j.mcp.client.McpClient;
@@ -12,7 +11,6 @@ import dev.langchain4j.mcp.client.transport.http.StreamableHttpMcpTransport;
 import dev.langchain4j.mcp.client.transport.stdio.StdioMcpTransport;
 import dev.langchain4j.service.tool.ToolExecutionResult;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,23 +45,9 @@ public final class McpServers implements AutoCloseable {
     }
 
     public static McpServers from(HydraConfig config, Duration timeout) {
-        JsonNode list = config.section(dev.hydra.crew.CrewSettings.MCP_SERVERS_PATH);
         Map<String, ServerSpec> specs = new LinkedHashMap<>();
-        if (list.isArray()) {
-            for (int i = 0; i < list.size(); i++) {
-                JsonNode entry = list.get(i);
-                String where = config.origin() + ": crews.mcpServers[" + i + "]";
-                String name = entry.path("name").asText("");
-                List<String> command = new ArrayList<>();
-                entry.path("command").forEach(arg -> command.add(arg.asText()));
-                String url = entry.path("url").asText("");
-                if (name.isBlank() || command.isEmpty() == url.isBlank()) {
-                    throw new ConfigException(where + " must have a name and exactly one of command (a list) or url");
-                }
-                specs.put(name, new ServerSpec(name, command, url.isBlank() ? null : url));
-            }
-        } else if (!list.isMissingNode() && !list.isNull()) {
-            throw new ConfigException(config.origin() + ": crews.mcpServers must be a list of {name, command|url}");
+        for (McpServerConfig server : McpServerConfig.from(config)) {
+            specs.put(server.name(), new ServerSpec(server.name(), server.command(), server.url().orElse(null)));
         }
         return new McpServers(specs, timeout);
     }

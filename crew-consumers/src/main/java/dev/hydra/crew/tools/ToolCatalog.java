@@ -1,6 +1,8 @@
 package dev.hydra.crew.tools;
 
-import dev.hydra.topics.config.SandboxSettings;
+import dev.hydra.topics.tools.ToolKind;
+import dev.hydra.topics.tools.ToolOffer;
+import dev.hydra.topics.tools.ToolVocabulary;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.model.chat.request.json.JsonArraySchema;
 import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
@@ -13,7 +15,8 @@ import java.util.Optional;
 
 /**
  * The tools agents may ask for, by the name the model sees, and the server and tool each becomes
- * in a {@code ToolCall} (the canonical names of DESIGN.md, which the constitution matches on).
+ * in a {@code ToolCall}: the offered tools of the contract's {@link ToolVocabulary}, which the
+ * constitution judges by, so the two cannot drift apart.
  */
 public final class ToolCatalog {
 
@@ -40,47 +43,31 @@ public final class ToolCatalog {
         }
     }
 
-    public static final String FILESYSTEM = "filesystem-mcp";
-    public static final String SHELL = "shell";
-    public static final String GIT = "git-mcp";
+    public static final String FILESYSTEM = ToolVocabulary.FILESYSTEM;
+    public static final String SHELL = ToolVocabulary.SHELL;
+    public static final String GIT = ToolVocabulary.GIT;
 
+    /** The offered tools of the contract's vocabulary, by the name the model sees. */
     private static final Map<String, ToolDef> TOOLS = new LinkedHashMap<>();
-    private static final String IN_WORKSPACE = SandboxSettings.WORKSPACE_ROOT + "/... or a path relative to it";
 
     static {
-        add("read_file", FILESYSTEM, "read_file", "Read a text file of the workspace (" + IN_WORKSPACE + ")",
-                List.of("path"), List.of());
-        add("write_file", FILESYSTEM, "write_file", "Create or replace a text file of the workspace ("
-                + IN_WORKSPACE + ")", List.of("path", "content"), List.of());
-        add("delete_file", FILESYSTEM, "delete_file", "Delete a file of the workspace (" + IN_WORKSPACE + ")",
-                List.of("path"), List.of());
-        add("move_file", FILESYSTEM, "move_file", "Move or rename a file of the workspace (" + IN_WORKSPACE + ")",
-                List.of("source", "destination"), List.of());
-        add("run_shell", SHELL, "run", "Run a shell command in the sandbox, in " + SandboxSettings.WORKSPACE_ROOT
-                + " (no network; only " + SandboxSettings.WORKSPACE_ROOT + " and /tmp writable; time-limited)",
-                List.of("command"), List.of());
-        add("git_status", GIT, "status", "Show the working tree status of the workspace repository", List.of(),
-                List.of());
-        add("git_diff", GIT, "diff", "Show uncommitted changes of the workspace repository", List.of(), List.of());
-        add("git_checkout", GIT, "checkout", "Switch to (or create) a branch", List.of("branch"), List.of());
-        add("git_commit", GIT, "commit", "Commit files with a message", List.of("message"), List.of("files"));
-        add("git_push", GIT, "push", "Push a branch to a remote", List.of("remote", "branch"), List.of());
-        add("web_search", "web-search", "search", "Search the web", List.of("query"), List.of());
-        add("web_fetch", "web-fetch", "fetch", "Fetch a web page as text", List.of("url"), List.of());
-        add("restart_container", "docker-mcp", "restart_container", "Restart a container",
-                List.of("container"), List.of());
+        for (ToolKind kind : ToolVocabulary.standard().offered()) {
+            ToolOffer offer = kind.offer().orElseThrow();
+            TOOLS.put(offer.name(), new ToolDef(offer.name(), kind.server(), kind.tool(), offer.description(),
+                    offer.arguments(), offer.listArguments()));
+        }
     }
 
     private ToolCatalog() {
     }
 
-    private static void add(String name, String server, String tool, String description, List<String> arguments,
-                            List<String> listArguments) {
-        TOOLS.put(name, new ToolDef(name, server, tool, description, arguments, listArguments));
-    }
-
     public static Optional<ToolDef> find(String name) {
         return Optional.ofNullable(TOOLS.get(name));
+    }
+
+    /** The names models see, in the vocabulary's order. */
+    public static List<String> names() {
+        return List.copyOf(TOOLS.keySet());
     }
 
     public static ToolDef get(String name) {
@@ -88,24 +75,10 @@ public final class ToolCatalog {
     }
 
     /**
-     * The resources a call touches, in DESIGN.md's notation: the router and filter use them for
-     * conflicts, and the request is keyed by the first so calls on one resource stay in order.
+     * The resources a call touches, in DESIGN.md's notation, read through the vocabulary's roles; a tool
+     * the vocabulary does not know touches none that can be named.
      */
     public static List<String> resources(String server, String tool, Map<String, Object> arguments) {
-        List<String> resources = new ArrayList<>();
-        for (String key : List.of("path", "source", "destination")) {
-            if (arguments.get(key) instanceof String path && !path.isBlank()) {
-                // one name per file: a relative path is the workspace's, as the tools resolve it
-                resources.add("path:" + (path.startsWith("/") ? path : SandboxSettings.WORKSPACE_ROOT + "/" + path));
-            }
-        }
-        if (arguments.get("container") instanceof String container && !container.isBlank()) {
-            resources.add("service:" + container);
-        }
-        if (server.equals(GIT)) {
-            String branch = arguments.get("branch") instanceof String b && !b.isBlank() ? b : "HEAD";
-            resources.add("repo:workspace@" + branch);
-        }
-        return resources;
+        return ToolVocabulary.standard().find(server, tool).map(kind -> kind.resources(arguments)).orElse(List.of());
     }
 }

@@ -8,6 +8,8 @@ import dev.hydra.constitution.rules.text.Text;
 
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.ToolCall;
+import dev.hydra.topics.tools.ToolKind;
+import dev.hydra.topics.tools.ToolVocabulary;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -25,13 +27,24 @@ import java.util.Set;
 public final class Extractor {
 
     private final Recorder recorder;
+    private final ToolVocabulary tools;
 
     /**
      * @param workspace   where relative paths and the sandbox's working directory point
      * @param configWords words of watched settings (AUTH, PASSWORD): only lines naming one are read
      */
     public Extractor(String workspace, Set<String> configWords) {
-        this.recorder = new Recorder(workspace, configWords);
+        this(new Recorder(workspace, configWords), ToolVocabulary.standard());
+    }
+
+    private Extractor(Recorder recorder, ToolVocabulary tools) {
+        this.recorder = recorder;
+        this.tools = tools;
+    }
+
+    /** This extractor reading the tools of {@code tools} (the contract's vocabulary with the configured MCP servers). */
+    public Extractor withTools(ToolVocabulary tools) {
+        return new Extractor(recorder, tools);
     }
 
     // ------------------------------------------------------------------ tool calls
@@ -45,7 +58,7 @@ public final class Extractor {
 
     /** A tool's arguments read by the tool's effect, with the argument names the vocabulary gives each role. */
     private void toolCall(Facts f, String tool, Map<String, Object> args, String via) {
-        Vocabulary.Tool known = Vocabulary.table().tool(tool);
+        ToolKind known = tools.find(tool).orElse(null);
         if (f.tool == null) {
             f.tool = tool;
         }
@@ -57,7 +70,8 @@ public final class Extractor {
             return;
         }
         understood(f, tool, known, args);
-        switch (known.effect()) {
+        f.effect = known.effect();
+        switch (known.effect().word()) {
             case "read", "restart", "vector" -> f.ops.add(new Facts.Op(tool, "", List.of(), via));
             case "publish" -> f.ops.add(new Facts.Op(tool, argumentText(args), List.of(), via));
             case "write" -> {
@@ -138,7 +152,7 @@ public final class Extractor {
      * for it, with the right shape: an argument the tool might act on but the constitution does not read
      * ({"cwd": "/etc"}, {"statements": [...]}, {"path": ["/workspace/a", "/etc/passwd"]}) needs a person.
      */
-    private static void understood(Facts f, String tool, Vocabulary.Tool known, Map<String, Object> args) {
+    private static void understood(Facts f, String tool, ToolKind known, Map<String, Object> args) {
         if (known.roles().isEmpty()) {
             return;
         }

@@ -4,7 +4,7 @@ import dev.hydra.constitution.rules.shell.Shell;
 import dev.hydra.constitution.rules.sql.Sql;
 import dev.hydra.constitution.rules.text.PathGlob;
 import dev.hydra.constitution.rules.text.Text;
-
+import dev.hydra.topics.tools.ToolEffect;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -63,6 +63,8 @@ public final class Facts {
     public final List<Named> sandboxEscapes = new ArrayList<>(1);
     public final List<Problem> problems = new ArrayList<>(1);
     public String unknownTool;
+    /** The effect of the tool called, when the vocabulary knows it. */
+    public ToolEffect effect;
     /** The tool called (canonical server.tool); null for a task without one. */
     public String tool;
     /** Whether the commands run in the sandbox (shell.run), where only the workspace and /tmp are writable. */

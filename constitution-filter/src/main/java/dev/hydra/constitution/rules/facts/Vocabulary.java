@@ -11,18 +11,17 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * What the constitution knows about programs and tools, loaded from the one table
+ * What the constitution knows about the programs shell commands run, loaded from the one table
  * {@code vocabulary.table} beside this class: each program's effect (reads, edits files, builds,
- * reaches the network, wraps privileges, ...), the arguments that make a firewall program only list,
- * and each tool's effect and the arguments that carry its parts. A program or tool that is not in
- * the table is not understood. Immutable; loaded once.
+ * reaches the network, wraps privileges, ...) and the arguments that make a firewall program only
+ * list. A program that is not in the table is not understood. Tools are the contract's
+ * ({@code dev.hydra.topics.tools.ToolVocabulary}). Immutable; loaded once.
  */
 public final class Vocabulary {
 
@@ -45,13 +44,6 @@ public final class Vocabulary {
                 case FIREWALL -> "changes the firewall or network configuration";
                 default -> "runs inside the sandbox";
             };
-        }
-    }
-
-    /** A tool's effect and the argument names of each role (first present wins). */
-    public record Tool(String name, String effect, Map<String, List<String>> roles) {
-        public String[] keys(String role) {
-            return roles.getOrDefault(role, List.of()).toArray(String[]::new);
         }
     }
 
@@ -135,13 +127,12 @@ public final class Vocabulary {
     private final Map<String, Effect> programs;
     private final Map<String, Effect> subcommands;
     private final Map<String, Condition> readOnly;
-    private final Map<String, Tool> tools;
     /** SQL that acts outside the database: statements starting with a verb, or calling a function. */
     private final java.util.regex.Pattern sqlOutside;
     private final Set<String> sqlFunctions;
 
     private Vocabulary(Map<String, Effect> programs, Map<String, Effect> subcommands, Map<String, Condition> readOnly,
-                       Map<String, Tool> tools, List<String> sqlVerbs, List<String> sqlFunctions,
+                       List<String> sqlVerbs, List<String> sqlFunctions,
                        Map<String, List<RunOption>> runOptions) {
         this.runOptions = Map.copyOf(runOptions);
         this.sqlOutside = java.util.regex.Pattern.compile("(?i)(?:^|;)\\s*(" + String.join("|", sqlVerbs)
@@ -151,7 +142,6 @@ public final class Vocabulary {
         this.programs = Map.copyOf(programs);
         this.subcommands = Map.copyOf(subcommands);
         this.readOnly = Map.copyOf(readOnly);
-        this.tools = Map.copyOf(tools);
     }
 
     /** What in this SQL acts outside the database (DO, lo_export(, COPY ... TO PROGRAM), or null. */
@@ -232,11 +222,6 @@ public final class Vocabulary {
 
     public static Vocabulary table() {
         return TABLE;
-    }
-
-    /** The tool's entry, or null when the constitution does not know it. */
-    public Tool tool(String canonical) {
-        return tools.get(canonical);
     }
 
     /** Every program with this effect (the firewall family of a {@code command: iptables} detection). */
@@ -355,7 +340,6 @@ public final class Vocabulary {
         Map<String, Effect> programs = new HashMap<>();
         Map<String, Effect> subcommands = new HashMap<>();
         Map<String, Condition> readOnly = new HashMap<>();
-        Map<String, Tool> tools = new LinkedHashMap<>();
         List<String> sqlVerbs = new ArrayList<>();
         List<String> sqlFunctions = new ArrayList<>();
         Map<String, List<RunOption>> runOptions = new HashMap<>();
@@ -374,19 +358,7 @@ public final class Vocabulary {
                 String[] cols = line.split("\\s*\\|\\s*");
                 String where = resource + ":" + n;
                 if (cols.length < 2) {
-                    throw new IllegalStateException(where + ": expected 'program NAMES | EFFECT' or 'tool NAME | EFFECT'");
-                }
-                if (cols[0].startsWith("tool ")) {
-                    String name = cols[0].substring(5).strip();
-                    Map<String, List<String>> roles = new LinkedHashMap<>();
-                    if (cols.length > 2) {
-                        for (String role : cols[2].split("\\s+")) {
-                            int eq = role.indexOf('=');
-                            roles.put(role.substring(0, eq), List.of(role.substring(eq + 1).split(",")));
-                        }
-                    }
-                    tools.put(name, new Tool(name, cols[1].strip(), roles));
-                    continue;
+                    throw new IllegalStateException(where + ": expected 'program NAMES | EFFECT'");
                 }
                 if (cols[0].startsWith("sql-verb ") || cols[0].startsWith("sql-function ")) {
                     List<String> into = cols[0].startsWith("sql-verb ") ? sqlVerbs : sqlFunctions;
@@ -418,7 +390,7 @@ public final class Vocabulary {
                     continue;
                 }
                 if (!cols[0].startsWith("program ")) {
-                    throw new IllegalStateException(where + ": a line starts with 'program' or 'tool'");
+                    throw new IllegalStateException(where + ": a line starts with 'program', 'runs', 'sql-verb' or 'sql-function'");
                 }
                 Effect effect = Effect.valueOf(cols[1].strip().toUpperCase(Locale.ROOT));
                 String names = cols[0].substring(8).strip();
@@ -447,7 +419,7 @@ public final class Vocabulary {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new Vocabulary(programs, subcommands, readOnly, tools, sqlVerbs, sqlFunctions, runOptions);
+        return new Vocabulary(programs, subcommands, readOnly, sqlVerbs, sqlFunctions, runOptions);
     }
 
     private static Condition condition(String text, String where) {
