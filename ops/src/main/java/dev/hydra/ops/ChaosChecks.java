@@ -7,9 +7,12 @@ import dev.hydra.topics.DeadLetters;
 import dev.hydra.topics.Json;
 import dev.hydra.topics.Topic;
 import dev.hydra.topics.Topics;
+import dev.hydra.topics.events.ApprovalRequest;
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.TaskState;
 import dev.hydra.topics.events.TaskStatus;
+import dev.hydra.topics.events.ToolResult;
+import dev.hydra.topics.events.ToolStatus;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,7 +57,9 @@ final class ChaosChecks {
     private static final int EXAMPLES = 5;
 
     /** What the load offered, as the broker acknowledged it. */
-    record Fed(Map<String, Task> tasks, Map<String, Hostile> hostile, int refused, String firstRefusal) {
+    /** {@code pathological}: each pathological tool call's key and the name of its input. */
+    record Fed(Map<String, Task> tasks, Map<String, Hostile> hostile, Map<String, String> pathological, int refused,
+               String firstRefusal) {
     }
 
     /** A hostile event as fed: its topic, kind and the SHA-256 of its bytes. */
@@ -144,6 +149,7 @@ final class ChaosChecks {
         Map<String, Integer> audited = new HashMap<>(otherAudit);
         audit.executions().forEach((key, n) -> audited.merge(key, n, Integer::sum));
         checks.add(deadLetters(fed, verdicts, audited, approvedKeys, elsewhere));
+        checks.add(pathological(fed));
 
         AuditVerifier.Report chain = AuditVerifier.strict().verifyTopic(client, READ_TIMEOUT);
         checks.add(new ChaosRun.Check("the audit hash chain verifies", chain.intact(),
@@ -243,6 +249,50 @@ final class ChaosChecks {
                 missing.isEmpty() && twice.isEmpty() && altered.isEmpty() && through.isEmpty(),
                 keys.size() + " hostile " + byTopic + " " + byKind + ": " + count(missing, "not dead-lettered") + ", "
                         + count(twice, "twice") + ", " + count(altered, "altered") + ", " + count(through, "got through"));
+    }
+
+    /**
+     * Each pathological tool call (a valid call built to exhaust the checker): exactly one verdict, parked
+     * for a person (a reason, not an error) or denied; never approved, never dead-lettered. The rest of
+     * the load finishing shows the filter went on past them.
+     */
+    private ChaosRun.Check pathological(Fed fed) {
+        Map<String, Set<String>> requests = new HashMap<>();
+        List<String> errors = new ArrayList<>();
+        read(Topics.APPROVAL_REQUESTS, record -> {
+            ApprovalRequest request = parse(Topics.APPROVAL_REQUESTS, record);
+            if (request != null && fed.pathological().containsKey(request.subjectId())) {
+                requests.computeIfAbsent(request.subjectId(), k -> new HashSet<>()).add(request.id());
+                if (request.reason().contains("Error") || request.reason().contains("Exception")) {
+                    errors.add(request.subjectId());
+                }
+            }
+        });
+        Map<String, Integer> denied = new HashMap<>();
+        read(Topics.TOOLCALLS_RESULTS, record -> {
+            ToolResult result = parse(Topics.TOOLCALLS_RESULTS, record);
+            if (result != null && result.status() == ToolStatus.DENIED && fed.pathological().containsKey(result.toolCallId())) {
+                denied.merge(result.toolCallId(), 1, Integer::sum);
+            }
+        });
+        Set<String> through = new HashSet<>();
+        for (Topic<?> topic : List.of(Topics.TOOLCALLS_APPROVED, Topics.DLQ)) {
+            read(topic, record -> {
+                if (fed.pathological().containsKey(record.key())) {
+                    through.add(record.key());
+                }
+            });
+        }
+        Set<String> keys = fed.pathological().keySet();
+        List<String> none = keys.stream().filter(k -> !requests.containsKey(k) && !denied.containsKey(k)).sorted().toList();
+        List<String> several = keys.stream().filter(k -> requests.getOrDefault(k, Set.of()).size()
+                + denied.getOrDefault(k, 0) > 1).sorted().toList();
+        List<String> leaked = keys.stream().filter(through::contains).sorted().toList();
+        return new ChaosRun.Check("every pathological tool call got one verdict (parked or denied), none approved or dead-lettered",
+                none.isEmpty() && several.isEmpty() && leaked.isEmpty() && errors.isEmpty(),
+                keys.size() + " pathological tool calls, " + requests.size() + " parked, " + denied.size() + " denied: "
+                        + count(none, "without a verdict") + ", " + count(several, "with two") + ", "
+                        + count(leaked, "approved or dead-lettered") + ", " + count(errors, "parked with an error"));
     }
 
     private void read(Topic<?> topic, Consumer<ConsumerRecord<String, byte[]>> each) {

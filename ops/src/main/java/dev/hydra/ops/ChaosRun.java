@@ -411,9 +411,12 @@ final class ChaosRun {
         Random random = new Random(42);
         Map<String, Task> tasks = new LinkedHashMap<>();
         Map<String, ChaosChecks.Hostile> hostile = new LinkedHashMap<>();
+        Map<String, String> pathological = new LinkedHashMap<>();
         Map<String, Future<RecordMetadata>> acks = new LinkedHashMap<>();
         try (EventProducer producer = new EventProducer(props, "chaos-load")) {
             int hostileSent = 0;
+            int pathologicalSent = 0;
+            int pathologicalTotal = plan.hostile() == 0 ? 0 : HostileEvents.pathologicalCount();
             long start = System.nanoTime();
             for (int i = 0; i < plan.tasks() || !faultsDone; i++) {
                 long wait = start + (long) (i * 1e9 / plan.ratePerSecond()) - System.nanoTime();
@@ -439,6 +442,15 @@ final class ChaosRun {
                             key.getBytes(StandardCharsets.UTF_8), event.value())));
                     hostile.put(key, ChaosChecks.Hostile.of(event));
                 }
+                // every pathological tool call once, spread over the load like the hostile events
+                long pathologicalDue = (long) pathologicalTotal * (i + 1) / Math.max(1, plan.tasks());
+                for (; pathologicalSent < Math.min(pathologicalTotal, pathologicalDue); pathologicalSent++) {
+                    String key = "pathological-" + prefix + pathologicalSent;
+                    HostileEvents.Pathological call = HostileEvents.pathological(pathologicalSent, key);
+                    acks.put(key, producer.sendRaw(new ProducerRecord<>(Topics.TOOLCALLS_REQUESTED.name(), null,
+                            key.getBytes(StandardCharsets.UTF_8), call.value())));
+                    pathological.put(key, call.name());
+                }
             }
             producer.flush();
         } catch (InterruptedException e) {
@@ -455,10 +467,11 @@ final class ChaosRun {
                 refused++;
                 tasks.remove(ack.getKey());
                 hostile.remove(ack.getKey());
+                pathological.remove(ack.getKey());
                 firstRefusal = firstRefusal != null ? firstRefusal : ack.getKey() + ": " + e.getMessage();
             }
         }
-        fed = new ChaosChecks.Fed(tasks, hostile, refused, firstRefusal);
+        fed = new ChaosChecks.Fed(tasks, hostile, pathological, refused, firstRefusal);
     }
 
     private static Duration since(long nanos) {

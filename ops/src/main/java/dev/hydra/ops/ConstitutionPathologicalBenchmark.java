@@ -30,7 +30,8 @@ public class ConstitutionPathologicalBenchmark {
     public String constitutionFile;
 
     /** The index of the input in {@link PathologicalInputs#all()}. */
-    @Param({"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15"})
+    @Param({"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16", "17", "18",
+            "19", "20", "21", "22", "23", "24", "25", "26"})
     public int input;
 
     private Constitution constitution;

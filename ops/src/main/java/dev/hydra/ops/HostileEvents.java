@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hydra.topics.Json;
 import dev.hydra.topics.Topic;
 import dev.hydra.topics.Topics;
+import dev.hydra.topics.events.Crew;
+import dev.hydra.topics.events.ToolCall;
+import dev.hydra.constitution.rules.PathologicalInputs;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +19,10 @@ import java.util.function.Function;
  * can write to: random bytes, truncated JSON, wrong types, huge fields, unknown enum values and
  * 10 MB values. None is a valid event. Each spoils a valid event whose id is the record's key, so
  * that if one ever got through, the checker would find it downstream under that key.
+ *
+ * <p>Besides them, {@linkplain #pathological pathological tool calls}: valid events built to exhaust the
+ * constitution's checker (brace and glob bombs, deep nesting, megabyte values). Those are not
+ * dead-lettered: the filter must give each a verdict (parked as too complex, or denied) and go on.
  */
 final class HostileEvents {
     enum Kind {
@@ -70,7 +77,35 @@ final class HostileEvents {
                     Map.of("approve", Json.tree("yes"), "at", Json.tree(12_345), "by", Json.tree(List.of("admin"))),
                     List.of("reason", "by", "requestId", "contentSha256"), null));
 
+    /** A valid tool call built to exhaust the checker, named after its {@link PathologicalInputs} entry. */
+    record Pathological(String name, byte[] value) {
+    }
+
+    /** Built once: the inputs hold several 10 MB values. */
+    private static List<PathologicalInputs.Input> pathologicalInputs;
+
     private HostileEvents() {
+    }
+
+    /** How many distinct pathological tool calls there are. */
+    static synchronized int pathologicalCount() {
+        return inputs().size();
+    }
+
+    /** The {@code n}th pathological tool call (they take turns), with {@code key} as its id and task id. */
+    static synchronized Pathological pathological(int n, String key) {
+        PathologicalInputs.Input in = inputs().get(n % inputs().size());
+        int dot = in.tool().indexOf('.');
+        ToolCall call = new ToolCall(key, key, Crew.DEVELOPMENT, "coder", in.tool().substring(0, dot),
+                in.tool().substring(dot + 1), in.arguments(), List.of(), null);
+        return new Pathological(in.name(), Json.bytes(call));
+    }
+
+    private static List<PathologicalInputs.Input> inputs() {
+        if (pathologicalInputs == null) {
+            pathologicalInputs = PathologicalInputs.all();
+        }
+        return pathologicalInputs;
     }
 
     /** The {@code n}th hostile event, keyed {@code key}: entrances, kinds and spoiled fields take turns. */

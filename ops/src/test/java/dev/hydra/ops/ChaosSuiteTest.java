@@ -27,7 +27,7 @@ class ChaosSuiteTest {
         ChaosRun.Report report = new ChaosRun(plan, new PrintWriter(log, true)).run(false);
         LOG.info("{}{}", log, report.table());
         assertThat(report.faults()).hasSize(5);
-        assertThat(report.checks()).hasSize(8).allSatisfy(check ->
+        assertThat(report.checks()).hasSize(9).allSatisfy(check ->
                 assertThat(check.passed()).as(check.name() + ": " + check.detail()).isTrue());
     }
 }

@@ -36,6 +36,8 @@ final class Absolutes {
     /** constitution.file, constitution_file, {"constitution": {"file": ...}}, constitution:\n  file: */
     private static final Pattern CONSTITUTION_PATH_KEY = Pattern.compile(
             "constitution(?:[._]file|[\"']?\\s*[:=][\\s{]*[\"']?(?:file|path)\\b)");
+    /** JAVA_TOOL_OPTIONS=-Dhydra.constitution=/tmp/x: a system property naming the constitution, for any JVM started. */
+    private static final Pattern JVM_PROPERTY = Pattern.compile("(?i)-D[\\w.\\-]*constitution[\\w.\\-]*=");
     private static final Pattern FILE_KEY = Pattern.compile("(?m)^\\s*[\"']?file[\"']?\\s*:");
 
     private Absolutes() {
@@ -146,6 +148,9 @@ final class Absolutes {
             for (Facts.Setting s : f.settings) {
                 if (REDIRECTING_KEYS.contains(s.key()) || s.key().endsWith("_HYDRA_CONSTITUTION")) {
                     return s.via() + " sets " + s.key() + ", which points Hydra at another constitution";
+                }
+                if (s.value().indexOf('=') > 0 && JVM_PROPERTY.matcher(s.value()).find()) {
+                    return s.via() + " sets " + s.key() + " to a JVM option that points Hydra at another constitution";
                 }
             }
             for (Facts.Commit c : f.commits) {

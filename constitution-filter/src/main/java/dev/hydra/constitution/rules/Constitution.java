@@ -114,7 +114,9 @@ public final class Constitution implements Redactor {
     /** The constitution of this file, judging shell calls as sandboxed (crews.sandbox: bubblewrap). */
     public static Constitution load(Path file) {
         try {
-            return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString(), file);
+            Constitution c = parse(Files.readString(file, StandardCharsets.UTF_8), file.toString(), file);
+            c.warmUp();
+            return c;
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read the constitution: " + e.getMessage(), e);
         }
@@ -514,6 +516,34 @@ public final class Constitution implements Redactor {
         } finally {
             Budget.stop();
         }
+    }
+
+    /**
+     * Reads one call of each kind once, outside any budget: the first check in a fresh JVM loads and
+     * compiles the readers (the YAML parser, the patterns), which on a loaded machine took longer than
+     * the 250 ms budget, so the first real call after a restart was parked as too complex.
+     */
+    private void warmUp() {
+        List<ToolCall> calls = List.of(
+                warmUpCall("shell", "run", Map.of("command", "cd /workspace && sed -i 's/a/b/' x.py | grep -c a;"
+                        + " python3 -c \"import os; os.remove('x')\" && f() { rm -f \"$1\"; }; f y")),
+                warmUpCall("filesystem-mcp", "write_file", Map.of("path", "/workspace/hydra.yaml",
+                        "content", "auth:\n  enabled: true\ntoken: ${TOKEN}\n")),
+                warmUpCall("filesystem-mcp", "write_file", Map.of("path", "/workspace/.env", "content", "A_PASS=${P}\n")),
+                warmUpCall("postgres-mcp", "execute_sql", Map.of("sql", "DELETE FROM t WHERE id = 1; DO $$ BEGIN END $$")),
+                warmUpCall("n8n", "trigger_webhook", Map.of("data", "{\"usage\": {\"total_tokens\": 3}} %41")));
+        for (ToolCall call : calls) {
+            try {
+                rule(extractor.of(call));
+            } catch (RuntimeException e) {
+                LOG.debug("warm-up call {}.{} not judged", call.server(), call.tool(), e);
+            }
+        }
+    }
+
+    private static ToolCall warmUpCall(String server, String tool, Map<String, Object> arguments) {
+        return new ToolCall("warm-up", "warm-up", dev.hydra.topics.events.Crew.DEVELOPMENT, "warm-up", server, tool,
+                arguments, List.of(), null);
     }
 
     private Ruling rule(Facts f) {

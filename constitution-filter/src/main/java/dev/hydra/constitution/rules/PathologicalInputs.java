@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import dev.hydra.constitution.rules.text.Budget;
 
 /**
  * Tool calls built to exhaust a checker: brace and glob bombs, deep nesting of arguments, subshells,
@@ -55,6 +56,23 @@ public final class PathologicalInputs {
                 Map.of("path", "/workspace/config.yaml", "content", nestedYaml(5_000))));
         out.add(call("JSON nested 5,000 deep in a webhook", "n8n.trigger_webhook",
                 Map.of("data", "[".repeat(5_000) + "\"password=hunter2\"" + "]".repeat(5_000))));
+        // found by the third round: each once made a check loop, recurse or rescan
+        out.add(shell("brace groups nested 10,000 deep", "echo " + "{a,".repeat(10_000) + "b" + "}".repeat(10_000)));
+        out.add(shell("glob of 4,000 stars under the wildcard budget", "rm -rf /" + "*/".repeat(2_000) + "x"));
+        out.add(shell("arithmetic nested 100,000 deep", "((" + "(".repeat(100_000) + "1" + ")".repeat(100_000) + "))"));
+        out.add(shell("50,000 unclosed arithmetic openings", "((".repeat(50_000) + "ls"));
+        out.add(shell("100,000 stray closing parentheses", "ls" + ")".repeat(100_000)));
+        out.add(call("SQL repeat() of a hundred million", "postgres-mcp.execute_sql",
+                Map.of("sql", "DO $$ BEGIN EXECUTE repeat('DELETE FROM t;', 100000000); END $$")));
+        out.add(call("SQL concatenation of 100,000 strings", "postgres-mcp.execute_sql",
+                Map.of("sql", "EXECUTE " + "' ' || ".repeat(100_000) + "'DROP TABLE t'")));
+        int mib = Budget.MAX_INPUT_CHARS - 64;
+        out.add(shell("1 MiB of one-letter words", "echo " + "a ".repeat(mib / 2)));
+        out.add(shell("1 MiB of percent escapes", "echo " + "%41".repeat(mib / 3 - 10) + " > /etc/hosts"));
+        out.add(call("1 MiB of settings in a file", "filesystem-mcp.write_file",
+                Map.of("path", "/workspace/.env", "content", "AUTH_KEY_X=1\n".repeat(mib / 13))));
+        out.add(call("1 MiB of inline code", "shell.run", Map.of("command", "python3 -c \""
+                + "os.system('ls');".repeat(mib / 17) + "\"")));
         String tenMb = "a".repeat(10 << 20);
         out.add(call("10 MB file content", "filesystem-mcp.write_file",
                 Map.of("path", "/workspace/big.txt", "content", tenMb)));

@@ -6,6 +6,7 @@ import dev.hydra.constitution.rules.facts.Programs;
 import dev.hydra.constitution.rules.facts.Recorder;
 import dev.hydra.constitution.rules.shell.Shell;
 import dev.hydra.constitution.rules.sql.Sql;
+import dev.hydra.constitution.rules.text.Budget;
 import dev.hydra.constitution.rules.text.PathGlob;
 import dev.hydra.constitution.rules.text.Secrets;
 import dev.hydra.constitution.rules.text.Text;
@@ -165,6 +166,7 @@ interface Rule {
      */
     private static boolean uploadsSecretFile(Shell.Exec e) {
         for (String a : e.argv().subList(1, e.argv().size())) {
+            Budget.tick();
             if (a.startsWith("[secret file ")) {
                 return true;
             }

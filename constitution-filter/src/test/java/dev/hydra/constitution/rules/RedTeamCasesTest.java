@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Cases written by a red team that did not read the rules (redteam-adversarial.cases and
- * redteam-benign.cases): every attack is blocked with the expected verdict, every look-alike is
+ * redteam-benign.cases, and a third round in redteam-round3*.cases): every attack is blocked with the expected verdict, every look-alike is
  * allowed, and no input, however large or deeply nested, makes a check throw instead of judging.
  *
  * <p>On top of the {@link Cases} notation the red-team files use two placeholders, expanded here in
@@ -43,6 +43,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class RedTeamCasesTest {
     private static final String ADVERSARIAL = "redteam-adversarial.cases";
     private static final String BENIGN = "redteam-benign.cases";
+    /** The third round: families the first two did not have (MCP server shapes, unknown wrappers, ...). */
+    private static final String ROUND3 = "redteam-round3.cases";
+    private static final String ROUND3_BENIGN = "redteam-round3-benign.cases";
     private static final String REPEAT = "{REPEAT:";
     /** A typo in a count must not turn the test data itself into a memory bomb. */
     private static final long MAX_EXPANDED_CHARS = 32L << 20;
@@ -68,11 +71,11 @@ class RedTeamCasesTest {
     }
 
     static List<RedTeamCase> adversarial() {
-        return load(ADVERSARIAL);
+        return concat(load(ADVERSARIAL), load(ROUND3));
     }
 
     static List<RedTeamCase> benign() {
-        return load(BENIGN);
+        return concat(load(BENIGN), load(ROUND3_BENIGN));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -102,14 +102,49 @@ public final class Commands {
 
     public void read(List<Shell.Exec> execs) {
         for (Shell.Exec e : execs) {
-            f.execs.add(e);
-            for (Shell.Redirect r : e.redirects()) {
-                if (r.writes() && !r.target().startsWith("&") && !NULL_TARGETS.contains(r.target())) {
-                    recorder.write(f, r.target(), r.content(), via + " (" + e.program() + " >)", e.cwd());
-                }
-            }
-            exec(e);
+            run(e, 0);
         }
+    }
+
+    /**
+     * A program that may run another one named among its arguments: one the table does not know
+     * (faketime DATE rm x, chpst -u u rm x, gdb --args rm x), or a wrapper or privilege program the shell
+     * reader has no case for (valgrind rm x, su-exec u rm x). The first argument that is a program the
+     * table knows starts the command it runs, and an argument that is itself a command line
+     * (hyperfine 'rm x', expect -c 'spawn rm x') is read as one. The outer program is judged as before
+     * (an unknown one needs a person); this only lets the rules see what it would run.
+     */
+    private void wrapped(Shell.Exec e, int depth) {
+        Vocabulary v = Vocabulary.table();
+        Vocabulary.Effect effect = v.program(e).effect();
+        if (depth > 3 || Shell.unwraps(e.program())
+                || effect != null && effect != Vocabulary.Effect.WRAPPER && effect != Vocabulary.Effect.PRIVILEGE) {
+            return;
+        }
+        List<String> argv = e.argv();
+        for (int k = 1; k < argv.size(); k++) {
+            String a = argv.get(k);
+            if (a.indexOf(' ') > 0 && !a.startsWith("-")) {
+                Shell.Script inner = Shell.parse(Text.decode(a));
+                for (Shell.Exec x : inner.execs()) {
+                    run(new Shell.Exec(x.argv(), x.redirects(), x.stdin(), x.cwd() != null ? x.cwd() : e.cwd()), depth + 1);
+                }
+            } else if (v.knows(Shell.basename(a))) {
+                run(new Shell.Exec(argv.subList(k, argv.size()), List.of(), e.stdin(), e.cwd()), depth + 1);
+                return;
+            }
+        }
+    }
+
+    private void run(Shell.Exec inner, int depth) {
+        f.execs.add(inner);
+        for (Shell.Redirect r : inner.redirects()) {
+            if (r.writes() && !r.target().startsWith("&") && !NULL_TARGETS.contains(r.target())) {
+                recorder.write(f, r.target(), r.content(), via + " (" + inner.program() + " >)", inner.cwd());
+            }
+        }
+        exec(inner);
+        wrapped(inner, depth);
     }
 
     private void exec(Shell.Exec e) {

@@ -55,6 +55,33 @@ final class ConfigPaths {
         return out;
     }
 
+    /**
+     * Nesting by indentation in one pass, before any parser sees the text: a document of five thousand
+     * ever deeper keys is too complex at its 65th level, not after the YAML parser has read a megabyte.
+     */
+    static void indentation(String content) {
+        int[] open = new int[Budget.MAX_NESTING + 2];
+        int depth = 0;
+        int n = content.length();
+        for (int start = 0; start < n; ) {
+            int end = content.indexOf('\n', start);
+            end = end < 0 ? n : end;
+            int indent = start;
+            while (indent < end && content.charAt(indent) == ' ') {
+                indent++;
+            }
+            if (indent < end && content.charAt(indent) != '#' && content.charAt(indent) != '\r') {
+                int column = indent - start;
+                while (depth > 0 && open[depth - 1] >= column) {
+                    depth--;
+                }
+                open[depth++] = column;
+                Budget.nesting(depth - 1, "a configuration document");
+            }
+            start = end + 1;
+        }
+    }
+
     private static void flatten(JsonNode node, String path, int depth, List<Entry> out) {
         Budget.nesting(depth, "a configuration document");
         if (node.isObject()) {

@@ -2,6 +2,7 @@ package dev.hydra.constitution.rules.facts;
 
 import dev.hydra.constitution.rules.shell.Shell;
 import dev.hydra.constitution.rules.sql.Sql;
+import dev.hydra.constitution.rules.text.Budget;
 import dev.hydra.constitution.rules.text.PathGlob;
 import dev.hydra.constitution.rules.text.Text;
 
@@ -65,6 +66,7 @@ public final class Extractor {
             f.unknownTool = tool;
             f.ops.add(new Facts.Op(tool, argumentText(args), List.of(), via));
             generic(f, args, via);
+            files(f, tool.substring(tool.lastIndexOf('.') + 1), args, via, 0);
             return;
         }
         understood(f, tool, known, args);
@@ -72,8 +74,11 @@ public final class Extractor {
         switch (known.effect().word()) {
             case "read", "restart", "vector" -> f.ops.add(new Facts.Op(tool, "", List.of(), via));
             case "publish" -> f.ops.add(new Facts.Op(tool, argumentText(args), List.of(), via));
-            case "write" -> recorder.write(f, text(args, known.keys("path")), textOrNull(args, known.keys("content")),
-                    via, null);
+            case "write" -> {
+                String content = textOrNull(args, known.keys("content"));
+                recorder.write(f, text(args, known.keys("path")), content != null ? content : newTexts(args.get(EDITS)),
+                        via, null);
+            }
             case "delete" -> recorder.delete(f, text(args, known.keys("path")), via, null);
             case "move" -> {
                 String source = text(args, known.keys("source"));
@@ -136,6 +141,8 @@ public final class Extractor {
     /** A remote's or branch's name: no option (-), transport (ext::, file://) or refspec (+a:b). */
     private static final java.util.regex.Pattern PLAIN_REF = java.util.regex.Pattern.compile(
             "[A-Za-z0-9_][A-Za-z0-9_./\\-]*");
+    /** An MCP edit list, [{"oldText": ..., "newText": ...}], on a tool that writes a file. */
+    private static final String EDITS = "edits";
     /** Roles whose value is one text (a path, a remote, SQL): a list or map there is not understood. */
     private static final Set<String> TEXT_ROLES = Set.of("path", "source", "destination", "remote", "branch", "sql",
             "database", "container", "collection", "message");
@@ -150,6 +157,10 @@ public final class Extractor {
             return;
         }
         for (Map.Entry<String, Object> a : args.entrySet()) {
+            if (known.effect().equals("write") && (a.getKey().equals(EDITS) && newTexts(a.getValue()) != null
+                    || a.getKey().equals("dryRun") && a.getValue() instanceof Boolean)) {
+                continue; // MCP's edit shape: the edits' new text is read as what is written; a dry run writes nothing
+            }
             String role = null;
             for (Map.Entry<String, List<String>> r : known.roles().entrySet()) {
                 if (r.getValue().contains(a.getKey())) {
@@ -179,6 +190,92 @@ public final class Extractor {
         if (!path.isEmpty() && args.containsKey("content")) {
             recorder.write(f, path, textOrNull(args, "content"), via, null);
         }
+    }
+
+    /** What an unknown tool's name says it does to the files its arguments name, by the verbs MCP servers use. */
+    private enum FileVerb { WRITE, DELETE, MOVE }
+
+    private static final java.util.regex.Pattern DELETE_VERB = java.util.regex.Pattern.compile(
+            "(?:^|[_.\\-])(?:delete|remove|rm|unlink|trash|purge|erase|destroy|rmdir)(?:$|[_.\\-])");
+    private static final java.util.regex.Pattern MOVE_VERB = java.util.regex.Pattern.compile(
+            "(?:^|[_.\\-])(?:move|rename|mv)(?:$|[_.\\-])");
+    private static final java.util.regex.Pattern WRITE_VERB = java.util.regex.Pattern.compile(
+            "(?:^|[_.\\-])(?:write|edit|create|save|put|append|patch|replace|update|upload|mkdir|touch|set|chmod"
+            + "|chown|truncate|overwrite|insert|apply|restore|extract|unzip|link|symlink)(?:$|[_.\\-])");
+
+    private static FileVerb verb(String name) {
+        if (DELETE_VERB.matcher(name).find()) {
+            return FileVerb.DELETE;
+        }
+        if (MOVE_VERB.matcher(name).find()) {
+            return FileVerb.MOVE;
+        }
+        return WRITE_VERB.matcher(name).find() ? FileVerb.WRITE : null;
+    }
+
+    /**
+     * The files an unknown tool acts on, as MCP servers name them: {@code path}, {@code source} and
+     * {@code destination} (server-filesystem's write_file, edit_file, move_file, create_directory), also
+     * in lists of operations ({"operations": [{"op": "remove", "path": ...}]}), each judged by the verb
+     * of the tool's name or of the operation. A person still decides (the tool is unknown), but an
+     * absolute (the constitution written, moved or deleted) is DENY whatever the tool is called.
+     */
+    private void files(Facts f, String toolName, Map<?, ?> args, String via, int depth) {
+        Budget.nesting(depth, "the arguments");
+        Object op = args.get("op") != null ? args.get("op") : args.get("action") != null ? args.get("action") : args.get("type");
+        FileVerb v = verb(op instanceof String o ? Text.fold(o) : toolName);
+        if (v != null) {
+            String path = pathArgument(args, "path", "file", "filename", "target", "dir", "directory");
+            String source = pathArgument(args, "source", "src", "from");
+            String destination = pathArgument(args, "destination", "dest", "to");
+            String content = args.get("content") instanceof String c ? c : newTexts(args.get("edits"));
+            if (v == FileVerb.DELETE && path != null) {
+                recorder.delete(f, path, via, null);
+            } else if (v == FileVerb.MOVE || source != null && destination != null) {
+                if (source != null) {
+                    recorder.delete(f, source, via, null);
+                }
+                if (destination != null) {
+                    recorder.write(f, destination, source == null ? null : Recorder.secretMarker(source), via, null);
+                }
+            } else if (path != null && !args.containsKey("content")) { // with content: written above (generic)
+                recorder.write(f, path, content, via, null);
+            }
+        }
+        for (Object value : args.values()) {
+            if (value instanceof Collection<?> list) {
+                for (Object item : list) {
+                    if (item instanceof Map<?, ?> m) {
+                        files(f, toolName, m, via, depth + 1);
+                    }
+                }
+            } else if (value instanceof Map<?, ?> m) {
+                files(f, toolName, m, via, depth + 1);
+            }
+        }
+    }
+
+    private static String pathArgument(Map<?, ?> args, String... keys) {
+        for (String key : keys) {
+            if (args.get(key) instanceof String s && !s.isBlank()) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** The text an MCP edit list adds ([{"oldText": ..., "newText": ...}]), or null when there is none. */
+    private static String newTexts(Object edits) {
+        if (!(edits instanceof Collection<?> list)) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder();
+        for (Object e : list) {
+            if (e instanceof Map<?, ?> m && m.get("newText") instanceof String t) {
+                b.append(t).append('\n');
+            }
+        }
+        return b.isEmpty() ? null : b.toString();
     }
 
     private static void sandbox(Facts f, Map<String, Object> args, String via) {

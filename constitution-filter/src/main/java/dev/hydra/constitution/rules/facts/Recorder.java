@@ -2,6 +2,7 @@ package dev.hydra.constitution.rules.facts;
 
 import dev.hydra.constitution.rules.shell.Shell;
 import dev.hydra.constitution.rules.sql.Sql;
+import dev.hydra.constitution.rules.text.Budget;
 import dev.hydra.constitution.rules.text.PathGlob;
 import dev.hydra.constitution.rules.text.Text;
 import java.util.Arrays;
@@ -97,9 +98,14 @@ public final class Recorder {
         if (isDocument(path) || !mentionsConfigWord(content)) {
             return;
         }
+        ConfigPaths.indentation(content); // too deep is too complex before any line is read
+        int found = 0;
         for (String line : content.split("\n")) {
             java.util.regex.Matcher m = CONFIG_LINE.matcher(line);
             if (m.find()) {
+                if (++found > Budget.MAX_WORDS) { // the bound ConfigPaths keeps for nested settings
+                    throw new Budget.Exceeded("a configuration document of more than " + Budget.MAX_WORDS + " settings");
+                }
                 f.settings.add(new Facts.Setting(canonicalKey(m.group(1)), m.group(2), via + " in " + path));
             }
         }
@@ -168,7 +174,20 @@ public final class Recorder {
             "^\\s*(?:export\\s+|-\\s+)?[\"']?([A-Za-z_][A-Za-z0-9_.\\-]*)[\"']?\\s*(?:=|:)\\s*[\"']?([^\"'\\s#,]*)");
 
     public static String canonicalKey(String key) {
-        return Text.decode(key).strip().toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]+", "_");
+        String upper = Text.decode(key).strip().toUpperCase(Locale.ROOT);
+        StringBuilder b = new StringBuilder(upper.length());
+        boolean gap = false;
+        for (int i = 0; i < upper.length(); i++) {
+            char c = upper.charAt(i);
+            if (c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+                b.append(c);
+                gap = false;
+            } else if (!gap) {
+                b.append('_'); // every run of other characters is one _
+                gap = true;
+            }
+        }
+        return b.toString();
     }
 
     public static boolean falsy(String value) {
@@ -188,7 +207,11 @@ public final class Recorder {
 
     /** A secret file, or a directory of them (~/.ssh, ~/.aws, ~/.gnupg, ~/.kube, ~/.docker). */
     public static boolean isSecretPath(String canonicalPath) {
-        String p = canonicalPath.replaceAll("/+$", "");
+        int end = canonicalPath.length();
+        while (end > 1 && canonicalPath.charAt(end - 1) == '/') {
+            end--;
+        }
+        String p = canonicalPath.substring(0, end);
         return isSecretFile(p) || p.endsWith("/.ssh") || p.endsWith("/.aws") || p.endsWith("/.gnupg")
                 || p.endsWith("/.kube") || p.endsWith("/.docker") || p.endsWith("/.kube/config")
                 || p.endsWith("/.docker/config.json") || p.endsWith("/.config/gh/hosts.yml");

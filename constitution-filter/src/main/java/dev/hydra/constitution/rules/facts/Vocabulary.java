@@ -9,6 +9,7 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -162,12 +163,52 @@ public final class Vocabulary {
             }
         }
         // statements: DO, CALL and COPY are words the SQL reader's trigger scan knows; LOAD is checked on its own
-        if (!dev.hydra.constitution.rules.sql.Sql.mayMatter(s) && !mentionsLoad(s)) {
+        if (!dev.hydra.constitution.rules.sql.Sql.mayMatter(s) && !mentionsLoad(s) && !mentionsServerState(s)) {
             return null;
         }
-        s = s.indexOf('\'') < 0 ? s : s.replaceAll("'(?:[^']|'')*'", "''");
+        s = s.indexOf('\'') < 0 ? s : withoutStringValues(s);
         java.util.regex.Matcher m = sqlOutside.matcher(s);
         return m.find() ? m.group().strip() : null;
+    }
+
+    /** SQL with every '...' literal ('' inside it included) left empty: one pass, no regex stack. */
+    private static String withoutStringValues(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        int i = 0;
+        while (i < s.length()) {
+            char c = s.charAt(i++);
+            out.append(c);
+            if (c != '\'') {
+                continue;
+            }
+            while (i < s.length()) {
+                if (s.charAt(i) == '\'' && (i + 1 >= s.length() || s.charAt(i + 1) != '\'')) {
+                    break;
+                }
+                i += s.charAt(i) == '\'' ? 2 : 1;
+            }
+            if (i < s.length()) {
+                out.append('\'');
+                i++;
+            }
+        }
+        return out.toString();
+    }
+
+    /** Names the sql-verb lines use beyond the reader's trigger words (SET session_replication_role, UPDATE pg_authid). */
+    private static final String[] SERVER_STATE = {"session_replication_role", "pg_catalog", "pg_authid", "pg_database"};
+
+    /** Whether an underscore of the SQL starts one of {@link #SERVER_STATE}'s names (a scan for '_' only). */
+    private static boolean mentionsServerState(String s) {
+        for (int i = s.indexOf('_'); i >= 0; i = s.indexOf('_', i + 1)) {
+            for (String name : SERVER_STATE) {
+                int at = i - name.indexOf('_');
+                if (at >= 0 && s.regionMatches(true, at, name, 0, name.length())) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static boolean mentionsLoad(String s) {
@@ -234,6 +275,11 @@ public final class Vocabulary {
     }
 
     /** What one program run does: its subcommand's effect if it has one, else the program's. */
+    /** Whether the table has a line for the program (by its name as {@link Shell#basename} gives it). */
+    public boolean knows(String program) {
+        return programs.containsKey(program);
+    }
+
     public Program program(Shell.Exec e) {
         String p = e.program();
         if (p.indexOf(Shell.UNKNOWN) >= 0 || p.isEmpty()) {
@@ -317,7 +363,9 @@ public final class Vocabulary {
                 if (cols[0].startsWith("sql-verb ") || cols[0].startsWith("sql-function ")) {
                     List<String> into = cols[0].startsWith("sql-verb ") ? sqlVerbs : sqlFunctions;
                     for (String word : cols[0].substring(cols[0].indexOf(' ') + 1).split(",")) {
-                        into.add(java.util.regex.Pattern.quote(word.strip()));
+                        // ALTER SYSTEM: any white space between the words, as SQL reads it
+                        into.add(String.join("\\s+", Arrays.stream(word.strip().split("\\s+"))
+                                .map(java.util.regex.Pattern::quote).toList()));
                     }
                     continue;
                 }

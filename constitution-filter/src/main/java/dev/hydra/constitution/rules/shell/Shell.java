@@ -53,7 +53,24 @@ public final class Shell {
     public record Script(List<Exec> execs, List<String> inlineCode, List<String> assignments, String problem) {
     }
 
+    /**
+     * Programs whose arguments this reader unwraps itself (the cases of {@code unwrap}): what they run is
+     * already among the commands it reports, with their own options read (command -v only names).
+     */
+    private static final Set<String> UNWRAPPED = Set.of("sudo", "doas", "nohup", "time", "builtin", "setsid",
+            "unbuffer", "catchsegv", "proxychains", "proxychains4", "torsocks", "fakeroot", "strace", "ltrace",
+            "firejail", "stdbuf", "chronic", "nocache", "eatmydata", "caffeinate", "systemd-run", "runuser", "sg",
+            "tsp", "entr", "exec", "command", "nice", "ionice", "chrt", "taskset", "timeout", "env", "xargs",
+            "parallel", "busybox", "toybox", "chroot", "flock", "unshare", "nsenter", "watch", "script", "ssh",
+            "kubectl", "docker", "podman", "nerdctl", "crictl", "lxc-attach", "machinectl", "su", "find", "eval",
+            "source", ".", "at", "batch");
+
     private Shell() {
+    }
+
+    /** Whether this reader already reports what {@code program} runs (sudo X, env X, xargs X, ...). */
+    public static boolean unwraps(String program) {
+        return UNWRAPPED.contains(program);
     }
 
     public static Script parse(String decoded) {
@@ -86,6 +103,10 @@ public final class Shell {
         /** Programs copied or linked under another name (cp /bin/rm /tmp/d): running the copy runs the program. */
         private final Map<String, String> programCopies = new HashMap<>();
         private final Map<String, String> processSubstitutions = new HashMap<>();
+        /** Functions this command line defined, with their bodies: a call runs the body with its arguments. */
+        private Map<String, String> functions = new HashMap<>();
+        /** $0, $1, ... where a caller bound them (sh -c CODE a0 a1, a function's call); null: not known. */
+        private List<String> positional;
         /** Files this command line wrote, with their content (null: unknown), so running one reads it. */
         private Map<String, String> written = new HashMap<>();
         private final List<String[]> pendingHeredocs = new ArrayList<>();
@@ -160,7 +181,12 @@ public final class Shell {
                     pos = nl < 0 ? s.length() : nl;
                     continue;
                 }
+                int before = pos;
                 parsePipeline(close);
+                if (pos == before) {
+                    // a character no command starts with (a stray ')'): reading on would not move
+                    throw new ParseError("unexpected '" + c + "' at " + pos);
+                }
             }
         }
 
@@ -169,8 +195,8 @@ public final class Shell {
             while (true) {
                 skipBlanks();
                 if (pos < s.length() && s.charAt(pos) == '(') {
-                    if (pos + 1 < s.length() && s.charAt(pos + 1) == '(') {
-                        skipArithmetic();
+                    if (pos + 1 < s.length() && s.charAt(pos + 1) == '(' && arithmetic()) {
+                        // (( expr )): evaluates, runs nothing
                     } else {
                         pos++;
                         Budget.nesting(++nesting, "subshells");
@@ -223,6 +249,7 @@ public final class Shell {
                     // name() { body }: a function definition; the body is read as commands.
                     if (pos + 1 < s.length() && s.charAt(pos + 1) == ')') {
                         pos += 2;
+                        define(argv.get(argv.size() - 1));
                         argv.clear();
                         return null;
                     }
@@ -256,12 +283,33 @@ public final class Shell {
                     continue;
                 }
                 argv.addAll(fields);
+                if (argv.size() > Budget.MAX_ARGUMENTS) {
+                    throw new Budget.Exceeded("a command of more than " + Budget.MAX_ARGUMENTS + " words");
+                }
                 commandSeen = !argv.isEmpty();
                 if (argv.size() == 1 && argv.get(0).equals("case")) {
                     throw new ParseError("case statements are not read");
                 }
             }
             return new Simple(argv, redirects, here, heredoc);
+        }
+
+        /**
+         * Keeps the body of {@code name() { body }} for its calls, where "$1" is the call's first argument.
+         * The body is still read where it stands (with unknown arguments), so nothing depends on a call.
+         */
+        private void define(String name) {
+            int open = pos;
+            while (open < s.length() && Character.isWhitespace(s.charAt(open))) {
+                open++;
+            }
+            if (open < s.length() && s.charAt(open) == '{') {
+                try {
+                    functions.put(name, s.substring(open + 1, matching(open, '{', '}')));
+                } catch (ParseError e) {
+                    // the body is read where it stands, which reports it
+                }
+            }
         }
 
         private static boolean isAssignment(String word) {
@@ -434,6 +482,14 @@ public final class Shell {
                 }
                 case "printf" -> args.isEmpty() ? "" : printf(args);
                 case "cat" -> args.isEmpty() || args.equals(List.of("-")) ? stdin : null;
+                // the names a listing prints, which xargs or a loop then acts on (ls FILE | xargs rm)
+                case "ls", "realpath" -> {
+                    boolean plain = args.stream().allMatch(a -> !a.startsWith("-") || a.matches("-[1dAaf]+"));
+                    List<String> names = args.stream().filter(a -> !a.startsWith("-")).toList();
+                    yield plain && !names.isEmpty() ? String.join("\n", names) : null;
+                }
+                case "find" -> args.stream().anyMatch(a -> a.startsWith("-exec") || a.startsWith("-ok")
+                        || a.startsWith("-print") || a.startsWith("-fprint") || a.equals("-ls")) ? null : found(args);
                 case "base64", "base32", "basenc" -> {
                     boolean decode = args.stream().anyMatch(a -> a.equals("-d") || a.equals("--decode")
                             || a.equals("-D") || a.startsWith("-") && !a.startsWith("--") && a.contains("d"));
@@ -451,6 +507,13 @@ public final class Shell {
                 default -> null;
             };
             return out;
+        }
+
+        /** The files {@code find ARGS} finds: in the first root, named like -name (else any name). */
+        private static String found(List<String> args) {
+            String root = args.isEmpty() || args.get(0).startsWith("-") ? "." : args.get(0).replaceAll("/+$", "");
+            int name = Math.max(args.indexOf("-name"), args.indexOf("-iname"));
+            return root + "/" + (name >= 0 && name + 1 < args.size() ? args.get(name + 1) : "*");
         }
 
         private static String reverseLines(String text) {
@@ -614,6 +677,11 @@ public final class Shell {
                     programCopies.put(operands.get(1), basename(operands.get(0)));
                 }
             }
+            if (functions.containsKey(argv.get(0))) {
+                // a call of a function this line defined runs its body, with $1... bound to the call's arguments
+                nested(functions.get(argv.get(0)), stdin, argv);
+                return;
+            }
             execs.add(new Exec(List.copyOf(argv), List.copyOf(redirects), stdin, cwd));
             List<String> args = argv.subList(1, argv.size());
             switch (program) {
@@ -702,9 +770,7 @@ public final class Shell {
                 case "find" -> {
                     // {} is each file found: in the first root, named like -name (find /etc/nginx -name '*.conf'
                     // -exec sed -i ... {} edits /etc/nginx/*.conf), not a file literally named {}
-                    String root = args.isEmpty() || args.get(0).startsWith("-") ? "." : args.get(0).replaceAll("/+$", "");
-                    int name = Math.max(args.indexOf("-name"), args.indexOf("-iname"));
-                    String found = root + "/" + (name >= 0 && name + 1 < args.size() ? args.get(name + 1) : "*");
+                    String found = found(args);
                     for (int i = 0; i < args.size(); i++) {
                         String a = args.get(i);
                         if (a.equals("-exec") || a.equals("-execdir") || a.equals("-ok") || a.equals("-okdir")) {
@@ -752,7 +818,8 @@ public final class Shell {
             for (int i = 0; i < args.size(); i++) {
                 String a = args.get(i);
                 if (a.startsWith("-") && !a.startsWith("--") && a.contains("c") && i + 1 < args.size()) {
-                    nested(args.get(i + 1), stdin);
+                    // sh -c CODE NAME ARG...: NAME is $0, ARG the first argument ($1)
+                    nested(args.get(i + 1), stdin, args.subList(Math.min(i + 2, args.size()), args.size()));
                     return;
                 }
                 if (a.startsWith("-") || a.startsWith("+")) {
@@ -803,16 +870,32 @@ public final class Shell {
                 String a = args.get(i);
                 if ((a.equals("-c") || a.equals("-e") || a.equals("-r") || a.equals("-E") || a.equals("--eval")
                         || a.equals("-p")) && i + 1 < args.size()) {
-                    inlineCode.add(args.get(i + 1));
+                    code(args.get(i + 1));
                     return;
                 }
                 if (!a.startsWith("-") && a.indexOf(' ') >= 0) {
-                    inlineCode.add(a); // awk 'BEGIN { system("...") }'
+                    code(a); // awk 'BEGIN { system("...") }'
                     return;
                 }
             }
             if (stdin != null) {
-                inlineCode.add(stdin);
+                code(stdin);
+            }
+        }
+
+        /**
+         * Inline program code: kept for the rules (which cannot read it), and the shell commands and
+         * file operations it spells out with literals (os.system('rm x'), os.remove('x')) read as the
+         * commands they amount to, so their targets are judged like any other.
+         */
+        private void code(String code) {
+            inlineCode.add(code);
+            List<String> commands = InlineCode.commands(code);
+            if (commands.size() == InlineCode.MAX_COMMANDS) {
+                fail("inline code spells out more than " + InlineCode.MAX_COMMANDS + " commands; only those were read");
+            }
+            for (String command : commands) {
+                nested(command, null, null);
             }
         }
 
@@ -915,6 +998,11 @@ public final class Shell {
         }
 
         private void nested(String script, String stdin) {
+            nested(script, stdin, positional);
+        }
+
+        /** Reads {@code script} as commands run from here, with $0, $1, ... bound to {@code arguments}. */
+        private void nested(String script, String stdin, List<String> arguments) {
             if (depth >= MAX_DEPTH) {
                 fail("commands nested too deeply to inspect");
                 return;
@@ -924,6 +1012,7 @@ public final class Shell {
                 fail("runs a command built from values that cannot be known: " + shorten(shown));
             }
             Parser p = child(script.replace(UNKNOWN, '*'));
+            p.positional = arguments;
             p.run();
             if (p.problem != null) {
                 fail(p.problem);
@@ -936,6 +1025,8 @@ public final class Shell {
             p.aliases.putAll(aliases);
             p.programCopies.putAll(programCopies);
             p.written = written;
+            p.functions = functions;
+            p.positional = positional;
             return p;
         }
 
@@ -1199,16 +1290,43 @@ public final class Shell {
             }
             if (Character.isDigit(n) || "@*#?$!-".indexOf(n) >= 0) {
                 pos += 2;
+                String bound = positional(String.valueOf(n));
+                if (bound != null) {
+                    return bound;
+                }
                 return n == '#' || n == '?' ? "0" : String.valueOf(UNKNOWN);
             }
             pos++;
             return "$";
         }
 
+        /** $N, $@, $* and $# where the caller bound the arguments; null when they are not known. */
+        private String positional(String name) {
+            if (positional == null || positional.isEmpty()) {
+                return null;
+            }
+            List<String> rest = positional.subList(1, positional.size());
+            return switch (name) {
+                case "@", "*" -> String.join(" ", rest);
+                case "#" -> String.valueOf(rest.size());
+                default -> {
+                    if (name.isEmpty() || !name.chars().allMatch(Character::isDigit) || name.length() > 3) {
+                        yield null;
+                    }
+                    int k = Integer.parseInt(name);
+                    yield k < positional.size() ? positional.get(k) : "";
+                }
+            };
+        }
+
         private String variable(String name) {
             String v = vars.get(name);
             if (v != null) {
                 return v;
+            }
+            String bound = positional(name);
+            if (bound != null) {
+                return bound;
             }
             return switch (name) {
                 case "IFS" -> " ";
@@ -1352,16 +1470,44 @@ public final class Shell {
             cur.append(placeholder);
         }
 
+        /**
+         * Skips (( expr )) or $(( expr )) in one pass, counting the parentheses inside, so that the
+         * end is the "))" that closes it and a line of ten thousand '(' costs ten thousand steps.
+         */
         private void skipArithmetic() {
-            int close = s.indexOf("))", pos);
-            if (close < 0) {
+            if (!arithmetic()) {
                 throw new ParseError("unterminated arithmetic");
             }
-            String inner = s.substring(Math.min(close, pos + (s.charAt(pos) == '$' ? 3 : 2)), close);
-            if (inner.contains("$(") || inner.contains("`")) {
-                fail("command substitution inside arithmetic");
+        }
+
+        /**
+         * At (( or $((: skips the expression when a "))" closes it, else stays put (bash then reads
+         * "((cmd) )" as subshells). Whether it closes is seen by the matching parentheses, not the next
+         * "))": ((a+(b))) is one expression.
+         */
+        private boolean arithmetic() {
+            int level = 0;
+            boolean substitution = false;
+            for (int i = pos + (s.charAt(pos) == '$' ? 3 : 2); i < s.length(); i++) {
+                char c = s.charAt(i);
+                substitution |= c == '`' || c == '$' && i + 1 < s.length() && s.charAt(i + 1) == '(';
+                if (c == '(') {
+                    Budget.nesting(++level, "arithmetic parentheses");
+                } else if (c == ')') {
+                    if (level == 0) {
+                        if (i + 1 >= s.length() || s.charAt(i + 1) != ')') {
+                            return false;
+                        }
+                        if (substitution) {
+                            fail("command substitution inside arithmetic");
+                        }
+                        pos = i + 2;
+                        return true;
+                    }
+                    level--;
+                }
             }
-            pos = close + 2;
+            return false;
         }
 
         /** Index of the bracket closing the one at {@code open}, skipping quotes. */

@@ -7,6 +7,7 @@ import dev.hydra.constitution.rules.text.Text;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -362,6 +363,16 @@ public final class Sql {
             String rendering = render(s);
             switch (verb) {
                 case "DELETE" -> rendering = deleteRendering(s);
+                case "MERGE" -> {
+                    // MERGE INTO t USING ... WHEN MATCHED THEN DELETE: which rows match is the join's, not a WHERE
+                    for (int i = 1; i + 1 < s.size(); i++) {
+                        if (s.get(i).isWord("THEN") && s.get(i + 1).isWord("DELETE")) {
+                            int table = s.size() > 2 && s.get(1).isWord("INTO") ? 2 : 1;
+                            renderings.add("DELETE FROM " + s.get(table).text + " WHERE 1=1");
+                            break;
+                        }
+                    }
+                }
                 case "TRUNCATE" -> {
                     int table = 1;
                     while (table < s.size() && (s.get(table).isWord("TABLE") || s.get(table).isWord("ONLY"))) {
@@ -426,11 +437,121 @@ public final class Sql {
                     break;
                 }
             }
-            List<Token> condition = s.subList(where + 1, condEnd);
-            if (Tautology.always(condition)) {
+            List<Token> condition = selfJoined(s.subList(0, where), s.subList(where + 1, condEnd));
+            if (Tautology.always(condition) || selfSubquery(target(s.subList(0, where)), condition)) {
                 return render(s.subList(0, where)) + " WHERE 1=1";
             }
             return render(s);
+        }
+
+        /**
+         * DELETE FROM t a USING t b WHERE a.id = b.id: both names are the one table, so the condition
+         * compares each row with itself and holds for every row. Returns the condition with every alias of
+         * the target table written as the table (a.id = b.id reads t.id = t.id), or unchanged.
+         */
+        /** Where the target table of DELETE [FROM] [ONLY] t is in the statement, or -1. */
+        private static int targetAt(List<Token> head) {
+            int at = 1;
+            if (at < head.size() && head.get(at).isWord("FROM")) {
+                at++;
+            }
+            if (at < head.size() && head.get(at).isWord("ONLY")) {
+                at++;
+            }
+            return at < head.size() && head.get(at).kind == Kind.WORD ? at : -1;
+        }
+
+        private static String target(List<Token> head) {
+            int at = targetAt(head);
+            return at < 0 ? null : head.get(at).text;
+        }
+
+        /**
+         * WHERE id IN (SELECT id FROM t) or id = ANY (SELECT id FROM t) on t itself, the subquery without a
+         * condition of its own: every row's id is among them, so every row goes.
+         */
+        private static boolean selfSubquery(String table, List<Token> condition) {
+            int op = -1;
+            int open = -1;
+            for (int i = 0; i + 1 < condition.size(); i++) {
+                if (condition.get(i).isWord("IN") && condition.get(i + 1).text.equals("(")) {
+                    op = i;
+                    open = i + 1;
+                    break;
+                }
+                if (condition.get(i).text.equals("=") && condition.get(i + 1).isWord("ANY") && i + 2 < condition.size()
+                        && condition.get(i + 2).text.equals("(")) {
+                    op = i;
+                    open = i + 2;
+                    break;
+                }
+            }
+            if (table == null || op <= 0 || open + 1 >= condition.size() || !condition.get(open + 1).isWord("SELECT")
+                    || Reading.end(condition, open + 1) != condition.size() - 1) {
+                return false;
+            }
+            List<Token> inner = condition.subList(open + 2, condition.size() - 1);
+            int from = -1;
+            for (int i = 0; i < inner.size(); i++) {
+                if (inner.get(i).isWord("FROM")) {
+                    from = i;
+                    break;
+                }
+            }
+            if (from < 0 || from + 1 >= inner.size() || !inner.get(from + 1).text.equals(table)) {
+                return false;
+            }
+            for (Token t : inner.subList(from + 2, inner.size())) {
+                if (t.kind != Kind.WORD || t.isWord("WHERE") || t.isWord("LIMIT") || t.isWord("JOIN")) {
+                    return false; // its own condition, a limit, a join: not every row
+                }
+            }
+            return unqualified(condition.subList(0, op)).equals(unqualified(inner.subList(0, from)));
+        }
+
+        /** The column without its table or alias (u.id is id). */
+        private static List<Token> unqualified(List<Token> column) {
+            return column.size() == 3 && column.get(1).text.equals(".") ? column.subList(2, 3) : column;
+        }
+
+        private static List<Token> selfJoined(List<Token> head, List<Token> condition) {
+            int at = targetAt(head);
+            if (at < 0) {
+                return condition;
+            }
+            String table = head.get(at).text;
+            Set<String> names = new HashSet<>(Set.of(table));
+            boolean self = false;
+            boolean using = false;
+            for (int i = at + 1; i < head.size(); i++) {
+                Token t = head.get(i);
+                if (t.isWord("USING")) {
+                    using = true;
+                } else if (t.kind == Kind.WORD && !t.isWord("AS") && !t.isWord("ONLY")) {
+                    Token prev = head.get(i - 1);
+                    boolean alias = prev.kind == Kind.WORD && !prev.isWord("USING") && !prev.isWord("ONLY")
+                            || prev.isWord("AS");
+                    if (alias) {
+                        String of = prev.isWord("AS") ? head.get(i - 2).text : prev.text;
+                        if (names.contains(of)) {
+                            names.add(t.text);
+                        }
+                    } else if (using && t.text.equals(table)) {
+                        self = true;
+                    }
+                }
+            }
+            if (!self) {
+                return condition;
+            }
+            List<Token> out = new ArrayList<>(condition.size());
+            for (int i = 0; i < condition.size(); i++) {
+                Token t = condition.get(i);
+                boolean qualifier = t.kind == Kind.WORD && names.contains(t.text) && i + 1 < condition.size()
+                        && condition.get(i + 1).text.equals(".");
+                out.add(qualifier ? new Token(Kind.WORD, table) : t);
+            }
+            return out;
         }
 
         private void prepare(List<Token> s) {

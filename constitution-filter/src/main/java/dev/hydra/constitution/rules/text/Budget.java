@@ -16,12 +16,25 @@ public final class Budget {
     public static final int MAX_NESTING = 64;
     /** Words one shell word may expand to ({a,b}{c,d} is four). */
     public static final int MAX_WORDS = 4096;
+    /** Words of one simple command (Linux takes 2 MiB of arguments; no agent types sixteen thousand words). */
+    public static final int MAX_ARGUMENTS = 16_384;
     /** Cells of the table that compares two globs (pattern length times path length). */
     public static final long MAX_GLOB_CELLS = 4_000_000;
-    /** Wall time of one check; checked at the readers' loop heads. */
+    /** Time of one check; checked at the readers' loop heads. */
     public static final long MAX_NANOS = 250_000_000L;
+    /**
+     * The last part of {@link #MAX_NANOS}, in which the check's thread must have run for half the time
+     * to be judged too slow: a check that waited for a CPU (a machine at load 40, a GC pause) gets
+     * further windows instead, up to {@link #MAX_WALL_NANOS}. Read only when a window ends, since the
+     * thread's CPU time costs microseconds where the wall clock costs nanoseconds.
+     */
+    private static final long WINDOW_NANOS = 50_000_000L;
+    /** The wall time no check passes, however starved its thread. */
+    public static final long MAX_WALL_NANOS = 10 * MAX_NANOS;
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
-    private static final ThreadLocal<long[]> DEADLINE = ThreadLocal.withInitial(() -> new long[] {Long.MAX_VALUE});
+    /** Per thread: the end of the current window, when the check started, the thread's CPU time at the window's start. */
+    private static final ThreadLocal<long[]> DEADLINE = ThreadLocal.withInitial(() -> new long[] {Long.MAX_VALUE, 0, -1});
 
     private Budget() {
     }
@@ -35,7 +48,11 @@ public final class Budget {
 
     /** Starts the time budget of one check on this thread. */
     public static void start() {
-        DEADLINE.get()[0] = System.nanoTime() + MAX_NANOS;
+        long[] d = DEADLINE.get();
+        long now = System.nanoTime();
+        d[0] = now + MAX_NANOS - WINDOW_NANOS;
+        d[1] = now;
+        d[2] = -1;
     }
 
     /** Ends the time budget (a reader used outside a check has none). */
@@ -43,12 +60,28 @@ public final class Budget {
         DEADLINE.get()[0] = Long.MAX_VALUE;
     }
 
+    /** Whether a check is running on this thread (a reader used outside one, for redaction, has no budget). */
+    public static boolean active() {
+        return DEADLINE.get()[0] != Long.MAX_VALUE;
+    }
+
     /** Throws when the current check has used its time. */
     public static void tick() {
-        long deadline = DEADLINE.get()[0];
-        if (deadline != Long.MAX_VALUE && System.nanoTime() - deadline > 0) {
+        long[] d = DEADLINE.get();
+        if (d[0] == Long.MAX_VALUE) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - d[0] <= 0) {
+            return;
+        }
+        long cpu = THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1;
+        boolean busy = cpu < 0 || d[2] >= 0 && cpu - d[2] >= WINDOW_NANOS / 2;
+        if (busy || now - d[1] > MAX_WALL_NANOS) {
             throw new Exceeded("the check took longer than " + MAX_NANOS / 1_000_000 + " ms");
         }
+        d[0] = now + WINDOW_NANOS; // the thread waited for a CPU: judge by the next window
+        d[2] = cpu;
     }
 
     /** Throws when a value (maps, lists, strings) holds more text than {@link #MAX_INPUT_CHARS} or nests too deep. */

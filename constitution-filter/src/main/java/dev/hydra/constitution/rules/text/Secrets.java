@@ -30,6 +30,8 @@ public final class Secrets {
     private record Assignment(String anchor, Pattern pattern, String kind) {
     }
 
+    private static final String TELEGRAM = "telegram_bot_token";
+
     private static final List<Format> FORMATS = List.of(
             new Format("sk-ant-", false, Pattern.compile("sk-ant-[A-Za-z0-9_\\-]{20,}"), "anthropic_api_key"),
             new Format("sk-", false, Pattern.compile("sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\\-]{20,}"), "openai_api_key"),
@@ -55,6 +57,20 @@ public final class Secrets {
             new Format("-----BEGIN", false, Pattern.compile(
                     "-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:.*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|.*)",
                     Pattern.DOTALL), "private_key"),
+            new Format("SG.", false, Pattern.compile("SG\\.[A-Za-z0-9_\\-]{16,32}\\.[A-Za-z0-9_\\-]{30,64}"), "sendgrid_key"),
+            new Format("dop_v1_", false, Pattern.compile("do[por]_v1_[a-f0-9]{64}"), "digitalocean_token"),
+            new Format("doo_v1_", false, Pattern.compile("do[por]_v1_[a-f0-9]{64}"), "digitalocean_token"),
+            new Format("dor_v1_", false, Pattern.compile("do[por]_v1_[a-f0-9]{64}"), "digitalocean_token"),
+            new Format("shpat_", false, Pattern.compile("shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}"), "shopify_token"),
+            new Format("shpss_", false, Pattern.compile("shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}"), "shopify_token"),
+            new Format("shpca_", false, Pattern.compile("shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}"), "shopify_token"),
+            new Format("shppa_", false, Pattern.compile("shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}"), "shopify_token"),
+            new Format("hvs.", false, Pattern.compile("hv[sbr]\\.[A-Za-z0-9_\\-]{24,}"), "vault_token"),
+            new Format("hvb.", false, Pattern.compile("hv[sbr]\\.[A-Za-z0-9_\\-]{24,}"), "vault_token"),
+            new Format("dp.", false, Pattern.compile("dp\\.(?:pt|st|sa|ct|scim|audit)\\.[A-Za-z0-9]{40,}"), "doppler_token"),
+            new Format("dapi", false, Pattern.compile("dapi[a-f0-9]{32}(?:-\\d)?"), "databricks_token"),
+            // 123456789:AA...: a Telegram bot's token; the digits before the colon are checked in at()
+            new Format(":AA", false, Pattern.compile(":AA[A-Za-z0-9_\\-]{33}(?![A-Za-z0-9_\\-])"), TELEGRAM),
             new Format("eyJ", false, Pattern.compile("eyJ[A-Za-z0-9_\\-]{8,}\\.eyJ[A-Za-z0-9_\\-]{8,}\\.[A-Za-z0-9_\\-]{8,}"), "jwt"));
 
     /** scheme://user:password@host; the password group is checked for placeholders. */
@@ -63,7 +79,7 @@ public final class Secrets {
 
     private static final String[] BUILT_IN_KEYS = {"password", "passwd", "pwd", "secret", "api_key", "apikey",
             "api-key", "access_key", "token", "private_key", "credential", "auth_key", "passphrase", "pass",
-            "authorization", "x-auth-token"};
+            "authorization", "x-auth-token", "subscription-key", "cookie"};
     /**
      * The last word of a key that names something about a secret, not the secret: prompt_tokens=12,
      * token_count, max_tokens, api_key_header, password_policy, password_min_length.
@@ -215,7 +231,7 @@ public final class Secrets {
         for (int k = 0; formats != null && k < formats.length; k++) {
             Format f = formats[k];
             if (text.regionMatches(f.ignoreCase(), i, f.anchor(), 0, f.anchor().length())) {
-                if (!boundary && f.anchor().length() < 5) {
+                if (f.kind() == TELEGRAM ? !digitsBefore(text, i, 8) : !boundary && f.anchor().length() < 5) {
                     continue;
                 }
                 Matcher m = f.pattern().matcher(text).region(i, text.length());
@@ -246,6 +262,18 @@ public final class Secrets {
             }
         }
         return null;
+    }
+
+    private static boolean digitsBefore(String text, int i, int count) {
+        if (i < count) {
+            return false;
+        }
+        for (int k = i - count; k < i; k++) {
+            if (!Character.isDigit(text.charAt(k))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** key = value around a key word at {@code i}; the value is the secret. */
@@ -324,7 +352,15 @@ public final class Secrets {
             }
             return null; // "authorization: disabled" is a setting, not a credential
         }
-        if (!quoted && op == ':' && !restOfLineBlank(text, valueEnd)) {
+        // X-Api-Key: 5d41...: an HTTP header (a hyphenated name) carries its credential wherever the line
+        // goes on, in a curl command or a replay note; code never names a variable with a hyphen
+        String key = text.substring(keyStart, keyEnd);
+        boolean cookie = key.equalsIgnoreCase("cookie") || key.equalsIgnoreCase("set-cookie");
+        boolean header = op == ':' && (key.indexOf('-') > 0 || cookie) && value.length() >= 12;
+        if (a.anchor().equals("cookie") && !(cookie && header)) {
+            return null; // cookie_secure: true is a setting; only a Cookie header line carries one
+        }
+        if (!quoted && op == ':' && !header && !restOfLineBlank(text, valueEnd)) {
             return null; // "if x == stored_password: return True" is code, "password: hunter2" is YAML
         }
         if (placeholder(value)) {

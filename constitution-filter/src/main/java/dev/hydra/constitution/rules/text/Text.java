@@ -40,7 +40,12 @@ public final class Text {
             }
             text = next;
         }
-        return unicode(text);
+        String last = unicode(text);
+        if (Budget.active() && !unescapeOnce(last).equals(last)) {
+            // DROP%25252520...: no tool escapes a value five times over; what it hides is not read
+            throw new Budget.Exceeded("text escaped more than " + MAX_ROUNDS + " times over");
+        }
+        return last;
     }
 
     /**
