@@ -37,6 +37,8 @@ public final class JavaMcpServer {
     /** The command that starts it on {@code root}, for {@code crews.mcpServers[].command}. */
     public static List<String> command(Path root) {
         return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
+                // a quick start matters more than peak speed for a few calls
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"), JavaMcpServer.class.getName(), root.toString());
     }
 
