@@ -60,7 +60,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         header = "Measures the broker, the pipeline, P1 latency behind a backlog and the constitution.",
         description = {"Benchmarks: raw producer->consumer baseline, the pipeline (proposed -> constitution -> router -> "
-                        + "claimed by a crew, no-op executor) at several offered rates, P1 claim latency behind a P4 backlog, "
+                        + "claimed by a crew, no-op executor) at several offered rates, the tool-call round trip (agent "
+                        + "send -> constitution -> executor -> result) paced and at saturation beside the raw hop paced "
+                        + "alike, P1 claim latency behind a P4 backlog, "
                         + "and constitution checks per second (JMH). The broker runs in a child JVM."})
 final class BenchCommand implements Callable<Integer> {
     /** Bench-only topic for the raw baseline; not part of the catalog. */
@@ -232,6 +234,8 @@ final class BenchCommand implements Callable<Integer> {
             out.printf("crew worker alone: %.0f tasks/s%n", crewRate);
             out.flush();
 
+            toolCalls(client, config, dir, services, out);
+
             // The whole pipeline: saturation, then offered rates below it.
             int burst = quick ? 1_000 : 10_000;
             long start = System.nanoTime();
@@ -283,6 +287,119 @@ final class BenchCommand implements Callable<Integer> {
             for (Service service : services) {
                 service.close();
             }
+        }
+    }
+
+    /** Concurrent callers at saturation: about what a few crews' agents in their tool loops offer. */
+    private static final int TOOL_CALLERS = 16;
+
+    /**
+     * The tool-call round trip as an agent sees it (send -> result received; requested -> constitution
+     * -> approved -> executor -> results), for a call that costs next to nothing to run (read_file of
+     * a 1 KB workspace file), at paced rates and at saturation; each paced rate beside the raw 1 KB hop
+     * paced at the same rate in the same run, and their ratio.
+     */
+    private void toolCalls(Properties client, HydraConfig config, Path dir, List<Service> services, PrintWriter out)
+            throws Exception {
+        start(services, CrewServices.toolExecutor(config, client, dir, CrewServices.redactor(config)));
+        var rows = results.putArray("toolCalls");
+        try (EventProducer producer = new EventProducer(client, "hydra-bench-tools");
+             dev.hydra.crew.agent.KafkaToolGateway gateway = new dev.hydra.crew.agent.KafkaToolGateway(client, producer,
+                     "hydra-bench-tools");
+             KafkaConsumer<String, byte[]> rawConsumer = new KafkaConsumer<>(Arrivals.consumerProps(client),
+                     new StringDeserializer(), new ByteArrayDeserializer());
+             KafkaProducer<String, byte[]> rawProducer = new KafkaProducer<>(producerProps(client),
+                     new StringSerializer(), new ByteArraySerializer())) {
+            String file = "bench/noop.txt";
+            toolCall(gateway, "write_file", Map.of("path", file, "content", "x".repeat(VALUE_BYTES)));
+            for (int i = 0; i < (quick ? 20 : 100); i++) {
+                toolCall(gateway, "read_file", Map.of("path", file)); // warm: JIT, connections, the executor's journal
+            }
+            rawConsumer.subscribe(List.of(RAW_TOPIC));
+            awaitAssignment(rawConsumer);
+            rawConsumer.seekToEnd(rawConsumer.assignment());
+            for (int rate : new int[] {20, 200}) {
+                int count = rate * (quick ? 3 : 15);
+                Latencies calls = pacedCalls(gateway, file, count, rate);
+                Latencies raw = rawRun(rawConsumer, rawProducer, new byte[VALUE_BYTES], count, rate);
+                rows.addObject().put("offeredPerSecond", rate).put("calls", count)
+                        .put("p50Ms", calls.percentile(0.5)).put("p99Ms", calls.percentile(0.99))
+                        .put("rawP50Ms", raw.percentile(0.5)).put("rawP99Ms", raw.percentile(0.99))
+                        // a raw hop under a millisecond reads as 0 ms: count it as 1 so the ratio stays finite
+                        .put("ratioP50", calls.percentile(0.5) / Math.max(1, raw.percentile(0.5)))
+                        .put("ratioP99", calls.percentile(0.99) / Math.max(1, raw.percentile(0.99)));
+                out.printf("tool calls at %d/s: p50 %.0f ms, p99 %.0f ms (raw hop p50 %.0f, p99 %.0f)%n", rate,
+                        calls.percentile(0.5), calls.percentile(0.99), raw.percentile(0.5), raw.percentile(0.99));
+                out.flush();
+            }
+            int perCaller = quick ? 50 : 300;
+            Latencies saturated = new Latencies();
+            long start = System.nanoTime();
+            List<Thread> callers = new ArrayList<>();
+            for (int c = 0; c < TOOL_CALLERS; c++) {
+                Thread caller = new Thread(() -> {
+                    for (int i = 0; i < perCaller; i++) {
+                        long sent = System.nanoTime();
+                        toolCall(gateway, "read_file", Map.of("path", file));
+                        saturated.add((System.nanoTime() - sent) / 1_000_000);
+                    }
+                }, "bench-tool-caller-" + c);
+                callers.add(caller);
+                caller.start();
+            }
+            for (Thread caller : callers) {
+                caller.join();
+            }
+            double perSecond = TOOL_CALLERS * perCaller / ((System.nanoTime() - start) / 1e9);
+            rows.addObject().put("offeredPerSecond", "saturation (" + TOOL_CALLERS + " callers)")
+                    .put("calls", TOOL_CALLERS * perCaller).put("perSecond", perSecond)
+                    .put("p50Ms", saturated.percentile(0.5)).put("p99Ms", saturated.percentile(0.99));
+            out.printf("tool calls at saturation: %.0f calls/s, p99 %.0f ms%n", perSecond, saturated.percentile(0.99));
+            out.flush();
+        }
+    }
+
+    /** {@code count} calls started at {@code rate} per second, each on its own thread of a pool, timed to its result. */
+    private static Latencies pacedCalls(dev.hydra.crew.agent.KafkaToolGateway gateway, String file, int count, int rate)
+            throws Exception {
+        Latencies latencies = new Latencies();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(64);
+        try {
+            List<java.util.concurrent.Future<?>> calls = new ArrayList<>();
+            long start = System.nanoTime();
+            for (int i = 0; i < count; i++) {
+                parkUntil(start + (long) (i * 1e9 / rate));
+                calls.add(pool.submit(() -> {
+                    long sent = System.nanoTime();
+                    toolCall(gateway, "read_file", Map.of("path", file));
+                    latencies.add((System.nanoTime() - sent) / 1_000_000);
+                }));
+            }
+            for (java.util.concurrent.Future<?> call : calls) {
+                call.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return latencies;
+    }
+
+    /** One built-in file tool call through the constitution and the executor; a result other than OK stops the bench. */
+    private static void toolCall(dev.hydra.crew.agent.KafkaToolGateway gateway, String tool, Map<String, Object> arguments) {
+        String id = UUID.randomUUID().toString();
+        dev.hydra.topics.events.ToolCall call = new dev.hydra.topics.events.ToolCall(id, "bench-tools", Crew.DEVELOPMENT,
+                "bench", dev.hydra.topics.tools.ToolVocabulary.FILESYSTEM, tool, arguments,
+                List.of("path:/workspace/" + arguments.get("path")), Instant.now());
+        try {
+            var result = gateway.call(call, Duration.ofMinutes(2))
+                    .orElseThrow(() -> new IllegalStateException("no result for tool call " + id + " within 2 minutes"));
+            if (result.status() != dev.hydra.topics.events.ToolStatus.OK) {
+                throw new IllegalStateException("bench tool call " + tool + " ended " + result.status() + ": "
+                        + result.output());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
         }
     }
 
@@ -390,6 +507,17 @@ final class BenchCommand implements Callable<Integer> {
                 num(paced.path("p50Ms")), num(paced.path("p99Ms")), num(paced.path("p999Ms")));
         for (var stage : results.path("stages")) {
             out.printf(row, stage.path("stage").asText(), num(stage.path("perSecond")), "", "", "");
+        }
+        for (var t : results.path("toolCalls")) {
+            boolean atRate = t.path("offeredPerSecond").isNumber();
+            out.printf(row, "tool call round trip (read_file) at " + t.path("offeredPerSecond").asText()
+                            + (atRate ? "/s" : ""), num(atRate ? t.path("offeredPerSecond") : t.path("perSecond")),
+                    num(t.path("p50Ms")), num(t.path("p99Ms")), "");
+            if (atRate) {
+                out.printf("%-62s %12s %9s %9s   ratio p50 %.1f, p99 %.1f%n", "  raw 1 KB hop paced at the same rate",
+                        "", num(t.path("rawP50Ms")), num(t.path("rawP99Ms")), t.path("ratioP50").asDouble(),
+                        t.path("ratioP99").asDouble());
+            }
         }
         out.printf("%-62s %12s   ratio to baseline %.3f%n", "pipeline saturation: proposed -> claimed",
                 num(s.path("perSecond")), s.path("ratioToBaseline").asDouble());

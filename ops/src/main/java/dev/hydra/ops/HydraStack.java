@@ -48,6 +48,7 @@ public final class HydraStack implements StackApi, AutoCloseable {
 
     private final Options options;
     private final List<Service> services = new ArrayList<>();
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private EmbeddedBroker broker;
     private String bootstrap;
     private Properties clientProps;
@@ -160,6 +161,9 @@ public final class HydraStack implements StackApi, AutoCloseable {
     /** Stops in reverse order of start; never throws. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return; // test mode closes the stack itself, then the shutdown hook tries again
+        }
         List<Service> reversed = new ArrayList<>(services);
         Collections.reverse(reversed);
         if (!reversed.isEmpty() && reversed.get(0) instanceof StateAssessor) {

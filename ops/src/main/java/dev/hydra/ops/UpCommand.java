@@ -1,11 +1,14 @@
 package dev.hydra.ops;
 
+import dev.hydra.assessor.AssessorSettings;
+import dev.hydra.assessor.StateAssessor;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.events.Crew;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -37,12 +40,31 @@ final class UpCommand implements Callable<Integer> {
             defaultValue = "research,development,infrastructure,self_improvement")
     List<String> crews;
 
+    @Option(names = "--test", description = "the seed's test mode: run --iterations assessment iterations, each "
+            + "after the previous one's work has settled, print a report per iteration, then stop")
+    boolean test;
+
+    @Option(names = "--iterations", paramLabel = "N", defaultValue = "5",
+            description = "iterations of --test (default: ${DEFAULT-VALUE}, as the seed's test mode)")
+    int iterations;
+
+    @Option(names = "--iteration-timeout", paramLabel = "DURATION", defaultValue = "10m",
+            description = "how long --test waits for an iteration's work to settle (default: ${DEFAULT-VALUE})")
+    java.time.Duration iterationTimeout;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         HydraConfig config = connection.config();
+        if (test) {
+            if (iterations < 1) {
+                throw new IllegalArgumentException("--iterations must be at least 1, was " + iterations);
+            }
+            // the iterations are driven one at a time, not by the schedule or by source changes
+            config = config.withEnv(Map.of(AssessorSettings.MODE.env(), AssessorSettings.Mode.ON_REQUEST.name()));
+        }
         Path data = dataDir != null ? dataDir : Path.of(config.get(OpsSettings.DATA_DIR));
         List<Crew> crewList = crews.stream().map(Crew::fromWire).toList();
         Optional<StackFile> other = StackFile.read(data);
@@ -71,6 +93,21 @@ final class UpCommand implements Callable<Integer> {
         out.println("  Crews      " + Arrays.toString(crewList.toArray()));
         out.println("  Logs       " + System.getProperty(LogSetup.FILE_PROPERTY, "(this terminal)"));
         out.println("  Clients    every ./hydra command finds this stack through " + StackFile.in(data.toAbsolutePath()));
+        if (test) {
+            out.println("Test mode: " + iterations + " iteration(s), then stop.");
+            out.flush();
+            StateAssessor assessor = stack.services().stream().filter(StateAssessor.class::isInstance)
+                    .map(StateAssessor.class::cast).findFirst().orElseThrow();
+            try (TestIterations run = new TestIterations(assessor, stack.clientProps())) {
+                run.run(iterations, iterationTimeout, out);
+            } finally {
+                StackFile.removeOwn(data);
+                stack.close();
+            }
+            out.println("Test mode done: " + iterations + " iteration(s).");
+            out.flush();
+            return 0;
+        }
         out.println("Ctrl-C stops everything cleanly.");
         out.flush();
         stopped.await();

@@ -55,6 +55,9 @@ abstract class PipelineScenarios {
     private Path dataDir;
 
     private HydraStack stack;
+    /** A service whose health the test switches between up (200) and down (503). */
+    private com.sun.net.httpserver.HttpServer flappy;
+    private final java.util.concurrent.atomic.AtomicInteger flappyStatus = new java.util.concurrent.atomic.AtomicInteger(200);
     private KafkaConsumer<String, byte[]> observer;
     private final List<ConsumerRecord<String, byte[]>> seen = new CopyOnWriteArrayList<>();
 
@@ -67,13 +70,19 @@ abstract class PipelineScenarios {
     void startStack() throws Exception {
         dataDir = Files.createTempDirectory("hydra-e2e");
         String bootstrap = startBroker();
-        stack = HydraStack.start(new HydraStack.Options(config(bootstrap, deadPort()), dataDir,
+        flappy = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        flappy.createContext("/health", exchange -> {
+            exchange.sendResponseHeaders(flappyStatus.get(), -1);
+            exchange.close();
+        });
+        flappy.start();
+        stack = HydraStack.start(new HydraStack.Options(config(bootstrap, deadPort(), flappy.getAddress().getPort()), dataDir,
                 Optional.of(bootstrap), 0, Optional.of(0), List.of(Crew.values())));
         observer = KafkaTestCluster.consumer(stack.clientProps(), Topics.all().stream().map(t -> t.name()).toArray(String[]::new));
     }
 
-    /** A configuration whose one service is down: nothing listens on its health port. */
-    static HydraConfig config(String bootstrap, int deadPort) {
+    /** A configuration whose one service is down (nothing listens on its health port) and one the test flips. */
+    static HydraConfig config(String bootstrap, int deadPort, int flappyPort) {
         String yaml = """
                 kafka:
                   bootstrap: %s
@@ -88,7 +97,11 @@ abstract class PipelineScenarios {
                   - name: vault
                     restart: ["sh", "-c", "echo restarted >> vault-restarts.txt"]
                     restartTimeout: 20s
-                """.formatted(bootstrap, deadPort);
+                  - name: flappy
+                    health: http://127.0.0.1:%d/health
+                    restart: ["sh", "-c", "echo restarted >> flappy-restarts.txt"]
+                    restartTimeout: 20s
+                """.formatted(bootstrap, deadPort, flappyPort);
         return HydraConfig.of(yaml, Map.of("HYDRA_CONSTITUTION",
                 Path.of("../config/constitution.yaml").toAbsolutePath().normalize().toString()));
     }
@@ -106,6 +119,9 @@ abstract class PipelineScenarios {
         }
         if (stack != null) {
             stack.close();
+        }
+        if (flappy != null) {
+            flappy.stop(0);
         }
         stopBroker();
     }
@@ -565,5 +581,46 @@ abstract class PipelineScenarios {
                 .contains("filesystem-mcp").contains("crews.mcpServers");
         assertThat(post("/api/toolcalls?wait=3h", "{\"server\": \"shell\", \"tool\": \"run\"}").body())
                 .contains("wait may be at most 2m");
+    }
+
+    private void assessNow() throws Exception {
+        dev.hydra.assessor.StateAssessor assessor = stack.services().stream()
+                .filter(dev.hydra.assessor.StateAssessor.class::isInstance).map(dev.hydra.assessor.StateAssessor.class::cast)
+                .findFirst().orElseThrow();
+        assessor.assessNow().toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    /** The ids of the restart tasks proposed for flappy, in the order they were first proposed. */
+    private List<String> flappyRestarts() {
+        return on(Topics.TASKS_PROPOSED.name()).stream().map(PipelineScenarios::value)
+                .filter(t -> t.path("task").path("service").asText().equals("flappy"))
+                .map(t -> t.path("id").asText()).distinct().toList();
+    }
+
+    private boolean completed(String taskId) {
+        return on(Topics.TASK_STATUS.name()).stream().filter(r -> taskId.equals(r.key())).map(PipelineScenarios::value)
+                .anyMatch(s -> s.path("state").asText().equals("COMPLETED"));
+    }
+
+    @Test
+    void aServiceThatFailsRecoversAndFailsAgainIsRestartedTwiceAndShownHealthyInBetween() throws Exception {
+        flappyStatus.set(503);
+        assessNow();
+        await("a restart task for the first failure, completed").atMost(PATIENCE)
+                .until(() -> flappyRestarts().size() == 1 && completed(flappyRestarts().get(0)));
+
+        flappyStatus.set(200);
+        assessNow();
+        await("hydra_state shows it healthy").atMost(PATIENCE).until(() -> {
+            HttpResponse<String> block = get("/api/memory/blocks/hydra_state");
+            return block.statusCode() == 200 && block.body().contains("failed services")
+                    && !block.body().contains("flappy");
+        });
+
+        flappyStatus.set(503);
+        assessNow();
+        await("a second restart task, completed").atMost(PATIENCE)
+                .until(() -> flappyRestarts().size() == 2 && completed(flappyRestarts().get(1)));
+        assertThat(Files.readAllLines(findUnder(dataDir, "flappy-restarts.txt"))).containsExactly("restarted", "restarted");
     }
 }

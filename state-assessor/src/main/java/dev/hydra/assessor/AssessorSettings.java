@@ -15,6 +15,16 @@ import java.util.stream.Collectors;
  * {@code assessor.prometheus.queries}.
  */
 public final class AssessorSettings {
+    /** When the assessor assesses. */
+    public enum Mode {
+        /** At start, every interval and after each source change: the seed's 24/7 loop. */
+        AUTONOMOUS,
+        /** Only when asked ({@code hydra up --test} drives its iterations one at a time). */
+        ON_REQUEST
+    }
+
+    public static final Setting<Mode> MODE = Setting.oneOf("assessor.mode", "HYDRA_ASSESSOR_MODE", Mode.AUTONOMOUS,
+            Mode.class, "when to assess: autonomous (at start, every interval, on source changes) or on_request");
     public static final Setting<Duration> INTERVAL = Setting.duration("assessor.interval", "HYDRA_ASSESSOR_INTERVAL",
             "5m", "time between two scheduled assessments (the seed's loop sleeps 300 s)");
     public static final Setting<Duration> PROBE_TIMEOUT = Setting.duration("assessor.probeTimeout",

@@ -2,6 +2,7 @@ package dev.hydra.assessor;
 
 import dev.hydra.assessor.SourceFeed.AssessorSources;
 import dev.hydra.assessor.rules.Gap;
+import dev.hydra.assessor.rules.GapEpisodes;
 import dev.hydra.assessor.rules.GapRules;
 import dev.hydra.assessor.rules.Technology;
 import dev.hydra.topics.EventProducer;
@@ -51,6 +52,7 @@ public final class StateAssessor implements Service {
     private final int probeAttempts;
     private final List<ServiceTarget> targets;
     private final GapRules rules;
+    private final GapEpisodes episodes = new GapEpisodes();
     private final Backlog backlog;
     private final AssessorSources sources;
     private final String prometheusUrl;
@@ -62,6 +64,7 @@ public final class StateAssessor implements Service {
     private PrometheusQueries prometheus;
     private SourceFeed feed;
     private Debouncer sourceChanges;
+    private final AssessorSettings.Mode mode;
     private long periodicTimer = -1;
     private Future<StateSnapshot> lastAssessment = Future.succeededFuture();
     private volatile boolean running;
@@ -78,6 +81,7 @@ public final class StateAssessor implements Service {
         this.ownsVertx = vertx == null;
         this.vertx = vertx;
         this.interval = config.get(AssessorSettings.INTERVAL);
+        this.mode = config.get(AssessorSettings.MODE);
         this.debounce = config.get(AssessorSettings.DEBOUNCE);
         this.probeTimeout = config.get(AssessorSettings.PROBE_TIMEOUT);
         this.probeAttempts = config.get(AssessorSettings.PROBE_ATTEMPTS);
@@ -131,15 +135,20 @@ public final class StateAssessor implements Service {
         prometheus = new PrometheusQueries(web, prometheusUrl, prometheusQueries, probeTimeout);
         if (sources.any()) {
             sourceChanges = new Debouncer(vertx, debounce, () -> assess("source change"));
-            feed = new SourceFeed(kafkaClientProps, backlog, sources, sourceChanges::trigger);
+            // on request, the feed still keeps the backlog current; only the triggers are left to the caller
+            feed = new SourceFeed(kafkaClientProps, backlog, sources,
+                    mode == AssessorSettings.Mode.AUTONOMOUS ? sourceChanges::trigger : () -> { });
             feed.start();
         }
         running = true;
-        // Immediately, then every interval (the seed's loop).
-        periodicTimer = vertx.setPeriodic(1, interval.toMillis(), id -> assess("schedule"));
-        log.info("state assessor started: {} services {}, metrics {}, every {}", targets.size(),
+        if (mode == AssessorSettings.Mode.AUTONOMOUS) {
+            // Immediately, then every interval (the seed's loop).
+            periodicTimer = vertx.setPeriodic(1, interval.toMillis(), id -> assess("schedule"));
+        }
+        log.info("state assessor started: {} services {}, metrics {}, {}", targets.size(),
                 targets.stream().map(ServiceTarget::name).toList(), prometheus.enabled()
-                        ? prometheusQueries.keySet() : "off", interval);
+                        ? prometheusQueries.keySet() : "off",
+                mode == AssessorSettings.Mode.AUTONOMOUS ? "every " + interval : "on request only");
     }
 
     @Override
@@ -173,7 +182,7 @@ public final class StateAssessor implements Service {
             List<Technology> technologies = backlog.technologies();
             StateSnapshot snapshot = new StateSnapshot(null, Instant.now(), health, metrics.result(), features,
                     knowledgeGaps, summary(health, metrics.result(), features, knowledgeGaps, technologies));
-            List<Gap> gaps = rules.identify(snapshot, technologies);
+            List<Gap> gaps = episodes.assign(rules.identify(snapshot, technologies), snapshot.at());
             return vertx.executeBlocking(() -> publish(snapshot, gaps), false);
         }).onSuccess(snapshot -> log.info("assessment ({}): {}", trigger, snapshot.summary()))
                 .onFailure(e -> log.error("assessment ({}) failed", trigger, e));

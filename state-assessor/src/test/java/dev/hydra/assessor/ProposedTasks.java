@@ -58,4 +58,10 @@ final class ProposedTasks {
     static <V> List<Read<V>> withKey(KafkaTestCluster kafka, Topic<V> topic, String key) {
         return readAll(kafka, topic).stream().filter(r -> key.equals(r.key())).toList();
     }
+
+    /** The proposed tasks described as {@code description} (each gap's is its own), whatever their episode. */
+    static List<Read<dev.hydra.topics.events.Task>> described(KafkaTestCluster kafka, String description) {
+        return readAll(kafka, dev.hydra.topics.Topics.TASKS_PROPOSED).stream()
+                .filter(r -> description.equals(r.value().description())).toList();
+    }
 }

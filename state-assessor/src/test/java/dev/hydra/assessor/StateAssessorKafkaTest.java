@@ -3,7 +3,6 @@ package dev.hydra.assessor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.hydra.assessor.rules.GapRules;
 import dev.hydra.topics.EventProducer;
 import dev.hydra.topics.KafkaTestCluster;
 import dev.hydra.topics.TopicBootstrap;
@@ -78,7 +77,6 @@ class StateAssessorKafkaTest {
     void healthyServiceProposesNothingAndAFailedOneGetsACriticalRestartTask() throws Exception {
         AtomicInteger status = new AtomicInteger(200);
         HttpServer server = httpServer(status);
-        String restartId = GapRules.taskId(Crew.INFRASTRUCTURE, "restart_service", "web-a");
         // Other tests leave change events on the compacted CDC topics; read at start, they would trigger
         // an extra assessment in the middle of this one's three explicit ones. This test is about probes.
         try (StateAssessor assessor = new StateAssessor(config("""
@@ -92,7 +90,7 @@ class StateAssessorKafkaTest {
             // Other tests register services in Postgres (hydra.cdc.services); this one is about web-a.
             assertThat(up.services()).filteredOn(s -> s.name().equals("web-a")).singleElement()
                     .satisfies(s -> assertThat(s.healthy()).isTrue());
-            assertThat(ProposedTasks.withKey(kafka, Topics.TASKS_PROPOSED, restartId)).isEmpty();
+            assertThat(ProposedTasks.described(kafka, "Fix failed service: web-a")).isEmpty();
             assertThat(serviceUp("web-a")).isEqualTo(1.0);
 
             status.set(503);
@@ -105,8 +103,12 @@ class StateAssessorKafkaTest {
             server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             assertThat(assess(assessor).failedServices()).as("connection refused").contains("web-a");
 
-            var proposed = ProposedTasks.withKey(kafka, Topics.TASKS_PROPOSED, restartId);
+            var proposed = ProposedTasks.described(kafka, "Fix failed service: web-a");
+            // one episode of the gap (down twice in a row): one task, proposed twice
+            String restartId = proposed.get(0).key();
             assertThat(proposed).hasSize(2).allSatisfy(read -> {
+                assertThat(read.key()).isEqualTo(restartId);
+                assertThat(read.value().id()).isEqualTo(restartId);
                 Task task = read.value();
                 assertThat(task.priority()).isEqualTo(1);
                 assertThat(task.crew()).isEqualTo(Crew.INFRASTRUCTURE);
@@ -123,9 +125,38 @@ class StateAssessorKafkaTest {
     }
 
     @Test
+    void aServiceThatFailsRecoversAndFailsAgainGetsASecondRestartTask() throws Exception {
+        AtomicInteger status = new AtomicInteger(503);
+        HttpServer server = httpServer(status);
+        try (StateAssessor assessor = new StateAssessor(config("""
+                services:
+                  - name: web-b
+                    health: http://127.0.0.1:%d/health
+                """.formatted(server.actualPort()), "1h"), kafka.clientProps())) {
+            assessor.start();
+            assertThat(assess(assessor).failedServices()).contains("web-b");
+            assertThat(assess(assessor).failedServices()).contains("web-b");
+            status.set(200);
+            assertThat(assess(assessor).failedServices()).doesNotContain("web-b");
+            status.set(503);
+            assertThat(assess(assessor).failedServices()).contains("web-b");
+
+            // records of different tasks may sit on different partitions: count them by task
+            Map<String, Long> proposalsPerTask = ProposedTasks.described(kafka, "Fix failed service: web-b").stream()
+                    .collect(java.util.stream.Collectors.groupingBy(ProposedTasks.Read::key,
+                            java.util.stream.Collectors.counting()));
+            // the start's own assessment may also have seen the first failure
+            assertThat(proposalsPerTask).as("one task per failure: the first proposed by every assessment that saw "
+                    + "it, the second new work proposed once").hasSize(2).containsValue(1L);
+            assertThat(proposalsPerTask.values()).anyMatch(n -> n >= 2);
+        } finally {
+            server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void knowledgeGapInsertedInPostgresBecomesAResearchTaskWithinSeconds() throws Exception {
         String topic = "speculative decoding on 2 GPUs";
-        String researchId = GapRules.taskId(Crew.RESEARCH, "research_topic", topic);
         try (StateAssessor assessor = new StateAssessor(config(""), kafka.clientProps(), vertx);
              EventProducer producer = new EventProducer(kafka.clientProps(), "test-debezium")) {
             assessor.start();
@@ -135,7 +166,7 @@ class StateAssessorKafkaTest {
                     .get(10, TimeUnit.SECONDS);
 
             await().atMost(WITHIN).untilAsserted(() -> assertThat(
-                    ProposedTasks.withKey(kafka, Topics.TASKS_PROPOSED, researchId)).singleElement().satisfies(r -> {
+                    ProposedTasks.described(kafka, "Research: " + topic)).singleElement().satisfies(r -> {
                         assertThat(r.value().priority()).isEqualTo(3);
                         assertThat(r.value().crew()).isEqualTo(Crew.RESEARCH);
                         assertThat(r.value().task()).containsEntry("action", "research_topic")
@@ -156,7 +187,6 @@ class StateAssessorKafkaTest {
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         int port = closed.actualPort();
         closed.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        String restartId = GapRules.taskId(Crew.INFRASTRUCTURE, "restart_service", "vector-db");
         try (StateAssessor assessor = new StateAssessor(config(""), kafka.clientProps(), vertx);
              EventProducer producer = new EventProducer(kafka.clientProps(), "test-debezium")) {
             assessor.start();
@@ -166,14 +196,13 @@ class StateAssessorKafkaTest {
                     "tcp://127.0.0.1:" + port, "status", "unknown"), "lsn=7"), null).get(10, TimeUnit.SECONDS);
 
             await().atMost(WITHIN).untilAsserted(() -> assertThat(
-                    ProposedTasks.withKey(kafka, Topics.TASKS_PROPOSED, restartId)).isNotEmpty()
+                    ProposedTasks.described(kafka, "Fix failed service: vector-db")).isNotEmpty()
                     .allSatisfy(r -> assertThat(r.value().resources()).containsExactly("service:vector-db")));
         }
     }
 
     @Test
     void technologyNamedInTheResearchFindingsBlockBecomesAnEvaluationTask() throws Exception {
-        String evaluateId = GapRules.taskId(Crew.RESEARCH, "evaluate_technology", "SGLang");
         try (StateAssessor assessor = new StateAssessor(config(""), kafka.clientProps(), vertx);
              EventProducer producer = new EventProducer(kafka.clientProps(), "test-research-crew")) {
             assessor.start();
@@ -183,7 +212,7 @@ class StateAssessorKafkaTest {
                     "research", 1, null), null).get(10, TimeUnit.SECONDS);
 
             await().atMost(WITHIN).untilAsserted(() -> assertThat(
-                    ProposedTasks.withKey(kafka, Topics.TASKS_PROPOSED, evaluateId)).isNotEmpty()
+                    ProposedTasks.described(kafka, "Evaluate: SGLang")).isNotEmpty()
                     .allSatisfy(r -> assertThat(r.value().priority()).isEqualTo(4)));
         }
     }
@@ -202,8 +231,7 @@ class StateAssessorKafkaTest {
             StateSnapshot snapshot = assess(assessor);
 
             assertThat(snapshot.metrics()).containsEntry("inference_latency_p95", 2350.0);
-            String id = GapRules.taskId(Crew.INFRASTRUCTURE, "optimize_inference", "latency_p95");
-            assertThat(ProposedTasks.withKey(kafka, Topics.TASKS_PROPOSED, id)).isNotEmpty().allSatisfy(r ->
+            assertThat(ProposedTasks.described(kafka, "Optimize inference latency")).isNotEmpty().allSatisfy(r ->
                     assertThat(r.value().task()).containsEntry("current_value", 2350.0)
                             .containsEntry("target_value", 1500.0));
         } finally {

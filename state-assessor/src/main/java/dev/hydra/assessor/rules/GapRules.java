@@ -16,8 +16,9 @@ import java.util.UUID;
  * The seed orchestrator's {@code identify_gaps}, {@code identify_opportunities} and
  * {@code prioritize_tasks}: what a snapshot of the state asks the crews to do. Framework-free.
  *
- * <p>A task's id is derived from what it is about (UUID v3 of crew, action and target), so the
- * same gap seen by two assessments is the same task and the router's dedup drops the repeat.
+ * <p>A gap's id is derived from what it is about (UUID v3 of crew, action and target);
+ * {@link GapEpisodes} turns it into the id of one occurrence, so the same gap seen by two assessments
+ * is the same task (the router's dedup drops the repeat) and a gap that reopens is new work.
  */
 public final class GapRules {
     public static final String SOURCE = "state-assessor";
@@ -102,6 +103,12 @@ public final class GapRules {
     /** The stable id of the task a rule proposes for {@code target}: UUID v3 of crew, action and target. */
     public static String taskId(Crew crew, String action, String target) {
         String name = "hydra:" + crew.wireName() + ":" + action + ":" + target;
+        return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    /** The task id of one episode of a gap: UUID v3 of the gap's id and the instant it opened. */
+    public static String episodeId(String gapId, Instant openedAt) {
+        String name = "hydra:episode:" + gapId + "@" + openedAt.toEpochMilli();
         return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
     }
 

@@ -1,0 +1,164 @@
+package dev.hydra.ops;
+
+import dev.hydra.assessor.StateAssessor;
+import dev.hydra.topics.Topics;
+import dev.hydra.topics.events.AuditRecord;
+import dev.hydra.topics.events.Decision;
+import dev.hydra.topics.events.StateSnapshot;
+import dev.hydra.topics.events.SubjectKind;
+import dev.hydra.topics.events.Task;
+import dev.hydra.topics.events.TaskResult;
+import dev.hydra.topics.events.TaskState;
+import dev.hydra.topics.events.TaskStatus;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * The seed's test mode ({@code hydra up --test --iterations N}): N assessment iterations, one at a
+ * time; each waits until the work it proposed has settled (denied, parked for a person, or run to an
+ * end) and prints its report: proposed, allowed, parked, denied, completed, failed, tokens.
+ */
+final class TestIterations implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TestIterations.class);
+    /** What one iteration produced, as its report line says it. */
+    record Report(int iteration, int proposed, int allowed, int parked, int denied, int completed, int failed,
+                  int unsettled, long tokens, Duration took) {
+        String line() {
+            return String.format("iteration %d: proposed %d, allowed %d, parked %d, denied %d, completed %d, failed %d, "
+                            + "tokens %d (%.1f s)%s", iteration, proposed, allowed, parked, denied, completed, failed,
+                    tokens, took.toMillis() / 1000.0, unsettled == 0 ? "" : "; still running after the wait: " + unsettled);
+        }
+    }
+
+    private final StateAssessor assessor;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Map<String, Task> proposed = new HashMap<>();
+    private final Map<String, Decision> verdicts = new HashMap<>();
+    private final Map<String, TaskState> ended = new HashMap<>();
+    private final Map<String, Long> tokens = new HashMap<>();
+
+    TestIterations(StateAssessor assessor, Properties clientProps) {
+        this.assessor = assessor;
+        Properties props = new Properties();
+        props.putAll(clientProps);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> fresh = partitions(List.of(Topics.TASKS_PROPOSED.name(), Topics.AUDIT.name(),
+                Topics.TASK_RESULTS.name()));
+        // Statuses from the start: a task the assessor proposes again may have ended before this run began.
+        List<TopicPartition> statuses = partitions(List.of(Topics.TASK_STATUS.name()));
+        List<TopicPartition> all = new java.util.ArrayList<>(fresh);
+        all.addAll(statuses);
+        consumer.assign(all);
+        consumer.seekToEnd(fresh);
+        consumer.seekToBeginning(statuses);
+        all.forEach(consumer::position);
+    }
+
+    private List<TopicPartition> partitions(List<String> topics) {
+        return topics.stream().flatMap(t -> consumer.partitionsFor(t).stream())
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+    }
+
+    /** Runs {@code iterations} iterations, each waiting at most {@code patience} for its work; prints each report. */
+    List<Report> run(int iterations, Duration patience, PrintWriter out) throws Exception {
+        List<Report> reports = new java.util.ArrayList<>();
+        for (int i = 1; i <= iterations; i++) {
+            long start = System.nanoTime();
+            StateSnapshot snapshot = assessor.assessNow().toCompletableFuture().get(5, TimeUnit.MINUTES);
+            out.println("iteration " + i + ": " + snapshot.summary());
+            out.flush();
+            Set<String> mine = new LinkedHashSet<>();
+            long deadline = System.nanoTime() + patience.toNanos();
+            // the snapshot's tasks carry its time: they are on the topic once assessNow has completed
+            do {
+                read();
+                proposed.values().stream().filter(t -> t.createdAt().equals(snapshot.at())).map(Task::id)
+                        .forEach(mine::add);
+            } while (!settled(mine) && System.nanoTime() < deadline);
+            Report report = report(i, mine, Duration.ofNanos(System.nanoTime() - start));
+            reports.add(report);
+            out.println(report.line());
+            out.flush();
+        }
+        return reports;
+    }
+
+    private boolean settled(Set<String> tasks) {
+        return tasks.stream().allMatch(this::settled);
+    }
+
+    private boolean settled(String task) {
+        Decision verdict = verdicts.get(task);
+        return verdict == Decision.DENY || verdict == Decision.NEEDS_APPROVAL || ended.containsKey(task);
+    }
+
+    private Report report(int iteration, Set<String> tasks, Duration took) {
+        int allowed = 0;
+        int parked = 0;
+        int denied = 0;
+        int completed = 0;
+        int failed = 0;
+        int unsettled = 0;
+        long used = 0;
+        for (String task : tasks) {
+            Decision verdict = verdicts.get(task);
+            allowed += verdict == Decision.ALLOW ? 1 : 0;
+            parked += verdict == Decision.NEEDS_APPROVAL ? 1 : 0;
+            denied += verdict == Decision.DENY ? 1 : 0;
+            TaskState end = ended.get(task);
+            completed += end == TaskState.COMPLETED ? 1 : 0;
+            failed += end == TaskState.FAILED || end == TaskState.REFUSED ? 1 : 0;
+            unsettled += settled(task) ? 0 : 1;
+            used += tokens.getOrDefault(task, 0L);
+        }
+        return new Report(iteration, tasks.size(), allowed, parked, denied, completed, failed, unsettled, used, took);
+    }
+
+    private void read() {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+            try {
+                if (r.topic().equals(Topics.TASKS_PROPOSED.name())) {
+                    Task task = Topics.TASKS_PROPOSED.valueSerde().deserialize(r.topic(), r.value());
+                    proposed.put(task.id(), task);
+                } else if (r.topic().equals(Topics.AUDIT.name())) {
+                    AuditRecord audit = Topics.AUDIT.valueSerde().deserialize(r.topic(), r.value());
+                    if (audit.subjectKind() == SubjectKind.TASK && "verdict".equals(audit.action())) {
+                        verdicts.put(audit.subjectId(), audit.verdict());
+                    }
+                } else if (r.topic().equals(Topics.TASK_STATUS.name())) {
+                    TaskStatus status = Topics.TASK_STATUS.valueSerde().deserialize(r.topic(), r.value());
+                    if (status.state().terminal()) {
+                        ended.put(status.taskId(), status.state());
+                    }
+                } else {
+                    TaskResult result = Topics.TASK_RESULTS.valueSerde().deserialize(r.topic(), r.value());
+                    tokens.merge(result.taskId(), result.tokens(), Long::sum);
+                }
+            } catch (RuntimeException unreadable) {
+                // another producer's malformed record: the pipeline dead-letters it; the report does not count it
+                LOG.debug("test mode skips unreadable {}-{}@{}: {}", r.topic(), r.partition(), r.offset(),
+                        unreadable.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        consumer.close(Duration.ofSeconds(2));
+    }
+}

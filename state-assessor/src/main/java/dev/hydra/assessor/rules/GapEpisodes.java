@@ -1,0 +1,34 @@
+package dev.hydra.assessor.rules;
+
+import dev.hydra.topics.events.Task;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Which gaps are open, and since when. A gap seen by consecutive assessments is one episode and keeps
+ * its task id, so the router's dedup drops the repeats while its task is open; a gap that closes (an
+ * assessment no longer sees it) and reopens is a new episode, hence new work under a new id: a service
+ * that fails, recovers and fails again is restarted again. Framework-free; one per assessor, whose
+ * assessments run one after another.
+ */
+public final class GapEpisodes {
+    private Map<String, Instant> openSince = new HashMap<>();
+
+    /** The gaps of one assessment with their episode's task ids; forgets the gaps it no longer sees. */
+    public synchronized List<Gap> assign(List<Gap> gaps, Instant at) {
+        Map<String, Instant> open = new HashMap<>();
+        List<Gap> assigned = new ArrayList<>(gaps.size());
+        for (Gap gap : gaps) {
+            Task task = gap.task();
+            // the gap's own id names what it is about (crew, action, target); the episode makes it this occurrence
+            Instant since = openSince.getOrDefault(task.id(), at);
+            open.put(task.id(), since);
+            assigned.add(new Gap(gap.rule(), task.withId(GapRules.episodeId(task.id(), since))));
+        }
+        openSince = open;
+        return assigned;
+    }
+}
