@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -115,6 +116,9 @@ class McpAgentTest {
             filter.start();
             executor.start();
             worker.start();
+            // a fresh broker: the filter's Streams application takes a while to run, and the agent's first
+            // call would otherwise spend its wait on that
+            await().atMost(PATIENCE).until(() -> filter.state() == KafkaStreams.State.RUNNING);
             Task task = Tasks.of(Crew.DEVELOPMENT, 2, Map.of("action", "complete_feature", "feature", "greeting"),
                     "Complete feature: greeting");
 

@@ -3,13 +3,16 @@ package dev.hydra.crew;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hydra.constitution.rules.Constitution;
 import dev.hydra.crew.tools.McpServers;
 import dev.hydra.crew.tools.McpToolset;
+import dev.hydra.crew.tools.ToolCatalog;
 import dev.hydra.crew.tools.ToolFailure;
 import dev.hydra.topics.Json;
 import dev.hydra.topics.config.ConfigException;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.events.Crew;
+import dev.hydra.topics.events.ToolCall;
 import dev.hydra.topics.tools.McpServerConfig;
 import dev.hydra.topics.tools.ToolVocabulary;
 import dev.langchain4j.agent.tool.ToolSpecification;
@@ -27,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class McpServersTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final Path CONSTITUTION = Path.of("../config/constitution.yaml");
 
     @TempDir
     Path root;
@@ -79,8 +83,27 @@ class McpServersTest {
                     "edit_file", "move_file", "list_allowed_directories");
             // a tool the pinned version adds and tools.table does not know would reach agents un-understood
             assertThat(tools).allSatisfy(tool -> assertThat(tool.kind()).as(tool.qualified()).isPresent());
+            Constitution constitution = Constitution.load(CONSTITUTION)
+                    .withTools(ToolVocabulary.standard().withServers(McpServerConfig.from(config)));
+            assertThat(tools).allSatisfy(tool -> assertThat(judged(constitution, tool.server().name(), tool.tool()))
+                    .as(tool.qualified()).doesNotContain("does not know the tool"));
             assertThat(tools).extracting(McpToolset.McpTool::name).contains("fs__write_file");
         }
+    }
+
+    @Test
+    void everyBuiltInToolAnAgentIsOfferedIsKnownToTheConstitution() {
+        Constitution constitution = Constitution.load(CONSTITUTION);
+        for (String name : ToolCatalog.names()) {
+            ToolCatalog.ToolDef def = ToolCatalog.get(name);
+            assertThat(judged(constitution, def.server(), def.tool())).as(name).doesNotContain("does not know the tool");
+        }
+    }
+
+    /** The constitution's reason for a call of the tool with no arguments. */
+    private static String judged(Constitution constitution, String server, String tool) {
+        return constitution.check(new ToolCall(null, "task-1", Crew.DEVELOPMENT, "coder", server, tool, Map.of(),
+                List.of(), null)).reason();
     }
 
     @Test
@@ -121,6 +144,5 @@ class McpServersTest {
         assertThat(McpToolset.modelName("s", "t".repeat(100))).hasSize(64);
         assertThat(ToolVocabulary.standard().offered()).allSatisfy(tool ->
                 assertThat(tool.offer().orElseThrow().name()).doesNotContain(McpToolset.SEPARATOR));
-        assertThat(McpServerConfig.class).isNotNull();
     }
 }
