@@ -67,8 +67,13 @@ public final class JavaMcpServer {
                         tool("echo", "Echoes back the input string", List.of("message"),
                                 a -> "Echo: " + a.get("message")))
                 .build();
-        new CountDownLatch(1).await(); // until the client closes stdin and the JVM is ended
+        // Ends with the test JVM that started it (the client's close does not end the process; left
+        // running, each test would leave an orphaned JVM behind).
+        CountDownLatch done = new CountDownLatch(1);
+        ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(done::countDown));
+        done.await();
         server.close();
+        System.exit(0);
     }
 
     /** The SDK's JSON seam bound to Hydra's Jackson 2 (the SDK's own binding is Jackson 3). */
