@@ -5,6 +5,7 @@ import dev.hydra.crew.agent.Crews;
 import dev.hydra.crew.agent.KafkaToolGateway;
 import dev.hydra.crew.infra.RestartServiceExecutor;
 import dev.hydra.crew.infra.ServiceCatalog;
+import dev.hydra.crew.tools.McpToolset;
 import dev.hydra.topics.DeadLetters;
 import dev.hydra.topics.EventHeaders;
 import dev.hydra.topics.EventProducer;
@@ -112,6 +113,8 @@ public final class CrewWorker implements Service {
     private volatile boolean standAside;
     private boolean subscribed;
     private final Object idle = new Object();
+    /** The discovered tools of the MCP servers this crew is offered. */
+    private McpToolset mcpTools = McpToolset.none();
     private KafkaToolGateway toolGateway;
     private StatusLedger ledger;
 
@@ -261,17 +264,21 @@ public final class CrewWorker implements Service {
         AgentCrew.Limits limits = new AgentCrew.Limits(config.get(CrewSettings.MAX_ITERATIONS),
                 config.get(CrewSettings.MAX_TOOL_CALLS), config.get(CrewSettings.TOKEN_BUDGET),
                 config.get(CrewSettings.TOOL_TIMEOUT));
+        mcpTools = McpToolset.forCrew(config, crew, config.get(CrewSettings.TOOL_TIMEOUT));
+        mcpTools.discoverInBackground(name());
         // Every crew: a task that only exercises the pipeline (benchmarks, smoke tests), no model, no side effect.
         executors.put(NOOP_ACTION, new NoopExecutor());
         switch (crew) {
             case INFRASTRUCTURE -> {
                 executors.put(RestartServiceExecutor.ACTION, new RestartServiceExecutor(services));
-                executors.put("optimize_inference", Crews.inferenceOptimization(model, modelName, toolGateway, limits));
+                executors.put("optimize_inference", Crews.inferenceOptimization(model, modelName, toolGateway, limits)
+                        .offering(mcpTools));
             }
-            case RESEARCH -> agents = Crews.research(model, modelName, toolGateway, limits);
-            case DEVELOPMENT -> agents = Crews.development(model, modelName, toolGateway, limits);
+            case RESEARCH -> agents = Crews.research(model, modelName, toolGateway, limits).offering(mcpTools);
+            case DEVELOPMENT -> agents = Crews.development(model, modelName, toolGateway, limits).offering(mcpTools);
             case SELF_IMPROVEMENT -> agents = Crews.selfImprovement(model, modelName, toolGateway, limits,
-                    task -> producer.send(Topics.TASKS_PROPOSED, task.id(), task, task.id()).get(30, TimeUnit.SECONDS));
+                    task -> producer.send(Topics.TASKS_PROPOSED, task.id(), task, task.id()).get(30, TimeUnit.SECONDS))
+                    .offering(mcpTools);
         }
     }
 
@@ -705,6 +712,7 @@ public final class CrewWorker implements Service {
         if (producer != null) {
             producer.close();
         }
+        mcpTools.close();
         healthy = false;
     }
 

@@ -9,6 +9,7 @@ import dev.hydra.crew.tools.McpServers;
 import dev.hydra.topics.config.ConfigException;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.SandboxSettings;
+import dev.hydra.topics.tools.McpServerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -68,10 +69,10 @@ class CrewConfigTest {
 
         McpServers servers = McpServers.from(config, Duration.ofSeconds(5));
 
-        assertThat(servers.spec("web-search")).get().extracting(McpServers.ServerSpec::command)
-                .isEqualTo(List.of("npx", "-y", "brave-search"));
-        assertThat(servers.spec("docker-mcp")).get().extracting(McpServers.ServerSpec::url)
-                .isEqualTo("http://127.0.0.1:8811/mcp");
+        assertThat(servers.configured()).extracting(McpServerConfig::name).containsExactly("web-search", "docker-mcp");
+        assertThat(servers.configured().get(0).command()).isEqualTo(List.of("npx", "-y", "brave-search"));
+        assertThat(servers.configured().get(1).url()).contains("http://127.0.0.1:8811/mcp");
+        assertThat(McpServers.transport(servers.configured().get(1))).isEqualTo("http http://127.0.0.1:8811/mcp");
         assertThatThrownBy(() -> McpServers.from(HydraConfig.of("crews: {mcpServers: [{name: both, url: u, command: [x]}]}",
                 Map.of()), Duration.ofSeconds(1))).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("(both) must have exactly one of command (a list: the program and its arguments, for stdio) or url");

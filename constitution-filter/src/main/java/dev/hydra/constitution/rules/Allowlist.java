@@ -100,7 +100,13 @@ final class Allowlist {
 
     /** Whether some entry names the tool (an unknown tool may still be named). */
     boolean namesTool(String tool) {
-        return operations.stream().anyMatch(o -> o.namesTool(tool) || tools.kindName(tool).filter(o::namesTool).isPresent());
+        return naming(tool).isPresent();
+    }
+
+    /** The first entry naming the tool, itself or through its kind. */
+    java.util.Optional<String> naming(String tool) {
+        return operations.stream().filter(o -> o.namesTool(tool) || tools.kindName(tool).filter(o::namesTool).isPresent())
+                .map(Operation::name).findFirst();
     }
 
     /** Null when every effect is covered, else the ruling that says what is not. */

@@ -464,6 +464,14 @@ public final class Constitution implements Redactor {
         return new Constitution(this, allowlist.withTools(tools), extractor.withTools(tools));
     }
 
+    /**
+     * The autonomous_operations entry that names {@code qualifiedTool} ({@code server.tool}, or through
+     * the kind of its configured server), for {@code hydra tools}; empty when none does.
+     */
+    public java.util.Optional<String> autonomousOperation(String qualifiedTool) {
+        return allowlist.naming(qualifiedTool);
+    }
+
     /** SHA-256 of the file's text, stamped on every verdict and audit record. */
     public String sha256() {
         return sha256;

@@ -3,6 +3,7 @@ package dev.hydra.crew.agent;
 import dev.hydra.crew.TaskContext;
 import dev.hydra.crew.TaskExecutor;
 import dev.hydra.crew.TaskOutcome;
+import dev.hydra.crew.tools.McpToolset;
 import dev.hydra.crew.tools.ToolCatalog;
 import dev.hydra.topics.Json;
 import dev.hydra.topics.events.Crew;
@@ -61,9 +62,16 @@ public final class AgentCrew implements TaskExecutor {
     private final ToolGateway gateway;
     private final Limits limits;
     private final Finisher finisher;
+    private final McpToolset mcp;
 
     public AgentCrew(Crew crew, List<Stage<?>> stages, ChatModel model, String modelName, ToolGateway gateway,
                      Limits limits, Finisher finisher) {
+        this(crew, stages, model, modelName, gateway, limits, finisher, McpToolset.none());
+    }
+
+    private AgentCrew(Crew crew, List<Stage<?>> stages, ChatModel model, String modelName, ToolGateway gateway,
+                      Limits limits, Finisher finisher, McpToolset mcp) {
+        this.mcp = mcp;
         this.crew = crew;
         this.stages = List.copyOf(stages);
         this.model = model;
@@ -81,7 +89,24 @@ public final class AgentCrew implements TaskExecutor {
         };
     }
 
-    /** The tools each agent of the crew is offered, by agent. */
+    /**
+     * This crew with the discovered tools of {@code mcp} (the MCP servers the config offers this crew)
+     * offered to every agent besides its built-in tools.
+     */
+    public AgentCrew offering(McpToolset mcp) {
+        return new AgentCrew(crew, stages, model, modelName, gateway, limits, finisher, mcp);
+    }
+
+    /** The MCP tools every agent is offered; listing them connects servers that have not answered yet. */
+    public List<McpToolset.McpTool> mcpTools() {
+        return mcp.tools();
+    }
+
+    public Crew crew() {
+        return crew;
+    }
+
+    /** The built-in tools each agent of the crew is offered, by agent. */
     public Map<String, List<String>> tools() {
         Map<String, List<String>> tools = new LinkedHashMap<>();
         stages.forEach(stage -> tools.put(stage.agent(), stage.tools()));
@@ -95,9 +120,11 @@ public final class AgentCrew implements TaskExecutor {
                 limits.toolTimeout(), budget, context.task().replay());
         GuardedChatModel guarded = new GuardedChatModel(model, budget, crew.wireName(), modelName);
         Map<String, String> answers = new LinkedHashMap<>();
+        List<McpToolset.McpTool> discovered = mcp.tools();
         try {
             for (Stage<?> stage : stages) {
-                answers.put(stage.agent(), run(stage, guarded, toolbox, assignment(context.task(), answers, stage)));
+                answers.put(stage.agent(), run(stage, guarded, toolbox, discovered,
+                        assignment(context.task(), answers, stage)));
             }
             return finisher.finish(context, answers, artefacts(answers, toolbox, budget), budget.tokens());
         } catch (RuntimeException e) {
@@ -109,13 +136,14 @@ public final class AgentCrew implements TaskExecutor {
         }
     }
 
-    private <T> String run(Stage<T> stage, ChatModel guarded, AgentToolbox toolbox, String assignment) {
+    private <T> String run(Stage<T> stage, ChatModel guarded, AgentToolbox toolbox, List<McpToolset.McpTool> discovered,
+                           String assignment) {
         AiServices<T> builder = AiServices.builder(stage.type()).chatModel(guarded)
                 .chatMemory(MessageWindowChatMemory.withMaxMessages(MEMORY_MESSAGES))
                 // The budget, not langchain4j, decides when tool use ends; this is only a backstop.
                 .maxSequentialToolsInvocations(limits.maxToolCalls() + limits.maxIterations() + 1);
-        if (!stage.tools().isEmpty()) {
-            builder.tools(toolbox.forAgent(stage.agent(), stage.tools()));
+        if (!stage.tools().isEmpty() || !discovered.isEmpty()) {
+            builder.tools(toolbox.forAgent(stage.agent(), stage.tools(), discovered));
         }
         String answer = stage.call().apply(builder.build(), assignment);
         return answer == null ? "" : answer;

@@ -1,6 +1,7 @@
 package dev.hydra.crew.agent;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.hydra.crew.tools.McpToolset.McpTool;
 import dev.hydra.crew.tools.ToolCatalog;
 import dev.hydra.crew.tools.ToolCatalog.ToolDef;
 import dev.hydra.topics.Json;
@@ -22,6 +23,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * The tools of one task's agents, as langchain4j sees them. Each tool is a thin delegate: it turns
@@ -58,12 +60,30 @@ public final class AgentToolbox {
         this.budget = budget;
     }
 
+    /** Where a model's call goes: the server and tool of its {@code ToolCall} and the resources it touches. */
+    private record Target(String name, String server, String tool, Function<Map<String, Object>, List<String>> resources) {
+        String qualified() {
+            return server + "." + tool;
+        }
+    }
+
     /** The tools of {@code agent}, for {@code AiServices.tools(Map)}. */
     public Map<ToolSpecification, ToolExecutor> forAgent(String agent, List<String> toolNames) {
+        return forAgent(agent, toolNames, List.of());
+    }
+
+    /** The built-in tools of {@code agent} and the discovered MCP tools its crew is offered. */
+    public Map<ToolSpecification, ToolExecutor> forAgent(String agent, List<String> toolNames, List<McpTool> mcpTools) {
         Map<ToolSpecification, ToolExecutor> tools = new LinkedHashMap<>();
         for (String name : toolNames) {
             ToolDef def = ToolCatalog.get(name);
-            tools.put(def.specification(), (request, memoryId) -> call(agent, def, request));
+            Target target = new Target(name, def.server(), def.tool(),
+                    arguments -> ToolCatalog.resources(def.server(), def.tool(), arguments));
+            tools.put(def.specification(), (request, memoryId) -> call(agent, target, request));
+        }
+        for (McpTool tool : mcpTools) {
+            Target target = new Target(tool.name(), tool.server().name(), tool.tool(), tool::resources);
+            tools.put(tool.specification(), (request, memoryId) -> call(agent, target, request));
         }
         return tools;
     }
@@ -72,7 +92,7 @@ public final class AgentToolbox {
         return List.copyOf(traces);
     }
 
-    private String call(String agent, ToolDef def, ToolExecutionRequest request) {
+    private String call(String agent, Target target, ToolExecutionRequest request) {
         if (!budget.tryToolCall()) {
             return "REFUSED: " + budget.exceeded() + ". Stop calling tools.";
         }
@@ -81,13 +101,13 @@ public final class AgentToolbox {
             String raw = request.arguments() == null || request.arguments().isBlank() ? "{}" : request.arguments();
             arguments = Json.MAPPER.readValue(raw, new TypeReference<Map<String, Object>>() { });
         } catch (Exception e) {
-            return "ERROR: the arguments of " + def.name() + " are not a JSON object: " + e.getMessage();
+            return "ERROR: the arguments of " + target.name() + " are not a JSON object: " + e.getMessage();
         }
         int n = sequence.incrementAndGet();
         String id = UUID.nameUUIDFromBytes((taskId + "/" + attempt + "/tool/" + n).getBytes(StandardCharsets.UTF_8))
                 .toString();
-        ToolCall call = new ToolCall(id, taskId, crew, agent, def.server(), def.tool(), arguments,
-                ToolCatalog.resources(def.server(), def.tool(), arguments), Instant.now(), replay);
+        ToolCall call = new ToolCall(id, taskId, crew, agent, target.server(), target.tool(), arguments,
+                target.resources().apply(arguments), Instant.now(), replay);
         Optional<ToolResult> result;
         try {
             result = gateway.call(call, timeout);
@@ -96,12 +116,12 @@ public final class AgentToolbox {
             throw new IllegalStateException("interrupted while waiting for tool call " + id, e);
         }
         if (result.isEmpty()) {
-            traces.add(new Trace(agent, def.qualified(), id, ToolStatus.ERROR));
-            return "ERROR: no answer to " + def.qualified() + " within " + timeout + " (it may still be pending "
+            traces.add(new Trace(agent, target.qualified(), id, ToolStatus.ERROR));
+            return "ERROR: no answer to " + target.qualified() + " within " + timeout + " (it may still be pending "
                     + "human approval).";
         }
         ToolResult answer = result.get();
-        traces.add(new Trace(agent, def.qualified(), id, answer.status()));
+        traces.add(new Trace(agent, target.qualified(), id, answer.status()));
         return switch (answer.status()) {
             case OK -> answer.output();
             case ERROR -> "ERROR: " + answer.output();

@@ -128,6 +128,9 @@ public final class ToolExecutorService implements Service {
         loop = new Thread(this::pollLoop, name() + "-poll");
         loop.start();
         LOG.info("tool executor started: workspace {}, MCP servers configured: {}", workspace.root(), mcp.names());
+        // Connected now so that a misconfigured server shows in the log at start; one that is down is
+        // tried again by its first call.
+        mcp.discoverInBackground(name());
     }
 
     private void pollLoop() {
