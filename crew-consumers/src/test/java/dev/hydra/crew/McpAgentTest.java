@@ -95,14 +95,17 @@ class McpAgentTest {
 
     private void workThroughMcp(Path project, Path app, Path outside, ScriptedModelServer model, HydraConfig config)
             throws Exception {
+        // verifiers accept only verdicts of the constitution in force: the one this test's filter judges by
+        String inForce = dev.hydra.constitution.rules.Constitution.load(
+                dir.resolve("constitution").resolve("constitution.yaml")).sha256();
         try (Observer observer = new Observer();
              Reports reports = new Reports(cluster);
              ConstitutionFilter filter = new ConstitutionFilter(config, cluster.clientProps(), dir.resolve("state"),
                      TestSigning.signer());
              ToolExecutorService executor = new ToolExecutorService(config, cluster.clientProps(), dir.resolve("work"),
-                     TestRedactor.OPENAI_KEYS, TestSigning.verifier());
+                     TestRedactor.OPENAI_KEYS, TestSigning.verifier(inForce));
              CrewWorker worker = new CrewWorker(config, cluster.clientProps(), Crew.DEVELOPMENT, "mcp-node",
-                     dir.resolve("work"), TestRedactor.OPENAI_KEYS, TestSigning.verifier())) {
+                     dir.resolve("work"), TestRedactor.OPENAI_KEYS, TestSigning.verifier(inForce))) {
             model.then(
                     toolCalls(100, 20, List.of(Map.entry("fs__read_text_file", Map.of("path", app.toString())))),
                     toolCalls(100, 20, List.of(Map.entry("fs__edit_file", Map.of("path", app.toString(),
