@@ -95,7 +95,8 @@ class McpAgentTest {
 
     private void workThroughMcp(Path project, Path app, Path outside, ScriptedModelServer model, HydraConfig config)
             throws Exception {
-        // verifiers accept only verdicts of the constitution in force: the one this test's filter judges by
+        // verifiers accept only verdicts of constitutions in force: the one this test's filter judges tool
+        // calls by, and (for the worker) the test key's, which signs the task the test puts on the lane
         String inForce = dev.hydra.constitution.rules.Constitution.load(
                 dir.resolve("constitution").resolve("constitution.yaml")).sha256();
         try (Observer observer = new Observer();
@@ -105,7 +106,8 @@ class McpAgentTest {
              ToolExecutorService executor = new ToolExecutorService(config, cluster.clientProps(), dir.resolve("work"),
                      TestRedactor.OPENAI_KEYS, TestSigning.verifier(inForce));
              CrewWorker worker = new CrewWorker(config, cluster.clientProps(), Crew.DEVELOPMENT, "mcp-node",
-                     dir.resolve("work"), TestRedactor.OPENAI_KEYS, TestSigning.verifier(inForce))) {
+                     dir.resolve("work"), TestRedactor.OPENAI_KEYS,
+                     TestSigning.verifier(inForce, TestSigning.CONSTITUTION_SHA256))) {
             model.then(
                     toolCalls(100, 20, List.of(Map.entry("fs__read_text_file", Map.of("path", app.toString())))),
                     toolCalls(100, 20, List.of(Map.entry("fs__edit_file", Map.of("path", app.toString(),
