@@ -638,6 +638,8 @@ public final class CrewWorker implements Service {
     }
 
     private final class Rebalance implements ConsumerRebalanceListener {
+        private boolean assignedBefore;
+
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             queue.drop(partitions);
@@ -649,7 +651,13 @@ public final class CrewWorker implements Service {
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             assignment = Set.copyOf(consumer.assignment());
             if (!partitions.isEmpty()) {
-                LOG.info("{}: assigned {}", name(), partitions);
+                // the start line names the lanes: only a later rebalance is news on the terminal
+                if (assignedBefore) {
+                    LOG.info("{}: assigned {}", name(), partitions);
+                } else {
+                    LOG.debug("{}: assigned {}", name(), partitions);
+                }
+                assignedBefore = true;
             }
         }
 

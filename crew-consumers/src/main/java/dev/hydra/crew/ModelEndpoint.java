@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ModelEndpoint {
     private static final Logger LOG = LoggerFactory.getLogger(ModelEndpoint.class);
+    /** Endpoints this process has warned about as down, until they answer again. */
+    private static final java.util.Set<String> WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** A probe asks for the connection only: any HTTP answer, even an error, means the server is there. */
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
 
@@ -64,7 +66,7 @@ public final class ModelEndpoint {
                 .timeout(PROBE_TIMEOUT).GET().build();
         try {
             http.send(request, HttpResponse.BodyHandlers.discarding());
-            if (down != null) {
+            if (down != null && WARNED.remove(baseUrl)) {
                 LOG.info("model endpoint {} answers again", baseUrl);
             }
             down = null;
@@ -81,7 +83,12 @@ public final class ModelEndpoint {
     private String markDown(Throwable cause) {
         String reason = explain(cause);
         if (down == null) {
-            LOG.warn("{}", reason);
+            // the crews of one process usually share an endpoint: one warning says it for all of them
+            if (WARNED.add(baseUrl)) {
+                LOG.warn("{}", reason);
+            } else {
+                LOG.debug("{}", reason);
+            }
         }
         down = reason;
         return reason;
@@ -94,10 +101,17 @@ public final class ModelEndpoint {
                 + "--llm-base-url (crews.llm.baseUrl)";
     }
 
+    /** What went wrong in words a person reads (a refused connection, a timeout, an unknown host), with its detail. */
     private static String describe(Throwable cause) {
         Throwable root = unreachable(cause);
         Throwable shown = root != null ? root : cause;
-        return shown.getClass().getSimpleName() + (shown.getMessage() == null ? "" : ": " + shown.getMessage());
+        String what = shown instanceof ConnectException ? "connection refused"
+                : shown instanceof HttpConnectTimeoutException ? "connection timed out"
+                : shown instanceof UnknownHostException ? "unknown host"
+                : shown instanceof NoRouteToHostException ? "no route to host"
+                : shown.getClass().getSimpleName();
+        String detail = shown.getMessage();
+        return what + (detail == null || detail.isBlank() || detail.equalsIgnoreCase(what) ? "" : ": " + detail);
     }
 
     /** The cause that says no connection could be made, if that is what {@code error} is about. */

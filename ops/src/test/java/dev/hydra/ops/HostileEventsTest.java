@@ -13,6 +13,7 @@ import dev.hydra.topics.TopicBootstrap;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
+import dev.hydra.topics.config.Principal;
 import dev.hydra.topics.events.ApprovalRequest;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.ToolCall;
@@ -86,7 +87,10 @@ class HostileEventsTest {
     @Test
     void theRealFilterGivesEveryPathologicalToolCallAVerdictAndGoesOn() throws Exception {
         try (EmbeddedBroker broker = EmbeddedBroker.start("127.0.0.1", 0, dataDir.resolve("broker"))) {
-            Properties client = KafkaSettings.client(broker.bootstrap());
+            // the broker is secured: the filter runs as its own principal, the test reads and writes as admin
+            HydraConfig credentials = HydraConfig.of("{}", Map.of("HYDRA_DATA_DIR", dataDir.resolve("broker").toString()));
+            Properties client = KafkaSettings.client(credentials, broker.bootstrap(), Principal.ADMIN);
+            Properties filterClient = KafkaSettings.client(credentials, broker.bootstrap(), Principal.CONSTITUTION);
             try (Admin admin = Admin.create(client)) {
                 new TopicBootstrap(admin, (short) 1).ensure(Topics.all());
             }
@@ -95,7 +99,7 @@ class HostileEventsTest {
                             .toString()));
             int count = HostileEvents.pathologicalCount();
             Set<String> harmless = new HashSet<>();
-            try (ConstitutionFilter filter = new ConstitutionFilter(config, client, dataDir.resolve("state"),
+            try (ConstitutionFilter filter = new ConstitutionFilter(config, filterClient, dataDir.resolve("state"),
                     FilterSettings.signer(config, dataDir));
                  EventProducer producer = new EventProducer(client, "hostile-test")) {
                 filter.start();
