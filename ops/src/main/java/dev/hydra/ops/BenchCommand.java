@@ -3,6 +3,7 @@ package dev.hydra.ops;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hydra.constitution.ConstitutionFilter;
 import dev.hydra.constitution.FilterSettings;
+import dev.hydra.crew.agent.KafkaToolGateway;
 import dev.hydra.router.TaskRouter;
 import dev.hydra.topics.EventHeaders;
 import dev.hydra.topics.EventProducer;
@@ -17,8 +18,11 @@ import dev.hydra.topics.config.Principal;
 import dev.hydra.topics.config.SigningSettings;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.Task;
+import dev.hydra.topics.events.ToolCall;
+import dev.hydra.topics.events.ToolStatus;
 import dev.hydra.topics.signing.VerdictSignature;
 import dev.hydra.topics.signing.VerdictSigner;
+import dev.hydra.topics.tools.ToolVocabulary;
 import java.io.PrintWriter;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -33,6 +37,9 @@ import java.util.Properties;
 import java.util.function.Function;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -318,7 +325,7 @@ final class BenchCommand implements Callable<Integer> {
         start(services, CrewServices.toolExecutor(config, client, dir, CrewServices.redactor(config)));
         var rows = results.putArray("toolCalls");
         try (EventProducer producer = new EventProducer(client, "hydra-bench-tools");
-             dev.hydra.crew.agent.KafkaToolGateway gateway = new dev.hydra.crew.agent.KafkaToolGateway(client, producer,
+             KafkaToolGateway gateway = new KafkaToolGateway(client, producer,
                      "hydra-bench-tools");
              KafkaConsumer<String, byte[]> rawConsumer = new KafkaConsumer<>(Arrivals.consumerProps(client),
                      new StringDeserializer(), new ByteArrayDeserializer());
@@ -374,12 +381,12 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** {@code count} calls started at {@code rate} per second, each on its own thread of a pool, timed to its result. */
-    private static Latencies pacedCalls(dev.hydra.crew.agent.KafkaToolGateway gateway, String file, int count, int rate)
+    private static Latencies pacedCalls(KafkaToolGateway gateway, String file, int count, int rate)
             throws Exception {
         Latencies latencies = new Latencies();
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(64);
+        ExecutorService pool = Executors.newFixedThreadPool(64);
         try {
-            List<java.util.concurrent.Future<?>> calls = new ArrayList<>();
+            List<Future<?>> calls = new ArrayList<>();
             long start = System.nanoTime();
             for (int i = 0; i < count; i++) {
                 parkUntil(start + (long) (i * 1e9 / rate));
@@ -389,7 +396,7 @@ final class BenchCommand implements Callable<Integer> {
                     latencies.add((System.nanoTime() - sent) / 1_000_000);
                 }));
             }
-            for (java.util.concurrent.Future<?> call : calls) {
+            for (Future<?> call : calls) {
                 call.get();
             }
         } finally {
@@ -399,15 +406,15 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** One built-in file tool call through the constitution and the executor; a result other than OK stops the bench. */
-    private static void toolCall(dev.hydra.crew.agent.KafkaToolGateway gateway, String tool, Map<String, Object> arguments) {
+    private static void toolCall(KafkaToolGateway gateway, String tool, Map<String, Object> arguments) {
         String id = UUID.randomUUID().toString();
-        dev.hydra.topics.events.ToolCall call = new dev.hydra.topics.events.ToolCall(id, "bench-tools", Crew.DEVELOPMENT,
-                "bench", dev.hydra.topics.tools.ToolVocabulary.FILESYSTEM, tool, arguments,
+        ToolCall call = new ToolCall(id, "bench-tools", Crew.DEVELOPMENT,
+                "bench", ToolVocabulary.FILESYSTEM, tool, arguments,
                 List.of("path:/workspace/" + arguments.get("path")), Instant.now());
         try {
             var result = gateway.call(call, Duration.ofMinutes(2))
                     .orElseThrow(() -> new IllegalStateException("no result for tool call " + id + " within 2 minutes"));
-            if (result.status() != dev.hydra.topics.events.ToolStatus.OK) {
+            if (result.status() != ToolStatus.OK) {
                 throw new IllegalStateException("bench tool call " + tool + " ended " + result.status() + ": "
                         + result.output());
             }

@@ -49,6 +49,8 @@ public final class HydraStack implements StackApi, AutoCloseable {
     }
 
     private final Options options;
+    /** The configuration's MCP servers, read once: every operator tool call is checked against them. */
+    private final List<McpServerConfig> mcpServers;
     private final List<Service> services = new ArrayList<>();
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private EmbeddedBroker broker;
@@ -63,6 +65,7 @@ public final class HydraStack implements StackApi, AutoCloseable {
 
     private HydraStack(Options options) {
         this.options = options;
+        this.mcpServers = McpServerConfig.from(options.config());
     }
 
     /** Starts everything, or stops what already started and rethrows. */
@@ -191,7 +194,7 @@ public final class HydraStack implements StackApi, AutoCloseable {
 
     @Override
     public List<McpServerConfig> mcpServers() {
-        return McpServerConfig.from(options.config());
+        return mcpServers;
     }
 
     /** Stops in reverse order of start; never throws. */

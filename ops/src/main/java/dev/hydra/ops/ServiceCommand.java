@@ -125,6 +125,8 @@ final class ServiceCommand implements Callable<Integer> {
         try (EventProducer producer = new EventProducer(apiClient, "hydra-service-" + service.name());
              KafkaHealthMetrics kafkaHealth = KafkaHealthMetrics.register(() -> List.of(service), client)) {
             service.start();
+            // read once: every operator tool call is checked against them
+            List<McpServerConfig> mcpServers = McpServerConfig.from(config);
             StackApi api = new StackApi() {
                 @Override
                 public List<Service> services() {
@@ -161,7 +163,7 @@ final class ServiceCommand implements Callable<Integer> {
 
                 @Override
                 public List<McpServerConfig> mcpServers() {
-                    return McpServerConfig.from(config);
+                    return mcpServers;
                 }
             };
             // The console service is the live view itself; every other service serves only its own API.
