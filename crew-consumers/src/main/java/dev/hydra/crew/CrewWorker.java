@@ -710,7 +710,9 @@ public final class CrewWorker implements Service {
             Thread.currentThread().interrupt();
         }
         shutdown(taskThreads);
-        shutdown(heartbeats);
+        // not interrupted: a heartbeat may be reading hydra.crew.nodes (Crewmates), and a consumer
+        // interrupted in its close logs an error; the read is bounded (5 s), so the wait is too
+        stopQuietly(heartbeats);
         if (ledger != null) {
             ledger.close();
         }
@@ -722,6 +724,21 @@ public final class CrewWorker implements Service {
         }
         mcpTools.close();
         healthy = false;
+    }
+
+    private static void stopQuietly(ExecutorService executor) {
+        if (executor == null) {
+            return;
+        }
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void shutdown(ExecutorService executor) {
