@@ -1,6 +1,6 @@
 package dev.hydra.constitution;
 
-import dev.hydra.topics.TopicReplay;
+import dev.hydra.topics.TopicReader;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.events.AuditRecord;
 import java.time.Duration;
@@ -77,7 +77,7 @@ public final class AuditVerifier {
     /** Reads all of hydra.audit that is committed now and verifies it, stopping at the first break. */
     public Report verifyTopic(Properties clientProps, Duration timeout) {
         Walk walk = new Walk();
-        TopicReplay.read(clientProps, Topics.AUDIT.name(), Optional.empty(), timeout, record -> {
+        TopicReader.read(clientProps, Topics.AUDIT.name(), Optional.empty(), timeout, record -> {
             AuditRecord audit;
             try {
                 audit = Topics.AUDIT.valueSerde().deserialize(record.topic(), record.value());

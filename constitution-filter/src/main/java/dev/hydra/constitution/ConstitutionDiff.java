@@ -1,8 +1,8 @@
 package dev.hydra.constitution;
 
-import dev.hydra.topics.TopicReplay;
 import dev.hydra.constitution.rules.Constitution;
 import dev.hydra.constitution.rules.Ruling;
+import dev.hydra.topics.TopicReader;
 import dev.hydra.topics.events.Decision;
 import dev.hydra.topics.events.SubjectKind;
 import dev.hydra.topics.events.Task;
@@ -83,7 +83,7 @@ public final class ConstitutionDiff {
 
     private <T> void replay(Gate<T> gate, Properties clientProps, Optional<Instant> since, Duration timeout,
                             Tally tally) {
-        TopicReplay.read(clientProps, gate.source().name(), since, timeout, record -> {
+        TopicReader.read(clientProps, gate.source().name(), since, timeout, record -> {
             String source = record.topic() + "-" + record.partition() + "@" + record.offset();
             T item;
             try {

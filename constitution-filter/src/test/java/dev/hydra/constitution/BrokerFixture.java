@@ -1,9 +1,9 @@
 package dev.hydra.constitution;
 
-import dev.hydra.topics.TopicReplay;
 import dev.hydra.topics.KafkaTestCluster;
 import dev.hydra.topics.Topic;
 import dev.hydra.topics.TopicBootstrap;
+import dev.hydra.topics.TopicReader;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.config.HydraConfig;
 import java.io.IOException;
@@ -73,7 +73,7 @@ final class BrokerFixture {
     /** Everything committed to {@code topic} so far, as bytes, read without a consumer group. */
     static List<ConsumerRecord<String, byte[]>> rawCommitted(KafkaTestCluster cluster, String topic) {
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-        TopicReplay.read(cluster.clientProps(), topic, java.util.Optional.empty(), Duration.ofSeconds(20),
+        TopicReader.read(cluster.clientProps(), topic, java.util.Optional.empty(), Duration.ofSeconds(20),
                 out::add);
         return out;
     }

@@ -1,6 +1,6 @@
 package dev.hydra.crew;
 
-import dev.hydra.topics.TopicReplay;
+import dev.hydra.topics.TopicReader;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.NodeAnnouncement;
@@ -42,7 +42,7 @@ final class Crewmates {
         Instant since = Instant.now().minus(window);
         Map<String, NodeAnnouncement> latest = new HashMap<>();
         try {
-            TopicReplay.read(clientProps, Topics.CREW_NODES.name(), Optional.of(since), Duration.ofSeconds(5), record -> {
+            TopicReader.read(clientProps, Topics.CREW_NODES.name(), Optional.of(since), Duration.ofSeconds(5), record -> {
                 try {
                     latest.put(record.key(), Topics.CREW_NODES.valueSerde().deserialize(record.topic(), record.value()));
                 } catch (RuntimeException e) {

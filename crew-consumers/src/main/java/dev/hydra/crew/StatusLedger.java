@@ -1,5 +1,6 @@
 package dev.hydra.crew;
 
+import dev.hydra.topics.TopicReader;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.events.TaskState;
 import dev.hydra.topics.events.TaskStatus;
@@ -10,13 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +31,7 @@ final class StatusLedger implements AutoCloseable {
     /** Above this many tasks, those last reported before the lookback window are forgotten. */
     private static final int PRUNE_ABOVE = 100_000;
 
-    private final KafkaConsumer<String, byte[]> consumer;
-    private final List<TopicPartition> partitions;
+    private final TopicReader reader;
     private final Map<String, Seen> seen = new HashMap<>();
     /** The highest attempt of a task that the router stopped (timed out, gave up on). */
     private final Map<String, Integer> stoppedByRouter = new HashMap<>();
@@ -47,25 +40,8 @@ final class StatusLedger implements AutoCloseable {
 
     StatusLedger(Properties kafkaClientProps, String clientId, Duration lookback) {
         this.lookback = lookback;
-        Properties props = new Properties();
-        props.putAll(kafkaClientProps);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-ledger");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-        partitions = consumer.partitionsFor(Topics.TASK_STATUS.name()).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        consumer.assign(partitions);
-        Map<TopicPartition, Long> since = new HashMap<>();
-        long from = Instant.now().minus(lookback).toEpochMilli();
-        partitions.forEach(tp -> since.put(tp, from));
-        Map<TopicPartition, OffsetAndTimestamp> offsets = consumer.offsetsForTimes(since);
-        // Explicit end offsets, not seekToEnd: a lazily resolved end could skip a status written meanwhile.
-        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-        for (TopicPartition tp : partitions) {
-            OffsetAndTimestamp at = offsets.get(tp);
-            consumer.seek(tp, at == null ? ends.get(tp) : at.offset());
-        }
+        this.reader = TopicReader.open(kafkaClientProps, clientId + "-ledger", List.of(Topics.TASK_STATUS.name()),
+                TopicReader.Start.since(Instant.now().minus(lookback)));
     }
 
     /** The claim or end of {@code taskId} at an attempt of at least {@code attempt}, if the topic holds one. */
@@ -109,30 +85,11 @@ final class StatusLedger implements AutoCloseable {
     }
 
     private void catchUp() {
-        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (behind(ends)) {
-            if (System.nanoTime() > deadline) {
-                LOG.warn("status ledger did not catch up with {} in 10 s; deciding on what it has read", ends);
-                return;
-            }
-            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                try {
-                    record(Topics.TASK_STATUS.valueSerde().deserialize(record.topic(), record.value()));
-                } catch (RuntimeException e) {
-                    LOG.debug("ignoring unreadable status {}-{}@{}", record.topic(), record.partition(), record.offset());
-                }
-            }
+        if (!reader.catchUp(Duration.ofSeconds(10),
+                record -> record(Topics.TASK_STATUS.valueSerde().deserialize(record.topic(), record.value())))) {
+            LOG.warn("status ledger did not catch up with {} in 10 s; deciding on what it has read",
+                    Topics.TASK_STATUS.name());
         }
-    }
-
-    private boolean behind(Map<TopicPartition, Long> ends) {
-        for (TopicPartition tp : partitions) {
-            if (consumer.position(tp) < ends.getOrDefault(tp, 0L)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void record(TaskStatus status) {
@@ -158,6 +115,6 @@ final class StatusLedger implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        consumer.close(Duration.ofSeconds(2));
+        reader.close();
     }
 }

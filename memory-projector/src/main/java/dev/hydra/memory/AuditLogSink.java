@@ -1,6 +1,7 @@
 package dev.hydra.memory;
 
 import dev.hydra.topics.EventProducer;
+import dev.hydra.topics.GroupLoop;
 import dev.hydra.topics.Json;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.events.AuditRecord;
@@ -11,7 +12,6 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,7 +38,7 @@ final class AuditLogSink implements AutoCloseable {
     private final BacklogDatabase database;
     private final Duration retention;
     private final Clock clock;
-    private ConsumerLoop loop;
+    private GroupLoop loop;
     private ScheduledExecutorService retentionJob;
     private Connection connection;
 
@@ -50,9 +50,8 @@ final class AuditLogSink implements AutoCloseable {
 
     /** Starts consuming {@code hydra.audit} and runs the retention job every {@code interval}. */
     void start(Properties clientProps, EventProducer deadLetters, Duration interval) {
-        loop = new ConsumerLoop("audit-sink", clientProps, GROUP, List.of(Topics.AUDIT), this::onAudit, () -> { },
-                deadLetters);
-        loop.start();
+        loop = GroupLoop.group(GROUP).topics(Topics.AUDIT).named("memory-audit-sink")
+                .deadLetters(deadLetters, "memory-projector/audit-sink").start(clientProps, this::onAudit);
         retentionJob = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "memory-audit-retention");
             t.setDaemon(true);

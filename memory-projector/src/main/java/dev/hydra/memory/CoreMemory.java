@@ -1,6 +1,7 @@
 package dev.hydra.memory;
 
 import dev.hydra.topics.EventProducer;
+import dev.hydra.topics.TopicReader;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.events.AuditRecord;
 import dev.hydra.topics.events.Decision;
@@ -17,15 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,10 +36,8 @@ final class CoreMemory implements AutoCloseable {
     private final EventProducer producer;
     private final Archivist archivist;
     private final Clock clock;
-    private final KafkaConsumer<String, byte[]> tail;
-    private final Thread tailThread;
-    private final CountDownLatch caughtUp = new CountDownLatch(1);
-    private volatile boolean running = true;
+    private final Properties clientProps;
+    private TopicReader tail;
 
     /** Where entries moved out of a block go (archival memory, or nowhere when it is disabled). */
     @FunctionalInterface
@@ -58,15 +49,7 @@ final class CoreMemory implements AutoCloseable {
         this.producer = producer;
         this.archivist = archivist;
         this.clock = clock;
-        Properties props = new Properties();
-        props.putAll(clientProps);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "hydra-memory-blocks-tail");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        this.tail = new KafkaConsumer<>(props, new StringDeserializer(),
-                new ByteArrayDeserializer());
-        this.tailThread = new Thread(this::runTail, "memory-blocks-tail");
-        tailThread.setDaemon(true);
+        this.clientProps = clientProps;
     }
 
     /** Starts tailing the blocks topic; returns once every block written before now is loaded. */
@@ -74,40 +57,16 @@ final class CoreMemory implements AutoCloseable {
         for (String name : CoreBlock.names()) {
             MemoryMetrics.BLOCK_BYTES.labels(name); // every core block on dashboards, at 0 until written
         }
-        tailThread.start();
-        if (!caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        tail = TopicReader.open(clientProps, "hydra-memory-blocks-tail", List.of(Topics.MEMORY_BLOCKS.name()),
+                TopicReader.Start.beginning()).follow("memory-blocks-tail", this::apply);
+        if (!tail.awaitCaughtUp(timeout)) {
             throw new IllegalStateException("could not read " + Topics.MEMORY_BLOCKS.name() + " within " + timeout);
         }
+        LOG.info("core memory restored: {} blocks", all().size());
     }
 
     boolean healthy() {
-        return running && tailThread.isAlive();
-    }
-
-    private void runTail() {
-        try {
-            List<TopicPartition> partitions = tail.partitionsFor(Topics.MEMORY_BLOCKS.name()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            tail.assign(partitions);
-            tail.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = tail.endOffsets(partitions);
-            while (running) {
-                for (ConsumerRecord<String, byte[]> record : tail.poll(Duration.ofMillis(500))) {
-                    apply(record);
-                }
-                if (caughtUp.getCount() > 0 && partitions.stream().allMatch(p -> tail.position(p) >= end.get(p))) {
-                    LOG.info("core memory restored: {} blocks", blocks.size());
-                    caughtUp.countDown();
-                }
-            }
-        } catch (WakeupException e) {
-            // closing
-        } catch (RuntimeException e) {
-            LOG.error("tailing {} stopped", Topics.MEMORY_BLOCKS.name(), e);
-        } finally {
-            running = false;
-            tail.close(Duration.ofSeconds(5));
-        }
+        return tail != null && tail.healthy();
     }
 
     private void apply(ConsumerRecord<String, byte[]> record) {
@@ -117,14 +76,7 @@ final class CoreMemory implements AutoCloseable {
             }
             return;
         }
-        MemoryBlock block;
-        try {
-            block = Topics.MEMORY_BLOCKS.valueSerde().deserialize(record.topic(), record.value());
-        } catch (RuntimeException e) {
-            LOG.warn("ignoring invalid block {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
-                    e.getMessage());
-            return;
-        }
+        MemoryBlock block = Topics.MEMORY_BLOCKS.valueSerde().deserialize(record.topic(), record.value());
         synchronized (this) {
             MemoryBlock current = blocks.get(block.name());
             if (current == null || block.version() >= current.version()) {
@@ -189,16 +141,8 @@ final class CoreMemory implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        if (!tailThread.isAlive() && caughtUp.getCount() > 0 && tailThread.getState() == Thread.State.NEW) {
-            tail.close(Duration.ofSeconds(5)); // never started
-            return;
-        }
-        tail.wakeup();
-        try {
-            tailThread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (tail != null) {
+            tail.close();
         }
     }
 }

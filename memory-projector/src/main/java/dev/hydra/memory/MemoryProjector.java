@@ -1,6 +1,7 @@
 package dev.hydra.memory;
 
 import dev.hydra.topics.EventProducer;
+import dev.hydra.topics.GroupLoop;
 import dev.hydra.topics.Service;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.config.HydraConfig;
@@ -43,7 +44,7 @@ public final class MemoryProjector implements Service {
     private EventProducer producer;
     private CoreMemory coreMemory;
     private Optional<ArchivalMemory> archival = Optional.empty();
-    private ConsumerLoop results;
+    private GroupLoop results;
     private BacklogDatabase database;
     private ChangeCapture changeCapture;
     private AuditLogSink auditSink;
@@ -85,9 +86,9 @@ public final class MemoryProjector implements Service {
             coreMemory = keep(new CoreMemory(clientProps, producer, this::archiveEvicted, Clock.systemUTC()));
             coreMemory.start(Duration.ofSeconds(60));
             api = new MemoryApi(coreMemory, archival, new RecallMemory(clientProps));
-            results = keep(new ConsumerLoop("results", clientProps, GROUP,
-                    List.of(Topics.TASK_RESULTS, Topics.STATE_SNAPSHOTS), this::onRecord, producer::flush, producer));
-            results.start();
+            results = keep(GroupLoop.group(GROUP).topics(Topics.TASK_RESULTS, Topics.STATE_SNAPSHOTS)
+                    .named("memory-results").deadLetters(producer, "memory-projector/results")
+                    .afterBatch(producer::flush).start(clientProps, this::onRecord));
             if (config.get(MemorySettings.CHANGE_CAPTURE)) {
                 startPostgresSide();
             }

@@ -1,6 +1,7 @@
 package dev.hydra.ops;
 
 import dev.hydra.topics.EventProducer;
+import dev.hydra.topics.TopicReader;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.events.ApprovalDecision;
 import dev.hydra.topics.events.ApprovalRequest;
@@ -30,7 +31,7 @@ final class ApprovalDesk {
     /** The latest state of every request (the compacted topic's view), oldest first. */
     List<ApprovalRequest> all() {
         Map<String, ApprovalRequest> latest = new LinkedHashMap<>();
-        for (ApprovalRequest request : TopicSnapshot.values(clientProps, Topics.APPROVAL_REQUESTS, READ_TIMEOUT)) {
+        for (ApprovalRequest request : TopicReader.values(clientProps, Topics.APPROVAL_REQUESTS, READ_TIMEOUT)) {
             latest.remove(request.id());
             latest.put(request.id(), request);
         }

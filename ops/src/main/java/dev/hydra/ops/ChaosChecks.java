@@ -6,6 +6,7 @@ import dev.hydra.constitution.AuditVerifier;
 import dev.hydra.topics.DeadLetters;
 import dev.hydra.topics.Json;
 import dev.hydra.topics.Topic;
+import dev.hydra.topics.TopicReader;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.events.ApprovalRequest;
 import dev.hydra.topics.events.Task;
@@ -36,13 +37,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -296,7 +291,10 @@ final class ChaosChecks {
     }
 
     private void read(Topic<?> topic, Consumer<ConsumerRecord<String, byte[]>> each) {
-        TopicSnapshot.read(client, topic.name(), READ_TIMEOUT, (record, partition) -> each.accept(record));
+        TopicReader.read(client, topic.name(), Optional.empty(), READ_TIMEOUT, record -> {
+            each.accept(record);
+            return true;
+        });
     }
 
     private static <V> V parse(Topic<V> topic, ConsumerRecord<String, byte[]> record) {
@@ -344,47 +342,16 @@ final class ChaosChecks {
         }
 
         private final String prefix;
-        private final KafkaConsumer<String, byte[]> consumer;
-        private final Thread thread;
+        private final TopicReader reader;
         /** Each task with a terminal state, and its index (ids are {@code prefix + index}). */
         private final Map<String, Integer> terminal = new ConcurrentHashMap<>();
         private final Map<String, Claim> held = new ConcurrentHashMap<>();
-        private volatile boolean running = true;
 
         StatusWatch(Properties clientProps, String prefix) {
             this.prefix = prefix;
-            Properties props = new Properties();
-            props.putAll(clientProps);
-            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-            props.put(ConsumerConfig.CLIENT_ID_CONFIG, "chaos-status-watch");
-            consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.TASK_STATUS.name()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            thread = new Thread(this::follow, "chaos-status-watch");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        private void follow() {
-            try {
-                while (running) {
-                    try {
-                        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                            observe(record);
-                        }
-                    } catch (WakeupException e) {
-                        return;
-                    } catch (RuntimeException e) {
-                        // A broker restart is one of the faults: the watch waits it out like the services.
-                        LOG.warn("status watch: {}; polling on", e.toString());
-                    }
-                }
-            } finally {
-                consumer.close(Duration.ofSeconds(5));
-            }
+            // A broker restart is one of the faults: the reader waits it out like the services.
+            reader = TopicReader.open(clientProps, "chaos-status-watch", List.of(Topics.TASK_STATUS.name()),
+                    TopicReader.Start.beginning()).follow("chaos-status-watch", this::observe);
         }
 
         private void observe(ConsumerRecord<String, byte[]> record) {
@@ -427,13 +394,7 @@ final class ChaosChecks {
 
         @Override
         public void close() {
-            running = false;
-            consumer.wakeup();
-            try {
-                thread.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            reader.close();
         }
     }
 }

@@ -3,7 +3,7 @@ package dev.hydra.ops;
 import dev.hydra.topics.EventHeaders;
 import dev.hydra.topics.EventProducer;
 import dev.hydra.topics.Topic;
-import dev.hydra.topics.TopicReplay;
+import dev.hydra.topics.TopicReader;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.events.Replay;
 import dev.hydra.topics.events.Task;
@@ -89,7 +89,7 @@ final class Replayer {
         int[] counts = new int[3];
         List<Future<RecordMetadata>> sent = new ArrayList<>();
         try (EventProducer producer = new EventProducer(client, "hydra-replay-" + runId)) {
-            TopicReplay.read(client, route.source().name(), Optional.of(from), to, timeout, record -> {
+            TopicReader.read(client, route.source().name(), Optional.of(from), to, timeout, record -> {
                 T item = parse(route.source(), record);
                 if (item == null) {
                     counts[1]++;

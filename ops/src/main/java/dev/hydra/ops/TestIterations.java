@@ -1,6 +1,7 @@
 package dev.hydra.ops;
 
 import dev.hydra.assessor.StateAssessor;
+import dev.hydra.topics.TopicReader;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.events.AuditRecord;
 import dev.hydra.topics.events.Decision;
@@ -19,12 +20,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The seed's test mode ({@code hydra up --test --iterations N}): N assessment iterations, one at a
@@ -32,7 +28,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * end) and prints its report: proposed, allowed, parked, denied, completed, failed, tokens.
  */
 final class TestIterations implements AutoCloseable {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TestIterations.class);
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
     /** What one iteration produced, as its report line says it. */
     record Report(int iteration, int proposed, int allowed, int parked, int denied, int completed, int failed,
                   int unsettled, long tokens, Duration took) {
@@ -44,7 +40,8 @@ final class TestIterations implements AutoCloseable {
     }
 
     private final StateAssessor assessor;
-    private final KafkaConsumer<String, byte[]> consumer;
+    private final TopicReader fresh;
+    private final TopicReader statuses;
     private final Map<String, Task> proposed = new HashMap<>();
     private final Map<String, Decision> verdicts = new HashMap<>();
     private final Map<String, TaskState> ended = new HashMap<>();
@@ -52,26 +49,11 @@ final class TestIterations implements AutoCloseable {
 
     TestIterations(StateAssessor assessor, Properties clientProps) {
         this.assessor = assessor;
-        Properties props = new Properties();
-        props.putAll(clientProps);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-        List<TopicPartition> fresh = partitions(List.of(Topics.TASKS_PROPOSED.name(), Topics.AUDIT.name(),
-                Topics.TASK_RESULTS.name()));
+        fresh = TopicReader.open(clientProps, "hydra-test-mode", List.of(Topics.TASKS_PROPOSED.name(),
+                Topics.AUDIT.name(), Topics.TASK_RESULTS.name()), TopicReader.Start.end());
         // Statuses from the start: a task the assessor proposes again may have ended before this run began.
-        List<TopicPartition> statuses = partitions(List.of(Topics.TASK_STATUS.name()));
-        List<TopicPartition> all = new java.util.ArrayList<>(fresh);
-        all.addAll(statuses);
-        consumer.assign(all);
-        consumer.seekToEnd(fresh);
-        consumer.seekToBeginning(statuses);
-        all.forEach(consumer::position);
-    }
-
-    private List<TopicPartition> partitions(List<String> topics) {
-        return topics.stream().flatMap(t -> consumer.partitionsFor(t).stream())
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        statuses = TopicReader.open(clientProps, "hydra-test-mode-status", List.of(Topics.TASK_STATUS.name()),
+                TopicReader.Start.beginning());
     }
 
     /** Runs {@code iterations} iterations, each waiting at most {@code patience} for its work; prints each report. */
@@ -85,11 +67,16 @@ final class TestIterations implements AutoCloseable {
             Set<String> mine = new LinkedHashSet<>();
             long deadline = System.nanoTime() + patience.toNanos();
             // the snapshot's tasks carry its time: they are on the topic once assessNow has completed
-            do {
-                read();
+            while (true) {
+                fresh.catchUp(READ_TIMEOUT, this::see);
+                statuses.catchUp(READ_TIMEOUT, this::see);
                 proposed.values().stream().filter(t -> t.createdAt().equals(snapshot.at())).map(Task::id)
                         .forEach(mine::add);
-            } while (!settled(mine) && System.nanoTime() < deadline);
+                if (settled(mine) || System.nanoTime() > deadline) {
+                    break;
+                }
+                Thread.sleep(200);
+            }
             Report report = report(i, mine, Duration.ofNanos(System.nanoTime() - start));
             reports.add(report);
             out.println(report.line());
@@ -129,36 +116,30 @@ final class TestIterations implements AutoCloseable {
         return new Report(iteration, tasks.size(), allowed, parked, denied, completed, failed, unsettled, used, took);
     }
 
-    private void read() {
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-            try {
-                if (r.topic().equals(Topics.TASKS_PROPOSED.name())) {
-                    Task task = Topics.TASKS_PROPOSED.valueSerde().deserialize(r.topic(), r.value());
-                    proposed.put(task.id(), task);
-                } else if (r.topic().equals(Topics.AUDIT.name())) {
-                    AuditRecord audit = Topics.AUDIT.valueSerde().deserialize(r.topic(), r.value());
-                    if (audit.subjectKind() == SubjectKind.TASK && "verdict".equals(audit.action())) {
-                        verdicts.put(audit.subjectId(), audit.verdict());
-                    }
-                } else if (r.topic().equals(Topics.TASK_STATUS.name())) {
-                    TaskStatus status = Topics.TASK_STATUS.valueSerde().deserialize(r.topic(), r.value());
-                    if (status.state().terminal()) {
-                        ended.put(status.taskId(), status.state());
-                    }
-                } else {
-                    TaskResult result = Topics.TASK_RESULTS.valueSerde().deserialize(r.topic(), r.value());
-                    tokens.merge(result.taskId(), result.tokens(), Long::sum);
-                }
-            } catch (RuntimeException unreadable) {
-                // another producer's malformed record: the pipeline dead-letters it; the report does not count it
-                LOG.debug("test mode skips unreadable {}-{}@{}: {}", r.topic(), r.partition(), r.offset(),
-                        unreadable.getMessage());
+    /** One record of the run; a malformed one (the pipeline dead-letters it) is skipped by the reader. */
+    private void see(ConsumerRecord<String, byte[]> r) {
+        if (r.topic().equals(Topics.TASKS_PROPOSED.name())) {
+            Task task = Topics.TASKS_PROPOSED.valueSerde().deserialize(r.topic(), r.value());
+            proposed.put(task.id(), task);
+        } else if (r.topic().equals(Topics.AUDIT.name())) {
+            AuditRecord audit = Topics.AUDIT.valueSerde().deserialize(r.topic(), r.value());
+            if (audit.subjectKind() == SubjectKind.TASK && "verdict".equals(audit.action())) {
+                verdicts.put(audit.subjectId(), audit.verdict());
             }
+        } else if (r.topic().equals(Topics.TASK_STATUS.name())) {
+            TaskStatus status = Topics.TASK_STATUS.valueSerde().deserialize(r.topic(), r.value());
+            if (status.state().terminal()) {
+                ended.put(status.taskId(), status.state());
+            }
+        } else {
+            TaskResult result = Topics.TASK_RESULTS.valueSerde().deserialize(r.topic(), r.value());
+            tokens.merge(result.taskId(), result.tokens(), Long::sum);
         }
     }
 
     @Override
     public void close() {
-        consumer.close(Duration.ofSeconds(2));
+        fresh.close();
+        statuses.close();
     }
 }

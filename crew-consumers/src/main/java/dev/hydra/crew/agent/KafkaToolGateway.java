@@ -1,6 +1,7 @@
 package dev.hydra.crew.agent;
 
 import dev.hydra.topics.EventProducer;
+import dev.hydra.topics.TopicReader;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.events.ToolCall;
 import dev.hydra.topics.events.ToolResult;
@@ -15,13 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,36 +24,22 @@ import org.slf4j.LoggerFactory;
  * Tool calls over Kafka: a call goes to {@code hydra.toolcalls.requested} (keyed by the first
  * resource it touches, else its task id, so calls on one resource stay in order), and its answer is
  * the {@link ToolResult} with the same id on {@code hydra.toolcalls.results}: OK or ERROR from the
- * tool executor, or DENIED straight from the constitution filter. Results are read by one consumer
- * that owns every partition (no group: each worker needs only the answers to its own calls).
+ * tool executor, or DENIED straight from the constitution filter. Results are read by one
+ * {@link TopicReader} (no group: each worker needs only the answers to its own calls).
  */
 public final class KafkaToolGateway implements ToolGateway, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaToolGateway.class);
 
     private final EventProducer producer;
-    private final KafkaConsumer<String, byte[]> consumer;
     private final Map<String, CompletableFuture<ToolResult>> pending = new ConcurrentHashMap<>();
-    private final Thread reader;
-    private volatile boolean running = true;
+    private final TopicReader reader;
 
     public KafkaToolGateway(Properties kafkaClientProps, EventProducer producer, String clientId) {
         this.producer = producer;
-        Properties props = new Properties();
-        props.putAll(kafkaClientProps);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-toolresults");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        // Results of the filter and the executor are written transactionally or idempotently; only committed ones count.
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-        List<TopicPartition> partitions = consumer.partitionsFor(Topics.TOOLCALLS_RESULTS.name()).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToEnd(partitions);
-        // Resolve the end offsets now, so that no result of a call sent after this constructor is skipped.
-        partitions.forEach(consumer::position);
-        this.reader = new Thread(this::read, clientId + "-toolresults");
-        reader.setDaemon(true);
-        reader.start();
+        // From the end offsets of now: no result of a call sent after this constructor is skipped.
+        this.reader = TopicReader.open(kafkaClientProps, clientId + "-toolresults",
+                List.of(Topics.TOOLCALLS_RESULTS.name()), TopicReader.Start.end())
+                .follow(clientId + "-toolresults", this::answer);
     }
 
     @Override
@@ -78,46 +59,24 @@ public final class KafkaToolGateway implements ToolGateway, AutoCloseable {
         }
     }
 
-    private void read() {
-        try {
-            while (running) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    CompletableFuture<ToolResult> waiting = record.key() == null ? null : pending.get(record.key());
-                    if (waiting == null) {
-                        continue; // another worker's call, or one nobody waits for any more
-                    }
-                    try {
-                        ToolResult result = Topics.TOOLCALLS_RESULTS.valueSerde().deserialize(record.topic(),
-                                record.value());
-                        if (result.status() == ToolStatus.REFUSED) {
-                            // Anyone who read the call's id can put an unsigned copy on the approved topic; its
-                            // refusal must not answer the real call, whose signed release may still come.
-                            LOG.warn("a copy of tool call {} was refused by the executor ({}); waiting for the "
-                                    + "constitution's signed release", record.key(), result.output());
-                            continue;
-                        }
-                        waiting.complete(result);
-                    } catch (RuntimeException e) {
-                        LOG.warn("unreadable tool result {}-{}@{} for call {}: {}", record.topic(), record.partition(),
-                                record.offset(), record.key(), e.getMessage());
-                    }
-                }
-            }
-        } catch (WakeupException e) {
-            // closing
-        } finally {
-            consumer.close(Duration.ofSeconds(2));
+    private void answer(ConsumerRecord<String, byte[]> record) {
+        CompletableFuture<ToolResult> waiting = record.key() == null ? null : pending.get(record.key());
+        if (waiting == null) {
+            return; // another worker's call, or one nobody waits for any more
         }
+        ToolResult result = Topics.TOOLCALLS_RESULTS.valueSerde().deserialize(record.topic(), record.value());
+        if (result.status() == ToolStatus.REFUSED) {
+            // Anyone who read the call's id can put an unsigned copy on the approved topic; its
+            // refusal must not answer the real call, whose signed release may still come.
+            LOG.warn("a copy of tool call {} was refused by the executor ({}); waiting for the "
+                    + "constitution's signed release", record.key(), result.output());
+            return;
+        }
+        waiting.complete(result);
     }
 
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
-        try {
-            reader.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        reader.close();
     }
 }

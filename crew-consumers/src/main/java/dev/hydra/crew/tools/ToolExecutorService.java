@@ -5,6 +5,7 @@ import dev.hydra.crew.StepJournal;
 import dev.hydra.crew.sandbox.SandboxLimits;
 import dev.hydra.topics.DeadLetters;
 import dev.hydra.topics.EventProducer;
+import dev.hydra.topics.GroupLoop;
 import dev.hydra.topics.Redactor;
 import dev.hydra.topics.Service;
 import dev.hydra.topics.Topics;
@@ -22,21 +23,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.InterruptException;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,10 +52,7 @@ public final class ToolExecutorService implements Service {
     private final Duration pollTimeout;
     private final Redactor redactor;
     private final VerdictVerifier verifier;
-    private volatile boolean running;
-    private volatile boolean healthy;
-    private Thread loop;
-    private KafkaConsumer<byte[], byte[]> consumer;
+    private GroupLoop loop;
     private EventProducer producer;
 
     /**
@@ -113,59 +103,23 @@ public final class ToolExecutorService implements Service {
     @Override
     public void start() {
         producer = new EventProducer(kafkaClientProps, name());
-        Properties props = new Properties();
-        props.putAll(kafkaClientProps);
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP_ID);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        // A shell call may take its whole time limit; keep batches small so a poll comes soon enough.
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5);
-        consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        consumer.subscribe(List.of(Topics.TOOLCALLS_APPROVED.name()));
-        running = true;
-        healthy = true;
-        loop = new Thread(this::pollLoop, name() + "-poll");
-        loop.start();
+        loop = GroupLoop.group(GROUP_ID).topics(Topics.TOOLCALLS_APPROVED).named(name() + "-poll")
+                // A shell call may take its whole time limit; keep batches small so a poll comes soon enough.
+                .maxPollRecords(5).pollTimeout(pollTimeout).deadLetters(producer, name())
+                // A running command gets 2 s to end before close() interrupts it (killed, its call unconfirmed).
+                .closeGrace(Duration.ofSeconds(2))
+                .start(kafkaClientProps, this::handle);
         LOG.info("tool executor started: workspace {}, MCP servers configured: {}", workspace.root(), mcp.names());
         // Connected now so that a misconfigured server shows in the log at start; one that is down is
         // tried again by its first call.
         mcp.discoverInBackground(name());
     }
 
-    private void pollLoop() {
-        try {
-            while (running) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(pollTimeout)) {
-                    handle(record);
-                    consumer.commitSync(Map.of(new TopicPartition(record.topic(), record.partition()),
-                            new OffsetAndMetadata(record.offset() + 1)));
-                }
-            }
-        } catch (WakeupException | InterruptedException | InterruptException e) {
-            // closing
-        } catch (RuntimeException e) {
-            LOG.error("tool executor stopped", e);
-        } finally {
-            healthy = false;
-            // Cleared so that the consumer can still leave its group cleanly after close() interrupted a command.
-            Thread.interrupted();
-            consumer.close(Duration.ofSeconds(5));
-        }
-    }
-
     private void handle(ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
-        ToolCall call;
-        try {
-            call = Topics.TOOLCALLS_APPROVED.valueSerde().deserialize(record.topic(), record.value());
-            if (call == null) {
-                throw new IllegalArgumentException("empty value (tombstone) on " + record.topic());
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("{}-{}@{} is not a valid tool call, sent to {}: {}", record.topic(), record.partition(),
-                    record.offset(), Topics.DLQ.name(), e.getMessage());
-            await(producer.sendRaw(DeadLetters.of(record, e, name())));
-            return;
+        // A value that does not parse is terminal: the loop sends it to hydra.dlq.
+        ToolCall call = Topics.TOOLCALLS_APPROVED.valueSerde().deserialize(record.topic(), record.value());
+        if (call == null) {
+            throw new IllegalArgumentException("empty value (tombstone) on " + record.topic());
         }
         Optional<String> refusal = verifier.refusal(record.headers(), call);
         if (refusal.isPresent()) {
@@ -246,24 +200,13 @@ public final class ToolExecutorService implements Service {
 
     @Override
     public boolean healthy() {
-        return healthy && loop != null && loop.isAlive();
+        return loop != null && loop.healthy();
     }
 
     @Override
     public void close() {
-        running = false;
-        if (consumer != null) {
-            consumer.wakeup();
-        }
         if (loop != null) {
-            try {
-                loop.join(2_000);
-                // Still running a command: interrupt it (the command is killed, its call stays unconfirmed).
-                loop.interrupt();
-                loop.join(15_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            loop.close();
         }
         if (producer != null) {
             producer.close();
