@@ -1,11 +1,6 @@
 package dev.hydra.crew;
 
-import dev.hydra.crew.agent.AgentCrew;
-import dev.hydra.crew.agent.Crews;
 import dev.hydra.crew.agent.KafkaToolGateway;
-import dev.hydra.crew.infra.RestartServiceExecutor;
-import dev.hydra.crew.infra.ServiceCatalog;
-import dev.hydra.crew.tools.McpToolset;
 import dev.hydra.topics.DeadLetters;
 import dev.hydra.topics.EventHeaders;
 import dev.hydra.topics.EventProducer;
@@ -16,24 +11,18 @@ import dev.hydra.topics.Topics;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
 import dev.hydra.topics.events.Crew;
-import dev.hydra.topics.events.NodeAnnouncement;
-import dev.hydra.topics.events.NodeAnnouncement.Health;
 import dev.hydra.topics.events.Outcome;
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.TaskState;
 import dev.hydra.topics.events.TaskStatus;
 import dev.hydra.topics.signing.UnverifiedRecordException;
 import dev.hydra.topics.signing.VerdictVerifier;
-import dev.langchain4j.model.chat.ChatModel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -50,16 +39,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +60,12 @@ import org.slf4j.LoggerFactory;
  * <p>The poll loop never runs a task itself: tasks run on their own threads while the loop keeps
  * polling, so a long agent task does not cost the group membership, and the next free slot takes
  * the most urgent buffered task.
+ *
+ * <p>This class only sequences one task's life (arrive, claim, run with heartbeats, report,
+ * acknowledge); each other job has its own class: {@link LaneConsumer} (the group, fetching and
+ * commits), {@link ClaimRules} (what to do with a record, no Kafka types), {@link StatusLedger} (what
+ * the status topic says about a task), {@link CrewExecutors} (what the crew can do), {@link TaskReporter}
+ * (the status and result records) and {@link NodePresence} (announcements and standing aside).
  */
 public final class CrewWorker implements Service {
     private static final Logger LOG = LoggerFactory.getLogger(CrewWorker.class);
@@ -84,8 +74,6 @@ public final class CrewWorker implements Service {
     public static final String ATTEMPT_HEADER = EventHeaders.ATTEMPT;
     /** The action every crew completes at once, without a model or a side effect. */
     public static final String NOOP_ACTION = "noop";
-    /** Buffered records per lane before that lane stops fetching. */
-    private static final int LANE_BUFFER_LIMIT = 100;
 
     private final HydraConfig config;
     private final Properties kafkaClientProps;
@@ -93,28 +81,17 @@ public final class CrewWorker implements Service {
     private final String node;
     private final Path workDir;
     private final List<Topic<Task>> lanes;
-    private final Map<String, Integer> laneOfTopic = new HashMap<>();
     private final Duration heartbeat;
     private final Duration pollTimeout;
-    private final Map<String, TaskExecutor> executors = new HashMap<>();
     private final StepJournal journal;
-    private final ServiceCatalog services;
     private final String modelName;
     private final List<String> capabilities;
     private final Redactor redactor;
     private final VerdictVerifier verifier;
-    private TaskExecutor agents;
     private ModelEndpoint endpoint;
-    private Crewmates crewmates;
-    /**
-     * True while this worker's model endpoint is down and another worker of the crew is UP: this one then
-     * leaves the group, so that the lanes and the retries go to a member that can run them.
-     */
-    private volatile boolean standAside;
-    private boolean subscribed;
+    private CrewExecutors executors;
+    private NodePresence presence;
     private final Object idle = new Object();
-    /** The discovered tools of the MCP servers this crew is offered. */
-    private McpToolset mcpTools = McpToolset.none();
     private KafkaToolGateway toolGateway;
     private StatusLedger ledger;
 
@@ -122,9 +99,8 @@ public final class CrewWorker implements Service {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running;
     private volatile boolean healthy;
-    private volatile Set<TopicPartition> assignment = Set.of();
     private Thread loop;
-    private KafkaConsumer<byte[], byte[]> consumer;
+    private LaneConsumer consumer;
     private EventProducer producer;
     private ExecutorService taskThreads;
     private ScheduledExecutorService heartbeats;
@@ -151,14 +127,10 @@ public final class CrewWorker implements Service {
         this.node = nodeName;
         this.workDir = workDir.toAbsolutePath().normalize();
         this.lanes = Topics.crewLanes(crew);
-        for (int i = 0; i < lanes.size(); i++) {
-            laneOfTopic.put(lanes.get(i).name(), i);
-        }
         this.queue = new LaneQueue(lanes.size());
         this.heartbeat = config.get(CrewSettings.HEARTBEAT);
         this.pollTimeout = config.get(CrewSettings.POLL_TIMEOUT);
         this.journal = new StepJournal(this.workDir.resolve(".hydra").resolve("crew-steps.journal"), nodeName);
-        this.services = ServiceCatalog.from(config);
         this.modelName = config.get(CrewSettings.LLM_MODEL);
         this.capabilities = CrewSettings.list(config.get(CrewSettings.CAPABILITIES));
         this.concurrency = config.get(CrewSettings.CONCURRENCY);
@@ -184,7 +156,7 @@ public final class CrewWorker implements Service {
 
     /** The lane partitions this member owns right now. */
     public Set<TopicPartition> assignment() {
-        return assignment;
+        return consumer == null ? Set.of() : consumer.assignment();
     }
 
     @Override
@@ -199,16 +171,21 @@ public final class CrewWorker implements Service {
         toolGateway = new KafkaToolGateway(kafkaClientProps, producer, name());
         ledger = new StatusLedger(kafkaClientProps, name(), config.get(CrewSettings.STATUS_LOOKBACK));
         endpoint = new ModelEndpoint(config);
-        wireExecutors(endpoint.chatModel());
-        consumer = new KafkaConsumer<>(consumerProps(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        executors = new CrewExecutors(config, crew, name(), endpoint.chatModel(), toolGateway,
+                task -> producer.send(Topics.TASKS_PROPOSED, task.id(), task, task.id()).get(30, TimeUnit.SECONDS));
+        Properties client = new Properties();
+        client.putAll(kafkaClientProps);
+        client.putIfAbsent(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KafkaSettings.BOOTSTRAP));
+        consumer = new LaneConsumer(name(), groupId(crew), lanes, client, queue, offsets);
         Properties reader = new Properties();
-        reader.putAll(kafkaClientProps);
-        reader.putIfAbsent(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KafkaSettings.BOOTSTRAP));
+        reader.putAll(client);
         reader.put(ConsumerConfig.CLIENT_ID_CONFIG, name() + "-crewmates");
-        crewmates = new Crewmates(reader, crew, node, heartbeat);
-        // Before joining: a worker that starts with a dead endpoint next to a healthy member never takes its lanes.
-        endpoint.probe();
-        standAside = shouldStandAside();
+        presence = new NodePresence(name(), crew, node, List.of(modelName), capabilities, endpoint, reader, heartbeat,
+                executors.allAgents(), producer, () -> {
+                    synchronized (idle) {
+                        idle.notifyAll();
+                    }
+                });
         AtomicInteger threadNumber = new AtomicInteger();
         taskThreads = Executors.newFixedThreadPool(concurrency,
                 r -> new Thread(r, name() + "-task" + (concurrency == 1 ? "" : "-" + threadNumber.incrementAndGet())));
@@ -217,104 +194,12 @@ public final class CrewWorker implements Service {
             t.setDaemon(true);
             return t;
         });
-        heartbeats.scheduleAtFixedRate(this::announce, 0, heartbeat.toMillis(), TimeUnit.MILLISECONDS);
-        long probeMs = config.get(CrewSettings.LLM_PROBE_INTERVAL).toMillis();
-        heartbeats.scheduleAtFixedRate(this::checkEndpoint, probeMs, probeMs, TimeUnit.MILLISECONDS);
+        presence.schedule(heartbeats, heartbeat, config.get(CrewSettings.LLM_PROBE_INTERVAL));
         running = true;
         healthy = true;
         loop = new Thread(this::pollLoop, name() + "-poll");
         loop.start();
         LOG.info("{} started: group {}, lanes {}", name(), groupId(crew), lanes);
-    }
-
-    /**
-     * While the endpoint is down: probes it again, and stands aside (leaves the group) while another worker
-     * of the crew is UP. With no such crewmate it stays, so that what needs no model still runs and a task
-     * that does is handed back with the endpoint's error rather than left waiting unseen.
-     */
-    private void checkEndpoint() {
-        try {
-            if (endpoint.down().isPresent()) {
-                endpoint.probe();
-            }
-            boolean aside = shouldStandAside();
-            if (aside != standAside) {
-                standAside = aside;
-                synchronized (idle) {
-                    idle.notifyAll();
-                }
-            }
-            announce();
-        } catch (RuntimeException e) {
-            LOG.warn("{}: checking the model endpoint failed: {}", name(), e.getMessage());
-        }
-    }
-
-    /**
-     * Only a crew whose tasks all go to agents stands aside: the infrastructure crew's restart_service
-     * needs no model, so that worker keeps its lanes and reports DEGRADED only.
-     */
-    private boolean shouldStandAside() {
-        return agents != null && endpoint.down().isPresent() && crewmates.upElsewhere();
-    }
-
-
-    /** Deterministic executors by action, and the crew's agents for every other action. */
-    private void wireExecutors(ChatModel model) {
-        AgentCrew.Limits limits = new AgentCrew.Limits(config.get(CrewSettings.MAX_ITERATIONS),
-                config.get(CrewSettings.MAX_TOOL_CALLS), config.get(CrewSettings.TOKEN_BUDGET),
-                config.get(CrewSettings.TOOL_TIMEOUT));
-        mcpTools = McpToolset.forCrew(config, crew, config.get(CrewSettings.TOOL_TIMEOUT));
-        mcpTools.discoverInBackground(name());
-        // Every crew: a task that only exercises the pipeline (benchmarks, smoke tests), no model, no side effect.
-        executors.put(NOOP_ACTION, new NoopExecutor());
-        switch (crew) {
-            case INFRASTRUCTURE -> {
-                executors.put(RestartServiceExecutor.ACTION, new RestartServiceExecutor(services));
-                executors.put("optimize_inference", Crews.inferenceOptimization(model, modelName, toolGateway, limits)
-                        .offering(mcpTools));
-            }
-            case RESEARCH -> agents = Crews.research(model, modelName, toolGateway, limits).offering(mcpTools);
-            case DEVELOPMENT -> agents = Crews.development(model, modelName, toolGateway, limits).offering(mcpTools);
-            case SELF_IMPROVEMENT -> agents = Crews.selfImprovement(model, modelName, toolGateway, limits,
-                    task -> producer.send(Topics.TASKS_PROPOSED, task.id(), task, task.id()).get(30, TimeUnit.SECONDS))
-                    .offering(mcpTools);
-        }
-    }
-
-    /** "I am here" on hydra.crew.nodes, repeated every heartbeat, so the router can route to this node. */
-    private void announce() {
-        try {
-            producer.send(Topics.CREW_NODES, node,
-                    new NodeAnnouncement(node, crew, List.of(modelName), capabilities, Instant.now(),
-                            endpoint.down().isPresent() ? Health.DEGRADED : Health.UP, endpoint.down().orElse("")),
-                    null);
-        } catch (RuntimeException e) {
-            LOG.warn("{}: node announcement failed: {}", name(), e.getMessage());
-        }
-    }
-
-    private Properties consumerProps() {
-        Properties props = new Properties();
-        props.putAll(kafkaClientProps);
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId(crew));
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, name());
-        // Acknowledge only after the side effect and its reports are durable.
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        // Only read tasks whose producing transaction (the router's) committed.
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        // Cooperative: a rebalance moves only the partitions that change owner, so a running task's
-        // partition is not taken away just because a member joined.
-        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
-        // A dead member's lanes move to the others after 10 s, not the default 45 s; the poll thread
-        // never runs a task, so it heartbeats on time even while long tasks run.
-        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
-        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
-        // Small batches: a fetched backlog must not delay seeing an urgent lane.
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50);
-        props.putIfAbsent(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KafkaSettings.BOOTSTRAP));
-        return props;
     }
 
     private void pollLoop() {
@@ -329,11 +214,7 @@ public final class CrewWorker implements Service {
         } finally {
             healthy = false;
             cancelInFlight();
-            try {
-                consumer.close(Duration.ofSeconds(5));
-            } catch (RuntimeException e) {
-                LOG.warn("{}: closing the consumer failed", name(), e);
-            }
+            consumer.close();
             stopped.countDown();
         }
     }
@@ -346,17 +227,15 @@ public final class CrewWorker implements Service {
                 acknowledge(task);
             }
         }
-        if (!joinOrLeave()) {
+        if (!consumer.joinOrLeave(presence.standAside(), endpoint.down().orElse(""))) {
             waitWhileAside();
             return;
         }
-        applyPauses();
+        consumer.applyPauses();
         // A running task wakes the poll when it ends, so waiting the full timeout costs no latency.
         Duration timeout = queue.isEmpty() || inFlight.size() >= concurrency ? pollTimeout : Duration.ZERO;
         try {
-            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(timeout)) {
-                queue.add(laneOfTopic.get(record.topic()), record);
-            }
+            consumer.poll(timeout);
         } catch (WakeupException e) {
             if (!running) {
                 throw e;
@@ -372,21 +251,6 @@ public final class CrewWorker implements Service {
         }
     }
 
-    /** Joins the group or leaves it as {@link #standAside} says; returns whether this member is in it. */
-    private boolean joinOrLeave() {
-        if (standAside && subscribed) {
-            LOG.warn("{}: leaving group {} while its model endpoint is down, so that the other members take its "
-                    + "lanes: {}", name(), groupId(crew), endpoint.down().orElse(""));
-            consumer.unsubscribe(); // revokes through Rebalance: the buffered records go back to the group
-            assignment = Set.of();
-            subscribed = false;
-        } else if (!standAside && !subscribed) {
-            consumer.subscribe(lanes.stream().map(Topic::name).toList(), new Rebalance());
-            subscribed = true;
-        }
-        return subscribed;
-    }
-
     private void waitWhileAside() {
         synchronized (idle) {
             try {
@@ -396,32 +260,6 @@ public final class CrewWorker implements Service {
                 throw new WakeupException();
             }
         }
-    }
-
-    /**
-     * Fetches what {@link LanePolicy} says, also while a task runs: the buffer then already holds an
-     * urgent task that arrived meanwhile when the running one ends.
-     */
-    private void applyPauses() {
-        Set<TopicPartition> owned = consumer.assignment();
-        long[] lag = new long[lanes.size()];
-        for (TopicPartition tp : owned) {
-            lag[laneOfTopic.get(tp.topic())] += consumer.currentLag(tp).orElse(0);
-        }
-        boolean[] pausedLanes = LanePolicy.paused(queue.sizes(), lag, LANE_BUFFER_LIMIT);
-        Set<TopicPartition> paused = consumer.paused();
-        List<TopicPartition> toPause = new ArrayList<>();
-        List<TopicPartition> toResume = new ArrayList<>();
-        for (TopicPartition tp : owned) {
-            boolean shouldPause = pausedLanes[laneOfTopic.get(tp.topic())];
-            if (shouldPause && !paused.contains(tp)) {
-                toPause.add(tp);
-            } else if (!shouldPause && paused.contains(tp)) {
-                toResume.add(tp);
-            }
-        }
-        consumer.pause(toPause);
-        consumer.resume(toResume);
     }
 
     private void begin(ConsumerRecord<byte[], byte[]> record) {
@@ -463,7 +301,7 @@ public final class CrewWorker implements Service {
     /** Acknowledges a record that is not run. */
     private void skip(TopicPartition partition, ConsumerRecord<byte[], byte[]> record) {
         offsets.started(partition, record.offset());
-        offsets.finished(partition, record.offset()).ifPresent(next -> commit(partition, next));
+        offsets.finished(partition, record.offset()).ifPresent(next -> consumer.commit(partition, next));
     }
 
     /**
@@ -522,7 +360,7 @@ public final class CrewWorker implements Service {
             reporter.claimed();
             beats = heartbeats.scheduleAtFixedRate(() -> beat(reporter, cancel), heartbeat.toMillis(),
                     heartbeat.toMillis(), TimeUnit.MILLISECONDS);
-            TaskOutcome outcome = execute(task, attempt);
+            TaskOutcome outcome = executors.execute(new TaskContext(task, attempt, node, workDir, journal));
             beats.cancel(false);
             reporter.finish(outcome);
             (outcome.outcome() == Outcome.SUCCEEDED ? CrewMetrics.TASKS_COMPLETED : CrewMetrics.TASKS_FAILED)
@@ -566,36 +404,6 @@ public final class CrewWorker implements Service {
         }
     }
 
-    private TaskOutcome execute(Task task, int attempt) throws InterruptedException, RetriableFailure {
-        TaskExecutor executor = executors.getOrDefault(task.action(), agents);
-        if (executor == null) {
-            return TaskOutcome.failed("crew " + crew + " has no executor for action '" + task.action() + "'");
-        }
-        TaskOutcome outcome;
-        try {
-            outcome = executor.execute(new TaskContext(task, attempt, node, workDir, journal));
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (StepJournal.UnconfirmedStepException e) {
-            return TaskOutcome.failed(e.getMessage());
-        } catch (Exception e) {
-            if (Thread.currentThread().isInterrupted()) {
-                throw new InterruptedException("interrupted: " + e.getMessage());
-            }
-            CrewMetrics.AGENT_ERRORS.labels(crew.wireName()).inc();
-            if (RetriableFailure.isRetriable(e)) {
-                throw new RetriableFailure(e);
-            }
-            LOG.warn("{}: task {} failed unexpectedly", name(), task.id(), e);
-            return TaskOutcome.failed(e.getClass().getSimpleName() + ": " + e.getMessage());
-        }
-        if (outcome.outcome() == Outcome.FAILED && Thread.currentThread().isInterrupted()) {
-            // A failure caused by the shutdown is not the task's failure.
-            throw new InterruptedException("interrupted: " + outcome.summary());
-        }
-        return outcome;
-    }
-
     /** Commits the task's offset once its reports are durable, if this member still owns the partition. */
     private void acknowledge(InFlight done) {
         try {
@@ -611,60 +419,7 @@ public final class CrewWorker implements Service {
             running = false;
             return;
         }
-        offsets.finished(done.partition(), done.offset()).ifPresent(next -> commit(done.partition(), next));
-    }
-
-    /** Commits {@code upTo}, the next offset of {@code partition} to read, if this member still owns it. */
-    private void commit(TopicPartition partition, long upTo) {
-        if (!consumer.assignment().contains(partition)) {
-            LOG.info("{}: {} moved to another member before offset {} was committed; its new owner deduplicates",
-                    name(), partition, upTo);
-            return;
-        }
-        // When all that was fetched from the partition is done, commit the read position: it is past the
-        // router's transaction markers, which a record's offset + 1 is not, so an idle lane shows no lag.
-        long next = offsets.running(partition) == 0 && !queue.holds(partition)
-                ? Math.max(upTo, consumer.position(partition)) : upTo;
-        // Asynchronous: the task's reports are already durable, and a lost commit only means a redelivery
-        // that the status ledger recognises as a copy. Waiting for each commit halved a worker's rate.
-        consumer.commitAsync(Map.of(partition, new OffsetAndMetadata(next)), (committed, error) -> {
-            if (error != null) {
-                // Not fatal: a later commit on this partition covers this offset, and if the partition moves,
-                // its new owner sees the task's statuses (and the step journal) and does not repeat it.
-                LOG.warn("{}: commit of {}@{} failed ({}); a later commit or the new owner covers it", name(),
-                        partition, next, error.getClass().getSimpleName());
-            }
-        });
-    }
-
-    private final class Rebalance implements ConsumerRebalanceListener {
-        private boolean assignedBefore;
-
-        @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            queue.drop(partitions);
-            offsets.forget(partitions);
-            assignment = Set.copyOf(consumer.assignment().stream().filter(tp -> !partitions.contains(tp)).toList());
-        }
-
-        @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            assignment = Set.copyOf(consumer.assignment());
-            if (!partitions.isEmpty()) {
-                // the start line names the lanes: only a later rebalance is news on the terminal
-                if (assignedBefore) {
-                    LOG.info("{}: assigned {}", name(), partitions);
-                } else {
-                    LOG.debug("{}: assigned {}", name(), partitions);
-                }
-                assignedBefore = true;
-            }
-        }
-
-        @Override
-        public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            onPartitionsRevoked(partitions);
-        }
+        offsets.finished(done.partition(), done.offset()).ifPresent(next -> consumer.commit(done.partition(), next));
     }
 
     private void cancelInFlight() {
@@ -683,7 +438,8 @@ public final class CrewWorker implements Service {
 
     @Override
     public Optional<String> healthNote() {
-        return degraded().map(reason -> standAside ? reason + "; standing aside for the other members of "
+        return degraded().map(reason -> presence != null && presence.standAside()
+                ? reason + "; standing aside for the other members of "
                 + groupId(crew) : reason);
     }
 
@@ -722,7 +478,9 @@ public final class CrewWorker implements Service {
         if (producer != null) {
             producer.close();
         }
-        mcpTools.close();
+        if (executors != null) {
+            executors.close();
+        }
         healthy = false;
     }
 
