@@ -1,8 +1,5 @@
 package dev.hydra.topics;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,11 +15,15 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The two plain-client mechanisms every module reads with, against a real broker. */
 class PlainClientsTest {
@@ -54,10 +55,13 @@ class PlainClientsTest {
         write(topic, Instant.now(), values);
     }
 
+    /** Written with a plain producer: EventProducer stamps each record with the time it sends it. */
     private static void write(String topic, Instant at, String... values) throws Exception {
-        for (String value : values) {
-            producer.sendRaw(new ProducerRecord<>(topic, 0, at.toEpochMilli(), value.getBytes(StandardCharsets.UTF_8),
-                    value.getBytes(StandardCharsets.UTF_8))).get();
+        try (KafkaProducer<String, String> plain = new KafkaProducer<>(cluster.clientProps(), new StringSerializer(),
+                new StringSerializer())) {
+            for (String value : values) {
+                plain.send(new ProducerRecord<>(topic, 0, at.toEpochMilli(), value, value)).get();
+            }
         }
     }
 
