@@ -11,7 +11,6 @@ import dev.hydra.topics.Topics;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
 import dev.hydra.topics.events.Crew;
-import dev.hydra.topics.events.Outcome;
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.TaskState;
 import dev.hydra.topics.events.TaskStatus;
@@ -34,7 +33,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -61,11 +59,13 @@ import org.slf4j.LoggerFactory;
  * polling, so a long agent task does not cost the group membership, and the next free slot takes
  * the most urgent buffered task.
  *
- * <p>This class only sequences one task's life (arrive, claim, run with heartbeats, report,
- * acknowledge); each other job has its own class: {@link LaneConsumer} (the group, fetching and
- * commits), {@link ClaimRules} (what to do with a record, no Kafka types), {@link StatusLedger} (what
- * the status topic says about a task), {@link CrewExecutors} (what the crew can do), {@link TaskReporter}
- * (the status and result records) and {@link NodePresence} (announcements and standing aside).
+ * <p>This class wires a worker and runs its poll loop: a record arrives, is refused or started on a
+ * task thread, and is acknowledged when its task ends. Each other job has its own class:
+ * {@link LaneConsumer} (the group, fetching and commits), {@link ClaimRules} (what to do with a
+ * record, no Kafka types), {@link TaskAttempts} (one attempt on its task thread), {@link StatusLedger}
+ * (what the status topic says about a task), {@link CrewExecutors} (what the crew can do),
+ * {@link TaskReporter} (the status and result records) and {@link NodePresence} (announcements and
+ * standing aside).
  */
 public final class CrewWorker implements Service {
     private static final Logger LOG = LoggerFactory.getLogger(CrewWorker.class);
@@ -91,6 +91,7 @@ public final class CrewWorker implements Service {
     private ModelEndpoint endpoint;
     private CrewExecutors executors;
     private NodePresence presence;
+    private TaskAttempts attempts;
     private final Object idle = new Object();
     private KafkaToolGateway toolGateway;
     private StatusLedger ledger;
@@ -195,6 +196,8 @@ public final class CrewWorker implements Service {
             return t;
         });
         presence.schedule(heartbeats, heartbeat, config.get(CrewSettings.LLM_PROBE_INTERVAL));
+        attempts = new TaskAttempts(name(), crew, node, capabilities, ledger, producer, redactor, executors, heartbeats,
+                heartbeat, workDir, journal);
         running = true;
         healthy = true;
         loop = new Thread(this::pollLoop, name() + "-poll");
@@ -285,7 +288,7 @@ public final class CrewWorker implements Service {
             return;
         }
         AtomicReference<Future<?>> self = new AtomicReference<>();
-        FutureTask<Void> work = new FutureTask<>(() -> work(task, attempt, () -> self.get().cancel(true)), null) {
+        FutureTask<Void> work = new FutureTask<>(() -> attempts.run(task, attempt, () -> self.get().cancel(true)), null) {
             @Override
             protected void done() {
                 // Only now is isDone() true: waking the poll any earlier would find the task still running.
@@ -336,71 +339,6 @@ public final class CrewWorker implements Service {
         } catch (ExecutionException e) {
             // Not acknowledging would block the lane on one bad record forever; the worker stops instead.
             throw new IllegalStateException("cannot report a record that is not run", e.getCause());
-        }
-    }
-
-    /** Runs on the task thread: claim, work with heartbeats, report. Returns once the reports are durable. */
-    private void work(Task task, int attempt, Runnable cancel) {
-        Optional<ClaimRules.Seen> copy = ledger.claimedOrFinished(task.id(), attempt)
-                .map(seen -> new ClaimRules.Seen(seen.attempt(), seen.state().name(), seen.node()));
-        TaskReporter reporter = new TaskReporter(producer, redactor, crew, node, task, attempt);
-        ClaimRules.Decision decision = ClaimRules.beforeClaim(task, attempt, copy, node, capabilities);
-        if (decision instanceof ClaimRules.Decision.Copy skipped) {
-            LOG.info("{}: {}", name(), skipped.reason());
-            return;
-        }
-        if (decision instanceof ClaimRules.Decision.HandBack handBack) {
-            LOG.warn("{}: task {} handed back (INTERRUPTED): {}", name(), task.id(), handBack.reason());
-            reporter.interrupted(handBack.reason());
-            return;
-        }
-        CrewMetrics.ACTIVE_AGENTS.labels(crew.wireName()).inc();
-        ScheduledFuture<?> beats = null;
-        try {
-            reporter.claimed();
-            beats = heartbeats.scheduleAtFixedRate(() -> beat(reporter, cancel), heartbeat.toMillis(),
-                    heartbeat.toMillis(), TimeUnit.MILLISECONDS);
-            TaskOutcome outcome = executors.execute(new TaskContext(task, attempt, node, workDir, journal));
-            beats.cancel(false);
-            reporter.finish(outcome);
-            (outcome.outcome() == Outcome.SUCCEEDED ? CrewMetrics.TASKS_COMPLETED : CrewMetrics.TASKS_FAILED)
-                    .labels(crew.wireName()).inc();
-            LOG.info("{}: task {} ({}) attempt {} {}: {}", name(), task.id(), task.action(), attempt,
-                    outcome.outcome(), outcome.summary());
-        } catch (RetriableFailure e) {
-            LOG.warn("{}: task {} attempt {} hit a retriable error, reported INTERRUPTED: {}", name(), task.id(),
-                    attempt, e.getMessage());
-            reporter.interrupted("retriable error: " + e.getMessage());
-        } catch (InterruptedException e) {
-            // The worker is closing mid-task: not acknowledged; INTERRUPTED asks the router for the next attempt.
-            // Or the router timed the attempt out: then the next attempt is already on its way.
-            reporter.interrupted(reporter.cancelled().orElse("worker " + node + " stopped mid-task"));
-            Thread.currentThread().interrupt();
-            LOG.warn("{}: task {} attempt {} interrupted by shutdown", name(), task.id(), attempt);
-        } finally {
-            if (beats != null) {
-                beats.cancel(false);
-            }
-            CrewMetrics.ACTIVE_AGENTS.labels(crew.wireName()).dec();
-        }
-    }
-
-    /**
-     * A heartbeat, and the check that the router still counts on this attempt: one it timed out is
-     * cancelled here (the agent interrupted, a command it runs killed) before the router's backoff
-     * lets the next attempt start elsewhere.
-     */
-    private void beat(TaskReporter reporter, Runnable cancel) {
-        reporter.heartbeat();
-        try {
-            if (ledger.stoppedByRouter(reporter.task().id(), reporter.attempt()) && reporter.cancel()) {
-                LOG.warn("{}: the router stopped task {} attempt {}; cancelling it", name(), reporter.task().id(),
-                        reporter.attempt());
-                cancel.run();
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("{}: cannot check whether task {} is still wanted: {}", name(), reporter.task().id(),
-                    e.getMessage());
         }
     }
 
