@@ -12,6 +12,7 @@ import dev.hydra.topics.EventProducer;
 import dev.hydra.topics.Redactor;
 import dev.hydra.topics.Service;
 import dev.hydra.topics.Topic;
+import dev.hydra.topics.PauseSwitch;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
@@ -33,6 +34,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -122,6 +124,8 @@ public final class CrewWorker implements Service {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running;
     private volatile boolean healthy;
+    /** {@code hydra pause}: while it answers true no new task is claimed (buffered ones wait). */
+    private volatile BooleanSupplier paused = () -> false;
     private volatile Set<TopicPartition> assignment = Set.of();
     private Thread loop;
     private KafkaConsumer<byte[], byte[]> consumer;
@@ -165,6 +169,12 @@ public final class CrewWorker implements Service {
     }
 
     /** The consumer group of a crew. */
+    /** Claims nothing while {@code pause} says the stack is paused ({@code hydra pause}). */
+    public CrewWorker pausedBy(PauseSwitch pause) {
+        this.paused = pause::paused;
+        return this;
+    }
+
     public static String groupId(Crew crew) {
         return "hydra-crew-" + crew.wireName();
     }
@@ -363,7 +373,7 @@ public final class CrewWorker implements Service {
             }
             // a task ended: acknowledge it and start the next one now
         }
-        while (running && inFlight.size() < concurrency) {
+        while (running && inFlight.size() < concurrency && !paused.getAsBoolean()) {
             ConsumerRecord<byte[], byte[]> next = queue.next();
             if (next == null) {
                 break;
