@@ -4,6 +4,7 @@ import dev.hydra.crew.agent.KafkaToolGateway;
 import dev.hydra.topics.DeadLetters;
 import dev.hydra.topics.EventHeaders;
 import dev.hydra.topics.EventProducer;
+import dev.hydra.topics.PauseSwitch;
 import dev.hydra.topics.Redactor;
 import dev.hydra.topics.Service;
 import dev.hydra.topics.Topic;
@@ -36,6 +37,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -100,6 +102,8 @@ public final class CrewWorker implements Service {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running;
     private volatile boolean healthy;
+    /** {@code hydra pause}: while it answers true no new task is claimed (buffered ones wait). */
+    private volatile BooleanSupplier paused = () -> false;
     private Thread loop;
     private LaneConsumer consumer;
     private EventProducer producer;
@@ -135,6 +139,12 @@ public final class CrewWorker implements Service {
         this.modelName = config.get(CrewSettings.LLM_MODEL);
         this.capabilities = CrewSettings.list(config.get(CrewSettings.CAPABILITIES));
         this.concurrency = config.get(CrewSettings.CONCURRENCY);
+    }
+
+    /** Claims nothing while {@code pause} says the stack is paused ({@code hydra pause}). */
+    public CrewWorker pausedBy(PauseSwitch pause) {
+        this.paused = pause::paused;
+        return this;
     }
 
     /** The consumer group of a crew. */
@@ -236,7 +246,9 @@ public final class CrewWorker implements Service {
         }
         consumer.applyPauses();
         // A running task wakes the poll when it ends, so waiting the full timeout costs no latency.
-        Duration timeout = queue.isEmpty() || inFlight.size() >= concurrency ? pollTimeout : Duration.ZERO;
+        boolean claiming = !paused.getAsBoolean();
+        // While paused the buffer is not drained: waiting the full timeout keeps the loop from spinning on it.
+        Duration timeout = queue.isEmpty() || inFlight.size() >= concurrency || !claiming ? pollTimeout : Duration.ZERO;
         try {
             consumer.poll(timeout);
         } catch (WakeupException e) {
@@ -245,7 +257,7 @@ public final class CrewWorker implements Service {
             }
             // a task ended: acknowledge it and start the next one now
         }
-        while (running && inFlight.size() < concurrency) {
+        while (running && claiming && inFlight.size() < concurrency) {
             ConsumerRecord<byte[], byte[]> next = queue.next();
             if (next == null) {
                 break;

@@ -54,7 +54,9 @@ final class AccessPolicy {
         }
 
         p.writes(Principal.ASSESSOR, Topics.STATE_SNAPSHOTS, Topics.TASKS_PROPOSED);
-        p.reads(Principal.ASSESSOR, Topics.CDC_FEATURES, Topics.CDC_KNOWLEDGE_GAPS, Topics.CDC_SERVICES, Topics.MEMORY_BLOCKS);
+        // hydra.control: proposes nothing while paused.
+        p.reads(Principal.ASSESSOR, Topics.CDC_FEATURES, Topics.CDC_KNOWLEDGE_GAPS, Topics.CDC_SERVICES, Topics.MEMORY_BLOCKS,
+                Topics.CONTROL);
 
         p.streamsApp(Principal.CONSTITUTION, FilterSettings.APPLICATION_ID);
         // tasks.status and toolcalls.results: what ran, audited against the verdict that let it run.
@@ -77,7 +79,8 @@ final class AccessPolicy {
             p.allow(worker, literal(ResourceType.GROUP, CrewWorker.groupId(crew)), AclOperation.READ);
             p.reads(worker, Topics.crewLanes(crew).toArray(Topic<?>[]::new));
             // crew.nodes: a DEGRADED worker stands aside only while a crewmate is announced UP.
-            p.reads(worker, Topics.TASK_STATUS, Topics.TOOLCALLS_RESULTS, Topics.CREW_NODES);
+            // hydra.control: claims nothing while paused.
+            p.reads(worker, Topics.TASK_STATUS, Topics.TOOLCALLS_RESULTS, Topics.CREW_NODES, Topics.CONTROL);
             // hydra.audit: the execution audit of the commands a crew runs (restarts).
             p.writes(worker, Topics.TASK_STATUS, Topics.TASK_RESULTS, Topics.REPLAY_RESULTS, Topics.TOOLCALLS_REQUESTED,
                     Topics.TASKS_PROPOSED, Topics.CREW_NODES, Topics.AUDIT, Topics.DLQ);
@@ -102,14 +105,17 @@ final class AccessPolicy {
         p.allow(Principal.CONSOLE, prefixed(ResourceType.GROUP, "hydra-"), AclOperation.DESCRIBE);
         p.allow(Principal.CONSOLE, prefixed(ResourceType.TOPIC, HYDRA_TOPICS), AclOperation.READ);
         // toolcalls.requested: an operator's tool call (POST /api/toolcalls), judged like an agent's.
-        p.writes(Principal.CONSOLE, Topics.TASKS_PROPOSED, Topics.TOOLCALLS_REQUESTED, Topics.APPROVAL_DECISIONS);
+        // hydra.control: POST /api/pause and /api/resume, by a logged-in operator.
+        p.writes(Principal.CONSOLE, Topics.TASKS_PROPOSED, Topics.TOOLCALLS_REQUESTED, Topics.APPROVAL_DECISIONS,
+                Topics.CONTROL);
 
         // An operator's CLI reads every topic (tail, history, audit verify) and re-enters work at the
         // pipeline's entrances (submit, replay); decisions go through the console, with a login.
         p.readerGroups(Principal.CLI);
         p.allow(Principal.CLI, prefixed(ResourceType.GROUP, "hydra-"), AclOperation.DESCRIBE);
         p.allow(Principal.CLI, prefixed(ResourceType.TOPIC, HYDRA_TOPICS), AclOperation.READ);
-        p.writes(Principal.CLI, Topics.TASKS_PROPOSED, Topics.TOOLCALLS_REQUESTED);
+        // hydra.control: hydra pause / hydra resume.
+        p.writes(Principal.CLI, Topics.TASKS_PROPOSED, Topics.TOOLCALLS_REQUESTED, Topics.CONTROL);
 
         p.writes(Principal.SUBMITTER, Topics.TASKS_PROPOSED);
         p.reads(Principal.SUBMITTER, Topics.TASK_RESULTS, Topics.TASK_STATUS);

@@ -1,6 +1,7 @@
 package dev.hydra.ops;
 
 import dev.hydra.crew.CrewWorker;
+import dev.hydra.topics.PauseSwitch;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
 import dev.hydra.topics.config.Principal;
@@ -71,8 +72,11 @@ final class CrewCommand implements Callable<Integer> {
         Path data = (dataDir != null ? dataDir : Path.of(config.get(OpsSettings.DATA_DIR))).toAbsolutePath();
         CrewWorker worker = CrewServices.worker(config, client, which,
                 node != null ? node : config.get(OpsSettings.NODE_NAME), data, CrewServices.redactor(config));
-        return ServiceCommand.serve(worker, config, client,
-                KafkaSettings.client(config, connection.bootstrap(config), Principal.CONSOLE), httpPort,
-                spec.commandLine().getOut());
+        // Read to its end before the worker starts: a crew started while the stack is paused claims nothing.
+        try (PauseSwitch pause = PauseSwitch.start(client, "crew-" + which.wireName(), java.time.Duration.ofSeconds(30))) {
+            return ServiceCommand.serve(worker.pausedBy(pause), config, client,
+                    KafkaSettings.client(config, connection.bootstrap(config), Principal.CONSOLE), httpPort,
+                    spec.commandLine().getOut());
+        }
     }
 }

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
                 ToolsCommand.class,
                 ApprovalsCommand.class, AuditCommand.class, MemoryCommand.class, HistoryCommand.class,
                 ReplayCommand.class, BenchCommand.class, ChaosCommand.class, UrlCommand.class, AclsCommand.class,
-                ApproversCommand.class, CommandLine.HelpCommand.class})
+                ApproversCommand.class, PauseCommand.class, ResumeCommand.class, CommandLine.HelpCommand.class})
 public final class HydraCli {
 
     public static void main(String[] args) {

@@ -6,6 +6,7 @@ import dev.hydra.constitution.FilterSettings;
 import dev.hydra.memory.MemoryProjector;
 import dev.hydra.router.TaskRouter;
 import dev.hydra.topics.EventProducer;
+import dev.hydra.topics.PauseSwitch;
 import dev.hydra.topics.Redactor;
 import dev.hydra.topics.Service;
 import dev.hydra.topics.TopicBootstrap;
@@ -18,6 +19,7 @@ import dev.hydra.topics.tools.McpServerConfig;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.Task;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,6 +61,7 @@ public final class HydraStack implements StackApi, AutoCloseable {
     private HydraConfig config;
     private Properties clientProps;
     private EventProducer producer;
+    private PauseSwitch pauseSwitch;
     private Vertx vertx;
     private ConsoleServer console;
     private KafkaHealthMetrics kafkaHealth;
@@ -104,6 +107,8 @@ public final class HydraStack implements StackApi, AutoCloseable {
             new TopicBootstrap(admin, config.get(KafkaSettings.REPLICATION_FACTOR).shortValue()).ensure(Topics.all());
         }
         producer = new EventProducer(clientProps, "hydra-console");
+        // Read to its end before anything starts: a stack stopped while paused comes back paused.
+        pauseSwitch = PauseSwitch.start(clientProps, "hydra-stack", Duration.ofSeconds(30));
         MetricsText.registerJvmMetrics();
         kafkaHealth = KafkaHealthMetrics.register(this::services, clientProps);
 
@@ -120,7 +125,8 @@ public final class HydraStack implements StackApi, AutoCloseable {
         startService(CrewServices.toolExecutor(config, clientProps(Principal.TOOLS), dataDir, redactor));
         String node = config.get(OpsSettings.NODE_NAME);
         for (Crew crew : options.crews()) {
-            startService(CrewServices.worker(config, clientProps(Principal.crew(crew)), crew, node, dataDir, redactor));
+            startService(CrewServices.worker(config, clientProps(Principal.crew(crew)), crew, node, dataDir, redactor)
+                    .pausedBy(pauseSwitch));
         }
 
         vertx = Vertx.vertx();
@@ -129,7 +135,12 @@ public final class HydraStack implements StackApi, AutoCloseable {
         // Last: its first assessment probes the console's own /health, on the port it really has
         // (config/hydra.yaml names it ${HYDRA_HTTP_PORT:-8701}).
         startService(new StateAssessor(config.withEnv(Map.of(OpsSettings.HTTP_PORT.env(), Integer.toString(console.port()))),
-                clientProps(Principal.ASSESSOR)));
+                clientProps(Principal.ASSESSOR)).pausedBy(pauseSwitch));
+    }
+
+    /** The stack's pause switch ({@code hydra pause}), as this process reads it. */
+    public PauseSwitch pauseSwitch() {
+        return pauseSwitch;
     }
 
     /** Client properties of one principal on this stack's cluster (its own credentials, if it has any). */
@@ -216,6 +227,9 @@ public final class HydraStack implements StackApi, AutoCloseable {
         }
         if (vertx != null) {
             quietly("vertx", () -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
+        }
+        if (pauseSwitch != null) {
+            quietly("pause switch", pauseSwitch::close);
         }
         if (producer != null) {
             quietly("producer", producer::close);

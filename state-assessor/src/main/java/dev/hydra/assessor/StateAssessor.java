@@ -6,6 +6,7 @@ import dev.hydra.assessor.rules.GapEpisodes;
 import dev.hydra.assessor.rules.GapRules;
 import dev.hydra.assessor.rules.Technology;
 import dev.hydra.topics.EventProducer;
+import dev.hydra.topics.PauseSwitch;
 import dev.hydra.topics.Service;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.config.HydraConfig;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.BooleanSupplier;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -69,8 +71,16 @@ public final class StateAssessor implements Service {
     private long periodicTimer = -1;
     private Future<StateSnapshot> lastAssessment = Future.succeededFuture();
     private volatile boolean running;
+    /** {@code hydra pause}: while it answers true, assessments go on (snapshots) but nothing is proposed. */
+    private volatile BooleanSupplier paused = () -> false;
     /** Written only by publish, which runs one assessment at a time. */
     private Set<String> gaugedServices = Set.of();
+
+    /** Proposes nothing while {@code pause} says the stack is paused; snapshots are still published. */
+    public StateAssessor pausedBy(PauseSwitch pause) {
+        this.paused = pause::paused;
+        return this;
+    }
 
     public StateAssessor(HydraConfig config, Properties kafkaClientProps) {
         this(config, kafkaClientProps, null);
@@ -201,6 +211,10 @@ public final class StateAssessor implements Service {
     private StateSnapshot publish(StateSnapshot snapshot, List<Gap> gaps) throws Exception {
         List<java.util.concurrent.Future<RecordMetadata>> acks = new ArrayList<>();
         acks.add(producer.send(Topics.STATE_SNAPSHOTS, snapshot.id(), snapshot, snapshot.id()));
+        if (paused.getAsBoolean() && !gaps.isEmpty()) {
+            log.info("PAUSED: {} gap(s) found, none proposed (hydra resume)", gaps.size());
+            gaps = List.of();
+        }
         for (Gap gap : gaps) {
             Task task = gap.task();
             acks.add(producer.send(Topics.TASKS_PROPOSED, task.id(), task, task.id()));

@@ -40,7 +40,8 @@ class StateAssessorKafkaTest {
         // would double the broker's warm-up on a loaded machine.
         try (Admin admin = kafka.admin()) {
             new TopicBootstrap(admin, (short) 1).ensure(List.of(Topics.STATE_SNAPSHOTS, Topics.TASKS_PROPOSED,
-                    Topics.MEMORY_BLOCKS, Topics.CDC_FEATURES, Topics.CDC_KNOWLEDGE_GAPS, Topics.CDC_SERVICES));
+                    Topics.MEMORY_BLOCKS, Topics.CDC_FEATURES, Topics.CDC_KNOWLEDGE_GAPS, Topics.CDC_SERVICES,
+                    Topics.CONTROL));
         }
         vertx = Vertx.vertx();
     }
@@ -121,6 +122,41 @@ class StateAssessorKafkaTest {
             assertThat(ProposedTasks.readAll(kafka, Topics.STATE_SNAPSHOTS)).extracting(r -> r.value().id())
                     .contains(up.id(), down.id());
             assertThat(assessor.healthy()).isTrue();
+        }
+    }
+
+    @Test
+    void aPausedAssessorKeepsAssessingButProposesNothingUntilResumed() throws Exception {
+        AtomicInteger status = new AtomicInteger(503);
+        HttpServer server = httpServer(status);
+        try (dev.hydra.topics.EventProducer control = new dev.hydra.topics.EventProducer(kafka.clientProps(), "pause");
+             dev.hydra.topics.PauseSwitch pause = dev.hydra.topics.PauseSwitch.start(kafka.clientProps(), "assessor-test",
+                     java.time.Duration.ofSeconds(20));
+             StateAssessor assessor = new StateAssessor(config("""
+                services:
+                  - name: web-p
+                    health: http://127.0.0.1:%d/health
+                """.formatted(server.actualPort()), "1h"), kafka.clientProps()).pausedBy(pause)) {
+            dev.hydra.topics.PauseSwitch.set(control, true, "alice", "maintenance");
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(1)).until(pause::paused);
+            assessor.start();
+
+            StateSnapshot first = assess(assessor);
+            StateSnapshot second = assess(assessor);
+            assertThat(first.failedServices()).contains("web-p");
+            assertThat(second.failedServices()).contains("web-p");
+            assertThat(ProposedTasks.described(kafka, "Fix failed service: web-p")).as("paused: nothing proposed")
+                    .isEmpty();
+            assertThat(ProposedTasks.readAll(kafka, Topics.STATE_SNAPSHOTS)).extracting(r -> r.value().id())
+                    .as("paused: the state is still published").contains(first.id(), second.id());
+
+            dev.hydra.topics.PauseSwitch.set(control, false, "alice", "");
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(1)).until(() -> !pause.paused());
+            assess(assessor);
+            assertThat(ProposedTasks.described(kafka, "Fix failed service: web-p")).as("resumed: the gap is proposed")
+                    .hasSize(1);
+        } finally {
+            server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.hydra.topics;
 import dev.hydra.topics.events.ApprovalDecision;
 import dev.hydra.topics.events.ApprovalRequest;
 import dev.hydra.topics.events.CdcEvent;
+import dev.hydra.topics.events.ControlSwitch;
 import dev.hydra.topics.events.AuditRecord;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.MemoryBlock;
@@ -79,6 +80,14 @@ public final class Topics {
             JsonSerde.of(NodeAnnouncement.class, "node-announcement"));
 
     /**
+     * Operator switches ({@code hydra pause} / {@code hydra resume}), keyed by switch name. Compacted:
+     * a switch's latest record is its position, so a paused stack restarts paused. One partition,
+     * read whole by every crew worker and the assessor ({@link PauseSwitch}).
+     */
+    public static final Topic<ControlSwitch> CONTROL = new Topic<>("hydra.control", 1, BROKER_DEFAULT, true,
+            JsonSerde.of(ControlSwitch.class, "control-switch"));
+
+    /**
      * Postgres change capture (Debezium, memory-projector), one topic per captured table. Compacted:
      * keyed by primary key, the latest change of each row is the row, so a reader can rebuild the
      * table from the beginning of the topic.
@@ -142,7 +151,7 @@ public final class Topics {
     private static List<Topic<?>> buildAll() {
         List<Topic<?>> all = new ArrayList<>(List.of(STATE_SNAPSHOTS, TASKS_PROPOSED, TASKS_APPROVED, TASKS_REJECTED,
                 APPROVAL_REQUESTS, APPROVAL_DECISIONS, AUDIT, TASK_STATUS, TASK_RESULTS, REPLAY_RESULTS,
-                TOOLCALLS_REQUESTED, TOOLCALLS_APPROVED, TOOLCALLS_RESULTS, MEMORY_BLOCKS, DLQ, CREW_NODES));
+                TOOLCALLS_REQUESTED, TOOLCALLS_APPROVED, TOOLCALLS_RESULTS, MEMORY_BLOCKS, DLQ, CREW_NODES, CONTROL));
         all.addAll(CREW_LANES);
         all.addAll(CDC);
         return Collections.unmodifiableList(all);
