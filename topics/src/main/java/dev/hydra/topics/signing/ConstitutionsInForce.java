@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -33,23 +32,14 @@ public interface ConstitutionsInForce {
      * once the file changes, verdicts signed under the old text are refused.
      */
     static ConstitutionsInForce file(Path file) {
-        return new ConstitutionsInForce() {
-            private Object stamp;
-            private Set<String> current;
-
-            @Override
-            public synchronized Set<String> now() {
-                try {
-                    BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-                    Object seen = java.util.List.of(attributes.lastModifiedTime(), attributes.size());
-                    if (!seen.equals(stamp)) {
-                        current = Set.of(sha256(Files.readAllBytes(file)));
-                        stamp = seen;
-                    }
-                    return current;
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot read the constitution in force, " + file, e);
-                }
+        // The bytes are hashed on every call: a size/mtime stamp let an edit that keeps the size and
+        // restores the mtime (touch -r, or two writes within the clock's granularity) leave the old
+        // text's hash in force, so verdicts signed under a retired constitution still ran.
+        return () -> {
+            try {
+                return Set.of(sha256(Files.readAllBytes(file)));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the constitution in force, " + file, e);
             }
         };
     }
