@@ -162,6 +162,8 @@ final class ConsoleServer implements AutoCloseable {
         router.get("/api/approvals").blockingHandler(this::approvals);
         router.post("/api/approvals/:id/approve").handler(this::requireLogin).blockingHandler(ctx -> decide(ctx, true));
         router.post("/api/approvals/:id/reject").handler(this::requireLogin).blockingHandler(ctx -> decide(ctx, false));
+        router.post("/api/pause").handler(this::requireLogin).blockingHandler(ctx -> pause(ctx, true));
+        router.post("/api/resume").handler(this::requireLogin).blockingHandler(ctx -> pause(ctx, false));
         router.post("/api/memory/*").handler(this::requireLogin);
         moduleRoutes.forEach(routes -> routes.accept(router));
         return router;
@@ -278,6 +280,12 @@ final class ConsoleServer implements AutoCloseable {
             service.healthNote().ifPresent(note -> notes.put(service.name(), note));
             up &= healthy;
         }
+        api.pauseSwitch().ifPresent(pause -> {
+            body.put("paused", pause.paused());
+            pause.state().filter(state -> state.on()).ifPresent(state -> notes.put("stack", "PAUSED by " + state.by()
+                    + " at " + state.at() + (state.reason().isEmpty() ? "" : " (" + state.reason() + ")")
+                    + ": crews claim nothing and the assessor proposes nothing; hydra resume or POST /api/resume"));
+        });
         if (!notes.isEmpty()) {
             body.set("notes", notes);
         }
@@ -336,6 +344,34 @@ final class ConsoleServer implements AutoCloseable {
             json(ctx, 202, Json.MAPPER.createObjectNode().put("id", task.id()).put("topic", Topics.TASKS_PROPOSED.name()));
         } catch (Exception e) {
             error(ctx, 503, "could not produce the task: " + e.getMessage());
+        }
+    }
+
+    /**
+     * {@code POST /api/pause} and {@code /api/resume}, body {"reason": TEXT} or none: flips the stack's
+     * switch in the name of who is logged in; crews stop claiming and the assessor stops proposing.
+     */
+    private void pause(RoutingContext ctx, boolean on) {
+        if (api.pauseSwitch().isEmpty()) {
+            error(ctx, 404, "this process follows no pause switch: use hydra pause / hydra resume");
+            return;
+        }
+        JsonNode body;
+        try {
+            String text = ctx.body().asString();
+            body = Json.parse(text == null || text.isBlank() ? "{}" : text);
+        } catch (InvalidEventException e) {
+            error(ctx, 400, "body must be JSON {\"reason\": TEXT} or empty: " + e.getMessage());
+            return;
+        }
+        try {
+            var state = api.setPaused(on, ctx.user().subject(), body.path("reason").asText(""));
+            json(ctx, 200, Json.MAPPER.createObjectNode().put("paused", state.on()).put("by", state.by())
+                    .put("at", state.at().toString()).put("reason", state.reason()));
+        } catch (IllegalArgumentException e) {
+            error(ctx, 400, e.getMessage());
+        } catch (RuntimeException e) {
+            error(ctx, 503, "could not " + (on ? "pause" : "resume") + ": " + e.getMessage());
         }
     }
 

@@ -139,8 +139,14 @@ public final class HydraStack implements StackApi, AutoCloseable {
     }
 
     /** The stack's pause switch ({@code hydra pause}), as this process reads it. */
-    public PauseSwitch pauseSwitch() {
-        return pauseSwitch;
+    @Override
+    public java.util.Optional<PauseSwitch> pauseSwitch() {
+        return java.util.Optional.ofNullable(pauseSwitch);
+    }
+
+    @Override
+    public dev.hydra.topics.events.ControlSwitch setPaused(boolean paused, String by, String reason) {
+        return PauseSwitch.set(producer, paused, by, reason);
     }
 
     /** Client properties of one principal on this stack's cluster (its own credentials, if it has any). */

@@ -26,4 +26,14 @@ interface StackApi {
 
     /** The MCP servers of the stack's configuration: with the built-ins, the servers a tool call may name. */
     List<McpServerConfig> mcpServers();
+
+    /** The stack's pause switch ({@code hydra pause}), when this process follows one. */
+    default java.util.Optional<dev.hydra.topics.PauseSwitch> pauseSwitch() {
+        return java.util.Optional.empty();
+    }
+
+    /** Flips the pause switch in the name of {@code by} and waits for the broker's acknowledgement. */
+    default dev.hydra.topics.events.ControlSwitch setPaused(boolean paused, String by, String reason) {
+        throw new UnsupportedOperationException("this process follows no pause switch; use hydra pause");
+    }
 }

@@ -578,6 +578,25 @@ abstract class PipelineScenarios {
     }
 
     @Test
+    void aLoggedInOperatorPausesAndResumesTheStackOverTheApiAndHealthSaysSo() throws Exception {
+        assertThat(post("/api/pause", "{}", null, null).statusCode()).as("no login, no pause").isEqualTo(401);
+        assertThat(stack.pauseSwitch().orElseThrow().paused()).isFalse();
+
+        HttpResponse<String> paused = post("/api/pause", "application/json", "{\"reason\": \"disk swap\"}");
+        assertThat(paused.statusCode()).as(paused.body()).isEqualTo(200);
+        assertThat(Json.parse(paused.body()).path("by").asText()).as("in the name of who logged in").isEqualTo(APPROVER);
+        await("the stack's switch follows").atMost(PATIENCE).until(() -> stack.pauseSwitch().orElseThrow().paused());
+        JsonNode health = Json.parse(get("/health").body());
+        assertThat(health.path("paused").asBoolean()).isTrue();
+        assertThat(health.path("notes").path("stack").asText()).contains("PAUSED by " + APPROVER, "disk swap");
+
+        HttpResponse<String> resumed = post("/api/resume", "application/json", "");
+        assertThat(resumed.statusCode()).as(resumed.body()).isEqualTo(200);
+        await("resumed").atMost(PATIENCE).until(() -> !stack.pauseSwitch().orElseThrow().paused());
+        assertThat(Json.parse(get("/health").body()).path("paused").asBoolean()).isFalse();
+    }
+
+    @Test
     void theApiTakesJsonWhateverTheContentTypeSaysAndAnswersEveryErrorInJson() throws Exception {
         // What `curl -XPOST .../api/tasks -d @task.json` sends: a form content type, a long JSON body.
         String padding = "x".repeat(8_000);
