@@ -561,6 +561,20 @@ abstract class PipelineScenarios {
                         + browser.eval("document.getElementById('status').textContent").asText(), e);
             }
             await("gone from the page's queue").atMost(PATIENCE).until(() -> !browser.eval("!!" + row).asBoolean());
+
+            // The pause button: pressed by the logged-in person, the stack pauses; pressed again, it resumes.
+            browser.eval("document.getElementById('why').value = 'console pause'; true");
+            await("the pause button is shown").atMost(PATIENCE).until(() -> browser.eval(
+                    "document.getElementById('pause').textContent === 'pause' && !document.getElementById('pause').hidden")
+                    .asBoolean());
+            browser.eval("document.getElementById('pause').click(); true");
+            await("paused from the console").atMost(PATIENCE).until(() -> stack.pauseSwitch().orElseThrow().paused());
+            assertThat(stack.pauseSwitch().orElseThrow().state().orElseThrow().by()).isEqualTo(APPROVER);
+            assertThat(stack.pauseSwitch().orElseThrow().state().orElseThrow().reason()).isEqualTo("console pause");
+            await("the button offers to resume").atMost(PATIENCE).until(() -> browser.eval(
+                    "document.getElementById('pause').textContent === 'resume'").asBoolean());
+            browser.eval("document.getElementById('pause').click(); true");
+            await("resumed from the console").atMost(PATIENCE).until(() -> !stack.pauseSwitch().orElseThrow().paused());
         }
         // The decision is audited under the approval request, correlated with the task it released,
         // in the name of who logged in.

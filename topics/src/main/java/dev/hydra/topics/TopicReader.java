@@ -244,14 +244,14 @@ public final class TopicReader implements AutoCloseable {
                     for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
                         offer(each, record);
                     }
+                    // position() may wait for the broker too: a restart while catching up is waited out alike
+                    if (caughtUp.getCount() > 0
+                            && partitions.stream().allMatch(p -> consumer.position(p) >= endAtOpen.get(p))) {
+                        caughtUp.countDown();
+                    }
                 } catch (RetriableException e) {
                     LOG.warn("{}: {}; reading on", name, e.toString());
                     Thread.sleep(POLL.toMillis());
-                    continue;
-                }
-                if (caughtUp.getCount() > 0
-                        && partitions.stream().allMatch(p -> consumer.position(p) >= endAtOpen.get(p))) {
-                    caughtUp.countDown();
                 }
             }
         } catch (WakeupException | InterruptException e) {
