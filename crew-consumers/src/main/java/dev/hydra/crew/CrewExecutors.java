@@ -1,6 +1,7 @@
 package dev.hydra.crew;
 
 import dev.hydra.crew.agent.AgentCrew;
+import dev.hydra.crew.agent.CoreMemoryView;
 import dev.hydra.crew.agent.Crews;
 import dev.hydra.crew.agent.ToolGateway;
 import dev.hydra.crew.infra.RestartServiceExecutor;
@@ -31,7 +32,7 @@ final class CrewExecutors implements AutoCloseable {
     private TaskExecutor agents;
 
     CrewExecutors(HydraConfig config, Crew crew, String workerName, ChatModel model, ToolGateway tools,
-                  Crews.TaskProposer proposals) {
+                  CoreMemoryView memory, Crews.TaskProposer proposals) {
         this.crew = crew;
         String modelName = config.get(CrewSettings.LLM_MODEL);
         AgentCrew.Limits limits = new AgentCrew.Limits(config.get(CrewSettings.MAX_ITERATIONS),
@@ -46,12 +47,14 @@ final class CrewExecutors implements AutoCloseable {
             case INFRASTRUCTURE -> {
                 byAction.put(RestartServiceExecutor.ACTION, new RestartServiceExecutor(ServiceCatalog.from(config)));
                 byAction.put("optimize_inference", Crews.inferenceOptimization(model, modelName, tools, limits)
-                        .offering(mcpTools));
+                        .offering(mcpTools).remembering(memory));
             }
-            case RESEARCH -> agents = Crews.research(model, modelName, tools, limits).offering(mcpTools);
-            case DEVELOPMENT -> agents = Crews.development(model, modelName, tools, limits).offering(mcpTools);
+            case RESEARCH -> agents = Crews.research(model, modelName, tools, limits).offering(mcpTools)
+                    .remembering(memory);
+            case DEVELOPMENT -> agents = Crews.development(model, modelName, tools, limits).offering(mcpTools)
+                    .remembering(memory);
             case SELF_IMPROVEMENT -> agents = Crews.selfImprovement(model, modelName, tools, limits,
-                    proposals).offering(mcpTools);
+                    proposals).offering(mcpTools).remembering(memory);
         }
     }
 

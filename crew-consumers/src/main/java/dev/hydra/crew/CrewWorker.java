@@ -1,5 +1,6 @@
 package dev.hydra.crew;
 
+import dev.hydra.crew.agent.CoreMemoryView;
 import dev.hydra.crew.agent.KafkaToolGateway;
 import dev.hydra.topics.DeadLetters;
 import dev.hydra.topics.EventHeaders;
@@ -96,6 +97,9 @@ public final class CrewWorker implements Service {
     private TaskAttempts attempts;
     private final Object idle = new Object();
     private KafkaToolGateway toolGateway;
+    private CoreMemoryView memory;
+    /** How long a starting worker waits for the core-memory blocks before its agents' prompts show what has come. */
+    private static final Duration MEMORY_LOAD = Duration.ofSeconds(15);
     private StatusLedger ledger;
 
     private final LaneQueue queue;
@@ -182,7 +186,13 @@ public final class CrewWorker implements Service {
         toolGateway = new KafkaToolGateway(kafkaClientProps, producer, name());
         ledger = new StatusLedger(kafkaClientProps, name(), config.get(CrewSettings.STATUS_LOOKBACK));
         endpoint = new ModelEndpoint(config);
-        executors = new CrewExecutors(config, crew, name(), endpoint.chatModel(), toolGateway,
+        try {
+            memory = CoreMemoryView.start(kafkaClientProps, name(), MEMORY_LOAD);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(name() + " was interrupted while reading core memory", e);
+        }
+        executors = new CrewExecutors(config, crew, name(), endpoint.chatModel(), toolGateway, memory,
                 task -> producer.send(Topics.TASKS_PROPOSED, task.id(), task, task.id()).get(30, TimeUnit.SECONDS));
         Properties client = new Properties();
         client.putAll(kafkaClientProps);
@@ -424,6 +434,9 @@ public final class CrewWorker implements Service {
         }
         if (toolGateway != null) {
             toolGateway.close();
+        }
+        if (memory != null) {
+            memory.close();
         }
         if (producer != null) {
             producer.close();

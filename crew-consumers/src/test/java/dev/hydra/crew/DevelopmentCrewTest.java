@@ -102,7 +102,13 @@ class DevelopmentCrewTest {
                 assertThat(afterCoderTools.get(1)).startsWith("DENIED by Hydra's constitution: never_modify_network");
                 assertThat(ScriptedModelServer.toolMessages(model.requests.get(3))).containsExactly("print('hydra')\n");
                 assertThat(ScriptedModelServer.toolNames(model.requests.get(0)))
-                        .containsExactlyInAnyOrder("read_file", "write_file", "run_shell");
+                        .as("the coder's tools and, as every agent of a worker, the memory tools")
+                        .containsExactlyInAnyOrder("read_file", "write_file", "run_shell", "core_memory_append",
+                                "core_memory_replace", "archival_memory_search", "archival_memory_insert", "recall_search");
+                assertThat(model.requests.get(0).path("messages").get(0).path("content").asText())
+                        .as("the system prompt ends with the crew's core memory, read from hydra.memory.blocks")
+                        .contains("You are Hydra's Software Engineer").contains("## Core memory")
+                        .contains("### development_status (your crew's block").contains("### hydra_state");
                 JsonNode reviewer = model.requests.get(4);
                 assertThat(reviewer.toString()).contains("Code Reviewer")
                         .contains("Hand-off from coder").contains("Hand-off from tester");

@@ -133,7 +133,7 @@ class McpServersTest {
         assertThatThrownBy(() -> McpToolset.forCrew(clash, Crew.DEVELOPMENT, TIMEOUT))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("crews.mcpServers[0] (filesystem-mcp)")
-                .hasMessageContaining("is Hydra's built-in server (built-in: [filesystem-mcp, git-mcp, shell])");
+                .hasMessageContaining("is Hydra's built-in server (built-in: [filesystem-mcp, git-mcp, memory, shell])");
         assertThatThrownBy(() -> McpServers.from(clash, TIMEOUT)).isInstanceOf(ConfigException.class);
     }
 

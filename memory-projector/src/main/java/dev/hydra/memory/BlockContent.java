@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
 public final class BlockContent {
     /** One entry never takes more than this, so a single entry can always fit a block. */
     public static final int MAX_ENTRY_CHARS = 400;
+    /** The longest key an agent's line may start with ({@code evaluate vLLM 0.8: why}). */
+    private static final int MAX_KEY_CHARS = 80;
     private static final String KEY_SEPARATOR = ": ";
     private static final Pattern NOTE = Pattern.compile(
             "^\\[archival: (\\d+) older entr(?:y|ies) moved to archival memory, search /api/memory/search]$");
@@ -88,6 +90,48 @@ public final class BlockContent {
         }
         next.add(entry);
         return new BlockContent(next, archived);
+    }
+
+    /**
+     * An entry read from an agent's line: {@code KEY: TEXT} when the line starts with a short key
+     * (how the assessor reads {@code evaluate NAME: WHY}), else the whole line keyed by its hash, so
+     * the same line appended twice is one entry.
+     */
+    public static Entry line(String line) {
+        String text = oneLine(line == null ? "" : line).strip();
+        int sep = text.indexOf(KEY_SEPARATOR);
+        if (sep > 0 && sep <= MAX_KEY_CHARS) {
+            return new Entry(text.substring(0, sep), text.substring(sep + KEY_SEPARATOR.length()));
+        }
+        return new Entry("note " + Integer.toHexString(text.hashCode()), text);
+    }
+
+    /**
+     * The block with {@code oldText} replaced by {@code newText} in the first line that holds it (an
+     * entry whose line becomes blank is removed); empty when no line holds {@code oldText}.
+     */
+    public java.util.Optional<BlockContent> replace(String oldText, String newText) {
+        String old = oneLine(oldText == null ? "" : oldText);
+        if (old.isBlank()) {
+            return java.util.Optional.empty();
+        }
+        for (int i = 0; i < entries.size(); i++) {
+            String rendered = entries.get(i).render();
+            int at = rendered.indexOf(old);
+            if (at < 0) {
+                continue;
+            }
+            String next = (rendered.substring(0, at) + oneLine(newText == null ? "" : newText)
+                    + rendered.substring(at + old.length())).strip();
+            List<Entry> edited = new ArrayList<>(entries);
+            if (next.isEmpty() || next.equals(entries.get(i).key() + ":")) {
+                edited.remove(i);
+            } else {
+                edited.set(i, line(next));
+            }
+            return java.util.Optional.of(new BlockContent(edited, archived));
+        }
+        return java.util.Optional.empty();
     }
 
     /** Moves the oldest entries out until the rendered block is at most {@code limit} characters. */

@@ -1,6 +1,7 @@
 package dev.hydra.memory;
 
 import dev.hydra.topics.events.MemoryBlock;
+import dev.hydra.topics.memory.CoreBlock;
 import java.time.Instant;
 import java.util.List;
 
@@ -37,6 +38,27 @@ final class BlockWrites {
     /** Applies several entries as one write (one new version of the block). */
     static Result apply(MemoryBlock current, String blockName, String writer, List<BlockContent.Entry> entries,
                         Instant now) {
+        return edit(current, blockName, writer, content -> {
+            for (BlockContent.Entry entry : entries) {
+                content = content.upsert(entry);
+            }
+            return content;
+        }, now);
+    }
+
+    /** A change of the content the caller could not make (a replaced text the block does not hold). */
+    static final class NotApplicable extends RuntimeException {
+        NotApplicable(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Applies {@code edit} to the block's content as one write; an edit that throws {@link NotApplicable}
+     * is refused with its message (and is not a breach of the access rules).
+     */
+    static Result edit(MemoryBlock current, String blockName, String writer,
+                       java.util.function.UnaryOperator<BlockContent> edit, Instant now) {
         var block = CoreBlock.named(blockName);
         if (block.isEmpty()) {
             return new Refused(blockName, writer, "no core memory block " + blockName + "; blocks: " + CoreBlock.names());
@@ -45,10 +67,7 @@ final class BlockWrites {
             return new Refused(blockName, writer, blockName + " is written only by " + block.get().owner()
                     + ", not by " + writer);
         }
-        BlockContent content = current == null ? BlockContent.empty() : BlockContent.parse(current.content());
-        for (BlockContent.Entry entry : entries) {
-            content = content.upsert(entry);
-        }
+        BlockContent content = edit.apply(current == null ? BlockContent.empty() : BlockContent.parse(current.content()));
         BlockContent.Fitted fitted = content.fit(MemoryBlock.MAX_CHARS);
         if (current != null && fitted.content().render().equals(current.content())) {
             return new Written(current, List.of(), false);

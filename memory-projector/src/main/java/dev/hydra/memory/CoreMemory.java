@@ -7,6 +7,7 @@ import dev.hydra.topics.events.AuditRecord;
 import dev.hydra.topics.events.Decision;
 import dev.hydra.topics.events.MemoryBlock;
 import dev.hydra.topics.events.SubjectKind;
+import dev.hydra.topics.memory.CoreBlock;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +65,22 @@ final class CoreMemory implements AutoCloseable {
             throw new IllegalStateException("could not read " + Topics.MEMORY_BLOCKS.name() + " within " + timeout);
         }
         LOG.info("core memory restored: {} blocks", all().size());
+        declareBlocks();
+    }
+
+    /**
+     * The seed's blocks exist from the first start, empty (version 0), so reading a declared block
+     * never answers 404 and an agent's prompt shows it even before anything was written.
+     */
+    private synchronized void declareBlocks() {
+        for (CoreBlock declared : CoreBlock.values()) {
+            if (!blocks.containsKey(declared.blockName())) {
+                MemoryBlock empty = new MemoryBlock(declared.blockName(), "", declared.owner(), 0, clock.instant());
+                blocks.put(empty.name(), empty);
+                producer.send(Topics.MEMORY_BLOCKS, empty.name(), empty, null);
+            }
+        }
+        producer.flush();
     }
 
     boolean healthy() {
@@ -93,9 +111,22 @@ final class CoreMemory implements AutoCloseable {
      * nothing changed and the caller's retry moves them again, so no entry is lost on the way.
      */
     BlockWrites.Result write(String writer, String blockName, List<BlockContent.Entry> entries, String correlationId) {
+        return edit(writer, blockName, content -> {
+            for (BlockContent.Entry entry : entries) {
+                content = content.upsert(entry);
+            }
+            return content;
+        }, correlationId);
+    }
+
+    /**
+     * Applies an edit of the block's content by {@code writer}, under the same rules as {@link #write};
+     * an edit that cannot be made throws {@link BlockWrites.NotApplicable} and changes nothing.
+     */
+    BlockWrites.Result edit(String writer, String blockName, UnaryOperator<BlockContent> edit, String correlationId) {
         BlockWrites.Result result;
         synchronized (this) {
-            result = BlockWrites.apply(blocks.get(blockName), blockName, writer, entries, clock.instant());
+            result = BlockWrites.edit(blocks.get(blockName), blockName, writer, edit, clock.instant());
             if (result instanceof BlockWrites.Written written && written.changed()) {
                 MemoryBlock block = written.block();
                 if (!written.evicted().isEmpty()) {

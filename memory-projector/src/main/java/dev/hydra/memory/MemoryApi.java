@@ -1,6 +1,7 @@
 package dev.hydra.memory;
 
 import dev.hydra.topics.Json;
+import dev.hydra.topics.memory.CoreBlock;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;

@@ -4,12 +4,16 @@ import dev.hydra.topics.EventProducer;
 import dev.hydra.topics.GroupLoop;
 import dev.hydra.topics.Service;
 import dev.hydra.topics.Topics;
+import dev.hydra.topics.config.DataSettings;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
 import dev.hydra.topics.config.Principal;
+import dev.hydra.topics.config.SigningSettings;
 import dev.hydra.topics.events.MemoryBlock;
 import dev.hydra.topics.events.StateSnapshot;
 import dev.hydra.topics.events.TaskResult;
+import dev.hydra.topics.memory.CoreBlock;
+import dev.hydra.topics.signing.VerdictVerifier;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
@@ -30,7 +34,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The memory projector: projects what crews produce into memory. Task results become entries of
  * the crews' shared core-memory blocks and passages of archival memory; the retained topics are
- * recall memory; the backlog tables are streamed into {@code hydra.cdc.<table>} and the audit trail
+ * recall memory; agents' memory tool calls are run ({@link MemoryTools}); the backlog tables are streamed into {@code hydra.cdc.<table>} and the audit trail
  * is kept in Postgres.
  */
 public final class MemoryProjector implements Service {
@@ -40,6 +44,7 @@ public final class MemoryProjector implements Service {
     private final HydraConfig config;
     private final Properties clientProps;
     private final Path dataDir;
+    private final VerdictVerifier verifier;
     private final List<AutoCloseable> running = new ArrayList<>();
     private EventProducer producer;
     private CoreMemory coreMemory;
@@ -49,11 +54,17 @@ public final class MemoryProjector implements Service {
     private ChangeCapture changeCapture;
     private AuditLogSink auditSink;
     private MemoryApi api;
+    private MemoryTools tools;
     private Vertx vertx;
     private volatile boolean started;
 
-    public MemoryProjector(HydraConfig config, Properties kafkaClientProps, Path dataDir) {
+    /**
+     * @param verifier the constitution's public keys: a memory tool call runs only with a valid
+     *                 signature from one, and acts as the crew it names
+     */
+    public MemoryProjector(HydraConfig config, Properties kafkaClientProps, Path dataDir, VerdictVerifier verifier) {
         this.config = Objects.requireNonNull(config, "config");
+        this.verifier = Objects.requireNonNull(verifier, "verifier");
         this.clientProps = Objects.requireNonNull(kafkaClientProps, "kafkaClientProps");
         this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
     }
@@ -63,7 +74,8 @@ public final class MemoryProjector implements Service {
                 System.getenv());
         MemoryProjector projector = new MemoryProjector(config,
                 KafkaSettings.client(config, Principal.MEMORY),
-                config.baseDirectory().resolve(config.get(MemorySettings.DATA_DIR)));
+                config.baseDirectory().resolve(config.get(MemorySettings.DATA_DIR)),
+                SigningSettings.verifier(config, DataSettings.dataDir(config)));
         projector.serve(config.get(MemorySettings.PORT));
         Runtime.getRuntime().addShutdownHook(new Thread(projector::close, "memory-projector-shutdown"));
     }
@@ -86,6 +98,8 @@ public final class MemoryProjector implements Service {
             coreMemory = keep(new CoreMemory(clientProps, producer, this::archiveEvicted, Clock.systemUTC()));
             coreMemory.start(Duration.ofSeconds(60));
             api = new MemoryApi(coreMemory, archival, new RecallMemory(clientProps));
+            tools = keep(new MemoryTools(coreMemory, archival, producer, verifier, Clock.systemUTC()));
+            tools.start(clientProps);
             results = keep(GroupLoop.group(GROUP).topics(Topics.TASK_RESULTS, Topics.STATE_SNAPSHOTS)
                     .named("memory-results").deadLetters(producer, "memory-projector/results")
                     .afterBatch(producer::flush).start(clientProps, this::onRecord));
@@ -174,7 +188,7 @@ public final class MemoryProjector implements Service {
 
     private void onResult(TaskResult result) {
         ResultEntries.of(result).ifPresent(update -> coreMemory.write(update.writer(), update.block().blockName(),
-                List.of(update.entry()), result.taskId()));
+                update.entries(), result.taskId()));
         archival.ifPresent(store -> {
             if (!result.summary().isBlank()) {
                 archive(store, new ArchivalMemory.Passage("result:" + result.taskId(),
@@ -210,12 +224,12 @@ public final class MemoryProjector implements Service {
 
     @Override
     public List<String> consumerGroups() {
-        return auditSink == null ? List.of(GROUP) : List.of(GROUP, AuditLogSink.GROUP);
+        return auditSink == null ? List.of(GROUP, MemoryTools.GROUP) : List.of(GROUP, MemoryTools.GROUP, AuditLogSink.GROUP);
     }
 
     @Override
     public boolean healthy() {
-        return started && coreMemory.healthy() && results.healthy()
+        return started && coreMemory.healthy() && results.healthy() && tools.healthy()
                 && (changeCapture == null || changeCapture.healthy()) && (auditSink == null || auditSink.healthy());
     }
 

@@ -3,7 +3,11 @@ package dev.hydra.memory;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.Outcome;
 import dev.hydra.topics.events.TaskResult;
+import dev.hydra.topics.memory.CoreBlock;
+import dev.hydra.topics.memory.ResearchFindings;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -15,16 +19,41 @@ final class ResultEntries {
     /** Artefact names a crew may use to say which service a result is about, most specific first. */
     private static final List<String> SERVICE_ARTEFACTS = List.of("service", "container", "target");
 
-    /** One write a result asks for: which block, by whom, what entry. */
-    record BlockUpdate(CoreBlock block, String writer, BlockContent.Entry entry) {
+    /** One write a result asks for: which block, by whom, what entries (one write, one new version). */
+    record BlockUpdate(CoreBlock block, String writer, List<BlockContent.Entry> entries) {
     }
 
     private ResultEntries() {
     }
 
     static Optional<BlockUpdate> of(TaskResult result) {
-        return CoreBlock.ownedBy(result.crew()).map(block -> new BlockUpdate(block, result.crew().wireName(),
-                new BlockContent.Entry(key(result), text(result))));
+        return CoreBlock.ownedBy(result.crew()).map(block -> {
+            List<BlockContent.Entry> entries = new ArrayList<>();
+            entries.add(new BlockContent.Entry(key(result), text(result)));
+            entries.addAll(technologies(result));
+            return new BlockUpdate(block, result.crew().wireName(), entries);
+        });
+    }
+
+    /**
+     * The research crew's {@code technologies_to_evaluate}, each as an {@code evaluate NAME: WHY} entry
+     * of its block: the form the assessor's P4 rule reads ({@link ResearchFindings}).
+     */
+    private static List<BlockContent.Entry> technologies(TaskResult result) {
+        if (result.crew() != Crew.RESEARCH || result.outcome() != Outcome.SUCCEEDED
+                || !(result.artefacts().get(ResearchFindings.FIELD) instanceof List<?> listed)) {
+            return List.of();
+        }
+        List<BlockContent.Entry> entries = new ArrayList<>();
+        for (Object item : listed) {
+            if (item instanceof Map<?, ?> technology && technology.get("name") instanceof String name && !name.isBlank()) {
+                Object why = technology.get("reason");
+                entries.add(new BlockContent.Entry("evaluate " + name.strip(),
+                        why instanceof String reason && !reason.isBlank() ? reason : "named by task "
+                                + shortId(result.taskId())));
+            }
+        }
+        return entries;
     }
 
     private static String key(TaskResult result) {

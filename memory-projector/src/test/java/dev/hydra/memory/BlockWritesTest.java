@@ -1,15 +1,15 @@
 package dev.hydra.memory;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.MemoryBlock;
 import dev.hydra.topics.events.Outcome;
 import dev.hydra.topics.events.TaskResult;
+import dev.hydra.topics.memory.CoreBlock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The core-memory rules, without Kafka: access per block and the 2,000 character limit. */
 class BlockWritesTest {
@@ -139,11 +139,11 @@ class BlockWritesTest {
         ResultEntries.BlockUpdate update = ResultEntries.of(infra).orElseThrow();
         assertThat(update.block()).isEqualTo(CoreBlock.INFRASTRUCTURE_HEALTH);
         assertThat(update.writer()).isEqualTo("infrastructure");
-        assertThat(update.entry().render()).isEqualTo("letta: restart_service OK at 2026-11-24T05:00:00Z (task 3f1c8a2b)");
+        assertThat(update.entries().get(0).render()).isEqualTo("letta: restart_service OK at 2026-11-24T05:00:00Z (task 3f1c8a2b)");
 
         TaskResult research = new TaskResult("9a9a9a9a-1111", Crew.RESEARCH, "research", Outcome.FAILED,
                 "source unreachable", Map.of(), 0, 0, "", NOW);
-        assertThat(ResultEntries.of(research).orElseThrow().entry().render())
+        assertThat(ResultEntries.of(research).orElseThrow().entries().get(0).render())
                 .isEqualTo("task 9a9a9a9a: research FAILED at 2026-11-24T05:00:00Z: source unreachable");
         assertThat(ResultEntries.of(new TaskResult("t", Crew.SELF_IMPROVEMENT, "", Outcome.SUCCEEDED, "", null, 0, 0,
                 "", NOW))).isEmpty();

@@ -1,8 +1,5 @@
 package dev.hydra.memory;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import dev.hydra.topics.EventProducer;
 import dev.hydra.topics.KafkaTestCluster;
 import dev.hydra.topics.Topics;
@@ -11,6 +8,7 @@ import dev.hydra.topics.events.AuditRecord;
 import dev.hydra.topics.events.CdcEvent;
 import dev.hydra.topics.events.Decision;
 import dev.hydra.topics.events.SubjectKind;
+import dev.hydra.topics.signing.TestSigning;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -33,6 +31,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The Postgres side against a real embedded PostgreSQL (wal_level=logical) and a real broker:
@@ -231,7 +231,8 @@ class PostgresSideTest {
     void theProjectorCapturesAndSinksAnExistingPostgresNamedByUrl() throws Exception {
         HydraConfig config = HydraConfig.of("memory: {archival: false}",
                 Map.of("HYDRA_POSTGRES_URL", database.jdbcUrl()));
-        try (MemoryProjector projector = new MemoryProjector(config, kafka.clientProps(), dataDir.resolve("projector"));
+        try (MemoryProjector projector = new MemoryProjector(config, kafka.clientProps(), dataDir.resolve("projector"),
+                TestSigning.verifier());
              KafkaConsumer<String, byte[]> services = kafka.consumer(Topics.CDC_SERVICES.name())) {
             projector.start();
             assertThat(projector.postgresUrl()).contains(database.jdbcUrl());

@@ -79,8 +79,9 @@ final class AccessPolicy {
             p.allow(worker, literal(ResourceType.GROUP, CrewWorker.groupId(crew)), AclOperation.READ);
             p.reads(worker, Topics.crewLanes(crew).toArray(Topic<?>[]::new));
             // crew.nodes: a DEGRADED worker stands aside only while a crewmate is announced UP.
-            // hydra.control: claims nothing while paused.
-            p.reads(worker, Topics.TASK_STATUS, Topics.TOOLCALLS_RESULTS, Topics.CREW_NODES, Topics.CONTROL);
+            // hydra.control: claims nothing while paused. memory.blocks: agents' prompts carry their core memory.
+            p.reads(worker, Topics.TASK_STATUS, Topics.TOOLCALLS_RESULTS, Topics.CREW_NODES, Topics.CONTROL,
+                    Topics.MEMORY_BLOCKS);
             // hydra.audit: the execution audit of the commands a crew runs (restarts).
             p.writes(worker, Topics.TASK_STATUS, Topics.TASK_RESULTS, Topics.REPLAY_RESULTS, Topics.TOOLCALLS_REQUESTED,
                     Topics.TASKS_PROPOSED, Topics.CREW_NODES, Topics.AUDIT, Topics.DLQ);
@@ -94,9 +95,10 @@ final class AccessPolicy {
         p.allow(Principal.MEMORY, prefixed(ResourceType.GROUP, MEMORY_GROUPS), AclOperation.READ);
         p.reads(Principal.MEMORY, Topics.TASK_RESULTS, Topics.STATE_SNAPSHOTS, Topics.AUDIT, Topics.MEMORY_BLOCKS,
                 Topics.TASKS_PROPOSED, Topics.TASKS_APPROVED, Topics.TASKS_REJECTED, Topics.TASK_STATUS,
-                Topics.TOOLCALLS_REQUESTED, Topics.TOOLCALLS_RESULTS);
-        // hydra.audit: refused block writes are audited.
-        p.writes(Principal.MEMORY, Topics.MEMORY_BLOCKS, Topics.AUDIT, Topics.DLQ);
+                Topics.TOOLCALLS_REQUESTED, Topics.TOOLCALLS_RESULTS, Topics.TOOLCALLS_APPROVED);
+        // hydra.audit: refused block writes are audited. toolcalls.results: the answers to agents' memory
+        // tool calls (server memory), which the memory projector runs instead of the tool executor.
+        p.writes(Principal.MEMORY, Topics.MEMORY_BLOCKS, Topics.AUDIT, Topics.DLQ, Topics.TOOLCALLS_RESULTS);
         p.writes(Principal.MEMORY, Topics.cdcTopics().toArray(Topic<?>[]::new));
 
         // The console reads what it shows, proposes what people submit and is the only writer of

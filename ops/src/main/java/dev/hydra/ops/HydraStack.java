@@ -113,11 +113,13 @@ public final class HydraStack implements StackApi, AutoCloseable {
         kafkaHealth = KafkaHealthMetrics.register(this::services, clientProps);
 
         Path stateDir = dataDir.resolve("state");
-        MemoryProjector memory = new MemoryProjector(config, clientProps(Principal.MEMORY), dataDir.resolve("memory"));
+        // The signing key first: every service that runs work verifies with its public key.
+        var signer = FilterSettings.signer(config, dataDir);
+        MemoryProjector memory = new MemoryProjector(config, clientProps(Principal.MEMORY), dataDir.resolve("memory"),
+                SigningSettings.verifier(config, dataDir));
         // Consumers first, so that the first proposals already find everyone listening.
         startService(memory);
-        startService(new ConstitutionFilter(config, clientProps(Principal.CONSTITUTION), stateDir,
-                FilterSettings.signer(config, dataDir)));
+        startService(new ConstitutionFilter(config, clientProps(Principal.CONSTITUTION), stateDir, signer));
         startService(new TaskRouter(config, clientProps(Principal.ROUTER), stateDir,
                 SigningSettings.verifier(config, dataDir)));
         // Runs the tool calls the constitution approved, for every crew of this stack.

@@ -18,6 +18,7 @@ import dev.hydra.topics.events.Task;
 import dev.hydra.topics.tools.McpServerConfig;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -29,11 +30,10 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
-import java.io.PrintWriter;
 
 /**
  * {@code hydra service NAME}: one service in its own process, with /health and /metrics, against an
@@ -191,7 +191,8 @@ final class ServiceCommand implements Callable<Integer> {
             case assessor -> new StateAssessor(config, client);
             case constitution -> new ConstitutionFilter(config, client, stateDir, FilterSettings.signer(config, data));
             case router -> new TaskRouter(config, client, stateDir, SigningSettings.verifier(config, data));
-            case memory -> new MemoryProjector(config, client, data.resolve("memory"));
+            case memory -> new MemoryProjector(config, client, data.resolve("memory"),
+                    SigningSettings.verifier(config, data));
             case console -> new LiveView(client);
             case tools -> CrewServices.toolExecutor(config, client, data, CrewServices.redactor(config));
             case crew -> {

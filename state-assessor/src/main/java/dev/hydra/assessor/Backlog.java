@@ -1,9 +1,9 @@
 package dev.hydra.assessor;
 
-import dev.hydra.assessor.rules.ResearchFindings;
-import dev.hydra.assessor.rules.Technology;
 import dev.hydra.topics.Json;
 import dev.hydra.topics.events.CdcEvent;
+import dev.hydra.topics.memory.ResearchFindings;
+import dev.hydra.topics.memory.Technology;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;

@@ -1,13 +1,12 @@
 package dev.hydra.assessor;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.hydra.assessor.rules.Technology;
 import dev.hydra.topics.events.CdcEvent;
+import dev.hydra.topics.memory.Technology;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The table view rebuilt from change events, with the memory-projector's column names. */
 class BacklogTest {

@@ -1,8 +1,5 @@
 package dev.hydra.assessor;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import dev.hydra.topics.EventProducer;
 import dev.hydra.topics.KafkaTestCluster;
 import dev.hydra.topics.TopicBootstrap;
@@ -26,6 +23,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The assessor against a real broker and real HTTP servers on 127.0.0.1. */
 class StateAssessorKafkaTest {

@@ -226,13 +226,15 @@ final class Absolutes {
     }
 
     /**
-     * A tool whose arguments leave Hydra (an unknown MCP server's, or one whose effect publishes or
-     * fetches, whichever server serves it) and hold a secret.
+     * A tool whose arguments leave Hydra (an unknown MCP server's, or one whose effect publishes,
+     * fetches or remembers, whichever server serves it) and hold a secret. What is remembered is read
+     * into every later prompt of the crews, which goes to model endpoints that may not be Hydra's.
      */
     record UnknownToolSecrets(Secrets secrets) implements Rule {
         @Override
         public String test(Facts f) {
-            boolean leaves = f.effect == ToolEffect.PUBLISH || f.effect == ToolEffect.FETCH;
+            boolean leaves = f.effect == ToolEffect.PUBLISH || f.effect == ToolEffect.FETCH
+                    || f.effect == ToolEffect.REMEMBER;
             String tool = f.unknownTool != null ? f.unknownTool : leaves ? f.tool : null;
             if (tool == null) {
                 return null;

@@ -63,15 +63,21 @@ public final class AgentCrew implements TaskExecutor {
     private final Limits limits;
     private final Finisher finisher;
     private final McpToolset mcp;
+    private final CoreMemoryView memory;
+
+    /** Letta's memory tools, offered to every agent of a crew that has {@linkplain #remembering memory}. */
+    public static final List<String> MEMORY_TOOLS = List.of("core_memory_append", "core_memory_replace",
+            "archival_memory_search", "archival_memory_insert", "recall_search");
 
     public AgentCrew(Crew crew, List<Stage<?>> stages, ChatModel model, String modelName, ToolGateway gateway,
                      Limits limits, Finisher finisher) {
-        this(crew, stages, model, modelName, gateway, limits, finisher, McpToolset.none());
+        this(crew, stages, model, modelName, gateway, limits, finisher, McpToolset.none(), null);
     }
 
     private AgentCrew(Crew crew, List<Stage<?>> stages, ChatModel model, String modelName, ToolGateway gateway,
-                      Limits limits, Finisher finisher, McpToolset mcp) {
+                      Limits limits, Finisher finisher, McpToolset mcp, CoreMemoryView memory) {
         this.mcp = mcp;
+        this.memory = memory;
         this.crew = crew;
         this.stages = List.copyOf(stages);
         this.model = model;
@@ -94,7 +100,15 @@ public final class AgentCrew implements TaskExecutor {
      * offered to every agent besides its built-in tools.
      */
     public AgentCrew offering(McpToolset mcp) {
-        return new AgentCrew(crew, stages, model, modelName, gateway, limits, finisher, mcp);
+        return new AgentCrew(crew, stages, model, modelName, gateway, limits, finisher, mcp, memory);
+    }
+
+    /**
+     * This crew with memory in the loop: every system prompt ends with the crew's core block and
+     * hydra_state as {@code view} shows them at that call, and every agent is offered the memory tools.
+     */
+    public AgentCrew remembering(CoreMemoryView view) {
+        return new AgentCrew(crew, stages, model, modelName, gateway, limits, finisher, mcp, view);
     }
 
     /** The MCP tools every agent is offered; listing them connects servers that have not answered yet. */
@@ -109,7 +123,16 @@ public final class AgentCrew implements TaskExecutor {
     /** The built-in tools each agent of the crew is offered, by agent. */
     public Map<String, List<String>> tools() {
         Map<String, List<String>> tools = new LinkedHashMap<>();
-        stages.forEach(stage -> tools.put(stage.agent(), stage.tools()));
+        stages.forEach(stage -> tools.put(stage.agent(), offered(stage)));
+        return tools;
+    }
+
+    private List<String> offered(Stage<?> stage) {
+        if (memory == null) {
+            return stage.tools();
+        }
+        List<String> tools = new java.util.ArrayList<>(stage.tools());
+        MEMORY_TOOLS.stream().filter(tool -> !tools.contains(tool)).forEach(tools::add);
         return tools;
     }
 
@@ -118,7 +141,10 @@ public final class AgentCrew implements TaskExecutor {
         TaskBudget budget = new TaskBudget(limits.maxIterations(), limits.maxToolCalls(), limits.tokenBudget());
         AgentToolbox toolbox = new AgentToolbox(context.task().id(), context.attempt(), crew, gateway,
                 limits.toolTimeout(), budget, context.task().replay());
-        GuardedChatModel guarded = new GuardedChatModel(model, budget, crew.wireName(), modelName);
+        ChatModel guarded = new GuardedChatModel(model, budget, crew.wireName(), modelName);
+        if (memory != null) {
+            guarded = MemoryPrompt.carrying(guarded, crew, memory);
+        }
         Map<String, String> answers = new LinkedHashMap<>();
         List<McpToolset.McpTool> discovered = mcp.tools();
         try {
@@ -142,8 +168,9 @@ public final class AgentCrew implements TaskExecutor {
                 .chatMemory(MessageWindowChatMemory.withMaxMessages(MEMORY_MESSAGES))
                 // The budget, not langchain4j, decides when tool use ends; this is only a backstop.
                 .maxSequentialToolsInvocations(limits.maxToolCalls() + limits.maxIterations() + 1);
-        if (!stage.tools().isEmpty() || !discovered.isEmpty()) {
-            builder.tools(toolbox.forAgent(stage.agent(), stage.tools(), discovered));
+        List<String> tools = offered(stage);
+        if (!tools.isEmpty() || !discovered.isEmpty()) {
+            builder.tools(toolbox.forAgent(stage.agent(), tools, discovered));
         }
         String answer = stage.call().apply(builder.build(), assignment);
         return answer == null ? "" : answer;

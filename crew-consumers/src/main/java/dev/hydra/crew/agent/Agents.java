@@ -1,9 +1,8 @@
 package dev.hydra.crew.agent;
 
-import static dev.hydra.topics.config.SandboxSettings.WORKSPACE_ROOT;
-
 import dev.langchain4j.service.SystemMessage;
 import dev.langchain4j.service.UserMessage;
+import static dev.hydra.topics.config.SandboxSettings.WORKSPACE_ROOT;
 
 /**
  * The seed's agents as langchain4j AI services: each is an interface whose system message holds
@@ -41,7 +40,8 @@ public final class Agents {
         @SystemMessage("""
                 You are Hydra's Research Synthesizer. Goal: synthesize research findings into actionable insights.
                 Backstory: expert at connecting disparate information into coherent narratives.
-                Answer with an executive summary and implementation recommendations for Hydra.""")
+                Answer with an executive summary and implementation recommendations for Hydra. End with one line
+                per technology Hydra should evaluate, exactly as: evaluate: NAME: WHY""")
         String work(@UserMessage String assignment);
     }
 

@@ -6,6 +6,8 @@ import dev.hydra.crew.TaskOutcome;
 import dev.hydra.topics.Json;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.Task;
+import dev.hydra.topics.memory.ResearchFindings;
+import dev.hydra.topics.memory.Technology;
 import dev.langchain4j.model.chat.ChatModel;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -38,7 +40,26 @@ public final class Crews {
                 new AgentCrew.Stage<>("summarizer", Agents.Summarizer.class, Agents.Summarizer::work,
                         List.of("write_file"),
                         "Synthesize the findings into actionable recommendations for Hydra.")),
-                model, modelName, gateway, limits, AgentCrew.lastAnswer());
+                model, modelName, gateway, limits, researchFindings());
+    }
+
+    /**
+     * The research crew's summary, with the technologies it says Hydra should evaluate (its
+     * {@code evaluate: NAME: WHY} lines, read as the assessor reads the research_findings block) as the
+     * result's {@code technologies_to_evaluate}: the memory projector writes them into that block, and
+     * the seed's P4 rule turns each into an evaluate_technology task, no person involved.
+     */
+    static AgentCrew.Finisher researchFindings() {
+        return (context, answers, artefacts, tokens) -> {
+            TaskOutcome summary = AgentCrew.lastAnswer().finish(context, answers, artefacts, tokens);
+            List<Technology> found = ResearchFindings.technologiesToEvaluate(summary.summary());
+            if (found.isEmpty()) {
+                return summary;
+            }
+            Map<String, Object> all = new LinkedHashMap<>(summary.artefacts());
+            all.put(ResearchFindings.FIELD, found.stream().map(Technology::asMap).toList());
+            return TaskOutcome.succeeded(summary.summary(), all, tokens);
+        };
     }
 
     public static AgentCrew development(ChatModel model, String modelName, ToolGateway gateway,

@@ -17,6 +17,7 @@ import dev.hydra.topics.events.ToolResult;
 import dev.hydra.topics.events.ToolStatus;
 import dev.hydra.topics.signing.UnverifiedRecordException;
 import dev.hydra.topics.signing.VerdictVerifier;
+import dev.hydra.topics.tools.ToolVocabulary;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -120,6 +121,9 @@ public final class ToolExecutorService implements Service {
         ToolCall call = Topics.TOOLCALLS_APPROVED.valueSerde().deserialize(record.topic(), record.value());
         if (call == null) {
             throw new IllegalArgumentException("empty value (tombstone) on " + record.topic());
+        }
+        if (ToolVocabulary.MEMORY.equals(call.server())) {
+            return; // the memory projector runs the memory tools, and answers them
         }
         Optional<String> refusal = verifier.refusal(record.headers(), call);
         if (refusal.isPresent()) {

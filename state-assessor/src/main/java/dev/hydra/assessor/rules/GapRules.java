@@ -3,6 +3,7 @@ package dev.hydra.assessor.rules;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.StateSnapshot;
 import dev.hydra.topics.events.Task;
+import dev.hydra.topics.memory.Technology;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;

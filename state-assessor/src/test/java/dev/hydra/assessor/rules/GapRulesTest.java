@@ -1,15 +1,15 @@
 package dev.hydra.assessor.rules;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.ServiceHealth;
 import dev.hydra.topics.events.StateSnapshot;
 import dev.hydra.topics.events.Task;
+import dev.hydra.topics.memory.Technology;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** One test per rule of the seed's identify_gaps / identify_opportunities, plus its prioritization. */
 class GapRulesTest {

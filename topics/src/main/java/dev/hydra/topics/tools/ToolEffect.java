@@ -7,7 +7,7 @@ import java.util.Locale;
 /** What a tool does to the world, as far as the constitution is concerned (see tools.table). */
 public enum ToolEffect {
     READ, WRITE, DELETE, MOVE, SHELL, EXEC, SQL, PUSH, COMMIT, PUBLISH, FETCH, RESTART, STOP, REMOVE, COLLECTION,
-    VECTOR;
+    VECTOR, REMEMBER;
 
     /** The table's and the constitution's spelling. */
     public String word() {

@@ -53,6 +53,8 @@ public final class ToolVocabulary {
     public static final String FILESYSTEM = "filesystem-mcp";
     public static final String SHELL = "shell";
     public static final String GIT = "git-mcp";
+    /** The crews' shared memory: its tools are run by the memory projector, not the tool executor. */
+    public static final String MEMORY = "memory";
 
     private static final String RESOURCE = "tools.table";
     private static final Pattern OFFER = Pattern.compile("offer ([a-z_]+)\\(([^)]*)\\)");

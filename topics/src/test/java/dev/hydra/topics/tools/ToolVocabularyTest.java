@@ -21,7 +21,12 @@ class ToolVocabularyTest {
         ToolVocabulary v = ToolVocabulary.standard();
         assertThat(v.offered()).extracting(t -> t.offer().orElseThrow().name()).containsExactly(
                 "read_file", "write_file", "delete_file", "move_file", "run_shell", "git_status", "git_diff",
-                "git_checkout", "git_commit", "git_push", "web_search", "web_fetch", "restart_container");
+                "git_checkout", "git_commit", "git_push", "core_memory_append", "core_memory_replace",
+                "archival_memory_insert", "archival_memory_search", "recall_search", "web_search", "web_fetch",
+                "restart_container");
+        assertThat(v.offered("core_memory_append")).get().extracting(ToolKind::qualified)
+                .isEqualTo("memory.core_memory_append");
+        assertThat(v.offered("core_memory_append").orElseThrow().effect()).isEqualTo(ToolEffect.REMEMBER);
         assertThat(v.offered("web_search")).get().extracting(ToolKind::qualified).isEqualTo("searxng-mcp.search");
         assertThat(v.offered("git_commit").orElseThrow().offer().orElseThrow().listArguments()).containsExactly("files");
         assertThat(v.offered("read_file").orElseThrow().offer().orElseThrow().description()).contains("/workspace");
@@ -92,7 +97,7 @@ class ToolVocabularyTest {
                     - {name: filesystem-mcp, command: [npx, server-filesystem]}
                 """)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("crews.mcpServers[0] (filesystem-mcp)")
-                .hasMessageContaining("[filesystem-mcp, git-mcp, shell]");
+                .hasMessageContaining("[filesystem-mcp, git-mcp, memory, shell]");
     }
 
     @Test

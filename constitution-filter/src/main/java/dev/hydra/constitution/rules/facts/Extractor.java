@@ -1,17 +1,14 @@
 package dev.hydra.constitution.rules.facts;
 
 import dev.hydra.constitution.rules.shell.Shell;
-import dev.hydra.constitution.rules.sql.Sql;
 import dev.hydra.constitution.rules.text.Budget;
 import dev.hydra.constitution.rules.text.PathGlob;
 import dev.hydra.constitution.rules.text.Text;
-
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.ToolCall;
 import dev.hydra.topics.tools.ToolKind;
 import dev.hydra.topics.tools.ToolVocabulary;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -73,7 +70,8 @@ public final class Extractor {
         f.effect = known.effect();
         switch (known.effect().word()) {
             case "read", "restart", "vector" -> f.ops.add(new Facts.Op(tool, "", List.of(), via));
-            case "publish" -> f.ops.add(new Facts.Op(tool, argumentText(args), List.of(), via));
+            // memory is read into later prompts (to model endpoints that may be remote): judged like text that leaves
+            case "publish", "remember" -> f.ops.add(new Facts.Op(tool, argumentText(args), List.of(), via));
             case "write" -> {
                 String content = textOrNull(args, known.keys("content"));
                 recorder.write(f, text(args, known.keys("path")), content != null ? content : newTexts(args.get(EDITS)),
@@ -145,7 +143,7 @@ public final class Extractor {
     private static final String EDITS = "edits";
     /** Roles whose value is one text (a path, a remote, SQL): a list or map there is not understood. */
     private static final Set<String> TEXT_ROLES = Set.of("path", "source", "destination", "remote", "branch", "sql",
-            "database", "container", "collection", "message");
+            "database", "container", "collection", "message", "block", "text", "old");
 
     /**
      * A known tool's arguments are understood only when each one is an argument the vocabulary names

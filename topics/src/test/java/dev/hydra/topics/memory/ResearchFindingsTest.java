@@ -1,9 +1,8 @@
-package dev.hydra.assessor.rules;
-
-import static org.assertj.core.api.Assertions.assertThat;
+package dev.hydra.topics.memory;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 class ResearchFindingsTest {
     @Test

@@ -1,4 +1,4 @@
-package dev.hydra.memory;
+package dev.hydra.topics.memory;
 
 import dev.hydra.topics.events.Crew;
 import java.util.Arrays;

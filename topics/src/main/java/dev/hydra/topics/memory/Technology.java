@@ -1,4 +1,4 @@
-package dev.hydra.assessor.rules;
+package dev.hydra.topics.memory;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;

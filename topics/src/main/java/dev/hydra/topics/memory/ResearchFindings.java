@@ -1,4 +1,4 @@
-package dev.hydra.assessor.rules;
+package dev.hydra.topics.memory;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;

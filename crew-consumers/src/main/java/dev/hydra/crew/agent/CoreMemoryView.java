@@ -1,0 +1,77 @@
+package dev.hydra.crew.agent;
+
+import dev.hydra.topics.TopicReader;
+import dev.hydra.topics.Topics;
+import dev.hydra.topics.events.MemoryBlock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The crews' core-memory blocks as a worker sees them: the compacted {@code hydra.memory.blocks}
+ * tailed from its beginning (read-only; the memory projector is its one writer), so every model call
+ * of an agent carries the blocks as they are now, including what an agent of the crew just wrote.
+ */
+public final class CoreMemoryView implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CoreMemoryView.class);
+
+    private final Map<String, MemoryBlock> blocks = new ConcurrentHashMap<>();
+    private volatile TopicReader tail;
+
+    private CoreMemoryView() {
+    }
+
+    /** A fixed view of these blocks, for crews run without Kafka (tests of the agents alone). */
+    public static CoreMemoryView of(java.util.Collection<MemoryBlock> blocks) {
+        CoreMemoryView view = new CoreMemoryView();
+        blocks.forEach(block -> view.blocks.put(block.name(), block));
+        return view;
+    }
+
+    /**
+     * Starts tailing; waits up to {@code timeout} for the blocks written so far. A worker starts even
+     * when they do not come in time (its prompts show what has arrived, and say when memory is stale).
+     */
+    public static CoreMemoryView start(Properties clientProps, String clientId, Duration timeout)
+            throws InterruptedException {
+        CoreMemoryView view = new CoreMemoryView();
+        view.tail = TopicReader.open(clientProps, clientId + "-memory-blocks", List.of(Topics.MEMORY_BLOCKS.name()),
+                TopicReader.Start.beginning()).follow(clientId + "-memory-blocks", view::apply);
+        if (!view.tail.awaitCaughtUp(timeout)) {
+            LOG.warn("{}: {} not read within {}; agents' prompts carry what has arrived", clientId,
+                    Topics.MEMORY_BLOCKS.name(), timeout);
+        }
+        return view;
+    }
+
+    private void apply(ConsumerRecord<String, byte[]> record) {
+        if (record.value() == null) {
+            blocks.remove(record.key());
+            return;
+        }
+        MemoryBlock block = Topics.MEMORY_BLOCKS.valueSerde().deserialize(record.topic(), record.value());
+        blocks.merge(block.name(), block, (old, next) -> next.version() >= old.version() ? next : old);
+    }
+
+    public Optional<MemoryBlock> block(String name) {
+        return Optional.ofNullable(blocks.get(name));
+    }
+
+    /** False when the tail stopped (the blocks shown may be stale); prompts say so. */
+    public boolean healthy() {
+        return tail == null || tail.healthy();
+    }
+
+    @Override
+    public void close() {
+        if (tail != null) {
+            tail.close();
+        }
+    }
+}

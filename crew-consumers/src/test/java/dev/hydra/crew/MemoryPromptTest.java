@@ -1,0 +1,46 @@
+package dev.hydra.crew;
+
+import dev.hydra.crew.agent.CoreMemoryView;
+import dev.hydra.crew.agent.MemoryPrompt;
+import dev.hydra.topics.events.Crew;
+import dev.hydra.topics.events.MemoryBlock;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What an agent's system prompt says of core memory: its crew's block and hydra_state, within the budget. */
+class MemoryPromptTest {
+    private static MemoryBlock block(String name, String content, String writer) {
+        return new MemoryBlock(name, content, writer, 3, Instant.parse("2026-12-02T10:00:00Z"));
+    }
+
+    private static final CoreMemoryView VIEW = CoreMemoryView.of(List.of(
+            block("hydra_state", "state: 4 services probed\nfailed services: letta", "orchestrator"),
+            block("research_findings", "evaluate vLLM 0.8: continuous batching", "research"),
+            block("development_status", "task 1a2b3c4d: implement_feature OK", "development"),
+            block("infrastructure_health", "letta: restart_service OK", "infrastructure")));
+
+    @Test
+    void aCrewSeesItsOwnBlockAndHydraStateAndNoOtherCrewsBlock() {
+        String research = MemoryPrompt.section(Crew.RESEARCH, VIEW);
+        assertThat(research).contains("### hydra_state (read-only").contains("failed services: letta")
+                .contains("### research_findings (your crew's block").contains("evaluate vLLM 0.8: continuous batching")
+                .doesNotContain("development_status").doesNotContain("implement_feature")
+                .doesNotContain("infrastructure_health");
+        assertThat(MemoryPrompt.section(Crew.DEVELOPMENT, VIEW)).contains("implement_feature OK")
+                .doesNotContain("vLLM");
+        assertThat(MemoryPrompt.section(Crew.SELF_IMPROVEMENT, VIEW)).as("no block of its own")
+                .contains("failed services: letta").doesNotContain("your crew's block");
+    }
+
+    @Test
+    void fullBlocksFitTheBudgetAndAnEmptyOrMissingBlockSaysSo() {
+        String full = "x".repeat(MemoryBlock.MAX_CHARS);
+        String section = MemoryPrompt.section(Crew.RESEARCH, CoreMemoryView.of(List.of(
+                block("hydra_state", full, "orchestrator"), block("research_findings", full, "research"))));
+        assertThat(section.length()).isLessThanOrEqualTo(MemoryPrompt.BUDGET_CHARS);
+        assertThat(section).contains("### research_findings").contains("archival_memory_search");
+        assertThat(MemoryPrompt.section(Crew.RESEARCH, CoreMemoryView.of(List.of()))).contains("(empty)");
+    }
+}

@@ -1,0 +1,225 @@
+package dev.hydra.memory;
+
+import dev.hydra.topics.DeadLetters;
+import dev.hydra.topics.EventProducer;
+import dev.hydra.topics.GroupLoop;
+import dev.hydra.topics.Topics;
+import dev.hydra.topics.events.Replay;
+import dev.hydra.topics.events.ToolCall;
+import dev.hydra.topics.events.ToolResult;
+import dev.hydra.topics.events.ToolStatus;
+import dev.hydra.topics.signing.UnverifiedRecordException;
+import dev.hydra.topics.signing.VerdictVerifier;
+import dev.hydra.topics.tools.ToolVocabulary;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the memory tools agents call (server {@code memory} on {@code hydra.toolcalls.approved},
+ * consumer group {@code hydra-memory-tools}) and answers on {@code hydra.toolcalls.results}, the way
+ * the tool executor answers for the other servers. A call runs only when the constitution's signature
+ * verifies, and it acts as the crew the signed call names: that identity, not anything in the
+ * arguments, is what the blocks' write rules judge, and a refused write is audited.
+ *
+ * <p>Every tool is safe to run again on a redelivery: an append is keyed by its line, an archival
+ * insert by the call's id, and searches change nothing.
+ */
+final class MemoryTools implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MemoryTools.class);
+    static final String GROUP = "hydra-memory-tools";
+    static final String SOURCE = "memory-projector/tools";
+    /** What one answer may hold: a search is a handful of passages, not a dump of memory. */
+    static final int MAX_OUTPUT_CHARS = 4_000;
+    private static final int SEARCH_K = 5;
+
+    private final CoreMemory core;
+    private final Optional<ArchivalMemory> archival;
+    private final EventProducer producer;
+    private final VerdictVerifier verifier;
+    private final Clock clock;
+    private GroupLoop loop;
+
+    MemoryTools(CoreMemory core, Optional<ArchivalMemory> archival, EventProducer producer, VerdictVerifier verifier,
+                Clock clock) {
+        this.core = core;
+        this.archival = archival;
+        this.producer = producer;
+        this.verifier = verifier;
+        this.clock = clock;
+    }
+
+    void start(Properties clientProps) {
+        loop = GroupLoop.group(GROUP).topics(Topics.TOOLCALLS_APPROVED).named("memory-tools")
+                .deadLetters(producer, SOURCE).afterBatch(producer::flush).start(clientProps, this::handle);
+    }
+
+    boolean healthy() {
+        return loop != null && loop.healthy();
+    }
+
+    private void handle(ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
+        ToolCall call = Topics.TOOLCALLS_APPROVED.valueSerde().deserialize(record.topic(), record.value());
+        if (call == null) {
+            throw new IllegalArgumentException("empty value (tombstone) on " + record.topic());
+        }
+        if (!ToolVocabulary.MEMORY.equals(call.server())) {
+            return; // the tool executor's
+        }
+        Optional<String> refusal = verifier.refusal(record.headers(), call);
+        if (refusal.isPresent()) {
+            LOG.warn("{}-{}@{}: memory tool call {} {} refused, not run: {}", record.topic(), record.partition(),
+                    record.offset(), call.id(), call.qualifiedTool(), refusal.get());
+            await(producer.sendRaw(DeadLetters.of(record, new UnverifiedRecordException(refusal.get()), SOURCE)));
+            answer(call, ToolStatus.REFUSED, refusal.get());
+            return;
+        }
+        if (Replay.isDryRun(call.replay())) {
+            answer(call, ToolStatus.OK, "dry run: " + call.qualifiedTool()
+                    + " was approved by the constitution and not executed");
+            return;
+        }
+        try {
+            answer(call, ToolStatus.OK, cap(run(call)));
+        } catch (ToolError error) {
+            answer(call, ToolStatus.ERROR, error.getMessage());
+        }
+    }
+
+    /** What a tool answers the agent; a {@link ToolError} is its refusal, in words the agent can act on. */
+    String run(ToolCall call) throws ToolError {
+        String crew = call.crew().wireName();
+        return switch (call.tool()) {
+            case "core_memory_append" -> {
+                String text = required(call, "text");
+                yield written(crew, required(call, "block"), current -> current.upsert(BlockContent.line(text)), call);
+            }
+            case "core_memory_replace" -> {
+                String old = required(call, "old_text");
+                String text = optional(call, "new_text");
+                String block = required(call, "block");
+                yield written(crew, block, current -> current.replace(old, text).orElseThrow(
+                        () -> new BlockWrites.NotApplicable(block + " has no line holding '" + shorten(old)
+                                + "'; read the block in your prompt and quote its text exactly")), call);
+            }
+            case "archival_memory_insert" -> {
+                String text = required(call, "text");
+                ArchivalMemory store = archival();
+                store.add(new ArchivalMemory.Passage("agent:" + call.id(), text, call.taskId(), crew, "agent",
+                        clock.instant()));
+                MemoryMetrics.ARCHIVED.labels("agent").inc();
+                yield "stored in archival memory (" + store.size() + " passages)";
+            }
+            case "archival_memory_search" -> hits(archival().search(required(call, "query"), SEARCH_K), "");
+            case "recall_search" -> hits(archival().search(required(call, "query"), SEARCH_K * 4).stream()
+                    .filter(hit -> hit.passage().kind().equals("result")).limit(SEARCH_K).toList(), "result");
+            default -> throw new ToolError("memory has no tool '" + call.tool() + "'; its tools: core_memory_append, "
+                    + "core_memory_replace, archival_memory_insert, archival_memory_search, recall_search");
+        };
+    }
+
+    private String written(String crew, String block, java.util.function.UnaryOperator<BlockContent> edit, ToolCall call)
+            throws ToolError {
+        BlockWrites.Result result;
+        try {
+            result = core.edit(crew, block, edit, call.taskId());
+        } catch (BlockWrites.NotApplicable e) {
+            throw new ToolError(e.getMessage());
+        }
+        if (result instanceof BlockWrites.Refused refused) {
+            throw new ToolError("refused (and audited): " + refused.reason());
+        }
+        BlockWrites.Written written = (BlockWrites.Written) result;
+        return (written.changed() ? "written: " : "already there: ") + block + " is now version "
+                + written.block().version() + " (" + written.block().content().length() + " of "
+                + dev.hydra.topics.events.MemoryBlock.MAX_CHARS + " characters"
+                + (written.evicted().isEmpty() ? "" : ", " + written.evicted().size() + " oldest line(s) moved to archival memory")
+                + ")";
+    }
+
+    private ArchivalMemory archival() throws ToolError {
+        return archival.orElseThrow(() -> new ToolError(
+                "archival memory is disabled on this Hydra (memory.archival / HYDRA_MEMORY_ARCHIVAL)"));
+    }
+
+    private static String hits(List<ArchivalMemory.Hit> hits, String kind) {
+        if (hits.isEmpty()) {
+            return kind.equals("result") ? "no earlier task found" : "nothing found in archival memory";
+        }
+        StringBuilder out = new StringBuilder();
+        for (ArchivalMemory.Hit hit : hits) {
+            ArchivalMemory.Passage p = hit.passage();
+            out.append(String.format(java.util.Locale.ROOT, "- [%.2f] %s", hit.score(), p.text()));
+            if (!p.taskId().isEmpty()) {
+                out.append(" (task ").append(p.taskId()).append(", ").append(p.crew()).append(", ").append(p.at())
+                        .append(')');
+            }
+            out.append('\n');
+        }
+        return out.toString().strip();
+    }
+
+    private static String required(ToolCall call, String argument) throws ToolError {
+        String value = optional(call, argument);
+        if (value.isBlank()) {
+            throw new ToolError(call.qualifiedTool() + " needs the argument '" + argument + "' (a non-empty text)");
+        }
+        return value;
+    }
+
+    private static String optional(ToolCall call, String argument) throws ToolError {
+        Object value = call.arguments().get(argument);
+        if (value == null) {
+            return "";
+        }
+        if (!(value instanceof String text)) {
+            throw new ToolError(call.qualifiedTool() + " argument '" + argument + "' must be a text, was "
+                    + value.getClass().getSimpleName());
+        }
+        return text;
+    }
+
+    private static String cap(String output) {
+        return output.length() <= MAX_OUTPUT_CHARS ? output : output.substring(0, MAX_OUTPUT_CHARS) + "…";
+    }
+
+    private static String shorten(String text) {
+        return text.length() <= 80 ? text : text.substring(0, 80) + "…";
+    }
+
+    private void answer(ToolCall call, ToolStatus status, String output) throws InterruptedException {
+        LOG.info("memory tool call {} {} by {} for task {}: {}", call.id(), call.qualifiedTool(), call.crew().wireName(),
+                call.taskId(), status);
+        await(producer.send(Topics.TOOLCALLS_RESULTS, call.id(),
+                new ToolResult(call.id(), call.taskId(), status, output, clock.instant()), call.taskId()));
+    }
+
+    private static void await(java.util.concurrent.Future<?> sent) throws InterruptedException {
+        try {
+            sent.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot write a memory tool result: " + e.getMessage(), e);
+        }
+    }
+
+    /** A tool's refusal or failure, told to the agent as an ERROR result. */
+    static final class ToolError extends Exception {
+        ToolError(String message) {
+            super(message);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (loop != null) {
+            loop.close();
+        }
+    }
+}
