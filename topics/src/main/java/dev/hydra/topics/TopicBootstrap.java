@@ -15,6 +15,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,10 +79,11 @@ public final class TopicBootstrap {
             }
             List<String> present = topics.stream().map(Topic::name)
                     .filter(n -> existing.contains(n) || created.contains(n)).toList();
-            Map<String, TopicDescription> descriptions = present.isEmpty()
-                    ? Map.of() : admin.describeTopics(present).allTopicNames().get();
-            Map<ConfigResource, Config> configs = present.isEmpty() ? Map.of() : admin.describeConfigs(present.stream()
-                    .map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList()).all().get();
+            Map<String, TopicDescription> descriptions = present.isEmpty() ? Map.of()
+                    : untilKnown(() -> admin.describeTopics(present).allTopicNames().get());
+            Map<ConfigResource, Config> configs = present.isEmpty() ? Map.of()
+                    : untilKnown(() -> admin.describeConfigs(present.stream()
+                    .map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList()).all().get());
             List<TopicState> states = new ArrayList<>();
             for (Topic<?> topic : topics) {
                 boolean existed = existing.contains(topic.name());
@@ -98,6 +100,32 @@ public final class TopicBootstrap {
             throw new IllegalStateException("topic bootstrap failed: " + e.getCause().getMessage(), e.getCause());
         }
     }
+
+    /** An admin call that may not see a topic just created yet, on a broker whose metadata lags the controller. */
+    @FunctionalInterface
+    private interface AdminCall<T> {
+        T call() throws ExecutionException, InterruptedException;
+    }
+
+    /**
+     * Runs {@code call} again, for up to {@link #METADATA_PATIENCE}, while it answers that a topic is
+     * unknown: a topic created a moment ago is known to the controller before every broker's metadata.
+     */
+    private static <T> T untilKnown(AdminCall<T> call) throws ExecutionException, InterruptedException {
+        long deadline = System.nanoTime() + METADATA_PATIENCE.toNanos();
+        while (true) {
+            try {
+                return call.call();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    private static final java.time.Duration METADATA_PATIENCE = java.time.Duration.ofSeconds(15);
 
     private NewTopic newTopic(Topic<?> topic) {
         return new NewTopic(topic.name(), Optional.of(topic.partitions()), Optional.of(replicationFactor))
