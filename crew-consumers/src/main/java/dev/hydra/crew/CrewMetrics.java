@@ -3,6 +3,7 @@ package dev.hydra.crew;
 import dev.hydra.topics.TaskMetrics;
 import io.prometheus.client.Counter;
 import io.prometheus.client.Gauge;
+import io.prometheus.client.Histogram;
 
 /** The crew workers' Prometheus metrics, registered once per JVM in the default registry. */
 public final class CrewMetrics {
@@ -17,6 +18,11 @@ public final class CrewMetrics {
             .labelNames("crew").register();
     public static final Counter LLM_TOKENS = Counter.build("hydra_llm_tokens",
             "Tokens spent on model calls").labelNames("crew", "model").register();
+
+    /** The model calls of agents, per crew, node and model: the series the default slow-inference query reads. */
+    public static final Histogram INFERENCE_LATENCY = Histogram.build("hydra_inference_latency_seconds",
+            "Latency of agents' model calls").labelNames("crew", "node", "model")
+            .buckets(0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120).register();
 
     private CrewMetrics() {
     }

@@ -2,6 +2,7 @@ package dev.hydra.crew;
 
 import dev.hydra.crew.agent.CoreMemoryView;
 import dev.hydra.crew.agent.KafkaToolGateway;
+import dev.hydra.crew.agent.ModelLatency;
 import dev.hydra.topics.DeadLetters;
 import dev.hydra.topics.EventHeaders;
 import dev.hydra.topics.EventProducer;
@@ -192,7 +193,8 @@ public final class CrewWorker implements Service {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(name() + " was interrupted while reading core memory", e);
         }
-        executors = new CrewExecutors(config, crew, name(), endpoint.chatModel(), toolGateway, memory,
+        ModelLatency latency = new ModelLatency(crew.wireName(), node, modelName);
+        executors = new CrewExecutors(config, crew, name(), latency.timing(endpoint.chatModel()), toolGateway, memory,
                 task -> producer.send(Topics.TASKS_PROPOSED, task.id(), task, task.id()).get(30, TimeUnit.SECONDS));
         Properties client = new Properties();
         client.putAll(kafkaClientProps);
@@ -201,8 +203,8 @@ public final class CrewWorker implements Service {
         Properties reader = new Properties();
         reader.putAll(client);
         reader.put(ConsumerConfig.CLIENT_ID_CONFIG, name() + "-crewmates");
-        presence = new NodePresence(name(), crew, node, List.of(modelName), capabilities, endpoint, reader, heartbeat,
-                executors.allAgents(), producer, () -> {
+        presence = new NodePresence(name(), crew, node, List.of(modelName), capabilities, endpoint, latency, reader,
+                heartbeat, executors.allAgents(), producer, () -> {
                     synchronized (idle) {
                         idle.notifyAll();
                     }

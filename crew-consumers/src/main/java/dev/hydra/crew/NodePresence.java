@@ -1,5 +1,6 @@
 package dev.hydra.crew;
 
+import dev.hydra.crew.agent.ModelLatency;
 import dev.hydra.topics.EventProducer;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.events.Crew;
@@ -31,6 +32,7 @@ final class NodePresence {
     private final List<String> models;
     private final List<String> capabilities;
     private final ModelEndpoint endpoint;
+    private final ModelLatency latency;
     private final Crewmates crewmates;
     private final boolean mayStandAside;
     private final EventProducer producer;
@@ -42,8 +44,9 @@ final class NodePresence {
      * @param onStandAsideChange wakes the worker's poll loop to join or leave the group
      */
     NodePresence(String worker, Crew crew, String node, List<String> models, List<String> capabilities,
-                 ModelEndpoint endpoint, Properties readerProps, Duration heartbeat, boolean mayStandAside,
-                 EventProducer producer, Runnable onStandAsideChange) {
+                 ModelEndpoint endpoint, ModelLatency latency, Properties readerProps, Duration heartbeat,
+                 boolean mayStandAside, EventProducer producer, Runnable onStandAsideChange) {
+        this.latency = latency;
         this.worker = worker;
         this.crew = crew;
         this.node = node;
@@ -93,8 +96,10 @@ final class NodePresence {
     /** "I am here" on hydra.crew.nodes, so the router can route to this node. */
     private void announce() {
         try {
+            ModelLatency.Figures figures = latency.figures();
             producer.send(Topics.CREW_NODES, node, new NodeAnnouncement(node, crew, models, capabilities, Instant.now(),
-                    endpoint.down().isPresent() ? Health.DEGRADED : Health.UP, endpoint.down().orElse("")), null);
+                    endpoint.down().isPresent() ? Health.DEGRADED : Health.UP, endpoint.down().orElse(""),
+                    figures.calls(), figures.p95Ms()), null);
         } catch (RuntimeException e) {
             LOG.warn("{}: node announcement failed: {}", worker, e.getMessage());
         }

@@ -53,10 +53,11 @@ final class AccessPolicy {
             p.allow(service, prefixed(ResourceType.TOPIC, HYDRA_TOPICS), AclOperation.DESCRIBE, AclOperation.DESCRIBE_CONFIGS);
         }
 
-        p.writes(Principal.ASSESSOR, Topics.STATE_SNAPSHOTS, Topics.TASKS_PROPOSED);
-        // hydra.control: proposes nothing while paused.
+        p.writes(Principal.ASSESSOR, Topics.STATE_SNAPSHOTS, Topics.TASKS_PROPOSED, Topics.ITERATIONS);
+        // hydra.control: proposes nothing while paused. tasks.results and approvals.requests: the iteration reports;
+        // crew.nodes: the nodes' model-call p95, read by the slow-inference rule.
         p.reads(Principal.ASSESSOR, Topics.CDC_FEATURES, Topics.CDC_KNOWLEDGE_GAPS, Topics.CDC_SERVICES, Topics.MEMORY_BLOCKS,
-                Topics.CONTROL);
+                Topics.CONTROL, Topics.TASK_RESULTS, Topics.APPROVAL_REQUESTS, Topics.CREW_NODES);
 
         p.streamsApp(Principal.CONSTITUTION, FilterSettings.APPLICATION_ID);
         // tasks.status and toolcalls.results: what ran, audited against the verdict that let it run.

@@ -75,7 +75,7 @@ class MemoryLoopTest {
         stack = HydraStack.start(new HydraStack.Options(config, Files.createTempDirectory("hydra-memory-loop"),
                 Optional.of(kafka.bootstrap()), 0, Optional.of(0), List.of(Crew.RESEARCH, Crew.DEVELOPMENT)));
         observer = KafkaTestCluster.consumer(stack.clientProps(Principal.ADMIN), Topics.TASK_RESULTS.name(),
-                Topics.AUDIT.name(), Topics.TASKS_PROPOSED.name());
+                Topics.AUDIT.name(), Topics.TASKS_PROPOSED.name(), Topics.CREW_NODES.name());
     }
 
     @AfterAll
@@ -160,6 +160,15 @@ class MemoryLoopTest {
         assertThat(stack.services().stream().filter(dev.hydra.memory.MemoryProjector.class::isInstance)
                 .map(dev.hydra.memory.MemoryProjector.class::cast).findFirst().orElseThrow().blocks()
                 .get("research_findings").content()).contains(FACT).doesNotContain("left-pad");
+
+        // The research node times its agents' model calls and announces their p95 (what the slow-inference rule reads).
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(on(Topics.CREW_NODES.name()).stream()
+                .map(r -> Topics.CREW_NODES.valueSerde().deserialize(r.topic(), r.value()))
+                .filter(n -> n.crew() == Crew.RESEARCH))
+                .anySatisfy(node -> {
+                    assertThat(node.modelCalls()).isGreaterThanOrEqualTo(6);
+                    assertThat(node.modelLatencyP95Ms()).isPositive();
+                }));
 
         // The technology task 1 named is a P4 evaluate_technology task, proposed by the assessor, no person involved.
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(on(Topics.TASKS_PROPOSED.name()).stream()

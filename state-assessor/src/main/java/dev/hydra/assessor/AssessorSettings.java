@@ -41,6 +41,23 @@ public final class AssessorSettings {
             "assessor.thresholds.inferenceLatencyTargetMs", "HYDRA_ASSESSOR_INFERENCE_LATENCY_TARGET_MS", 1_500, 1,
             3_600_000, "the target value an optimize_inference task asks for");
 
+    public static final Setting<Boolean> LEARNING = Setting.flag("assessor.learning.enabled",
+            "HYDRA_ASSESSOR_LEARNING_ENABLED", true,
+            "publish an iteration report on hydra.iterations after each assessment and give the self-improvement "
+                    + "crew a P4 analyze_iteration task when one crosses a threshold below");
+    public static final Setting<Integer> LEARNING_MIN_TASKS = Setting.integer("assessor.learning.minTasks",
+            "HYDRA_ASSESSOR_LEARNING_MIN_TASKS", 3, 1, 100_000,
+            "results of a crew and action in one iteration before its error rate or duration counts");
+    public static final Setting<Integer> LEARNING_MAX_ERROR_RATE = Setting.integer(
+            "assessor.learning.maxErrorRatePercent", "HYDRA_ASSESSOR_LEARNING_MAX_ERROR_RATE_PERCENT", 50, 1, 100,
+            "error rate (failed of ended, in %) at or above which a crew and action is analysed");
+    public static final Setting<Integer> LEARNING_REPEATED_FAILURES = Setting.integer(
+            "assessor.learning.repeatedFailures", "HYDRA_ASSESSOR_LEARNING_REPEATED_FAILURES", 3, 1, 1_000,
+            "failures in a row of a crew and action (across iterations) that get it analysed");
+    public static final Setting<Integer> LEARNING_DURATION_INCREASE = Setting.integer(
+            "assessor.learning.durationIncreasePercent", "HYDRA_ASSESSOR_LEARNING_DURATION_INCREASE_PERCENT", 100, 1,
+            100_000, "how much slower (in %) than its earlier mean an action may get before it is analysed");
+
     public static final Setting<String> PROMETHEUS_URL = new Setting<>("assessor.prometheus.url",
             "HYDRA_ASSESSOR_PROMETHEUS_URL", "", AssessorSettings::parseOptionalHttpUrl,
             "an http(s) base URL such as http://127.0.0.1:9090, or empty to query no metrics",

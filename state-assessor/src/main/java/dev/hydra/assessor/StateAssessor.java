@@ -4,6 +4,7 @@ import dev.hydra.assessor.SourceFeed.AssessorSources;
 import dev.hydra.assessor.rules.Gap;
 import dev.hydra.assessor.rules.GapEpisodes;
 import dev.hydra.assessor.rules.GapRules;
+import dev.hydra.assessor.rules.LearningRules;
 import dev.hydra.topics.EventProducer;
 import dev.hydra.topics.PauseSwitch;
 import dev.hydra.topics.Service;
@@ -11,6 +12,7 @@ import dev.hydra.topics.Topics;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
 import dev.hydra.topics.config.Principal;
+import dev.hydra.topics.events.IterationReport;
 import dev.hydra.topics.events.ServiceHealth;
 import dev.hydra.topics.events.StateSnapshot;
 import dev.hydra.topics.events.Task;
@@ -26,6 +28,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
@@ -66,6 +69,10 @@ public final class StateAssessor implements Service {
     private Probes probes;
     private PrometheusQueries prometheus;
     private SourceFeed feed;
+    private IterationFeed iterations;
+    private NodeLatencies nodeLatencies;
+    private final boolean learning;
+    private final LearningRules learningRules;
     private Debouncer sourceChanges;
     private final AssessorSettings.Mode mode;
     private long periodicTimer = -1;
@@ -107,6 +114,10 @@ public final class StateAssessor implements Service {
                 config.get(AssessorSettings.KNOWLEDGE_GAPS), config.get(AssessorSettings.SERVICE_REGISTRY),
                 config.get(AssessorSettings.RESEARCH_FINDINGS),
                 config.get(AssessorSettings.RESEARCH_FINDINGS_BLOCK));
+        this.learning = config.get(AssessorSettings.LEARNING);
+        this.learningRules = new LearningRules(new LearningRules.Thresholds(config.get(AssessorSettings.LEARNING_MIN_TASKS),
+                config.get(AssessorSettings.LEARNING_MAX_ERROR_RATE), config.get(AssessorSettings.LEARNING_REPEATED_FAILURES),
+                config.get(AssessorSettings.LEARNING_DURATION_INCREASE)));
         this.prometheusUrl = config.get(AssessorSettings.PROMETHEUS_URL);
         this.prometheusQueries = PrometheusQueries.fromConfig(config);
     }
@@ -151,10 +162,25 @@ public final class StateAssessor implements Service {
                     mode == AssessorSettings.Mode.AUTONOMOUS ? sourceChanges::trigger : () -> { });
             feed.start();
         }
+        nodeLatencies = new NodeLatencies(kafkaClientProps);
+        if (learning) {
+            iterations = new IterationFeed(kafkaClientProps, Instant.now());
+            try {
+                if (!iterations.awaitCaughtUp(Duration.ofSeconds(30))) {
+                    log.warn("{} not read within 30 s: the first iteration report may count fewer approvals waiting",
+                            Topics.APPROVAL_REQUESTS.name());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while reading the iteration sources", e);
+            }
+        }
         running = true;
         if (mode == AssessorSettings.Mode.AUTONOMOUS) {
-            // Immediately, then every interval (the seed's loop).
-            periodicTimer = vertx.setPeriodic(1, interval.toMillis(), id -> assess("schedule"));
+            // Now, then every interval (the seed's loop). The first is chained before start returns, so an
+            // assessment asked for afterwards always comes after it.
+            assess("start");
+            periodicTimer = vertx.setPeriodic(interval.toMillis(), interval.toMillis(), id -> assess("schedule"));
         }
         log.info("state assessor started: {} services {}, metrics {}, {}", targets.size(),
                 targets.stream().map(ServiceTarget::name).toList(), prometheus.enabled()
@@ -164,7 +190,8 @@ public final class StateAssessor implements Service {
 
     @Override
     public boolean healthy() {
-        return running && (feed == null || feed.healthy());
+        return running && (feed == null || feed.healthy()) && (iterations == null || iterations.healthy())
+                && nodeLatencies.healthy();
     }
 
     /** Runs one assessment now; completes once the snapshot and its tasks are acknowledged by Kafka. */
@@ -191,12 +218,32 @@ public final class StateAssessor implements Service {
             List<String> features = backlog.incompleteFeatures();
             List<String> knowledgeGaps = backlog.knowledgeGaps();
             List<Technology> technologies = backlog.technologies();
-            StateSnapshot snapshot = new StateSnapshot(null, Instant.now(), health, metrics.result(), features,
-                    knowledgeGaps, summary(health, metrics.result(), features, knowledgeGaps, technologies));
-            List<Gap> gaps = episodes.assign(rules.identify(snapshot, technologies), snapshot.at());
-            return vertx.executeBlocking(() -> publish(snapshot, gaps), false);
+            Map<String, Double> measured = withNodeLatency(metrics.result());
+            StateSnapshot snapshot = new StateSnapshot(null, Instant.now(), health, measured, features,
+                    knowledgeGaps, summary(health, measured, features, knowledgeGaps, technologies));
+            List<Gap> found = new ArrayList<>(rules.identify(snapshot, technologies));
+            Optional<IterationReport> report = Optional.ofNullable(iterations)
+                    .map(feed -> feed.log().close(snapshot.at(), feed.approvalsWaiting()));
+            report.ifPresent(r -> found.addAll(learningRules.identify(r)));
+            List<Gap> gaps = episodes.assign(GapRules.prioritize(found), snapshot.at());
+            return vertx.executeBlocking(() -> publish(snapshot, report, gaps), false);
         }).onSuccess(snapshot -> log.info("assessment ({}): {}", trigger, snapshot.summary()))
                 .onFailure(e -> log.error("assessment ({}) failed", trigger, e));
+    }
+
+    /**
+     * The measured metrics, with the crew nodes' own model-call p95 as {@code inference_latency_p95}
+     * when no Prometheus query gave it: the slow-inference rule then needs no Prometheus server.
+     */
+    private Map<String, Double> withNodeLatency(Map<String, Double> measured) {
+        if (measured.containsKey(GapRules.INFERENCE_LATENCY_P95)) {
+            return measured;
+        }
+        return nodeLatencies.p95Ms(Instant.now()).map(p95 -> {
+            Map<String, Double> all = new java.util.LinkedHashMap<>(measured);
+            all.put(GapRules.INFERENCE_LATENCY_P95, p95);
+            return all;
+        }).orElse(measured);
     }
 
     /** hydra.yaml's services, then those registered in Postgres under another name. */
@@ -208,9 +255,14 @@ public final class StateAssessor implements Service {
     }
 
     /** Blocking: waits for the broker's acknowledgements so a caller knows the tasks are on the topic. */
-    private StateSnapshot publish(StateSnapshot snapshot, List<Gap> gaps) throws Exception {
+    private StateSnapshot publish(StateSnapshot snapshot, Optional<IterationReport> report, List<Gap> gaps)
+            throws Exception {
         List<java.util.concurrent.Future<RecordMetadata>> acks = new ArrayList<>();
         acks.add(producer.send(Topics.STATE_SNAPSHOTS, snapshot.id(), snapshot, snapshot.id()));
+        report.ifPresent(r -> {
+            acks.add(producer.send(Topics.ITERATIONS, r.id(), r, r.id()));
+            AssessorMetrics.observe(r);
+        });
         if (paused.getAsBoolean() && !gaps.isEmpty()) {
             log.info("PAUSED: {} gap(s) found, none proposed (hydra resume)", gaps.size());
             gaps = List.of();
@@ -268,6 +320,8 @@ public final class StateAssessor implements Service {
             }
         }
         closeQuietly("source feed", feed);
+        closeQuietly("iteration feed", iterations);
+        closeQuietly("node latencies", nodeLatencies);
         closeQuietly("probes", probes);
         if (web != null) {
             web.close();

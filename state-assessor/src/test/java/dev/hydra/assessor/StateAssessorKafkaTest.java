@@ -7,19 +7,25 @@ import dev.hydra.topics.Topics;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.events.CdcEvent;
 import dev.hydra.topics.events.Crew;
+import dev.hydra.topics.events.IterationReport;
 import dev.hydra.topics.events.MemoryBlock;
+import dev.hydra.topics.events.NodeAnnouncement;
+import dev.hydra.topics.events.Outcome;
 import dev.hydra.topics.events.StateSnapshot;
 import dev.hydra.topics.events.Task;
+import dev.hydra.topics.events.TaskResult;
 import io.prometheus.client.CollectorRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.net.NetServer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,7 +46,8 @@ class StateAssessorKafkaTest {
         try (Admin admin = kafka.admin()) {
             new TopicBootstrap(admin, (short) 1).ensure(List.of(Topics.STATE_SNAPSHOTS, Topics.TASKS_PROPOSED,
                     Topics.MEMORY_BLOCKS, Topics.CDC_FEATURES, Topics.CDC_KNOWLEDGE_GAPS, Topics.CDC_SERVICES,
-                    Topics.CONTROL));
+                    Topics.CONTROL, Topics.TASK_RESULTS, Topics.APPROVAL_REQUESTS, Topics.ITERATIONS,
+                    Topics.CREW_NODES));
         }
         vertx = Vertx.vertx();
     }
@@ -195,6 +202,9 @@ class StateAssessorKafkaTest {
         try (StateAssessor assessor = new StateAssessor(config(""), kafka.clientProps(), vertx);
              EventProducer producer = new EventProducer(kafka.clientProps(), "test-debezium")) {
             assessor.start();
+            // after the assessment at start: that one and the change's would both see the gap, as one task
+            // id proposed twice, if the change came first
+            assess(assessor);
 
             producer.send(Topics.CDC_KNOWLEDGE_GAPS, "{\"id\":41}", new CdcEvent("knowledge_gaps", "c",
                     Map.of("id", 41), null, Map.of("id", 41, "topic", topic, "resolved", false), "lsn=100"), null)
@@ -253,6 +263,56 @@ class StateAssessorKafkaTest {
     }
 
     @Test
+    void aTaskKindFailingRepeatedlyIsReportedAndGivesTheSelfImprovementCrewATask() throws Exception {
+        try (StateAssessor assessor = new StateAssessor(config(""), kafka.clientProps(), vertx);
+             EventProducer producer = new EventProducer(kafka.clientProps(), "test-failing-crew");
+             KafkaConsumer<String, byte[]> reports = kafka.consumer(Topics.ITERATIONS.name())) {
+            assessor.start();
+            // the injected regression: every describe_image task of the research crew fails
+            for (int i = 0; i < 3; i++) {
+                producer.send(Topics.TASK_RESULTS, "regression-" + i, new TaskResult("regression-" + i, Crew.RESEARCH,
+                        "describe_image", Outcome.FAILED, "vision model not loaded on node-1", Map.of(), 10, 800,
+                        "node-1", null), "regression-" + i).get(10, TimeUnit.SECONDS);
+            }
+            List<IterationReport> seen = new java.util.ArrayList<>();
+            await().atMost(WITHIN).untilAsserted(() -> {
+                assess(assessor);
+                KafkaTestCluster.poll(reports).forEach(r -> seen.add(
+                        Topics.ITERATIONS.valueSerde().deserialize(r.topic(), r.value())));
+                assertThat(seen.stream().flatMap(r -> r.actions().stream())
+                        .filter(a -> a.action().equals("describe_image")).mapToInt(a -> a.failed()).sum()).isEqualTo(3);
+            });
+            IterationReport.ActionStats row = seen.stream().flatMap(r -> r.actions().stream())
+                    .filter(a -> a.action().equals("describe_image")).reduce((a, b) -> b).orElseThrow();
+            assertThat(row.crew()).isEqualTo(Crew.RESEARCH);
+            assertThat(row.consecutiveFailures()).isEqualTo(3);
+            assertThat(row.lastFailure()).isEqualTo("vision model not loaded on node-1");
+
+            String[] first = new String[1];
+            // proposed by every iteration while the streak lasts, under one id (the router drops the repeats)
+            await().atMost(WITHIN).untilAsserted(() -> assertThat(
+                    ProposedTasks.described(kafka, "Improve: research describe_image failed 3 times in a row"))
+                    .isNotEmpty().allSatisfy(r -> {
+                        first[0] = first[0] == null ? r.value().id() : first[0];
+                        assertThat(r.value().id()).isEqualTo(first[0]);
+                        assertThat(r.value().priority()).isEqualTo(4);
+                        assertThat(r.value().crew()).isEqualTo(Crew.SELF_IMPROVEMENT);
+                        assertThat(r.value().action()).isEqualTo("analyze_iteration");
+                        assertThat(dev.hydra.topics.Json.write(r.value().task())).contains("vision model not loaded");
+                    }));
+            // still failing in the next iteration: the same episode, under the same id (the router drops the repeat)
+            producer.send(Topics.TASK_RESULTS, "regression-3", new TaskResult("regression-3", Crew.RESEARCH,
+                    "describe_image", Outcome.FAILED, "vision model not loaded on node-1", Map.of(), 10, 800,
+                    "node-1", null), "regression-3").get(10, TimeUnit.SECONDS);
+            await().atMost(WITHIN).untilAsserted(() -> {
+                assess(assessor);
+                assertThat(ProposedTasks.described(kafka, "Improve: research describe_image failed 4 times in a row"))
+                        .isNotEmpty().allSatisfy(r -> assertThat(r.value().id()).isEqualTo(first[0]));
+            });
+        }
+    }
+
+    @Test
     void slowInferenceMeasuredByPrometheusBecomesAnOptimizationTask() throws Exception {
         HttpServer prometheus = FakePrometheus.start(vertx, Map.of("inference_p95_query", "2350"));
         try (StateAssessor assessor = new StateAssessor(config("""
@@ -271,6 +331,27 @@ class StateAssessorKafkaTest {
                             .containsEntry("target_value", 1500.0));
         } finally {
             prometheus.close();
+        }
+    }
+
+    @Test
+    void slowModelCallsAnnouncedByACrewNodeBecomeAnOptimizationTaskWithoutPrometheus() throws Exception {
+        try (StateAssessor assessor = new StateAssessor(config(""), kafka.clientProps(), vertx);
+             EventProducer producer = new EventProducer(kafka.clientProps(), "test-crew-node")) {
+            producer.send(Topics.CREW_NODES, "gpu-slow", new NodeAnnouncement("gpu-slow", Crew.RESEARCH,
+                    List.of("qwen2.5:72b"), List.of(), Instant.now(), NodeAnnouncement.Health.UP, "", 40, 3_100),
+                    null).get(10, TimeUnit.SECONDS);
+            producer.send(Topics.CREW_NODES, "gpu-gone", new NodeAnnouncement("gpu-gone", Crew.RESEARCH,
+                    List.of("qwen2.5:72b"), List.of(), Instant.now().minus(Duration.ofHours(1)),
+                    NodeAnnouncement.Health.UP, "", 40, 9_000), null).get(10, TimeUnit.SECONDS);
+            assessor.start();
+
+            await().atMost(WITHIN).untilAsserted(() -> assertThat(assess(assessor).metrics())
+                    .as("the live node's p95; a node silent for an hour no longer counts")
+                    .containsEntry("inference_latency_p95", 3_100.0));
+            assertThat(ProposedTasks.described(kafka, "Optimize inference latency")).anySatisfy(r ->
+                    assertThat(r.value().task()).containsEntry("current_value", 3_100.0)
+                            .containsEntry("target_value", 1500.0));
         }
     }
 

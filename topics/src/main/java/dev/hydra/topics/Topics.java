@@ -1,11 +1,13 @@
 package dev.hydra.topics;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.hydra.topics.events.ApprovalDecision;
 import dev.hydra.topics.events.ApprovalRequest;
+import dev.hydra.topics.events.AuditRecord;
 import dev.hydra.topics.events.CdcEvent;
 import dev.hydra.topics.events.ControlSwitch;
-import dev.hydra.topics.events.AuditRecord;
 import dev.hydra.topics.events.Crew;
+import dev.hydra.topics.events.IterationReport;
 import dev.hydra.topics.events.MemoryBlock;
 import dev.hydra.topics.events.NodeAnnouncement;
 import dev.hydra.topics.events.StateSnapshot;
@@ -19,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The topic catalog: every topic Hydra uses, with its layout and value serde. No other place in
@@ -87,6 +88,10 @@ public final class Topics {
     public static final Topic<ControlSwitch> CONTROL = new Topic<>("hydra.control", 1, BROKER_DEFAULT, true,
             JsonSerde.of(ControlSwitch.class, "control-switch"));
 
+    /** The orchestrator's iteration reports (state assessor), keyed by report id: what the learning rules read. */
+    public static final Topic<IterationReport> ITERATIONS = new Topic<>("hydra.iterations", 1, MONTH, false,
+            JsonSerde.of(IterationReport.class, "iteration-report"));
+
     /**
      * Postgres change capture (Debezium, memory-projector), one topic per captured table. Compacted:
      * keyed by primary key, the latest change of each row is the row, so a reader can rebuild the
@@ -151,7 +156,7 @@ public final class Topics {
     private static List<Topic<?>> buildAll() {
         List<Topic<?>> all = new ArrayList<>(List.of(STATE_SNAPSHOTS, TASKS_PROPOSED, TASKS_APPROVED, TASKS_REJECTED,
                 APPROVAL_REQUESTS, APPROVAL_DECISIONS, AUDIT, TASK_STATUS, TASK_RESULTS, REPLAY_RESULTS,
-                TOOLCALLS_REQUESTED, TOOLCALLS_APPROVED, TOOLCALLS_RESULTS, MEMORY_BLOCKS, DLQ, CREW_NODES, CONTROL));
+                TOOLCALLS_REQUESTED, TOOLCALLS_APPROVED, TOOLCALLS_RESULTS, MEMORY_BLOCKS, DLQ, CREW_NODES, CONTROL, ITERATIONS));
         all.addAll(CREW_LANES);
         all.addAll(CDC);
         return Collections.unmodifiableList(all);

@@ -14,8 +14,8 @@ class TopicsTest {
                         "hydra.tasks.rejected", "hydra.approvals.requests", "hydra.approvals.decisions", "hydra.audit",
                         "hydra.tasks.status", "hydra.toolcalls.requested", "hydra.toolcalls.approved",
                         "hydra.toolcalls.results", "hydra.tasks.results", "hydra.replay.results", "hydra.memory.blocks", "hydra.dlq",
-                        "hydra.crew.research.p1", "hydra.crew.self_improvement.p4", "hydra.control");
-        assertThat(Topics.all()).hasSize(17 + 16 + 3);
+                        "hydra.crew.research.p1", "hydra.crew.self_improvement.p4", "hydra.control", "hydra.iterations");
+        assertThat(Topics.all()).hasSize(18 + 16 + 3);
     }
 
     @Test

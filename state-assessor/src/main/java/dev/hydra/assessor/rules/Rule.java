@@ -6,7 +6,8 @@ public enum Rule {
     INCOMPLETE_FEATURE("incomplete_feature"),
     KNOWLEDGE_GAP("knowledge_gap"),
     SLOW_INFERENCE("slow_inference"),
-    TECHNOLOGY_TO_EVALUATE("technology_to_evaluate");
+    TECHNOLOGY_TO_EVALUATE("technology_to_evaluate"),
+    ITERATION_REGRESSION("iteration_regression");
 
     private final String wireName;
 

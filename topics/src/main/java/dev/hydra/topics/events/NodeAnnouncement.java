@@ -16,9 +16,13 @@ import java.util.List;
  * @param health UP, or DEGRADED while the node is alive but cannot work (its model endpoint is unreachable);
  *               absent in older announcements, which count as UP
  * @param detail why the node is DEGRADED, naming what a person can fix; empty when UP
+ * @param modelCalls the model calls the node's agents made in its latency window (0: none yet)
+ * @param modelLatencyP95Ms the 95th percentile of their latency, in ms (0 when there were none): what the
+ *                          state assessor's slow-inference rule reads, no Prometheus needed
  */
 public record NodeAnnouncement(String node, Crew crew, List<String> models, List<String> capabilities,
-                               Instant heartbeatAt, Health health, String detail) {
+                               Instant heartbeatAt, Health health, String detail, int modelCalls,
+                               double modelLatencyP95Ms) {
     /** Whether an announced node can take work. */
     public enum Health {
         UP, DEGRADED
@@ -32,6 +36,16 @@ public record NodeAnnouncement(String node, Crew crew, List<String> models, List
         heartbeatAt = heartbeatAt == null ? Instant.now() : heartbeatAt;
         health = health == null ? Health.UP : health;
         detail = detail == null ? "" : detail;
+        if (modelCalls < 0 || modelLatencyP95Ms < 0 || Double.isNaN(modelLatencyP95Ms)) {
+            throw new IllegalArgumentException("modelCalls and modelLatencyP95Ms must be 0 or more, were " + modelCalls
+                    + " and " + modelLatencyP95Ms);
+        }
+    }
+
+    /** A node without model-call figures (none measured yet). */
+    public NodeAnnouncement(String node, Crew crew, List<String> models, List<String> capabilities,
+                            Instant heartbeatAt, Health health, String detail) {
+        this(node, crew, models, capabilities, heartbeatAt, health, detail, 0, 0);
     }
 
     /** A node that is up. */
