@@ -3,9 +3,11 @@ package dev.hydra.ops;
 import dev.hydra.assessor.StateAssessor;
 import dev.hydra.constitution.ConstitutionFilter;
 import dev.hydra.constitution.FilterSettings;
+import dev.hydra.crew.CrewWorker;
 import dev.hydra.memory.MemoryProjector;
 import dev.hydra.router.TaskRouter;
 import dev.hydra.topics.EventProducer;
+import dev.hydra.topics.PauseSwitch;
 import dev.hydra.topics.Service;
 import dev.hydra.topics.TopicBootstrap;
 import dev.hydra.topics.Topics;
@@ -20,6 +22,7 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -83,9 +86,21 @@ final class ServiceCommand implements Callable<Integer> {
                 : connection.config();
         Properties client = KafkaSettings.client(config, connection.bootstrap(config), principal());
         Path data = (dataDir != null ? dataDir : Path.of(config.get(OpsSettings.DATA_DIR))).toAbsolutePath();
-        return serve(create(config, client, data), config, client,
-                KafkaSettings.client(config, connection.bootstrap(config), Principal.CONSOLE), httpPort,
-                spec.commandLine().getOut());
+        Service service = create(config, client, data);
+        // The assessor and a crew follow hydra pause like the whole stack does; read to its end before they
+        // start, so one started while the stack is paused proposes or claims nothing.
+        boolean follows = service instanceof StateAssessor || service instanceof CrewWorker;
+        try (PauseSwitch pause = follows ? PauseSwitch.start(client, "service-" + service.name(), Duration.ofSeconds(30))
+                : null) {
+            if (service instanceof StateAssessor assessor) {
+                assessor.pausedBy(pause);
+            } else if (service instanceof CrewWorker worker) {
+                worker.pausedBy(pause);
+            }
+            return serve(service, config, client,
+                    KafkaSettings.client(config, connection.bootstrap(config), Principal.CONSOLE), httpPort,
+                    spec.commandLine().getOut());
+        }
     }
 
     /** The Kafka principal the service authenticates as. */
