@@ -335,6 +335,10 @@ public final class Commands {
                 }
             }
         }
+        // options whose value is a file the program writes, whatever else it does (git diff --output=FILE)
+        for (String file : Vocabulary.table().filesWritten(e)) {
+            recorder.write(f, file, null, what, cwd);
+        }
         // options that run another program (vim -c ':!cmd', rsync -e, zip -TT): that program is judged too
         for (String command : Vocabulary.table().commandsRun(e)) {
             if (command.equals(Vocabulary.FROM_INPUT)) {

@@ -70,6 +70,7 @@ public final class Extractor {
             return;
         }
         understood(f, tool, known, args);
+        options(f, known, args, via);
         f.effect = known.effect();
         switch (known.effect().word()) {
             case "read", "restart", "vector" -> f.ops.add(new Facts.Op(tool, "", List.of(), via));
@@ -152,8 +153,13 @@ public final class Extractor {
      * for it, with the right shape: an argument the tool might act on but the constitution does not read
      * ({"cwd": "/etc"}, {"statements": [...]}, {"path": ["/workspace/a", "/etc/passwd"]}) needs a person.
      */
-    private static void understood(Facts f, String tool, ToolKind known, Map<String, Object> args) {
+    private void understood(Facts f, String tool, ToolKind known, Map<String, Object> args) {
         if (known.roles().isEmpty()) {
+            if (!args.isEmpty() && official(tool)) {
+                // an official server's tool takes only what its line names: here, nothing
+                f.problem("arguments", "not understood: " + tool + " has no argument '"
+                        + Recorder.shorten(args.keySet().iterator().next()) + "' the constitution knows");
+            }
             return;
         }
         for (Map.Entry<String, Object> a : args.entrySet()) {
@@ -172,6 +178,55 @@ public final class Extractor {
                         + "' the constitution knows");
             } else if (TEXT_ROLES.contains(role) && a.getValue() != null && !(a.getValue() instanceof String)) {
                 f.problem("arguments", "not understood: " + tool + " argument '" + a.getKey() + "' is not one text");
+            } else if (!shaped(role, a.getValue())) {
+                f.problem("arguments", "not understood: " + tool + " argument '" + a.getKey() + "' is not "
+                        + (role.equals(COUNT) ? "a number" : "a plain value"));
+            }
+        }
+    }
+
+    /** Roles of the official servers' arguments beyond the parts: a number, a plain value (or a list of them), paths read. */
+    private static final String COUNT = "count";
+    private static final String SETTING = "setting";
+    private static final String PATHS = "paths";
+    /** Roles whose text git reads as a revision or a branch: an option there (--output=FILE) is git's option. */
+    private static final Set<String> REVISION_ROLES = Set.of("revision", "branch");
+
+    private static boolean shaped(String role, Object value) {
+        return switch (role) {
+            case COUNT -> value == null || value instanceof Integer || value instanceof Long
+                    || value instanceof String s && s.strip().matches("\\d{1,9}");
+            case SETTING -> value == null || plain(value) || value instanceof Collection<?> list
+                    && list.stream().allMatch(Extractor::plain);
+            case PATHS -> value instanceof Collection<?> list && list.stream().allMatch(v -> v instanceof String);
+            default -> true;
+        };
+    }
+
+    private static boolean plain(Object value) {
+        return value instanceof String || value instanceof Number || value instanceof Boolean;
+    }
+
+    /** Whether the tool is one of an official MCP server (a kind), whose arguments are all known. */
+    private boolean official(String tool) {
+        int dot = tool.indexOf('.');
+        return tools.kindName(tool).isPresent() || tools.server(tool.substring(0, Math.max(dot, 0)))
+                .map(s -> s.origin() == ToolVocabulary.Origin.KIND).orElse(false);
+    }
+
+    /**
+     * A revision or branch that starts with '-' is an option to the git the server runs (mcp-server-git's
+     * git_diff target "--output=FILE" writes FILE): not understood, and read as git's own command line so
+     * that what the option does (a file written, a program run) is judged too.
+     */
+    private void options(Facts f, ToolKind known, Map<String, Object> args, String via) {
+        for (String role : REVISION_ROLES) {
+            for (String key : known.keys(role)) {
+                if (args.get(key) instanceof String v && (v.strip().startsWith("-") || v.chars().anyMatch(Character::isISOControl))) {
+                    f.problem(role, "not understood: the " + role + " '" + Recorder.shorten(v)
+                            + "' is not a revision git reads as one (an option or a control character)");
+                    Commands.shell(recorder, f, "git diff '" + v.replace("'", "'\\''") + "'", via + " (an option to git)");
+                }
             }
         }
     }

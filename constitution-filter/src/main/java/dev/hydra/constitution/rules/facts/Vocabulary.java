@@ -123,6 +123,8 @@ public final class Vocabulary {
     private static final Vocabulary TABLE = load("vocabulary.table");
 
     private final Map<String, List<RunOption>> runOptions;
+    /** Options whose value is a file the program writes (the writes lines): git --output. */
+    private final Map<String, List<RunOption>> writeOptions;
 
     private final Map<String, Effect> programs;
     private final Map<String, Effect> subcommands;
@@ -133,8 +135,9 @@ public final class Vocabulary {
 
     private Vocabulary(Map<String, Effect> programs, Map<String, Effect> subcommands, Map<String, Condition> readOnly,
                        List<String> sqlVerbs, List<String> sqlFunctions,
-                       Map<String, List<RunOption>> runOptions) {
+                       Map<String, List<RunOption>> runOptions, Map<String, List<RunOption>> writeOptions) {
         this.runOptions = Map.copyOf(runOptions);
+        this.writeOptions = Map.copyOf(writeOptions);
         this.sqlOutside = java.util.regex.Pattern.compile("(?i)(?:^|;)\\s*(" + String.join("|", sqlVerbs)
                 + ")\\b|\\bCOPY\\b[^;]*?\\b(?:TO|FROM)\\s+(PROGRAM\\b|'|\\$|E')|\\bLANGUAGE\\s+'?(pl\\w*u|plsh|c)\\b");
         this.sqlFunctions = Set.copyOf(sqlFunctions.stream().map(f -> f.replace("\\Q", "").replace("\\E", "")
@@ -268,6 +271,25 @@ public final class Vocabulary {
         return out;
     }
 
+    /** The files a program writes through its options (the writes lines of the table: git diff --output=FILE). */
+    public List<String> filesWritten(Shell.Exec e) {
+        List<RunOption> options = writeOptions.get(e.program());
+        if (options == null) {
+            return List.of();
+        }
+        List<String> args = e.argv().subList(1, e.argv().size());
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            for (RunOption o : options) {
+                String v = o.value(args, i);
+                if (v != null) {
+                    out.add(v);
+                }
+            }
+        }
+        return out;
+    }
+
     public boolean onlyLists(Shell.Exec e) {
         Condition c = readOnly.get(e.program());
         return c != null && (!c.first().isEmpty() || !c.any().isEmpty() || !c.unless().isEmpty())
@@ -343,6 +365,7 @@ public final class Vocabulary {
         List<String> sqlVerbs = new ArrayList<>();
         List<String> sqlFunctions = new ArrayList<>();
         Map<String, List<RunOption>> runOptions = new HashMap<>();
+        Map<String, List<RunOption>> writeOptions = new HashMap<>();
         try (InputStream in = Vocabulary.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("missing resource " + resource);
@@ -389,8 +412,17 @@ public final class Vocabulary {
                     }
                     continue;
                 }
+                if (cols[0].startsWith("writes ")) {
+                    for (String name : cols[0].substring(7).split(",")) {
+                        for (String option : cols[1].split(",")) {
+                            writeOptions.computeIfAbsent(Text.fold(name.strip()), k -> new ArrayList<>())
+                                    .add(new RunOption(option.strip(), null, false));
+                        }
+                    }
+                    continue;
+                }
                 if (!cols[0].startsWith("program ")) {
-                    throw new IllegalStateException(where + ": a line starts with 'program', 'runs', 'sql-verb' or 'sql-function'");
+                    throw new IllegalStateException(where + ": a line starts with 'program', 'runs', 'writes', 'sql-verb' or 'sql-function'");
                 }
                 Effect effect = Effect.valueOf(cols[1].strip().toUpperCase(Locale.ROOT));
                 String names = cols[0].substring(8).strip();
@@ -419,7 +451,7 @@ public final class Vocabulary {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new Vocabulary(programs, subcommands, readOnly, sqlVerbs, sqlFunctions, runOptions);
+        return new Vocabulary(programs, subcommands, readOnly, sqlVerbs, sqlFunctions, runOptions, writeOptions);
     }
 
     private static Condition condition(String text, String where) {
