@@ -778,8 +778,8 @@ public final class Commands {
         List<String> rest = args.subList(i + 1, args.size());
         if (tree != null && isOneOf(sub, "clean", "checkout", "switch", "restore", "reset", "stash", "merge", "pull",
                 "rebase", "cherry-pick", "revert", "apply", "am", "rm", "mv")) {
-            // git -C /srv/hydra clean -fdx, --work-tree=/ checkout: the files changed are in that tree
-            recorder.write(f, tree.replaceAll("/+$", "") + "/*", null, what + " " + sub + " in " + tree, cwd);
+            // git -C /srv/hydra clean -fdx, --work-tree=/ checkout: the files changed are anywhere in that tree
+            recorder.write(f, tree.replaceAll("/+$", "") + "/**", null, what + " " + sub + " in " + tree, cwd);
         }
         switch (sub) {
             case "push" -> push(rest, what);

@@ -77,8 +77,10 @@ public final class Extractor {
             case "publish" -> f.ops.add(new Facts.Op(tool, argumentText(args), List.of(), via));
             case "write" -> {
                 String content = textOrNull(args, known.keys("content"));
-                recorder.write(f, text(args, known.keys("path")), content != null ? content : newTexts(args.get(EDITS)),
-                        via, null);
+                String tree = text(args, known.keys(TREE));
+                // a tree (mcp-server-git's checkout of repo_path) has any file under it rewritten
+                recorder.write(f, tree.isEmpty() ? text(args, known.keys("path")) : tree.replaceAll("/+$", "") + "/**",
+                        content != null ? content : newTexts(args.get(EDITS)), via, null);
             }
             case "delete" -> recorder.delete(f, text(args, known.keys("path")), via, null);
             case "move" -> {
@@ -145,7 +147,7 @@ public final class Extractor {
     /** An MCP edit list, [{"oldText": ..., "newText": ...}], on a tool that writes a file. */
     private static final String EDITS = "edits";
     /** Roles whose value is one text (a path, a remote, SQL): a list or map there is not understood. */
-    private static final Set<String> TEXT_ROLES = Set.of("path", "source", "destination", "remote", "branch", "sql",
+    private static final Set<String> TEXT_ROLES = Set.of("path", "tree", "source", "destination", "remote", "branch", "sql",
             "database", "container", "collection", "message");
 
     /**
@@ -189,6 +191,8 @@ public final class Extractor {
     private static final String COUNT = "count";
     private static final String SETTING = "setting";
     private static final String PATHS = "paths";
+    /** A directory whose files a tool may rewrite, any of them (a repository checked out). */
+    private static final String TREE = "tree";
     /** Roles whose text git reads as a revision or a branch: an option there (--output=FILE) is git's option. */
     private static final Set<String> REVISION_ROLES = Set.of("revision", "branch");
 
