@@ -63,7 +63,7 @@ public final class Shell {
             "tsp", "entr", "exec", "command", "nice", "ionice", "chrt", "taskset", "timeout", "env", "xargs",
             "parallel", "busybox", "toybox", "chroot", "flock", "unshare", "nsenter", "watch", "script", "ssh",
             "kubectl", "docker", "podman", "nerdctl", "crictl", "lxc-attach", "machinectl", "su", "find", "eval",
-            "source", ".", "at", "batch");
+            "source", ".", "at", "batch", "trap");
 
     private Shell() {
     }
@@ -704,10 +704,31 @@ public final class Shell {
                     }
                 }
                 case "read", "mapfile", "readarray" -> {
-                    for (String a : args) {
-                        if (!a.startsWith("-")) {
-                            vars.put(a, String.valueOf(UNKNOWN));
-                        }
+                    // read NAME <<< word: the first line of a known input is the (one) name's value
+                    List<String> names = args.stream().filter(a -> !a.startsWith("-")).toList();
+                    boolean known = program.equals("read") && names.size() == 1 && stdin != null && !stdinUnknown
+                            && args.stream().allMatch(a -> !a.startsWith("-") || a.equals("-r"));
+                    for (String a : names) {
+                        vars.put(a, known ? stdin.strip().split("\n", 2)[0] : String.valueOf(UNKNOWN));
+                    }
+                }
+                case "printf" -> {
+                    // printf -v NAME FORMAT ARGS: the name gets what printf would have printed
+                    if (args.size() >= 3 && args.get(0).equals("-v")) {
+                        vars.put(args.get(1), printf(args.subList(2, args.size())));
+                    }
+                }
+                case "trap" -> {
+                    // trap 'CODE' SIGNAL...: the code runs (on exit, on a signal): read it like eval
+                    List<String> rest = args.stream().dropWhile(a -> a.equals("-p") || a.equals("-l") || a.equals("--"))
+                            .toList();
+                    if (rest.size() >= 2 && !rest.get(0).equals("-")) {
+                        nested(rest.get(0), stdin);
+                    }
+                }
+                case "hash" -> {
+                    if (args.stream().anyMatch(a -> a.startsWith("-") && a.contains("p"))) {
+                        fail("hash -p makes a name run another program");
                     }
                 }
                 case "sudo", "doas" -> unwrap(afterOptions(args, "ugCDhprtUTR"), redirects, stdin, stdinUnknown, layer + 1);
@@ -1368,6 +1389,21 @@ public final class Shell {
             }
             if (unset) {
                 return String.valueOf(UNKNOWN);
+            }
+            if (op.equals("@P")) {
+                // prompt expansion runs the command substitutions in the value (x='$(cmd)'; ${x@P})
+                if (value.contains("$(") || value.contains("`")) {
+                    fail("prompt expansion (${" + name + "@P}) runs the commands in a value");
+                }
+                return value.indexOf('\\') >= 0 ? String.valueOf(UNKNOWN) : value;
+            }
+            if (op.equals("@E")) {
+                return ansiC(value); // the value's backslash escapes expanded, as in $'...'
+            }
+            if (op.equals("@Q") || op.equals("@U") || op.equals("@u") || op.equals("@L")) {
+                return op.equals("@Q") ? value : op.equals("@L") ? value.toLowerCase(Locale.ROOT)
+                        : op.equals("@U") ? value.toUpperCase(Locale.ROOT)
+                        : value.isEmpty() ? value : value.substring(0, 1).toUpperCase(Locale.ROOT) + value.substring(1);
             }
             if (op.equals("^^")) {
                 return value.toUpperCase(Locale.ROOT);
