@@ -317,7 +317,7 @@ public final class Extractor {
     private static String pathArgument(Map<?, ?> args, String... keys) {
         for (String key : keys) {
             if (args.get(key) instanceof String s && !s.isBlank()) {
-                return s;
+                return nul(String.valueOf(key), s);
             }
         }
         return null;
@@ -566,10 +566,28 @@ public final class Extractor {
         for (String key : keys) {
             Object v = args.get(key);
             if (v != null) {
-                return v instanceof String s ? s : v instanceof Map || v instanceof Collection ? argumentText(v) : String.valueOf(v);
+                return v instanceof String s ? nul(key, s) : v instanceof Map || v instanceof Collection ? argumentText(v)
+                        : String.valueOf(v);
             }
         }
         return null;
+    }
+
+    /** Arguments whose text is data (what is written or sent), not a name a program opens or runs. */
+    private static final Set<String> DATA_KEYS = Set.of("content", "text", "data", "body", "message", "msg", "edits",
+            "newText");
+
+    /**
+     * A NUL in an argument's text: a path, command or SQL ends there for whatever hands it to the system
+     * as a C string (open(2), execve(2), libpq), so it is read up to the NUL, not as the rules' mark of a
+     * value that cannot be known; in data it is a character like any other.
+     */
+    private static String nul(String key, String s) {
+        int at = s.indexOf('\0');
+        if (at < 0) {
+            return s;
+        }
+        return DATA_KEYS.contains(key) ? s.replace('\0', ' ') : s.substring(0, at);
     }
 
     private static String name(Map<String, Object> args, String... keys) {
@@ -618,11 +636,11 @@ public final class Extractor {
                 if (!b.isEmpty()) {
                     b.append(' ');
                 }
-                b.append('\'').append(String.valueOf(a).replace("'", "'\\''")).append('\'');
+                b.append('\'').append(nul("command", String.valueOf(a)).replace("'", "'\\''")).append('\'');
             }
             return b.toString();
         }
-        return String.valueOf(command);
+        return nul("command", String.valueOf(command));
     }
 
     /** Every string value of the arguments, one per line (what leaves Hydra through the tool). */
