@@ -98,6 +98,9 @@ public final class Commands {
         for (String command : a.shellCommands()) {
             shell(recorder, f, command, via + " (shell command run by SQL)");
         }
+        for (String file : a.filesWritten()) {
+            recorder.write(f, file, null, via + " (a file the database server writes)", "/");
+        }
     }
 
     public void read(List<Shell.Exec> execs) {

@@ -134,12 +134,14 @@ public final class Vocabulary {
     private final Set<String> sqlFunctions;
 
     private Vocabulary(Map<String, Effect> programs, Map<String, Effect> subcommands, Map<String, Condition> readOnly,
-                       List<String> sqlVerbs, List<String> sqlFunctions,
+                       List<String> sqlVerbs, List<String> sqlFunctions, List<String> sqlRoles,
                        Map<String, List<RunOption>> runOptions, Map<String, List<RunOption>> writeOptions) {
         this.runOptions = Map.copyOf(runOptions);
         this.writeOptions = Map.copyOf(writeOptions);
+        // a role granted that lets the grantee act outside the database (run programs, write the server's files)
+        String roles = sqlRoles.isEmpty() ? "" : "|\\bGRANT\\b[^;]*?\\b(?:" + String.join("|", sqlRoles) + ")\\b";
         this.sqlOutside = java.util.regex.Pattern.compile("(?i)(?:^|;)\\s*(" + String.join("|", sqlVerbs)
-                + ")\\b|\\bCOPY\\b[^;]*?\\b(?:TO|FROM)\\s+(PROGRAM\\b|'|\\$|E')|\\bLANGUAGE\\s+'?(pl\\w*u|plsh|c)\\b");
+                + ")\\b|\\bCOPY\\b[^;]*?\\b(?:TO|FROM)\\s+(PROGRAM\\b|'|\\$|E')|\\bLANGUAGE\\s+'?(pl\\w*u|plsh|c)\\b" + roles);
         this.sqlFunctions = Set.copyOf(sqlFunctions.stream().map(f -> f.replace("\\Q", "").replace("\\E", "")
                 .toLowerCase(Locale.ROOT)).toList());
         this.programs = Map.copyOf(programs);
@@ -364,6 +366,7 @@ public final class Vocabulary {
         Map<String, Condition> readOnly = new HashMap<>();
         List<String> sqlVerbs = new ArrayList<>();
         List<String> sqlFunctions = new ArrayList<>();
+        List<String> sqlRoles = new ArrayList<>();
         Map<String, List<RunOption>> runOptions = new HashMap<>();
         Map<String, List<RunOption>> writeOptions = new HashMap<>();
         try (InputStream in = Vocabulary.class.getResourceAsStream(resource)) {
@@ -383,8 +386,9 @@ public final class Vocabulary {
                 if (cols.length < 2) {
                     throw new IllegalStateException(where + ": expected 'program NAMES | EFFECT'");
                 }
-                if (cols[0].startsWith("sql-verb ") || cols[0].startsWith("sql-function ")) {
-                    List<String> into = cols[0].startsWith("sql-verb ") ? sqlVerbs : sqlFunctions;
+                if (cols[0].startsWith("sql-verb ") || cols[0].startsWith("sql-function ") || cols[0].startsWith("sql-role ")) {
+                    List<String> into = cols[0].startsWith("sql-verb ") ? sqlVerbs
+                            : cols[0].startsWith("sql-role ") ? sqlRoles : sqlFunctions;
                     for (String word : cols[0].substring(cols[0].indexOf(' ') + 1).split(",")) {
                         // ALTER SYSTEM: any white space between the words, as SQL reads it
                         into.add(String.join("\\s+", Arrays.stream(word.strip().split("\\s+"))
@@ -451,7 +455,7 @@ public final class Vocabulary {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new Vocabulary(programs, subcommands, readOnly, sqlVerbs, sqlFunctions, runOptions, writeOptions);
+        return new Vocabulary(programs, subcommands, readOnly, sqlVerbs, sqlFunctions, sqlRoles, runOptions, writeOptions);
     }
 
     private static Condition condition(String text, String where) {

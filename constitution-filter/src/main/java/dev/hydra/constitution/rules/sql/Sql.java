@@ -35,13 +35,21 @@ public final class Sql {
     }
 
     /** The statements found, shell commands the SQL would run, and why reading stopped (or null). */
-    public record Analysis(List<Statement> statements, List<String> shellCommands, String problem) {
+    /**
+     * What SQL does: its statements, the shell commands it runs on the server (COPY ... PROGRAM) and the
+     * server's files it writes (COPY ... TO 'file', lo_export, adminpack's pg_file_write).
+     */
+    public record Analysis(List<Statement> statements, List<String> shellCommands, List<String> filesWritten,
+                           String problem) {
     }
 
     private static final int MAX_DEPTH = 4;
     private static final Set<String> VERBS = Set.of("DROP", "DELETE", "TRUNCATE", "ALTER", "CREATE", "RENAME",
             "EXECUTE", "EXEC", "PREPARE", "DO", "USE", "COPY", "CALL", "GRANT", "REVOKE", "UPDATE", "INSERT",
             "MERGE", "SET", "SELECT", "WITH", "COMMENT", "REINDEX", "VACUUM", "CLUSTER");
+    /** Functions that write a file of the database server, named by one of their text arguments. */
+    private static final Set<String> FILE_WRITERS = Set.of("LO_EXPORT", "PG_FILE_WRITE", "PG_FILE_RENAME",
+            "PG_FILE_UNLINK", "PG_FILE_SYNC");
     private static final Set<String> SQL_RUNNERS = Set.of("DBLINK_EXEC", "DBLINK", "DBLINK_SEND_QUERY",
             "QUERY_TO_XML", "QUERY_TO_XML_AND_XMLSCHEMA", "SYS_EXEC", "XP_CMDSHELL");
     private static final Set<String> BOUNDARY_WORDS = Set.of("BEGIN", "THEN", "ELSE", "LOOP", "DECLARE", "END",
@@ -78,6 +86,16 @@ public final class Sql {
             bucket[bucket.length - 1] = t;
             TRIGGERS_BY_INITIAL[k] = bucket;
         }
+    }
+
+    /** Whether the text may call one of the {@link #FILE_WRITERS} (lo_export, pg_file_write, ...). */
+    private static boolean mayWriteFiles(String sql) {
+        for (int i = sql.indexOf('_'); i > 1; i = sql.indexOf('_', i + 1)) {
+            if (sql.regionMatches(true, i - 2, "lo_export", 0, 9) || sql.regionMatches(true, i - 2, "pg_file_", 0, 8)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static boolean mayMatter(String sql) {
@@ -139,16 +157,17 @@ public final class Sql {
     }
 
     public static Analysis analyze(String sql, String database, int depth) {
-        if (!mayMatter(sql)) {
-            return new Analysis(List.of(), List.of(), null);
+        if (!mayMatter(sql) && !mayWriteFiles(sql)) {
+            return new Analysis(List.of(), List.of(), List.of(), null);
         }
         Budget.tick();
         parentheses(sql);
         List<Statement> statements = new ArrayList<>();
         List<String> shell = new ArrayList<>();
-        String pg = new Reading(sql, Dialect.POSTGRES, database, depth, statements, shell).run();
+        List<String> files = new ArrayList<>();
+        String pg = new Reading(sql, Dialect.POSTGRES, database, depth, statements, shell, files).run();
         String my = needsMysqlReading(sql)
-                ? new Reading(sql, Dialect.MYSQL, database, depth, statements, shell).run() : pg;
+                ? new Reading(sql, Dialect.MYSQL, database, depth, statements, shell, files).run() : pg;
         String problem = null;
         if (pg != null && pg.startsWith("!")) {
             problem = pg.substring(1);
@@ -157,7 +176,7 @@ public final class Sql {
         } else if (pg != null && my != null) {
             problem = pg;
         }
-        return new Analysis(statements, shell, problem);
+        return new Analysis(statements, shell, files, problem);
     }
 
     private static boolean needsMysqlReading(String sql) {
@@ -197,13 +216,16 @@ public final class Sql {
         private final int depth;
         private final List<Statement> out;
         private final List<String> shell;
+        private final List<String> files;
         private final Map<String, String> variables = new HashMap<>();
         private final Map<String, String> prepared = new HashMap<>();
         private String database;
         /** Problems that must fail closed even when the other dialect reads the text, marked with '!'. */
         private String hardProblem;
 
-        Reading(String src, Dialect dialect, String database, int depth, List<Statement> out, List<String> shell) {
+        Reading(String src, Dialect dialect, String database, int depth, List<Statement> out, List<String> shell,
+                List<String> files) {
+            this.files = files;
             this.src = src;
             this.dialect = dialect;
             this.database = database;
@@ -254,6 +276,14 @@ public final class Sql {
         private void statement(List<Token> tokens) {
             for (int i = 0; i + 1 < tokens.size(); i++) {
                 Token t = tokens.get(i);
+                if (t.kind == Kind.WORD && FILE_WRITERS.contains(t.text) && tokens.get(i + 1).text.equals("(")) {
+                    // lo_export(oid, '/path'), pg_file_write('/path', ...): every text argument may be the file
+                    for (Token arg : tokens.subList(i + 2, end(tokens, i + 2))) {
+                        if (arg.kind == Kind.STRING) {
+                            files.add(arg.text);
+                        }
+                    }
+                }
                 if (t.kind == Kind.WORD && SQL_RUNNERS.contains(t.text) && tokens.get(i + 1).text.equals("(")) {
                     // dblink_exec('...', 'DROP DATABASE x'): functions that run SQL given as text
                     int close = end(tokens, i + 2);
@@ -337,6 +367,8 @@ public final class Sql {
                     for (int i = 1; i + 1 < s.size(); i++) {
                         if (s.get(i).isWord("PROGRAM") && s.get(i + 1).kind == Kind.STRING) {
                             shell.add(s.get(i + 1).text);
+                        } else if (s.get(i).isWord("TO") && s.get(i + 1).kind == Kind.STRING) {
+                            files.add(s.get(i + 1).text); // COPY ... TO '/path': the server writes the file
                         }
                     }
                 }
@@ -625,6 +657,7 @@ public final class Sql {
             Analysis inner = analyze(Text.decode(sql), database, depth + 1);
             out.addAll(inner.statements());
             shell.addAll(inner.shellCommands());
+            files.addAll(inner.filesWritten());
             if (inner.problem() != null) {
                 hardProblem = what + ": " + inner.problem();
             }
@@ -781,6 +814,7 @@ public final class Sql {
                     case "DECODE" -> args.size() == 2 && args.get(1).equalsIgnoreCase("base64")
                             ? Decoders.base64(args.get(0))
                             : args.size() == 2 && args.get(1).equalsIgnoreCase("hex") ? hexString(args.get(0)) : null;
+                    case "QUOTE_LITERAL", "QUOTE_NULLABLE" -> "'" + args.get(0).replace("'", "''") + "'";
                     case "CONVERT_FROM", "QUOTE_IDENT", "QUOTENAME", "TRIM", "FORMAT" ->
                             name.equals("FORMAT") ? format(args) : args.get(0);
                     case "REPEAT" -> repeat(args.get(0), Integer.parseInt(args.get(1).trim()));
