@@ -781,8 +781,17 @@ public final class Commands {
         List<String> rest = args.subList(i + 1, args.size());
         if (tree != null && isOneOf(sub, "clean", "checkout", "switch", "restore", "reset", "stash", "merge", "pull",
                 "rebase", "cherry-pick", "revert", "apply", "am", "rm", "mv")) {
-            // git -C /srv/hydra clean -fdx, --work-tree=/ checkout: the files changed are anywhere in that tree
-            recorder.write(f, tree.replaceAll("/+$", "") + "/**", null, what + " " + sub + " in " + tree, cwd);
+            // git -C /srv/hydra clean -fdx, --work-tree=/ checkout: the files changed are anywhere in that tree,
+            // unless the paths are named after -- (checkout HEAD -- etc/hosts: that file of the tree)
+            String root = tree.replaceAll("/+$", "");
+            int dashdash = rest.indexOf("--");
+            List<String> named = dashdash >= 0 ? rest.subList(dashdash + 1, rest.size()) : List.of();
+            if (named.isEmpty()) {
+                recorder.write(f, root + "/**", null, what + " " + sub + " in " + tree, cwd);
+            }
+            for (String file : named) {
+                recorder.write(f, file.startsWith("/") ? file : root + "/" + file, null, what + " " + sub + " in " + tree, cwd);
+            }
         }
         switch (sub) {
             case "push" -> push(rest, what);
