@@ -79,8 +79,16 @@ public final class Extractor {
                 String content = textOrNull(args, known.keys("content"));
                 String tree = text(args, known.keys(TREE));
                 // a tree (mcp-server-git's checkout of repo_path) has any file under it rewritten
-                recorder.write(f, tree.isEmpty() ? text(args, known.keys("path")) : tree.replaceAll("/+$", "") + "/**",
-                        content != null ? content : newTexts(args.get(EDITS)), via, null);
+                String written = tree.isEmpty() ? text(args, known.keys("path")) : tree.replaceAll("/+$", "") + "/**";
+                recorder.write(f, written, content != null ? content : newTexts(args.get(EDITS)), via, null);
+                String canonical = written.isBlank() ? "" : PathGlob.canonical(written, recorder.base(null));
+                if (args.get(EDITS) instanceof Collection<?> edits && ComposeFile.named(canonical)) {
+                    for (Object e : edits) { // each edit's new text is a fragment of the compose file
+                        if (e instanceof Map<?, ?> m && m.get("newText") instanceof String t) {
+                            ComposeFile.read(recorder, f, canonical, t, via);
+                        }
+                    }
+                }
             }
             case "delete" -> recorder.delete(f, text(args, known.keys("path")), via, null);
             case "move" -> {
