@@ -64,7 +64,7 @@ public final class Extractor {
         }
         if (known == null) {
             f.unknownTool = tool;
-            f.ops.add(new Facts.Op(tool, argumentText(args), List.of(), via));
+            f.ops.add(new Facts.Op(tool, sentText(args), List.of(), via));
             generic(f, args, via);
             files(f, tool.substring(tool.lastIndexOf('.') + 1), args, via, 0);
             return;
@@ -74,7 +74,7 @@ public final class Extractor {
         f.effect = known.effect();
         switch (known.effect().word()) {
             case "read", "restart", "vector" -> f.ops.add(new Facts.Op(tool, "", List.of(), via));
-            case "publish" -> f.ops.add(new Facts.Op(tool, argumentText(args), List.of(), via));
+            case "publish" -> f.ops.add(new Facts.Op(tool, sentText(args), List.of(), via));
             case "write" -> {
                 String content = textOrNull(args, known.keys("content"));
                 String tree = text(args, known.keys(TREE));
@@ -123,7 +123,7 @@ public final class Extractor {
                     database(text(args, known.keys("database"))), via, "SQL");
             case "collection" -> f.ops.add(new Facts.Op(tool, text(args, known.keys("collection")), List.of(), via));
             case "fetch" -> {
-                f.ops.add(new Facts.Op(tool, argumentText(args), List.of(), via));
+                f.ops.add(new Facts.Op(tool, sentText(args), List.of(), via));
                 String method = text(args, known.keys("method")).strip().toUpperCase(java.util.Locale.ROOT);
                 if (!method.isEmpty() && !method.equals("GET") && !method.equals("HEAD")) {
                     f.problem("method", "not understood: " + tool + " with method " + Recorder.shorten(method)
@@ -652,6 +652,46 @@ public final class Extractor {
     }
 
     /** Every string value of the arguments, one per line (what leaves Hydra through the tool). */
+    /** Short values (at most this long, one line each) are joined with their neighbours, for {@link #sentText}. */
+    private static final int PIECE_LIMIT = 256;
+    /** How many neighbouring values one join holds: a token split in two or three pieces. */
+    private static final int PIECES = 3;
+
+    /**
+     * The text of arguments that leave Hydra, and below it each short value joined with the one or two
+     * that follow it, a line each: a token split across fields ({"a": "ghp_", "b": "1qW3..."}) is whole
+     * again where the receiver joins the pieces. At most three times the text, so the scan stays bounded.
+     */
+    static String sentText(Map<String, Object> args) {
+        List<String> pieces = new ArrayList<>();
+        join(pieces, args, 0);
+        String text = argumentText(args);
+        if (pieces.size() < 2) {
+            return text;
+        }
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i + 1 < pieces.size(); i++) {
+            for (int k = i; k < Math.min(pieces.size(), i + PIECES); k++) {
+                b.append(pieces.get(k));
+            }
+            b.append('\n');
+        }
+        return text + "\n" + Text.decode(b.toString());
+    }
+
+    private static void join(List<String> pieces, Object value, int depth) {
+        if (value == null || depth > 8 || pieces.size() > Budget.MAX_WORDS) {
+            return;
+        }
+        if (value instanceof Map<?, ?> m) {
+            m.values().forEach(v -> join(pieces, v, depth + 1));
+        } else if (value instanceof Collection<?> c) {
+            c.forEach(v -> join(pieces, v, depth + 1));
+        } else if (value instanceof String s && s.length() <= PIECE_LIMIT && s.indexOf('\n') < 0) {
+            pieces.add(s);
+        }
+    }
+
     public static String argumentText(Object value) {
         StringBuilder b = new StringBuilder();
         appendText(b, value, 0);
