@@ -409,20 +409,42 @@ public final class Extractor {
 
     // ------------------------------------------------------------------ tasks
 
+    /**
+     * The tool calls a task names ({"tool": ..., "arguments": {...}}), at its top and in its lists of
+     * steps, however nested ({"plan": {"steps": [{"server": ..., "tool": ..., "arguments": ...}]}}), each
+     * judged as the call itself.
+     */
+    private void taskCalls(Facts f, Map<?, ?> t, String via, int depth) {
+        Budget.nesting(depth, "the task's steps");
+        if (t.get("tool") instanceof String tool && t.get("arguments") instanceof Map<?, ?> arguments) {
+            String server = t.get("server") instanceof String s ? s + "." : "";
+            @SuppressWarnings("unchecked")
+            Map<String, Object> a = (Map<String, Object>) arguments;
+            String unknownBefore = f.unknownTool;
+            toolCall(f, Text.fold(server + tool), a, via);
+            if (f.unknownTool != null && f.unknownTool != unknownBefore && !tool.contains(".") && server.isEmpty()) {
+                f.unknownTool = unknownBefore; // a tool without a server is the crew's own business
+            }
+        }
+        for (Map.Entry<?, ?> e : t.entrySet()) {
+            if (e.getValue() instanceof Collection<?> list) {
+                for (Object item : list) {
+                    if (item instanceof Map<?, ?> step) {
+                        taskCalls(f, step, via, depth + 1);
+                    }
+                }
+            } else if (e.getValue() instanceof Map<?, ?> m && !"arguments".equals(e.getKey())) {
+                taskCalls(f, m, via, depth + 1); // {"plan": {"phases": [...]}}
+            }
+        }
+    }
+
     public Facts of(Task task) {
         Facts f = new Facts();
         Map<String, Object> t = task.task();
         String action = Text.fold(Text.decode(task.action())).strip().replaceAll("[^a-z0-9]+", "_");
         String via = "task action " + action;
-        if (t.get("tool") instanceof String tool && t.get("arguments") instanceof Map<?, ?> arguments) {
-            String server = t.get("server") instanceof String s ? s + "." : "";
-            @SuppressWarnings("unchecked")
-            Map<String, Object> a = (Map<String, Object>) arguments;
-            toolCall(f, Text.fold(server + tool), a, via);
-            if (f.unknownTool != null && !tool.contains(".") && server.isEmpty()) {
-                f.unknownTool = null; // a tool without a server is the crew's own business
-            }
-        }
+        taskCalls(f, t, via, 0);
         String sql = text(t, "sql", "statement");
         if (sql.isEmpty() && Recorder.isOneOf(action, "execute_sql", "run_sql", "sql", "run_query", "query_database",
                 "execute_query", "db_query", "query")) {
