@@ -92,6 +92,16 @@ final class Absolutes {
                 if (!found.isEmpty()) {
                     return e.program() + " sends a secret (" + found.get(0).kind() + ")";
                 }
+                String option = Vocabulary.table().credentialOption(e);
+                if (option != null) {
+                    return e.program() + " sends the password given to " + option;
+                }
+                for (Facts.Setting s : f.settings) {
+                    if (Vocabulary.table().credentialVariable(s.key()) && !s.value().isBlank()
+                            && s.value().indexOf(Text.UNKNOWN) < 0 && !s.value().startsWith("$")) {
+                        return e.program() + " sends the password in " + s.key();
+                    }
+                }
             }
             return null;
         }
@@ -99,7 +109,27 @@ final class Absolutes {
         private static boolean sends(Shell.Exec e) {
             Vocabulary.Program p = Vocabulary.table().program(e);
             return p != null && p.effect() == Vocabulary.Effect.NETWORK
-                    || Recorder.isOneOf(e.program(), "curl", "wget", "http", "https", "xh", "git", "nc", "ncat", "scp");
+                    || Recorder.isOneOf(e.program(), "curl", "wget", "http", "https", "xh", "git", "nc", "ncat", "scp")
+                    || remoteDatabase(e);
+        }
+
+        /** A database client given another host (psql -h db.example.com): it sends its password there. */
+        private static boolean remoteDatabase(Shell.Exec e) {
+            if (!Recorder.isOneOf(e.program(), "psql", "pgcli", "pg_dump", "pg_dumpall", "mysql", "mariadb",
+                    "mysqladmin", "mysqldump", "redis-cli", "mongosh", "mongo")) {
+                return false;
+            }
+            List<String> args = e.argv().subList(1, e.argv().size());
+            for (int i = 0; i < args.size(); i++) {
+                String a = args.get(i);
+                String host = (a.equals("-h") || a.equals("--host")) && i + 1 < args.size() ? args.get(i + 1)
+                        : a.startsWith("--host=") ? a.substring(7) : a.startsWith("-h") && a.length() > 2 ? a.substring(2) : null;
+                if (host != null && !Recorder.isOneOf(host, "localhost", "127.0.0.1", "::1", "/tmp",
+                        "/var/run/postgresql", "/run/postgresql")) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 

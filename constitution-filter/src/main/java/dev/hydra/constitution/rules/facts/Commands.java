@@ -2,6 +2,7 @@ package dev.hydra.constitution.rules.facts;
 
 import dev.hydra.constitution.rules.shell.Shell;
 import dev.hydra.constitution.rules.sql.Sql;
+import dev.hydra.constitution.rules.text.Budget;
 import dev.hydra.constitution.rules.text.PathGlob;
 import dev.hydra.constitution.rules.text.Text;
 
@@ -44,7 +45,11 @@ public final class Commands {
             "unlink", "/etc/nixos", "subprocess", "os.system", "exec(", "eval(", "child_process", "system(",
             // code aimed at the network or at leaving the sandbox, even though the sandbox would stop it
             "socket", "urllib", "http.client", "requests.", "fetch(", "net.connect", "xmlhttprequest", "lwp::",
-            "io::socket", "popen", "`", "/dev/tcp", "pty.spawn", "ctypes", "setns", "/proc/", "/etc/");
+            "io::socket", "popen", "`", "/dev/tcp", "pty.spawn", "ctypes", "setns", "/proc/", "/etc/",
+            // the same in the other languages' words: PHP, gawk's network files, Ruby, R, URLs themselves
+            "://", "file_get_contents", "fsockopen", "stream_socket", "curl_", "/inet/", "/inet4/", "/inet6/",
+            "net::http", "net/http", "open-uri", "download.file", "httr", "urlopen", "httpclient", "websocket",
+            "getaddrinfo", "gethostbyname");
 
     /** Reads a shell command line: every program it runs, the settings it makes, inline code it cannot read. */
     private static final java.util.regex.Pattern AUTH_OFF_OPTION =
@@ -283,7 +288,17 @@ public final class Commands {
                     names(ops.subList(1, ops.size()), f.removals, what);
                 }
             }
-            case "git" -> git(args, what, cwd);
+            case "git" -> {
+                git(args, what, cwd);
+                int sub = firstOperand(args);
+                if (sub >= 0 && isOneOf(args.get(sub), "apply", "am")) {
+                    patched(e.stdin(), strip(args.subList(sub + 1, args.size()), 1), what + " " + args.get(sub), cwd);
+                }
+            }
+            case "patch" -> {
+                patched(e.stdin(), strip(args, -1), what, cwd);
+                unparsedWrites(e, args, what, cwd); // the files it names itself (patch FILE < diff, -o, -d)
+            }
             case "cmake" -> {
                 int prefix = args.indexOf("--prefix");
                 if (args.contains("--install") && prefix >= 0 && prefix + 1 < args.size()) {
@@ -760,6 +775,64 @@ public final class Commands {
             default -> {
             }
         }
+    }
+
+    /**
+     * The files a patch read from the input changes ({@code patch -p1 <<EOF}, {@code git apply <<EOF}): each
+     * {@code ---}/{@code +++} header and {@code diff --git} line names one, with {@code strip} leading
+     * directories dropped (-1: only the file's name is kept, as patch does without -p).
+     */
+    private void patched(String diff, int strip, String what, String cwd) {
+        if (diff == null) {
+            return;
+        }
+        int found = 0;
+        for (String line : diff.split("\n")) {
+            List<String> names = new ArrayList<>(2);
+            int drop = strip;
+            if (line.startsWith("--- ") || line.startsWith("+++ ")) {
+                names.add(line.substring(4).split("\t")[0].strip());
+            } else if (line.startsWith("diff --git ")) {
+                names.addAll(List.of(line.substring(11).strip().split("\\s+")));
+            } else if (line.startsWith("rename to ") || line.startsWith("rename from ")) {
+                names.add(line.substring(line.indexOf(' ', 7) + 1).strip());
+                drop = 0; // git's rename lines carry no a/ b/ prefix
+            }
+            for (String name : names) {
+                if (name.isEmpty() || name.equals("/dev/null")) {
+                    continue;
+                }
+                if (++found > Budget.MAX_WORDS) {
+                    throw new Budget.Exceeded("a patch naming more than " + Budget.MAX_WORDS + " files");
+                }
+                String[] parts = name.split("/+");
+                String file = drop < 0 ? parts[parts.length - 1]
+                        : String.join("/", java.util.Arrays.asList(parts).subList(Math.min(drop, parts.length - 1), parts.length));
+                recorder.write(f, file, null, what + " (a patch)", cwd);
+            }
+        }
+    }
+
+    /** The -pN (--strip=N) of patch or git apply, or {@code otherwise}. */
+    private static int strip(List<String> args, int otherwise) {
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            String n = a.equals("-p") && i + 1 < args.size() ? args.get(i + 1)
+                    : a.startsWith("--strip=") ? a.substring(8) : a.startsWith("-p") ? a.substring(2) : null;
+            if (n != null && n.matches("\\d{1,3}")) {
+                return Integer.parseInt(n);
+            }
+        }
+        return otherwise;
+    }
+
+    /** The index of git's subcommand: the first argument past git's own options. */
+    private static int firstOperand(List<String> args) {
+        int i = 0;
+        while (i < args.size() && args.get(i).startsWith("-")) {
+            i += isOneOf(args.get(i), "-C", "-c", "--git-dir", "--work-tree", "--namespace", "--exec-path") ? 2 : 1;
+        }
+        return i < args.size() ? i : -1;
     }
 
     private void git(List<String> args, String what, String cwd) {

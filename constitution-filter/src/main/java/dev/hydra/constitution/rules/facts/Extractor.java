@@ -81,6 +81,11 @@ public final class Extractor {
                 // a tree (mcp-server-git's checkout of repo_path) has any file under it rewritten
                 String written = tree.isEmpty() ? text(args, known.keys("path")) : tree.replaceAll("/+$", "") + "/**";
                 recorder.write(f, written, content != null ? content : newTexts(args.get(EDITS)), via, null);
+                for (String other : every(args, known.keys("path"))) {
+                    if (!other.equals(written)) { // a second name for the path: either may be the one written
+                        recorder.write(f, other, content != null ? content : newTexts(args.get(EDITS)), via, null);
+                    }
+                }
                 String canonical = written.isBlank() ? "" : PathGlob.canonical(written, recorder.base(null));
                 if (args.get(EDITS) instanceof Collection<?> edits && ComposeFile.named(canonical)) {
                     for (Object e : edits) { // each edit's new text is a fragment of the compose file
@@ -90,11 +95,19 @@ public final class Extractor {
                     }
                 }
             }
-            case "delete" -> recorder.delete(f, text(args, known.keys("path")), via, null);
+            case "delete" -> {
+                for (String path : every(args, known.keys("path"))) {
+                    recorder.delete(f, path, via, null);
+                }
+            }
             case "move" -> {
                 String source = text(args, known.keys("source"));
-                recorder.delete(f, source, via, null);
-                recorder.write(f, text(args, known.keys("destination")), Recorder.secretMarker(source), via, null);
+                for (String s : every(args, known.keys("source"))) {
+                    recorder.delete(f, s, via, null);
+                }
+                for (String destination : every(args, known.keys("destination"))) {
+                    recorder.write(f, destination, Recorder.secretMarker(source), via, null);
+                }
             }
             case "commit" -> commit(f, args, via);
             case "push" -> {
@@ -156,7 +169,7 @@ public final class Extractor {
     private static final String EDITS = "edits";
     /** Roles whose value is one text (a path, a remote, SQL): a list or map there is not understood. */
     private static final Set<String> TEXT_ROLES = Set.of("path", "tree", "source", "destination", "remote", "branch", "sql",
-            "database", "container", "collection", "message");
+            "database", "container", "collection", "message", "content");
 
     /**
      * A known tool's arguments are understood only when each one is an argument the vocabulary names
@@ -173,7 +186,7 @@ public final class Extractor {
             return;
         }
         for (Map.Entry<String, Object> a : args.entrySet()) {
-            if (known.effect().equals("write") && (a.getKey().equals(EDITS) && newTexts(a.getValue()) != null
+            if (known.effect().word().equals("write") && (a.getKey().equals(EDITS) && newTexts(a.getValue()) != null
                     || a.getKey().equals("dryRun") && a.getValue() instanceof Boolean)) {
                 continue; // MCP's edit shape: the edits' new text is read as what is written; a dry run writes nothing
             }
@@ -181,6 +194,13 @@ public final class Extractor {
             for (Map.Entry<String, List<String>> r : known.roles().entrySet()) {
                 if (r.getValue().contains(a.getKey())) {
                     role = r.getKey();
+                    // two names of one part ({"destination": a, "to": b}): which one the server reads is its choice
+                    long named = r.getValue().stream().filter(args::containsKey).count();
+                    if (named > 1) {
+                        f.problem("arguments", "not understood: " + tool + " names its " + role + " "
+                                + named + " times (" + String.join(", ", r.getValue().stream().filter(args::containsKey)
+                                .toList()) + ")");
+                    }
                 }
             }
             if (role == null) {
@@ -618,6 +638,17 @@ public final class Extractor {
             return s;
         }
         return DATA_KEYS.contains(key) ? s.replace('\0', ' ') : s.substring(0, at);
+    }
+
+    /** The text of every one of these arguments that is present (first is what {@link #text} gives), or one "". */
+    private static List<String> every(Map<String, Object> args, String... keys) {
+        List<String> out = new ArrayList<>(1);
+        for (String key : keys) {
+            if (args.get(key) != null) {
+                out.add(textOrNull(args, key));
+            }
+        }
+        return out.isEmpty() ? List.of("") : out;
     }
 
     private static String name(Map<String, Object> args, String... keys) {

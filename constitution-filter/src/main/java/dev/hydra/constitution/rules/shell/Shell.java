@@ -33,7 +33,8 @@ public final class Shell {
     private static final Set<String> RESERVED = Set.of("if", "then", "else", "elif", "fi", "do", "done", "while",
             "until", "!", "{", "}", "function", "time", "coproc");
     private static final Set<String> INTERPRETERS = Set.of("python", "python2", "python3", "perl", "ruby", "node",
-            "nodejs", "php", "lua", "deno", "bun", "osascript", "pwsh", "powershell", "awk", "gawk", "tclsh");
+            "nodejs", "php", "lua", "deno", "bun", "osascript", "pwsh", "powershell", "awk", "gawk", "tclsh",
+            "Rscript", "rscript", "R", "julia", "groovy", "elixir", "erl", "raku", "perl6", "jshell", "scala", "kotlin");
 
     /** One program run with its final arguments, redirections and (when known) its standard input. */
     public record Exec(List<String> argv, List<Redirect> redirects, String stdin, String cwd, String program) {
@@ -695,11 +696,13 @@ public final class Shell {
                     }
                 }
                 case "export", "declare", "typeset", "local", "readonly" -> {
+                    boolean nameref = !program.equals("export") && args.stream()
+                            .anyMatch(a -> a.startsWith("-") && !a.startsWith("--") && a.indexOf('n') > 0);
                     for (String a : args) {
                         if (isAssignment(a)) {
                             assignments.add(a);
                             int eq = a.indexOf('=');
-                            vars.put(a.substring(0, eq), a.substring(eq + 1));
+                            vars.put((nameref ? NAMEREF : "") + a.substring(0, eq), a.substring(eq + 1));
                         }
                     }
                 }
@@ -890,7 +893,7 @@ public final class Shell {
             for (int i = 0; i < args.size(); i++) {
                 String a = args.get(i);
                 if ((a.equals("-c") || a.equals("-e") || a.equals("-r") || a.equals("-E") || a.equals("--eval")
-                        || a.equals("-p")) && i + 1 < args.size()) {
+                        || a.equals("-p") || a.equals("-eval") || a.equals("--expr")) && i + 1 < args.size()) {
                     code(args.get(i + 1));
                     return;
                 }
@@ -1340,7 +1343,13 @@ public final class Shell {
             };
         }
 
+        /** declare -n NAME=TARGET: NAME is another name for TARGET (kept in vars under a key no name can have). */
+        private static final String NAMEREF = "\0nameref:";
+
         private String variable(String name) {
+            for (int hops = 0; hops < 8 && vars.containsKey(NAMEREF + name); hops++) {
+                name = vars.get(NAMEREF + name);
+            }
             String v = vars.get(name);
             if (v != null) {
                 return v;
@@ -1360,6 +1369,11 @@ public final class Shell {
         }
 
         private String parameter(String inner) {
+            if (inner.startsWith("!") && inner.length() > 1 && inner.substring(1).matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                // ${!g}: the value of the variable that g names
+                String target = variable(inner.substring(1));
+                return target.matches("[A-Za-z_][A-Za-z0-9_]*") ? variable(target) : String.valueOf(UNKNOWN);
+            }
             if (inner.startsWith("#") || inner.startsWith("!")) {
                 return String.valueOf(UNKNOWN);
             }

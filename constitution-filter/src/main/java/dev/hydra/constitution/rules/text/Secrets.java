@@ -49,6 +49,11 @@ public final class Secrets {
             new Format("xox", false, Pattern.compile("xox[abposr]-[A-Za-z0-9\\-]{10,}"), "slack_token"),
             new Format("https://hooks.slack.com/services/", false,
                     Pattern.compile("https://hooks\\.slack\\.com/services/[A-Za-z0-9/_\\-]{20,}"), "slack_webhook"),
+            // a webhook URL is its own credential: whoever has it may post as the channel
+            new Format("discord", false, Pattern.compile(
+                    "discord(?:app)?\\.com/api/webhooks/\\d{5,}/[A-Za-z0-9_\\-]{30,}"), "discord_webhook"),
+            new Format("webhook.office.com/", false, Pattern.compile(
+                    "webhook\\.office\\.com/webhookb2/[A-Za-z0-9@/_\\-]{30,}"), "teams_webhook"),
             new Format("AIza", false, Pattern.compile("AIza[0-9A-Za-z_\\-]{35}"), "google_api_key"),
             new Format("ya29.", false, Pattern.compile("ya29\\.[0-9A-Za-z_\\-]{20,}"), "google_oauth_token"),
             new Format("hf_", false, Pattern.compile("hf_[A-Za-z0-9]{30,}"), "huggingface_token"),
