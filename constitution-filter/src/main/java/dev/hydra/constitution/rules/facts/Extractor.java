@@ -196,7 +196,7 @@ public final class Extractor {
                     role = r.getKey();
                     // two names of one part ({"destination": a, "to": b}): which one the server reads is its choice
                     long named = r.getValue().stream().filter(args::containsKey).count();
-                    if (named > 1) {
+                    if (named > 1 && (TEXT_ROLES.contains(r.getKey()) || r.getKey().equals("command"))) {
                         f.problem("arguments", "not understood: " + tool + " names its " + role + " "
                                 + named + " times (" + String.join(", ", r.getValue().stream().filter(args::containsKey)
                                 .toList()) + ")");
@@ -709,11 +709,13 @@ public final class Extractor {
     private static final int PIECE_LIMIT = 256;
     /** How many neighbouring values one join holds: a token split in two or three pieces. */
     private static final int PIECES = 3;
+    /** The joins are at most this long in all, so a call of many values costs a bounded scan. */
+    private static final int JOINED_LIMIT = 64 * 1024;
 
     /**
      * The text of arguments that leave Hydra, and below it each short value joined with the one or two
      * that follow it, a line each: a token split across fields ({"a": "ghp_", "b": "1qW3..."}) is whole
-     * again where the receiver joins the pieces. At most three times the text, so the scan stays bounded.
+     * again where the receiver joins the pieces. At most 64 KiB of joins, so the scan stays bounded.
      */
     static String sentText(Map<String, Object> args) {
         List<String> pieces = new ArrayList<>();
@@ -723,7 +725,7 @@ public final class Extractor {
             return text;
         }
         StringBuilder b = new StringBuilder();
-        for (int i = 0; i + 1 < pieces.size(); i++) {
+        for (int i = 0; i + 1 < pieces.size() && b.length() < JOINED_LIMIT; i++) {
             for (int k = i; k < Math.min(pieces.size(), i + PIECES); k++) {
                 b.append(pieces.get(k));
             }

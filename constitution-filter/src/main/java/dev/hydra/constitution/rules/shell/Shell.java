@@ -730,7 +730,13 @@ public final class Shell {
                     }
                 }
                 case "hash" -> {
-                    if (args.stream().anyMatch(a -> a.startsWith("-") && a.contains("p"))) {
+                    // hash -p /usr/bin/curl ls: from here on, ls runs curl (like cp /usr/bin/curl ./ls)
+                    int p = args.indexOf("-p");
+                    if (p >= 0 && p + 2 < args.size()) {
+                        for (String name : args.subList(p + 2, args.size())) {
+                            programCopies.put(name, basename(args.get(p + 1)));
+                        }
+                    } else if (args.stream().anyMatch(a -> a.startsWith("-") && a.contains("p"))) {
                         fail("hash -p makes a name run another program");
                     }
                 }
