@@ -275,7 +275,11 @@ public final class Shell {
                     String a = fields.get(0);
                     assignments.add(a);
                     int eq = a.indexOf('=');
-                    vars.put(a.substring(0, eq).replace("+", ""), a.substring(eq + 1));
+                    String name = a.substring(0, eq).replace("+", "");
+                    vars.put(name, a.substring(eq + 1));
+                    if (eq == a.length() - 1 && pos < s.length() && s.charAt(pos) == '(') {
+                        array(name); // a=(x y): a[0]=x, a[1]=y, and $a is x
+                    }
                     continue;
                 }
                 if (argv.isEmpty() && fields.size() == 1 && aliases.containsKey(fields.get(0))) {
@@ -293,6 +297,21 @@ public final class Shell {
                 }
             }
             return new Simple(argv, redirects, here, heredoc);
+        }
+
+        /** An array assignment's words, {@code (x y)} at pos: each is NAME[i], NAME is the first. */
+        private void array(String name) {
+            int close = matching(pos, '(', ')');
+            List<String> words = words(s.substring(pos + 1, close));
+            pos = close + 1;
+            if (words.size() > Budget.MAX_WORDS) {
+                throw new Budget.Exceeded("an array of more than " + Budget.MAX_WORDS + " words");
+            }
+            for (int i = 0; i < words.size(); i++) {
+                vars.put(name + "[" + i + "]", words.get(i));
+            }
+            vars.put(name, words.isEmpty() ? "" : words.get(0));
+            vars.put(name + "[@]", String.join(" ", words));
         }
 
         /**
@@ -721,6 +740,14 @@ public final class Shell {
                         vars.put(args.get(1), printf(args.subList(2, args.size())));
                     }
                 }
+                case "set" -> {
+                    int dashdash = args.indexOf("--");
+                    if (dashdash >= 0) { // set -- a b: the positional parameters from here on
+                        List<String> bound = new ArrayList<>(List.of("set"));
+                        bound.addAll(args.subList(dashdash + 1, args.size()));
+                        positional = bound;
+                    }
+                }
                 case "trap" -> {
                     // trap 'CODE' SIGNAL...: the code runs (on exit, on a signal): read it like eval
                     List<String> rest = args.stream().dropWhile(a -> a.equals("-p") || a.equals("-l") || a.equals("--"))
@@ -778,8 +805,14 @@ public final class Shell {
                     // the command gets its operands from the input (or after :::): when the input is known
                     // they are its words, else one operand that may be anything
                     List<String> command = new ArrayList<>(sep >= 0 ? rest.subList(0, sep) : rest);
+                    // xargs -a FILE reads its input from a file this line wrote (echo x > /tmp/l; xargs -a /tmp/l rm)
+                    String input = stdin;
+                    int file = args.indexOf("-a") >= 0 ? args.indexOf("-a") : args.indexOf("--arg-file");
+                    if (file >= 0 && file + 1 < args.size()) {
+                        input = written.get(args.get(file + 1));
+                    }
                     List<String> inputs = sep >= 0 ? rest.subList(sep + 1, rest.size())
-                            : stdin != null ? List.of(stdin.strip().split("[\\s\\x00]+")) : List.of(String.valueOf(UNKNOWN));
+                            : input != null ? List.of(input.strip().split("[\\s\\x00]+")) : List.of(String.valueOf(UNKNOWN));
                     boolean placed = false;
                     for (int i = 0; i < command.size(); i++) {
                         for (String placeholder : List.of("{}", "%", "{1}")) {
@@ -1337,7 +1370,11 @@ public final class Shell {
             }
             List<String> rest = positional.subList(1, positional.size());
             return switch (name) {
-                case "@", "*" -> String.join(" ", rest);
+                case "@" -> String.join(" ", rest);
+                case "*" -> {
+                    String ifs = variable("IFS"); // "$*" joins with IFS's first character
+                    yield String.join(ifs.isEmpty() || ifs.charAt(0) == UNKNOWN ? "" : ifs.substring(0, 1), rest);
+                }
                 case "#" -> String.valueOf(rest.size());
                 default -> {
                     if (name.isEmpty() || !name.chars().allMatch(Character::isDigit) || name.length() > 3) {
@@ -1348,6 +1385,8 @@ public final class Shell {
                 }
             };
         }
+
+        private static final java.util.regex.Pattern SUBSCRIPT = java.util.regex.Pattern.compile("\\[(\\d{1,4}|@|\\*)]");
 
         /** declare -n NAME=TARGET: NAME is another name for TARGET (kept in vars under a key no name can have). */
         private static final String NAMEREF = "\0nameref:";
@@ -1389,6 +1428,13 @@ public final class Shell {
             }
             String name = inner.substring(0, j);
             String op = inner.substring(j);
+            java.util.regex.Matcher subscript = SUBSCRIPT.matcher(op);
+            if (!name.isEmpty() && subscript.lookingAt()) {
+                // ${a[1]}, ${a[@]}: an element (or all) of an array this line assigned
+                String index = subscript.group(1).equals("*") ? "@" : subscript.group(1);
+                String element = vars.get(name + "[" + index + "]");
+                return element != null && subscript.end() == op.length() ? element : String.valueOf(UNKNOWN);
+            }
             String value = name.isEmpty() ? String.valueOf(UNKNOWN) : variable(name);
             boolean unset = value.equals(String.valueOf(UNKNOWN)) && !vars.containsKey(name);
             if (op.isEmpty()) {
@@ -1457,6 +1503,23 @@ public final class Shell {
                 return value;
             }
             return String.valueOf(UNKNOWN);
+        }
+
+        /** The words of a text, expanded as a command's arguments are. */
+        private List<String> words(String text) {
+            Parser p = child(text);
+            List<String> words = new ArrayList<>();
+            while (p.pos < p.s.length()) {
+                p.skipBlanks();
+                if (p.pos >= p.s.length()) {
+                    break;
+                }
+                words.addAll(p.readWord());
+                if (p.pos < p.s.length() && " \t\n".indexOf(p.s.charAt(p.pos)) < 0) {
+                    p.pos++;
+                }
+            }
+            return words;
         }
 
         private String expandText(String text) {
