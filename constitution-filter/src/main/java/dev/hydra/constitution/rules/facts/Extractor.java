@@ -143,9 +143,12 @@ public final class Extractor {
                             + " changes what it reaches");
                 }
                 String url = Text.fold(text(args, known.keys("url")));
+                String where = FetchTarget.insideOrNotWeb(url);
                 if (INTERNAL_HOST.matcher(url).find()) {
                     f.problem("url", "not understood: " + tool + " reaches " + Recorder.shorten(url)
                             + ", a host inside the lab (Hydra's own services or a private address)");
+                } else if (where != null) {
+                    f.problem("url", "not understood: " + tool + " " + Recorder.shorten(url) + " " + where);
                 }
             }
             case "shell" -> {
