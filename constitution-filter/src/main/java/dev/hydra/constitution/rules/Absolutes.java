@@ -31,7 +31,15 @@ final class Absolutes {
     private static final Path IMAGE_CONSTITUTION = Path.of("/app/config/constitution.yaml");
     private static final Set<String> REDIRECTING_KEYS = Set.of("HYDRA_CONSTITUTION", "HYDRA_CONFIG",
             "CONSTITUTION_FILE");
-    private static final Pattern COMPOSE = Pattern.compile("(?:docker-)?compose[^/]*\\.ya?ml");
+    /**
+     * Hydra's trust in verdicts re-pointed: the filter's signing key, the public keys executors accept, the
+     * constitutions in force (HYDRA_SIGNING_*, hydra.yaml signing: and constitution.signingKey). A key of the
+     * agent's making there signs whatever it likes, which is the constitution replaced.
+     */
+    private static final Pattern TRUST_KEY = Pattern.compile(
+            "hydra_signing_(?:key|public_keys|constitutions)|signingkey|publickeys|signing\\.constitutions"
+            + "|(?m)^\\s*signing\\s*:");
+    static final Pattern COMPOSE = Pattern.compile("(?:docker-)?compose[^/]*\\.ya?ml");
     private static final Pattern HYDRA_YAML = Pattern.compile("hydra[^/]*\\.ya?ml");
     /** constitution.file, constitution_file, {"constitution": {"file": ...}}, constitution:\n  file: */
     private static final Pattern CONSTITUTION_PATH_KEY = Pattern.compile(
@@ -179,6 +187,9 @@ final class Absolutes {
                 if (REDIRECTING_KEYS.contains(s.key()) || s.key().endsWith("_HYDRA_CONSTITUTION")) {
                     return s.via() + " sets " + s.key() + ", which points Hydra at another constitution";
                 }
+                if (s.key().startsWith("HYDRA_SIGNING_")) {
+                    return s.via() + " sets " + s.key() + ", which changes whose verdicts Hydra trusts";
+                }
                 if (s.value().indexOf('=') > 0 && JVM_PROPERTY.matcher(s.value()).find()) {
                     return s.via() + " sets " + s.key() + " to a JVM option that points Hydra at another constitution";
                 }
@@ -211,6 +222,9 @@ final class Absolutes {
                 if (content != null && (content.contains("constitution")
                         || HYDRA_YAML.matcher(name).matches() && FILE_KEY.matcher(content).find())) {
                     return w.describe() + ", changing where Hydra reads its constitution";
+                }
+                if (content != null && TRUST_KEY.matcher(content).find()) {
+                    return w.describe() + ", changing whose verdicts Hydra trusts (its signing keys)";
                 }
                 if (content == null && commandMentionsConstitution(f)) {
                     return w.describe() + " by a command that names the constitution";

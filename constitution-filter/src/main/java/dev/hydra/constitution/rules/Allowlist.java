@@ -42,6 +42,15 @@ final class Allowlist {
     }
 
     /** Files in a repository that make git run programs: the workspace is also used by git on the host. */
+    /** Hydra's configuration files: hydra*.yaml, compose files, env files. */
+    private static final Pattern HYDRA_CONFIG_FILE = Pattern.compile(
+            "/(?:hydra[^/]*\\.ya?ml|(?:docker-)?compose[^/]*\\.ya?ml|\\.env[^/]*|[^/]*\\.env)$");
+    /**
+     * Settings that weaken the sandbox every shell.run relies on (crews.sandbox: none, its limits, the
+     * uid it runs as, the shell timeout): Hydra's defences are a person's to change.
+     */
+    private static final Pattern SANDBOX_SETTING = Pattern.compile("(?i)hydra_crew_sandbox|hydra_crew_shell_timeout"
+            + "|\\bsandbox(?:uid|cpu|memorymb|processes|filesizemb)?\\s*[:=]|\\bshelltimeout\\s*[:=]");
     private static final Pattern HOST_GIT_FILES = Pattern.compile(
             "/\\.git/(?:hooks(?:/|$)|config$|info/attributes$)|/\\.gitattributes$|/\\.gitmodules$|/\\.git$");
     /** git settings whose value is a program, a URL rewrite or another file of settings. */
@@ -145,6 +154,11 @@ final class Allowlist {
             }
         }
         for (Facts.Write w : f.writes) {
+            if (!w.delete() && w.content() != null && HYDRA_CONFIG_FILE.matcher(w.path()).find()
+                    && SANDBOX_SETTING.matcher(w.content()).find()) {
+                return approval(NOT_AUTONOMOUS, w.describe() + ": it changes the sandbox shell commands run in "
+                        + "(crews.sandbox, its limits or timeout), one of Hydra's defences");
+            }
             if (!w.delete() && HOST_GIT_FILES.matcher(w.path()).find()) {
                 return approval(NOT_AUTONOMOUS, w.describe() + ": git runs what it names (hooks, filters, "
                         + "configuration), also when git-mcp runs git on the host");
