@@ -104,7 +104,8 @@ public final class Commands {
             shell(recorder, f, command, via + " (shell command run by SQL)");
         }
         for (String file : a.filesWritten()) {
-            recorder.write(f, file, null, via + " (a file the database server writes)", "/");
+            // on the database server (COPY ... TO, lo_export) or, for psql's \o, \g, \copy, on the client
+            recorder.write(f, file, null, via + " (a file written by SQL)", null);
         }
     }
 

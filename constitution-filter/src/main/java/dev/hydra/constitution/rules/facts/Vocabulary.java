@@ -148,7 +148,7 @@ public final class Vocabulary {
         // a role granted that lets the grantee act outside the database (run programs, write the server's files)
         String roles = sqlRoles.isEmpty() ? "" : "|\\bGRANT\\b[^;]*?\\b(?:" + String.join("|", sqlRoles) + ")\\b";
         this.sqlOutside = java.util.regex.Pattern.compile("(?i)(?:^|;)\\s*(" + String.join("|", sqlVerbs)
-                + ")\\b|\\bCOPY\\b[^;]*?\\b(?:TO|FROM)\\s+(PROGRAM\\b|'|\\$|E')|\\bLANGUAGE\\s+'?(pl\\w*u|plsh|c)\\b" + roles);
+                + ")\\b|\\bCOPY\\b[^;]*?\\b(?:TO|FROM)\\s+(PROGRAM\\b|'|\\$|E'|U&')|\\bLANGUAGE\\s+'?(pl\\w*u|plsh|c)\\b" + roles);
         this.sqlFunctions = Set.copyOf(sqlFunctions.stream().map(f -> f.replace("\\Q", "").replace("\\E", "")
                 .toLowerCase(Locale.ROOT)).toList());
         this.programs = Map.copyOf(programs);

@@ -88,6 +88,28 @@ public final class Sql {
         }
     }
 
+    /** A U&'...' string's text: \XXXX and \+XXXXXX are code points, \\ a backslash. */
+    static String unicodeEscapes(String t) {
+        StringBuilder b = new StringBuilder(t.length());
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            if (c == '\\' && i + 1 < t.length() && t.charAt(i + 1) == '\\') {
+                b.append('\\');
+                i++;
+            } else if (c == '\\' && i + 8 <= t.length() && t.charAt(i + 1) == '+'
+                    && t.substring(i + 2, i + 8).matches("[0-9A-Fa-f]{6}")) {
+                b.appendCodePoint(Integer.parseInt(t.substring(i + 2, i + 8), 16));
+                i += 7;
+            } else if (c == '\\' && i + 5 <= t.length() && t.substring(i + 1, i + 5).matches("[0-9A-Fa-f]{4}")) {
+                b.append((char) Integer.parseInt(t.substring(i + 1, i + 5), 16));
+                i += 4;
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
     /** Whether the text may call one of the {@link #FILE_WRITERS} (lo_export, pg_file_write, ...). */
     private static boolean mayWriteFiles(String sql) {
         for (int i = sql.indexOf('_'); i > 1; i = sql.indexOf('_', i + 1)) {
@@ -260,12 +282,36 @@ public final class Sql {
             String[] parts = command.trim().split("\\s+", 2);
             String name = parts[0].toLowerCase(Locale.ROOT);
             String arg = parts.length > 1 ? parts[1].trim() : "";
+            String first = arg.isEmpty() ? "" : arg.split("\\s+")[0].replace("'", "").replace("\"", "");
+            // the client's own output files: \o FILE, \w FILE, \g FILE (and |command: a shell command)
+            if (Set.of("\\o", "\\out", "\\w", "\\write", "\\g", "\\gx").contains(name) && !arg.isEmpty()) {
+                if (arg.startsWith("|")) {
+                    shell.add(arg.substring(1));
+                } else {
+                    files.add(first);
+                }
+            }
+            if (name.equals("\\copy")) {
+                // \copy ... to FILE (or to program 'cmd'): the client writes the file on its own host
+                String[] words = arg.split("\\s+");
+                for (int k = 0; k + 1 < words.length; k++) {
+                    if (words[k].equalsIgnoreCase("to") && !words[k + 1].equalsIgnoreCase("program")
+                            && !words[k + 1].equalsIgnoreCase("stdout") && !words[k + 1].equalsIgnoreCase("pstdout")) {
+                        files.add(words[k + 1].replace("'", "").replace("\"", ""));
+                    }
+                }
+            }
             switch (name) {
                 case "\\c", "\\connect" -> database = arg.isEmpty() ? database
                         : Text.fold(arg.split("\\s+")[0].replace("\"", "").replace("'", ""));
                 case "\\!" -> shell.add(arg);
-                case "\\i", "\\ir", "\\include", "\\o", "\\copy", "\\g", "\\gexec", "\\w" ->
+                case "\\i", "\\ir", "\\include", "\\gexec" ->
                         hardProblem = "psql " + name + " runs or writes SQL that cannot be inspected";
+                case "\\copy" -> {
+                    if (arg.toLowerCase(Locale.ROOT).contains("program")) {
+                        hardProblem = "psql \\copy runs a program";
+                    }
+                }
                 default -> {
                 }
             }
@@ -898,7 +944,9 @@ public final class Sql {
                     i += 2;
                     continue;
                 }
-                if (c == '\\' && dialect == Dialect.POSTGRES && statementStart && i + 1 < n
+                // psql reads a backslash command anywhere outside a string: select 1 \g FILE sends the query
+                // and writes its output to FILE
+                if (c == '\\' && dialect == Dialect.POSTGRES && i + 1 < n
                         && (Character.isLetter(s.charAt(i + 1)) || s.charAt(i + 1) == '!')) {
                     int end = lineEnd(s, i);
                     tokens.add(new Token(Kind.META, s.substring(i, end)));
@@ -919,6 +967,17 @@ public final class Sql {
                         return "unterminated string";
                     }
                     tokens.add(new Token(Kind.STRING, b.toString()));
+                    continue;
+                }
+                if ((c == 'U' || c == 'u') && i + 2 < n && s.charAt(i + 1) == '&' && s.charAt(i + 2) == '\''
+                        && dialect == Dialect.POSTGRES) {
+                    // U&'\0063onstitution': a string with Unicode escapes (\XXXX, \+XXXXXX)
+                    StringBuilder b = new StringBuilder();
+                    i = quoted(s, i + 3, '\'', false, b);
+                    if (i < 0) {
+                        return "unterminated string";
+                    }
+                    tokens.add(new Token(Kind.STRING, unicodeEscapes(b.toString())));
                     continue;
                 }
                 if ((c == 'E' || c == 'e') && i + 1 < n && s.charAt(i + 1) == '\'' && dialect == Dialect.POSTGRES) {
