@@ -292,11 +292,39 @@ public final class Shell {
                     throw new Budget.Exceeded("a command of more than " + Budget.MAX_ARGUMENTS + " words");
                 }
                 commandSeen = !argv.isEmpty();
-                if (argv.size() == 1 && argv.get(0).equals("case")) {
-                    throw new ParseError("case statements are not read");
+                if (argv.get(argv.size() - 1).equals("case") && RESERVED.containsAll(argv.subList(0, argv.size() - 1))) {
+                    caseStatement();
+                    return new Simple(List.of(":"), redirects, here, heredoc);
                 }
             }
             return new Simple(argv, redirects, here, heredoc);
+        }
+
+        private static final java.util.regex.Pattern ESAC = java.util.regex.Pattern.compile("(?<![\\w$])esac\\b");
+        private static final java.util.regex.Pattern CASE_IN = java.util.regex.Pattern.compile("^\\s*\\S+\\s+in\\b");
+
+        /**
+         * {@code case WORD in PATTERN) COMMANDS;; ... esac}, at pos just past "case": every branch's commands
+         * are read, since which one runs depends on the word. A body that cannot be split so is not read.
+         */
+        private void caseStatement() {
+            java.util.regex.Matcher end = ESAC.matcher(s);
+            java.util.regex.Matcher in = CASE_IN.matcher(s.substring(pos));
+            if (!in.find() || !end.find(pos)) {
+                throw new ParseError("a case statement that cannot be read");
+            }
+            String body = s.substring(pos + in.end(), end.start());
+            pos = end.end();
+            for (String branch : body.split(";;&?|;&")) {
+                int close = branch.indexOf(')');
+                if (close < 0) {
+                    if (!branch.isBlank()) {
+                        throw new ParseError("a case branch without a pattern");
+                    }
+                    continue;
+                }
+                nested(branch.substring(close + 1), null);
+            }
         }
 
         /** An array assignment's words, {@code (x y)} at pos: each is NAME[i], NAME is the first. */
