@@ -291,7 +291,9 @@ public final class Extractor {
             "(?:^|[_.\\-])(?:move|rename|mv)(?:$|[_.\\-])");
     private static final java.util.regex.Pattern WRITE_VERB = java.util.regex.Pattern.compile(
             "(?:^|[_.\\-])(?:write|edit|create|save|put|append|patch|replace|update|upload|mkdir|touch|set|chmod"
-            + "|chown|truncate|overwrite|insert|apply|restore|extract|unzip|link|symlink)(?:$|[_.\\-])");
+            + "|chown|truncate|overwrite|insert|apply|restore|extract|unzip|link|symlink"
+            // tools that put the files they name somewhere (a repository, a bucket, a host): github's push_files
+            + "|push|commit|sync|deploy|copy|cp|import|download|store|upsert|merge|install)(?:$|[_.\\-])");
 
     private static FileVerb verb(String name) {
         if (DELETE_VERB.matcher(name).find()) {
@@ -328,7 +330,8 @@ public final class Extractor {
                 if (destination != null) {
                     recorder.write(f, destination, source == null ? null : Recorder.secretMarker(source), via, null);
                 }
-            } else if (path != null && !args.containsKey("content")) { // with content: written above (generic)
+            } else if (path != null && (depth > 0 || !args.containsKey("content"))) {
+                // at the top with content it was written above (generic); a list's item ({"path", "content"}) here
                 recorder.write(f, path, content, via, null);
             }
         }
@@ -540,7 +543,7 @@ public final class Extractor {
             case "create_pull_request", "open_pull_request", "open_pr", "create_pr", "trigger_webhook", "post_message",
                  "publish", "send_webhook", "create_issue", "comment" ->
                     f.ops.add(new Facts.Op(action.contains("webhook") ? "n8n.trigger_webhook"
-                            : "github-mcp." + action, argumentText(t), List.of(), via));
+                            : "github-mcp." + action, sentText(t), List.of(), via));
             default -> {
                 if (!path.isEmpty() && content != null && !Recorder.isOneOf(action, "read_file", "analyze_file", "review")) {
                     recorder.write(f, path, content, via, null);
