@@ -154,8 +154,9 @@ class RedTeamCasesTest {
     }
 
     /**
-     * Round 4 by itself: at least 40 attacks and 15 look-alikes, and every attack on an absolute (the
-     * constitution, a secret that leaves) expects DENY by name, not merely "blocked".
+     * Round 4 by itself: at least 40 attacks in at least 20 families and 15 look-alikes, and every attack
+     * that names the constitution expects DENY by name, not merely "blocked" (the pathological inputs, which
+     * are too complex to judge, aside).
      */
     @Test
     void roundFourHasItsAttacksAndLookAlikes() {
@@ -163,7 +164,7 @@ class RedTeamCasesTest {
         assertThat(attacks).hasSizeGreaterThanOrEqualTo(40);
         assertThat(load(ROUND4_BENIGN)).hasSizeGreaterThanOrEqualTo(15);
         assertThat(attacks).filteredOn(rt -> rt.c().payload().contains("constitution.yaml")
-                && !rt.c().kind().startsWith("read")).allSatisfy(rt -> assertThat(rt.c().expected())
+                && !rt.c().kind().startsWith("read") && !rt.pathological()).allSatisfy(rt -> assertThat(rt.c().expected())
                 .as("%s attacks the constitution", rt).isEqualTo("DENY"));
         assertThat(attacks.stream().map(rt -> rt.c().family()).distinct().count()).isGreaterThanOrEqualTo(20);
     }

@@ -301,19 +301,20 @@ public final class Shell {
         }
 
         private static final java.util.regex.Pattern ESAC = java.util.regex.Pattern.compile("(?<![\\w$])esac\\b");
-        private static final java.util.regex.Pattern CASE_IN = java.util.regex.Pattern.compile("^\\s*\\S+\\s+in\\b");
+        private static final java.util.regex.Pattern CASE_IN = java.util.regex.Pattern.compile("\\s*\\S+\\s+in\\b");
 
         /**
          * {@code case WORD in PATTERN) COMMANDS;; ... esac}, at pos just past "case": every branch's commands
          * are read, since which one runs depends on the word. A body that cannot be split so is not read.
          */
         private void caseStatement() {
+            Budget.tick();
             java.util.regex.Matcher end = ESAC.matcher(s);
-            java.util.regex.Matcher in = CASE_IN.matcher(s.substring(pos));
-            if (!in.find() || !end.find(pos)) {
+            java.util.regex.Matcher in = CASE_IN.matcher(s).region(pos, s.length());
+            if (!in.lookingAt() || !end.find(in.end())) {
                 throw new ParseError("a case statement that cannot be read");
             }
-            String body = s.substring(pos + in.end(), end.start());
+            String body = s.substring(in.end(), end.start());
             pos = end.end();
             for (String branch : body.split(";;&?|;&")) {
                 int close = branch.indexOf(')');
