@@ -217,6 +217,10 @@ final class Absolutes {
                 boolean config = HYDRA_YAML.matcher(name).matches() || COMPOSE.matcher(name).matches()
                         || name.startsWith(".env") || name.endsWith(".env");
                 if (!config) {
+                    // any file that sets Hydra's signing variables (a systemd drop-in, a profile script)
+                    if (w.content() != null && !Recorder.isDocument(w.path()) && mentions(w.content(), "hydra_signing_")) {
+                        return w.describe() + ", changing whose verdicts Hydra trusts (HYDRA_SIGNING_*)";
+                    }
                     continue;
                 }
                 if (content != null && (content.contains("constitution")
@@ -231,6 +235,15 @@ final class Absolutes {
                 }
             }
             return null;
+        }
+
+        private static boolean mentions(String text, String word) {
+            for (int i = 0; i + word.length() <= text.length(); i++) {
+                if (text.regionMatches(true, i, word, 0, word.length())) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private static boolean mentionsConstitution(String text) {
