@@ -1636,7 +1636,8 @@ public final class Shell {
         private boolean arithmetic() {
             int level = 0;
             boolean substitution = false;
-            for (int i = pos + (s.charAt(pos) == '$' ? 3 : 2); i < s.length(); i++) {
+            int start = pos + (s.charAt(pos) == '$' ? 3 : 2);
+            for (int i = start; i < s.length(); i++) {
                 char c = s.charAt(i);
                 substitution |= c == '`' || c == '$' && i + 1 < s.length() && s.charAt(i + 1) == '(';
                 if (c == '(') {
@@ -1647,7 +1648,7 @@ public final class Shell {
                             return false;
                         }
                         if (substitution) {
-                            fail("command substitution inside arithmetic");
+                            substitutions(start, i); // $(( a[$(cmd)] )): the command runs
                         }
                         pos = i + 2;
                         return true;
@@ -1656,6 +1657,31 @@ public final class Shell {
                 }
             }
             return false;
+        }
+
+        /**
+         * The $(...) substitutions of an arithmetic expression between {@code from} and {@code to}, read as
+         * the commands they run; a backtick one is not read (it fails closed).
+         */
+        private void substitutions(int from, int to) {
+            for (int k = from; k < to; k++) {
+                char c = s.charAt(k);
+                if (c == '`') {
+                    fail("command substitution inside arithmetic");
+                    return;
+                }
+                if (c == '$' && k + 2 < to && s.charAt(k + 1) == '(' && s.charAt(k + 2) == '(') {
+                    k += 2; // $(( inside: arithmetic again, whose own substitutions this loop reaches
+                } else if (c == '$' && k + 1 < to && s.charAt(k + 1) == '(') {
+                    int close = matching(k + 1, '(', ')');
+                    if (close < 0 || close > to) {
+                        fail("command substitution inside arithmetic");
+                        return;
+                    }
+                    nested(s.substring(k + 2, close), null);
+                    k = close;
+                }
+            }
         }
 
         /** Index of the bracket closing the one at {@code open}, skipping quotes. */
