@@ -755,12 +755,17 @@ public final class Shell {
                     }
                 }
                 case "read", "mapfile", "readarray" -> {
-                    // read NAME <<< word: the first line of a known input is the (one) name's value
+                    // read NAME... <<< word: the first line of a known input, split at IFS's characters (the
+                    // last name takes the rest of it)
                     List<String> names = args.stream().filter(a -> !a.startsWith("-")).toList();
-                    boolean known = program.equals("read") && names.size() == 1 && stdin != null && !stdinUnknown
+                    boolean known = program.equals("read") && !names.isEmpty() && stdin != null && !stdinUnknown
                             && args.stream().allMatch(a -> !a.startsWith("-") || a.equals("-r"));
-                    for (String a : names) {
-                        vars.put(a, known ? stdin.strip().split("\n", 2)[0] : String.valueOf(UNKNOWN));
+                    String ifs = variable("IFS");
+                    String line = known ? stdin.strip().split("\n", 2)[0] : "";
+                    String[] fields = !known || names.size() == 1 || ifs.indexOf(UNKNOWN) >= 0 ? new String[] {line}
+                            : line.split("[" + java.util.regex.Pattern.quote(ifs.isEmpty() ? " " : ifs) + "]+", names.size());
+                    for (int n = 0; n < names.size(); n++) {
+                        vars.put(names.get(n), !known ? String.valueOf(UNKNOWN) : n < fields.length ? fields[n] : "");
                     }
                 }
                 case "printf" -> {
