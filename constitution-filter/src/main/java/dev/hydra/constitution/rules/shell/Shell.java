@@ -74,7 +74,19 @@ public final class Shell {
         return UNWRAPPED.contains(program);
     }
 
+    /**
+     * {@code while read f; do ...; done <<< WORD}: the loop's input is its read's. The here-string is
+     * given to the header's read too, so the name is bound to the input's first line where the body uses
+     * it (the body is no loop here: what one pass does is what the rules judge).
+     */
+    private static final java.util.regex.Pattern LOOP_INPUT = java.util.regex.Pattern.compile(
+            "\\b((?:while|until)\\s+(?:IFS=\\S*\\s+)?read\\b[^;\\n&|<>]{0,256})([;\\n]\\s*do\\b(?s:.){0,4096}?\\bdone)"
+            + "(\\s*<<<\\s*(?:\"[^\"\\n]{0,4096}\"|'[^'\\n]{0,4096}'|[^\\s;&|)]{1,4096}))");
+
     public static Script parse(String decoded) {
+        if (decoded.contains("<<<") && decoded.contains("done")) {
+            decoded = LOOP_INPUT.matcher(decoded).replaceAll("$1$3$2$3");
+        }
         Parser p = new Parser(decoded, 0, new HashMap<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         p.run();
         return new Script(p.execs, p.inlineCode, p.assignments, p.problem);
@@ -230,7 +242,6 @@ public final class Shell {
             List<Redirect> redirects = new ArrayList<>();
             String here = null;
             String[] heredoc = null;
-            boolean commandSeen = false;
             while (true) {
                 skipBlanks();
                 if (pos >= s.length()) {
@@ -271,7 +282,8 @@ public final class Shell {
                     continue;
                 }
                 List<String> fields = readWord();
-                if (!commandSeen && fields.size() == 1 && isAssignment(fields.get(0)) && argv.isEmpty()) {
+                // an assignment before the command, also after reserved words (while IFS= read -r f)
+                if (fields.size() == 1 && isAssignment(fields.get(0)) && RESERVED.containsAll(argv)) {
                     String a = fields.get(0);
                     assignments.add(a);
                     int eq = a.indexOf('=');
@@ -284,14 +296,12 @@ public final class Shell {
                 }
                 if (argv.isEmpty() && fields.size() == 1 && aliases.containsKey(fields.get(0))) {
                     argv.addAll(List.of(aliases.get(fields.get(0)).split("\\s+")));
-                    commandSeen = true;
                     continue;
                 }
                 argv.addAll(fields);
                 if (argv.size() > Budget.MAX_ARGUMENTS) {
                     throw new Budget.Exceeded("a command of more than " + Budget.MAX_ARGUMENTS + " words");
                 }
-                commandSeen = !argv.isEmpty();
                 if (argv.get(argv.size() - 1).equals("case") && RESERVED.containsAll(argv.subList(0, argv.size() - 1))) {
                     caseStatement();
                     return new Simple(List.of(":"), redirects, here, heredoc);
