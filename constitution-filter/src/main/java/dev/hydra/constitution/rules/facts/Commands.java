@@ -195,6 +195,9 @@ public final class Commands {
                 }
             }
             case "sed", "perl", "ruby" -> {
+                if (p.equals("sed")) {
+                    editorWrites(sedScripts(args), what, cwd); // sed 'w FILE', s/a/b/w FILE
+                }
                 boolean inPlace = args.stream().anyMatch(a -> a.startsWith("-i") || a.startsWith("--in-place")
                         || a.matches("-[A-Za-z]*i[A-Za-z]*"));
                 if (inPlace) {
@@ -214,6 +217,21 @@ public final class Commands {
             }
             case "truncate", "touch", "fallocate", "crudini", "chmod", "chown", "chgrp", "chattr", "setfacl", "vi", "vim", "nvim", "nano",
                  "emacs", "ed", "ex", "pico", "joe" -> {
+                if (Recorder.isOneOf(p, "ed", "ex", "vi", "vim", "nvim")) {
+                    // the editor's own commands write files: ed's input "w FILE", vim -c 'w FILE' / 'saveas FILE'
+                    List<String> commands = new ArrayList<>();
+                    if (e.stdin() != null) {
+                        commands.addAll(List.of(e.stdin().split("\n")));
+                    }
+                    for (int k = 0; k + 1 < args.size(); k++) {
+                        if (args.get(k).equals("-c") || args.get(k).equals("--cmd")) {
+                            commands.addAll(List.of(args.get(k + 1).split("\\|")));
+                        } else if (args.get(k).startsWith("+") && args.get(k).length() > 1) {
+                            commands.add(args.get(k).substring(1));
+                        }
+                    }
+                    editorWrites(commands, what, cwd);
+                }
                 List<String> ops = operands(args);
                 // the mode or owner comes first, unless it looked like an option (chattr -i, chmod -x)
                 boolean modeFirst = p.equals("chmod") || p.equals("chown") || p.equals("chgrp") || p.equals("chattr")
@@ -231,6 +249,7 @@ public final class Commands {
             case "psql", "pgcli" -> sqlClient(e, args, "c", "command", "f", "file", "d", "dbname", what);
             case "mysql", "mariadb" -> sqlClient(e, args, "e", "execute", "", "", "D", "database", what);
             case "sqlite3" -> {
+                sqliteWrites(e, args, what, cwd);
                 List<String> ops = operands(args);
                 if (ops.size() > 1) {
                     sql(String.join(" ", ops.subList(1, ops.size())), ops.get(0), what);
@@ -812,6 +831,62 @@ public final class Commands {
                 recorder.write(f, file, null, what + " (a patch)", cwd);
             }
         }
+    }
+
+    /** An editor command that writes a file: sed's w (also s///w), ed/ex/vim's w, wq, x, saveas. */
+    private static final java.util.regex.Pattern EDITOR_WRITE = java.util.regex.Pattern.compile(
+            "(?:^|[;}\\n]|/[gpiIemM0-9]*)\\s*:?\\s*(?:[0-9,$.]*\\s*)(?:w|W|wq|x|wq!|w!|sav|saveas|write)!?\\s+([^\\s;}|]+)");
+
+    private void editorWrites(List<String> commands, String what, String cwd) {
+        int found = 0;
+        for (String command : commands) {
+            java.util.regex.Matcher m = EDITOR_WRITE.matcher(command);
+            while (m.find()) {
+                if (++found > Budget.MAX_WORDS) {
+                    throw new Budget.Exceeded("an editor script writing more than " + Budget.MAX_WORDS + " files");
+                }
+                if (!m.group(1).startsWith("/dev/std")) {
+                    recorder.write(f, m.group(1), null, what + " (its own write command)", cwd);
+                }
+            }
+        }
+    }
+
+    /** sqlite3's dot-commands that write a file: .output FILE, .once FILE, .save FILE, .backup [DB] FILE. */
+    private static final java.util.regex.Pattern SQLITE_WRITE = java.util.regex.Pattern.compile(
+            "(?m)^\\s*\\.(?:output|once|save|backup)\\s+(?:main\\s+|temp\\s+)?([^\\s;]+)");
+
+    private void sqliteWrites(Shell.Exec e, List<String> args, String what, String cwd) {
+        List<String> texts = new ArrayList<>(args);
+        if (e.stdin() != null) {
+            texts.add(e.stdin());
+        }
+        for (String t : texts) {
+            java.util.regex.Matcher m = SQLITE_WRITE.matcher(t);
+            while (m.find()) {
+                recorder.write(f, m.group(1).replaceAll("^['\"]|['\"]$", ""), null, what + " (.output)", cwd);
+            }
+        }
+    }
+
+    /** sed's scripts: each -e SCRIPT (--expression=), or the first operand when there is none. */
+    private static List<String> sedScripts(List<String> args) {
+        List<String> scripts = new ArrayList<>();
+        for (int k = 0; k < args.size(); k++) {
+            String a = args.get(k);
+            if ((a.equals("-e") || a.equals("--expression")) && k + 1 < args.size()) {
+                scripts.add(args.get(++k));
+            } else if (a.startsWith("--expression=")) {
+                scripts.add(a.substring(13));
+            }
+        }
+        if (scripts.isEmpty()) {
+            List<String> ops = operands(args);
+            if (!ops.isEmpty()) {
+                scripts.add(ops.get(0));
+            }
+        }
+        return scripts;
     }
 
     /** The -pN (--strip=N) of patch or git apply, or {@code otherwise}. */

@@ -321,9 +321,19 @@ public final class Vocabulary {
         }
         List<String> args = e.argv().subList(1, e.argv().size());
         List<String> out = new ArrayList<>();
+        List<String> operands = null;
+        for (RunOption o : options) {
+            if (o.option().matches("#\\d")) { // #N: its N-th operand (xxd IN OUT, uniq IN OUT)
+                operands = operands == null ? Commands.operands(args) : operands;
+                int n = o.option().charAt(1) - '0';
+                if (n <= operands.size() && n > 0) {
+                    out.add(operands.get(n - 1));
+                }
+            }
+        }
         for (int i = 0; i < args.size(); i++) {
             for (RunOption o : options) {
-                String v = o.value(args, i);
+                String v = o.option().startsWith("#") ? null : o.value(args, i);
                 if (v != null) {
                     out.add(v);
                 }

@@ -38,6 +38,8 @@ final class InlineCode {
             + "|\\bfile_put_contents|\\bFile\\.write|\\btruncate)\\s*\\(\\s*" + LITERAL
             + "|\\b(?:open|fopen|File\\.open|io\\.open)\\s*\\(\\s*" + LITERAL
             + "\\s*,\\s*(?:mode\\s*=\\s*)?['\"][^'\"]{0,8}[wax+]");
+    /** awk's print (or printf) into a file: print > "FILE", print $0 >> "FILE". */
+    private static final Pattern PRINTS_TO = Pattern.compile("\\bprintf?\\b[^;>|\\n]{0,4096}>{1,2}\\s*" + LITERAL);
     /** pathlib: Path('x').unlink(), .write_text(...); group 3 is the method. */
     private static final Pattern PATH_CALL = Pattern.compile("\\bPath\\s*\\(\\s*" + LITERAL
             + "\\s*\\)\\s*\\.\\s*(unlink|rmdir|write_text|write_bytes|touch|rename|replace|symlink_to)\\b");
@@ -139,6 +141,10 @@ final class InlineCode {
         m = WRITES.matcher(code);
         while (out.size() <= MAX_COMMANDS && m.find()) {
             out.add(": > " + quote(m.start(1) >= 0 || m.start(2) >= 0 ? text(m, 1) : text(m, 3)));
+        }
+        m = PRINTS_TO.matcher(code);
+        while (out.size() <= MAX_COMMANDS && m.find()) {
+            out.add(": > " + quote(text(m, 1)));
         }
         m = PATH_CALL.matcher(code);
         while (out.size() <= MAX_COMMANDS && m.find()) {
