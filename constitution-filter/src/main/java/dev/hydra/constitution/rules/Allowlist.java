@@ -51,6 +51,13 @@ final class Allowlist {
      */
     private static final Pattern SANDBOX_SETTING = Pattern.compile("(?i)hydra_crew_sandbox|hydra_crew_shell_timeout"
             + "|\\bsandbox(?:uid|cpu|memorymb|processes|filesizemb)?\\s*[:=]|\\bshelltimeout\\s*[:=]");
+    /**
+     * A repository's CI definitions: once pushed (a feature branch needs no person), the CI service runs
+     * what they name on its own runners, outside the sandbox, with the repository's secrets.
+     */
+    private static final Pattern CI_FILES = Pattern.compile("/\\.github/(?:workflows|actions)/|/\\.gitlab-ci\\.ya?ml$"
+            + "|/\\.gitlab/ci/|/jenkinsfile$|/\\.circleci/|/\\.travis\\.ya?ml$|/azure-pipelines\\.ya?ml$"
+            + "|/\\.drone\\.ya?ml$|/bitbucket-pipelines\\.ya?ml$|/\\.buildkite/|/\\.woodpecker(?:/|\\.ya?ml$)");
     private static final Pattern HOST_GIT_FILES = Pattern.compile(
             "/\\.git/(?:hooks(?:/|$)|config$|info/attributes$)|/\\.gitattributes$|/\\.gitmodules$|/\\.git$");
     /** git settings whose value is a program, a URL rewrite or another file of settings. */
@@ -158,6 +165,10 @@ final class Allowlist {
                     && SANDBOX_SETTING.matcher(w.content()).find()) {
                 return approval(NOT_AUTONOMOUS, w.describe() + ": it changes the sandbox shell commands run in "
                         + "(crews.sandbox, its limits or timeout), one of Hydra's defences");
+            }
+            if (!w.delete() && CI_FILES.matcher(w.path()).find()) {
+                return approval(NOT_AUTONOMOUS, w.describe() + ": CI runs what it names on its own runners, outside "
+                        + "the sandbox and with the repository's secrets, once it is pushed");
             }
             if (!w.delete() && HOST_GIT_FILES.matcher(w.path()).find()) {
                 return approval(NOT_AUTONOMOUS, w.describe() + ": git runs what it names (hooks, filters, "
