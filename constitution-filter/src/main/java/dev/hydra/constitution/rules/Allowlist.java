@@ -58,6 +58,14 @@ final class Allowlist {
     private static final Pattern CI_FILES = Pattern.compile("/\\.github/(?:workflows|actions)/|/\\.gitlab-ci\\.ya?ml$"
             + "|/\\.gitlab/ci/|/jenkinsfile$|/\\.circleci/|/\\.travis\\.ya?ml$|/azure-pipelines\\.ya?ml$"
             + "|/\\.drone\\.ya?ml$|/bitbucket-pipelines\\.ya?ml$|/\\.buildkite/|/\\.woodpecker(?:/|\\.ya?ml$)");
+    /** A HYDRA_* variable set in an env file or a compose file: Hydra's own settings (its LLM, broker, webhooks). */
+    private static final Pattern HYDRA_VARIABLE = Pattern.compile("(?i)\\bhydra_[a-z0-9_]+\\s*[:=]");
+    /**
+     * hydra.yaml settings whose value Hydra runs on the host or sends its data to: services' restart
+     * commands (run outside the sandbox), MCP servers' commands and URLs, webhooks, endpoints, the broker.
+     */
+    private static final Pattern HOST_SETTING = Pattern.compile("(?im)^[\\s-]*[\"']?(?:restart|command|mcpservers|url"
+            + "|baseurl|approvalwebhook|webhook|bootstrap|bootstrapservers|endpoint)[\"']?\\s*:");
     private static final Pattern HOST_GIT_FILES = Pattern.compile(
             "/\\.git/(?:hooks(?:/|$)|config$|info/attributes$)|/\\.gitattributes$|/\\.gitmodules$|/\\.git$");
     /** git settings whose value is a program, a URL rewrite or another file of settings. */
@@ -161,10 +169,18 @@ final class Allowlist {
             }
         }
         for (Facts.Write w : f.writes) {
-            if (!w.delete() && w.content() != null && HYDRA_CONFIG_FILE.matcher(w.path()).find()
-                    && SANDBOX_SETTING.matcher(w.content()).find()) {
-                return approval(NOT_AUTONOMOUS, w.describe() + ": it changes the sandbox shell commands run in "
-                        + "(crews.sandbox, its limits or timeout), one of Hydra's defences");
+            if (!w.delete() && w.content() != null && HYDRA_CONFIG_FILE.matcher(w.path()).find()) {
+                if (SANDBOX_SETTING.matcher(w.content()).find()) {
+                    return approval(NOT_AUTONOMOUS, w.describe() + ": it changes the sandbox shell commands run in "
+                            + "(crews.sandbox, its limits or timeout), one of Hydra's defences");
+                }
+                java.util.regex.Matcher hydra = HYDRA_VARIABLE.matcher(w.content());
+                java.util.regex.Matcher host = w.path().matches(".*/hydra[^/]*\\.ya?ml$") ? HOST_SETTING.matcher(w.content())
+                        : null;
+                if (hydra.find() || host != null && host.find()) {
+                    return approval(NOT_AUTONOMOUS, w.describe() + ": it changes Hydra's own configuration (a program "
+                            + "Hydra runs on the host, a service it reaches or one of its settings)");
+                }
             }
             if (!w.delete() && CI_FILES.matcher(w.path()).find()) {
                 return approval(NOT_AUTONOMOUS, w.describe() + ": CI runs what it names on its own runners, outside "
