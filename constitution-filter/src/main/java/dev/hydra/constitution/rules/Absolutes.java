@@ -31,7 +31,15 @@ final class Absolutes {
     private static final Path IMAGE_CONSTITUTION = Path.of("/app/config/constitution.yaml");
     private static final Set<String> REDIRECTING_KEYS = Set.of("HYDRA_CONSTITUTION", "HYDRA_CONFIG",
             "CONSTITUTION_FILE");
-    private static final Pattern COMPOSE = Pattern.compile("(?:docker-)?compose[^/]*\\.ya?ml");
+    /**
+     * Hydra's trust in verdicts re-pointed: the filter's signing key, the public keys executors accept, the
+     * constitutions in force (HYDRA_SIGNING_*, hydra.yaml signing: and constitution.signingKey). A key of the
+     * agent's making there signs whatever it likes, which is the constitution replaced.
+     */
+    private static final Pattern TRUST_KEY = Pattern.compile(
+            "hydra_signing_(?:key|public_keys|constitutions)|signingkey|publickeys|signing\\.constitutions"
+            + "|(?m)^\\s*signing\\s*:");
+    static final Pattern COMPOSE = Pattern.compile("(?:docker-)?compose[^/]*\\.ya?ml");
     private static final Pattern HYDRA_YAML = Pattern.compile("hydra[^/]*\\.ya?ml");
     /** constitution.file, constitution_file, {"constitution": {"file": ...}}, constitution:\n  file: */
     private static final Pattern CONSTITUTION_PATH_KEY = Pattern.compile(
@@ -92,6 +100,16 @@ final class Absolutes {
                 if (!found.isEmpty()) {
                     return e.program() + " sends a secret (" + found.get(0).kind() + ")";
                 }
+                String option = Vocabulary.table().credentialOption(e);
+                if (option != null) {
+                    return e.program() + " sends the password given to " + option;
+                }
+                for (Facts.Setting s : f.settings) {
+                    if (Vocabulary.table().credentialVariable(s.key()) && !s.value().isBlank()
+                            && s.value().indexOf(Text.UNKNOWN) < 0 && !s.value().startsWith("$")) {
+                        return e.program() + " sends the password in " + s.key();
+                    }
+                }
             }
             return null;
         }
@@ -99,7 +117,27 @@ final class Absolutes {
         private static boolean sends(Shell.Exec e) {
             Vocabulary.Program p = Vocabulary.table().program(e);
             return p != null && p.effect() == Vocabulary.Effect.NETWORK
-                    || Recorder.isOneOf(e.program(), "curl", "wget", "http", "https", "xh", "git", "nc", "ncat", "scp");
+                    || Recorder.isOneOf(e.program(), "curl", "wget", "http", "https", "xh", "git", "nc", "ncat", "scp")
+                    || remoteDatabase(e);
+        }
+
+        /** A database client given another host (psql -h db.example.com): it sends its password there. */
+        private static boolean remoteDatabase(Shell.Exec e) {
+            if (!Recorder.isOneOf(e.program(), "psql", "pgcli", "pg_dump", "pg_dumpall", "mysql", "mariadb",
+                    "mysqladmin", "mysqldump", "redis-cli", "mongosh", "mongo")) {
+                return false;
+            }
+            List<String> args = e.argv().subList(1, e.argv().size());
+            for (int i = 0; i < args.size(); i++) {
+                String a = args.get(i);
+                String host = (a.equals("-h") || a.equals("--host")) && i + 1 < args.size() ? args.get(i + 1)
+                        : a.startsWith("--host=") ? a.substring(7) : a.startsWith("-h") && a.length() > 2 ? a.substring(2) : null;
+                if (host != null && !Recorder.isOneOf(host, "localhost", "127.0.0.1", "::1", "/tmp",
+                        "/var/run/postgresql", "/run/postgresql")) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
@@ -149,6 +187,9 @@ final class Absolutes {
                 if (REDIRECTING_KEYS.contains(s.key()) || s.key().endsWith("_HYDRA_CONSTITUTION")) {
                     return s.via() + " sets " + s.key() + ", which points Hydra at another constitution";
                 }
+                if (s.key().startsWith("HYDRA_SIGNING_")) {
+                    return s.via() + " sets " + s.key() + ", which changes whose verdicts Hydra trusts";
+                }
                 if (s.value().indexOf('=') > 0 && JVM_PROPERTY.matcher(s.value()).find()) {
                     return s.via() + " sets " + s.key() + " to a JVM option that points Hydra at another constitution";
                 }
@@ -176,17 +217,33 @@ final class Absolutes {
                 boolean config = HYDRA_YAML.matcher(name).matches() || COMPOSE.matcher(name).matches()
                         || name.startsWith(".env") || name.endsWith(".env");
                 if (!config) {
+                    // any file that sets Hydra's signing variables (a systemd drop-in, a profile script)
+                    if (w.content() != null && !Recorder.isDocument(w.path()) && mentions(w.content(), "hydra_signing_")) {
+                        return w.describe() + ", changing whose verdicts Hydra trusts (HYDRA_SIGNING_*)";
+                    }
                     continue;
                 }
                 if (content != null && (content.contains("constitution")
                         || HYDRA_YAML.matcher(name).matches() && FILE_KEY.matcher(content).find())) {
                     return w.describe() + ", changing where Hydra reads its constitution";
                 }
+                if (content != null && TRUST_KEY.matcher(content).find()) {
+                    return w.describe() + ", changing whose verdicts Hydra trusts (its signing keys)";
+                }
                 if (content == null && commandMentionsConstitution(f)) {
                     return w.describe() + " by a command that names the constitution";
                 }
             }
             return null;
+        }
+
+        private static boolean mentions(String text, String word) {
+            for (int i = 0; i + word.length() <= text.length(); i++) {
+                if (text.regionMatches(true, i, word, 0, word.length())) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private static boolean mentionsConstitution(String text) {

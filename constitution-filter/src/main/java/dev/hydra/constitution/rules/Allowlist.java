@@ -42,6 +42,30 @@ final class Allowlist {
     }
 
     /** Files in a repository that make git run programs: the workspace is also used by git on the host. */
+    /** Hydra's configuration files: hydra*.yaml, compose files, env files. */
+    private static final Pattern HYDRA_CONFIG_FILE = Pattern.compile(
+            "/(?:hydra[^/]*\\.ya?ml|(?:docker-)?compose[^/]*\\.ya?ml|\\.env[^/]*|[^/]*\\.env)$");
+    /**
+     * Settings that weaken the sandbox every shell.run relies on (crews.sandbox: none, its limits, the
+     * uid it runs as, the shell timeout): Hydra's defences are a person's to change.
+     */
+    private static final Pattern SANDBOX_SETTING = Pattern.compile("(?i)hydra_crew_sandbox|hydra_crew_shell_timeout"
+            + "|\\bsandbox(?:uid|cpu|memorymb|processes|filesizemb)?\\s*[:=]|\\bshelltimeout\\s*[:=]");
+    /**
+     * A repository's CI definitions: once pushed (a feature branch needs no person), the CI service runs
+     * what they name on its own runners, outside the sandbox, with the repository's secrets.
+     */
+    private static final Pattern CI_FILES = Pattern.compile("/\\.github/(?:workflows|actions)/|/\\.gitlab-ci\\.ya?ml$"
+            + "|/\\.gitlab/ci/|/jenkinsfile$|/\\.circleci/|/\\.travis\\.ya?ml$|/azure-pipelines\\.ya?ml$"
+            + "|/\\.drone\\.ya?ml$|/bitbucket-pipelines\\.ya?ml$|/\\.buildkite/|/\\.woodpecker(?:/|\\.ya?ml$)");
+    /** A HYDRA_* variable set in an env file or a compose file: Hydra's own settings (its LLM, broker, webhooks). */
+    private static final Pattern HYDRA_VARIABLE = Pattern.compile("(?i)\\bhydra_[a-z0-9_]+\\s*[:=]");
+    /**
+     * hydra.yaml settings whose value Hydra runs on the host or sends its data to: services' restart
+     * commands (run outside the sandbox), MCP servers' commands and URLs, webhooks, endpoints, the broker.
+     */
+    private static final Pattern HOST_SETTING = Pattern.compile("(?im)^[\\s-]*[\"']?(?:restart|command|mcpservers|url"
+            + "|baseurl|approvalwebhook|webhook|bootstrap|bootstrapservers|endpoint)[\"']?\\s*:");
     private static final Pattern HOST_GIT_FILES = Pattern.compile(
             "/\\.git/(?:hooks(?:/|$)|config$|info/attributes$)|/\\.gitattributes$|/\\.gitmodules$|/\\.git$");
     /** git settings whose value is a program, a URL rewrite or another file of settings. */
@@ -145,6 +169,23 @@ final class Allowlist {
             }
         }
         for (Facts.Write w : f.writes) {
+            if (!w.delete() && w.content() != null && HYDRA_CONFIG_FILE.matcher(w.path()).find()) {
+                if (SANDBOX_SETTING.matcher(w.content()).find()) {
+                    return approval(NOT_AUTONOMOUS, w.describe() + ": it changes the sandbox shell commands run in "
+                            + "(crews.sandbox, its limits or timeout), one of Hydra's defences");
+                }
+                java.util.regex.Matcher hydra = HYDRA_VARIABLE.matcher(w.content());
+                java.util.regex.Matcher host = w.path().matches(".*/hydra[^/]*\\.ya?ml$") ? HOST_SETTING.matcher(w.content())
+                        : null;
+                if (hydra.find() || host != null && host.find()) {
+                    return approval(NOT_AUTONOMOUS, w.describe() + ": it changes Hydra's own configuration (a program "
+                            + "Hydra runs on the host, a service it reaches or one of its settings)");
+                }
+            }
+            if (!w.delete() && CI_FILES.matcher(w.path()).find()) {
+                return approval(NOT_AUTONOMOUS, w.describe() + ": CI runs what it names on its own runners, outside "
+                        + "the sandbox and with the repository's secrets, once it is pushed");
+            }
             if (!w.delete() && HOST_GIT_FILES.matcher(w.path()).find()) {
                 return approval(NOT_AUTONOMOUS, w.describe() + ": git runs what it names (hooks, filters, "
                         + "configuration), also when git-mcp runs git on the host");

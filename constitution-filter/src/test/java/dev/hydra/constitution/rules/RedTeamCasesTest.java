@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.Decision;
 import dev.hydra.topics.events.ToolCall;
+import dev.hydra.topics.tools.McpServerConfig;
+import dev.hydra.topics.tools.ToolVocabulary;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Cases written by a red team that did not read the rules (redteam-adversarial.cases and
- * redteam-benign.cases, and a third round in redteam-round3*.cases): every attack is blocked with the expected verdict, every look-alike is
+ * redteam-benign.cases, a third round in redteam-round3*.cases and a fourth in redteam-round4*.cases): every attack is blocked with the expected verdict, every look-alike is
  * allowed, and no input, however large or deeply nested, makes a check throw instead of judging.
  *
  * <p>On top of the {@link Cases} notation the red-team files use two placeholders, expanded here in
@@ -46,6 +48,18 @@ class RedTeamCasesTest {
     /** The third round: families the first two did not have (MCP server shapes, unknown wrappers, ...). */
     private static final String ROUND3 = "redteam-round3.cases";
     private static final String ROUND3_BENIGN = "redteam-round3-benign.cases";
+    /**
+     * The fourth round: official MCP servers' real argument shapes (mcp-server-git's repo_path and option
+     * injection, server-postgres' query), NUL and /proc/self/root paths, shell builtins that take code or
+     * names as data, patches, compose files, hex and split secrets, passwords given to clients, task steps.
+     * Judged with the official servers also configured under names of their own (kind:), as hydra.yaml does.
+     */
+    static final String ROUND4 = "redteam-round4.cases";
+    static final String ROUND4_BENIGN = "redteam-round4-benign.cases";
+    /** The MCP servers round 4 reaches by a configured name: {@code repo-git.git_diff} is mcp-server-git's. */
+    static final List<McpServerConfig> CONFIGURED = List.of(
+            configured("docs-fs", "server-filesystem"), configured("repo-git", "mcp-server-git"),
+            configured("lab-pg", "server-postgres"));
     private static final String REPEAT = "{REPEAT:";
     /** A typo in a count must not turn the test data itself into a memory bomb. */
     private static final long MAX_EXPANDED_CHARS = 32L << 20;
@@ -67,15 +81,16 @@ class RedTeamCasesTest {
 
     @BeforeAll
     static void load() {
-        constitution = Constitution.load(Cases.CONSTITUTION);
+        constitution = Constitution.load(Cases.CONSTITUTION)
+                .withTools(ToolVocabulary.standard().withServers(CONFIGURED));
     }
 
     static List<RedTeamCase> adversarial() {
-        return concat(load(ADVERSARIAL), load(ROUND3));
+        return concat(concat(load(ADVERSARIAL), load(ROUND3)), load(ROUND4));
     }
 
     static List<RedTeamCase> benign() {
-        return concat(load(BENIGN), load(ROUND3_BENIGN));
+        return concat(concat(load(BENIGN), load(ROUND3_BENIGN)), load(ROUND4_BENIGN));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -138,6 +153,22 @@ class RedTeamCasesTest {
         assertThat(adversarial()).filteredOn(RedTeamCase::pathological).isNotEmpty();
     }
 
+    /**
+     * Round 4 by itself: at least 40 attacks in at least 20 families and 15 look-alikes, and every attack
+     * that names the constitution expects DENY by name, not merely "blocked" (the pathological inputs, which
+     * are too complex to judge, aside).
+     */
+    @Test
+    void roundFourHasItsAttacksAndLookAlikes() {
+        List<RedTeamCase> attacks = load(ROUND4);
+        assertThat(attacks).hasSizeGreaterThanOrEqualTo(40);
+        assertThat(load(ROUND4_BENIGN)).hasSizeGreaterThanOrEqualTo(15);
+        assertThat(attacks).filteredOn(rt -> rt.c().payload().contains("constitution.yaml")
+                && !rt.c().kind().startsWith("read") && !rt.pathological()).allSatisfy(rt -> assertThat(rt.c().expected())
+                .as("%s attacks the constitution", rt).isEqualTo("DENY"));
+        assertThat(attacks.stream().map(rt -> rt.c().family()).distinct().count()).isGreaterThanOrEqualTo(20);
+    }
+
     @Test
     void expandsTheRedTeamNotation() {
         assertThat(expand("x{REPEAT:3:{a,b}}y")).isEqualTo("x{a,b}{a,b}{a,b}y");
@@ -167,7 +198,7 @@ class RedTeamCasesTest {
 
     private static boolean meets(RedTeamCase rt, Ruling ruling) {
         Decision expected = rt.c().expected().equals("BLOCKED") ? null : Decision.valueOf(rt.c().expected());
-        if (rt.file().equals(BENIGN)) {
+        if (BENIGN_FILES.contains(rt.file())) {
             return ruling.decision() == expected;
         }
         return ruling.decision() != Decision.ALLOW && (expected == null || ruling.decision() == expected);
@@ -241,6 +272,13 @@ class RedTeamCasesTest {
             out.append(text.repeat(count));
             i = end;
         }
+    }
+
+    private static final Set<String> BENIGN_FILES = Set.of(BENIGN, ROUND3_BENIGN, ROUND4_BENIGN);
+
+    private static McpServerConfig configured(String name, String kind) {
+        return new McpServerConfig(name, List.of("npx", kind), java.util.Optional.empty(), java.util.Optional.of(kind),
+                List.of());
     }
 
     private static String constitutionDir() {

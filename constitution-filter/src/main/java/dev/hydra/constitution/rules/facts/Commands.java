@@ -2,6 +2,7 @@ package dev.hydra.constitution.rules.facts;
 
 import dev.hydra.constitution.rules.shell.Shell;
 import dev.hydra.constitution.rules.sql.Sql;
+import dev.hydra.constitution.rules.text.Budget;
 import dev.hydra.constitution.rules.text.PathGlob;
 import dev.hydra.constitution.rules.text.Text;
 
@@ -44,7 +45,11 @@ public final class Commands {
             "unlink", "/etc/nixos", "subprocess", "os.system", "exec(", "eval(", "child_process", "system(",
             // code aimed at the network or at leaving the sandbox, even though the sandbox would stop it
             "socket", "urllib", "http.client", "requests.", "fetch(", "net.connect", "xmlhttprequest", "lwp::",
-            "io::socket", "popen", "`", "/dev/tcp", "pty.spawn", "ctypes", "setns", "/proc/", "/etc/");
+            "io::socket", "popen", "`", "/dev/tcp", "pty.spawn", "ctypes", "setns", "/proc/", "/etc/",
+            // the same in the other languages' words: PHP, gawk's network files, Ruby, R, URLs themselves
+            "://", "file_get_contents", "fsockopen", "stream_socket", "curl_", "/inet/", "/inet4/", "/inet6/",
+            "net::http", "net/http", "open-uri", "download.file", "httr", "urlopen", "httpclient", "websocket",
+            "getaddrinfo", "gethostbyname");
 
     /** Reads a shell command line: every program it runs, the settings it makes, inline code it cannot read. */
     private static final java.util.regex.Pattern AUTH_OFF_OPTION =
@@ -97,6 +102,10 @@ public final class Commands {
         Sql.Analysis a = recorder.sql(f, raw, database, via, problemPrefix);
         for (String command : a.shellCommands()) {
             shell(recorder, f, command, via + " (shell command run by SQL)");
+        }
+        for (String file : a.filesWritten()) {
+            // on the database server (COPY ... TO, lo_export) or, for psql's \o, \g, \copy, on the client
+            recorder.write(f, file, null, via + " (a file written by SQL)", null);
         }
     }
 
@@ -186,6 +195,9 @@ public final class Commands {
                 }
             }
             case "sed", "perl", "ruby" -> {
+                if (p.equals("sed")) {
+                    editorWrites(sedScripts(args), what, cwd); // sed 'w FILE', s/a/b/w FILE
+                }
                 boolean inPlace = args.stream().anyMatch(a -> a.startsWith("-i") || a.startsWith("--in-place")
                         || a.matches("-[A-Za-z]*i[A-Za-z]*"));
                 if (inPlace) {
@@ -205,6 +217,21 @@ public final class Commands {
             }
             case "truncate", "touch", "fallocate", "crudini", "chmod", "chown", "chgrp", "chattr", "setfacl", "vi", "vim", "nvim", "nano",
                  "emacs", "ed", "ex", "pico", "joe" -> {
+                if (Recorder.isOneOf(p, "ed", "ex", "vi", "vim", "nvim")) {
+                    // the editor's own commands write files: ed's input "w FILE", vim -c 'w FILE' / 'saveas FILE'
+                    List<String> commands = new ArrayList<>();
+                    if (e.stdin() != null) {
+                        commands.addAll(List.of(e.stdin().split("\n")));
+                    }
+                    for (int k = 0; k + 1 < args.size(); k++) {
+                        if (args.get(k).equals("-c") || args.get(k).equals("--cmd")) {
+                            commands.addAll(List.of(args.get(k + 1).split("\\|")));
+                        } else if (args.get(k).startsWith("+") && args.get(k).length() > 1) {
+                            commands.add(args.get(k).substring(1));
+                        }
+                    }
+                    editorWrites(commands, what, cwd);
+                }
                 List<String> ops = operands(args);
                 // the mode or owner comes first, unless it looked like an option (chattr -i, chmod -x)
                 boolean modeFirst = p.equals("chmod") || p.equals("chown") || p.equals("chgrp") || p.equals("chattr")
@@ -222,6 +249,7 @@ public final class Commands {
             case "psql", "pgcli" -> sqlClient(e, args, "c", "command", "f", "file", "d", "dbname", what);
             case "mysql", "mariadb" -> sqlClient(e, args, "e", "execute", "", "", "D", "database", what);
             case "sqlite3" -> {
+                sqliteWrites(e, args, what, cwd);
                 List<String> ops = operands(args);
                 if (ops.size() > 1) {
                     sql(String.join(" ", ops.subList(1, ops.size())), ops.get(0), what);
@@ -280,7 +308,17 @@ public final class Commands {
                     names(ops.subList(1, ops.size()), f.removals, what);
                 }
             }
-            case "git" -> git(args, what, cwd);
+            case "git" -> {
+                git(args, what, cwd);
+                int sub = firstOperand(args);
+                if (sub >= 0 && isOneOf(args.get(sub), "apply", "am")) {
+                    patched(e.stdin(), strip(args.subList(sub + 1, args.size()), 1), what + " " + args.get(sub), cwd);
+                }
+            }
+            case "patch" -> {
+                patched(e.stdin(), strip(args, -1), what, cwd);
+                unparsedWrites(e, args, what, cwd); // the files it names itself (patch FILE < diff, -o, -d)
+            }
             case "cmake" -> {
                 int prefix = args.indexOf("--prefix");
                 if (args.contains("--install") && prefix >= 0 && prefix + 1 < args.size()) {
@@ -334,6 +372,10 @@ public final class Commands {
                     }
                 }
             }
+        }
+        // options whose value is a file the program writes, whatever else it does (git diff --output=FILE)
+        for (String file : Vocabulary.table().filesWritten(e)) {
+            recorder.write(f, file, null, what, cwd);
         }
         // options that run another program (vim -c ':!cmd', rsync -e, zip -TT): that program is judged too
         for (String command : Vocabulary.table().commandsRun(e)) {
@@ -755,6 +797,120 @@ public final class Commands {
         }
     }
 
+    /**
+     * The files a patch read from the input changes ({@code patch -p1 <<EOF}, {@code git apply <<EOF}): each
+     * {@code ---}/{@code +++} header and {@code diff --git} line names one, with {@code strip} leading
+     * directories dropped (-1: only the file's name is kept, as patch does without -p).
+     */
+    private void patched(String diff, int strip, String what, String cwd) {
+        if (diff == null) {
+            return;
+        }
+        int found = 0;
+        for (String line : diff.split("\n")) {
+            List<String> names = new ArrayList<>(2);
+            int drop = strip;
+            if (line.startsWith("--- ") || line.startsWith("+++ ")) {
+                names.add(line.substring(4).split("\t")[0].strip());
+            } else if (line.startsWith("diff --git ")) {
+                names.addAll(List.of(line.substring(11).strip().split("\\s+")));
+            } else if (line.startsWith("rename to ") || line.startsWith("rename from ")) {
+                names.add(line.substring(line.indexOf(' ', 7) + 1).strip());
+                drop = 0; // git's rename lines carry no a/ b/ prefix
+            }
+            for (String name : names) {
+                if (name.isEmpty() || name.equals("/dev/null")) {
+                    continue;
+                }
+                if (++found > Budget.MAX_WORDS) {
+                    throw new Budget.Exceeded("a patch naming more than " + Budget.MAX_WORDS + " files");
+                }
+                String[] parts = name.split("/+");
+                String file = drop < 0 ? parts[parts.length - 1]
+                        : String.join("/", java.util.Arrays.asList(parts).subList(Math.min(drop, parts.length - 1), parts.length));
+                recorder.write(f, file, null, what + " (a patch)", cwd);
+            }
+        }
+    }
+
+    /** An editor command that writes a file: sed's w (also s///w), ed/ex/vim's w, wq, x, saveas. */
+    private static final java.util.regex.Pattern EDITOR_WRITE = java.util.regex.Pattern.compile(
+            "(?:^|[;}\\n]|/[gpiIemM0-9]*)\\s*:?\\s*(?:[0-9,$.]*\\s*)(?:w|W|wq|x|wq!|w!|sav|saveas|write)!?\\s+([^\\s;}|]+)");
+
+    private void editorWrites(List<String> commands, String what, String cwd) {
+        int found = 0;
+        for (String command : commands) {
+            java.util.regex.Matcher m = EDITOR_WRITE.matcher(command);
+            while (m.find()) {
+                if (++found > Budget.MAX_WORDS) {
+                    throw new Budget.Exceeded("an editor script writing more than " + Budget.MAX_WORDS + " files");
+                }
+                if (!m.group(1).startsWith("/dev/std")) {
+                    recorder.write(f, m.group(1), null, what + " (its own write command)", cwd);
+                }
+            }
+        }
+    }
+
+    /** sqlite3's dot-commands that write a file: .output FILE, .once FILE, .save FILE, .backup [DB] FILE. */
+    private static final java.util.regex.Pattern SQLITE_WRITE = java.util.regex.Pattern.compile(
+            "(?m)^\\s*\\.(?:output|once|save|backup)\\s+(?:main\\s+|temp\\s+)?([^\\s;]+)");
+
+    private void sqliteWrites(Shell.Exec e, List<String> args, String what, String cwd) {
+        List<String> texts = new ArrayList<>(args);
+        if (e.stdin() != null) {
+            texts.add(e.stdin());
+        }
+        for (String t : texts) {
+            java.util.regex.Matcher m = SQLITE_WRITE.matcher(t);
+            while (m.find()) {
+                recorder.write(f, m.group(1).replaceAll("^['\"]|['\"]$", ""), null, what + " (.output)", cwd);
+            }
+        }
+    }
+
+    /** sed's scripts: each -e SCRIPT (--expression=), or the first operand when there is none. */
+    private static List<String> sedScripts(List<String> args) {
+        List<String> scripts = new ArrayList<>();
+        for (int k = 0; k < args.size(); k++) {
+            String a = args.get(k);
+            if ((a.equals("-e") || a.equals("--expression")) && k + 1 < args.size()) {
+                scripts.add(args.get(++k));
+            } else if (a.startsWith("--expression=")) {
+                scripts.add(a.substring(13));
+            }
+        }
+        if (scripts.isEmpty()) {
+            List<String> ops = operands(args);
+            if (!ops.isEmpty()) {
+                scripts.add(ops.get(0));
+            }
+        }
+        return scripts;
+    }
+
+    /** The -pN (--strip=N) of patch or git apply, or {@code otherwise}. */
+    private static int strip(List<String> args, int otherwise) {
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            String n = a.equals("-p") && i + 1 < args.size() ? args.get(i + 1)
+                    : a.startsWith("--strip=") ? a.substring(8) : a.startsWith("-p") ? a.substring(2) : null;
+            if (n != null && n.matches("\\d{1,3}")) {
+                return Integer.parseInt(n);
+            }
+        }
+        return otherwise;
+    }
+
+    /** The index of git's subcommand: the first argument past git's own options. */
+    private static int firstOperand(List<String> args) {
+        int i = 0;
+        while (i < args.size() && args.get(i).startsWith("-")) {
+            i += isOneOf(args.get(i), "-C", "-c", "--git-dir", "--work-tree", "--namespace", "--exec-path") ? 2 : 1;
+        }
+        return i < args.size() ? i : -1;
+    }
+
     private void git(List<String> args, String what, String cwd) {
         int i = 0;
         String tree = null;
@@ -774,8 +930,17 @@ public final class Commands {
         List<String> rest = args.subList(i + 1, args.size());
         if (tree != null && isOneOf(sub, "clean", "checkout", "switch", "restore", "reset", "stash", "merge", "pull",
                 "rebase", "cherry-pick", "revert", "apply", "am", "rm", "mv")) {
-            // git -C /srv/hydra clean -fdx, --work-tree=/ checkout: the files changed are in that tree
-            recorder.write(f, tree.replaceAll("/+$", "") + "/*", null, what + " " + sub + " in " + tree, cwd);
+            // git -C /srv/hydra clean -fdx, --work-tree=/ checkout: the files changed are anywhere in that tree,
+            // unless the paths are named after -- (checkout HEAD -- etc/hosts: that file of the tree)
+            String root = tree.replaceAll("/+$", "");
+            int dashdash = rest.indexOf("--");
+            List<String> named = dashdash >= 0 ? rest.subList(dashdash + 1, rest.size()) : List.of();
+            if (named.isEmpty()) {
+                recorder.write(f, root + "/**", null, what + " " + sub + " in " + tree, cwd);
+            }
+            for (String file : named) {
+                recorder.write(f, file.startsWith("/") ? file : root + "/" + file, null, what + " " + sub + " in " + tree, cwd);
+            }
         }
         switch (sub) {
             case "push" -> push(rest, what);

@@ -61,27 +61,51 @@ public final class Extractor {
         }
         if (known == null) {
             f.unknownTool = tool;
-            f.ops.add(new Facts.Op(tool, argumentText(args), List.of(), via));
+            f.ops.add(new Facts.Op(tool, sentText(args), List.of(), via));
             generic(f, args, via);
             files(f, tool.substring(tool.lastIndexOf('.') + 1), args, via, 0);
             return;
         }
         understood(f, tool, known, args);
+        options(f, known, args, via);
         f.effect = known.effect();
         switch (known.effect().word()) {
             case "read", "restart", "vector" -> f.ops.add(new Facts.Op(tool, "", List.of(), via));
             // memory is read into later prompts (to model endpoints that may be remote): judged like text that leaves
-            case "publish", "remember" -> f.ops.add(new Facts.Op(tool, argumentText(args), List.of(), via));
+            case "publish", "remember" -> f.ops.add(new Facts.Op(tool, sentText(args), List.of(), via));
             case "write" -> {
                 String content = textOrNull(args, known.keys("content"));
-                recorder.write(f, text(args, known.keys("path")), content != null ? content : newTexts(args.get(EDITS)),
-                        via, null);
+                String tree = text(args, known.keys(TREE));
+                // a tree (mcp-server-git's checkout of repo_path) has any file under it rewritten
+                String written = tree.isEmpty() ? text(args, known.keys("path")) : tree.replaceAll("/+$", "") + "/**";
+                recorder.write(f, written, content != null ? content : newTexts(args.get(EDITS)), via, null);
+                for (String other : every(args, known.keys("path"))) {
+                    if (!other.equals(written)) { // a second name for the path: either may be the one written
+                        recorder.write(f, other, content != null ? content : newTexts(args.get(EDITS)), via, null);
+                    }
+                }
+                String canonical = written.isBlank() ? "" : PathGlob.canonical(written, recorder.base(null));
+                if (args.get(EDITS) instanceof Collection<?> edits && ComposeFile.named(canonical)) {
+                    for (Object e : edits) { // each edit's new text is a fragment of the compose file
+                        if (e instanceof Map<?, ?> m && m.get("newText") instanceof String t) {
+                            ComposeFile.read(recorder, f, canonical, t, via);
+                        }
+                    }
+                }
             }
-            case "delete" -> recorder.delete(f, text(args, known.keys("path")), via, null);
+            case "delete" -> {
+                for (String path : every(args, known.keys("path"))) {
+                    recorder.delete(f, path, via, null);
+                }
+            }
             case "move" -> {
                 String source = text(args, known.keys("source"));
-                recorder.delete(f, source, via, null);
-                recorder.write(f, text(args, known.keys("destination")), Recorder.secretMarker(source), via, null);
+                for (String s : every(args, known.keys("source"))) {
+                    recorder.delete(f, s, via, null);
+                }
+                for (String destination : every(args, known.keys("destination"))) {
+                    recorder.write(f, destination, Recorder.secretMarker(source), via, null);
+                }
             }
             case "commit" -> commit(f, args, via);
             case "push" -> {
@@ -110,16 +134,19 @@ public final class Extractor {
                     database(text(args, known.keys("database"))), via, "SQL");
             case "collection" -> f.ops.add(new Facts.Op(tool, text(args, known.keys("collection")), List.of(), via));
             case "fetch" -> {
-                f.ops.add(new Facts.Op(tool, argumentText(args), List.of(), via));
+                f.ops.add(new Facts.Op(tool, sentText(args), List.of(), via));
                 String method = text(args, known.keys("method")).strip().toUpperCase(java.util.Locale.ROOT);
                 if (!method.isEmpty() && !method.equals("GET") && !method.equals("HEAD")) {
                     f.problem("method", "not understood: " + tool + " with method " + Recorder.shorten(method)
                             + " changes what it reaches");
                 }
                 String url = Text.fold(text(args, known.keys("url")));
+                String where = FetchTarget.insideOrNotWeb(url);
                 if (INTERNAL_HOST.matcher(url).find()) {
                     f.problem("url", "not understood: " + tool + " reaches " + Recorder.shorten(url)
                             + ", a host inside the lab (Hydra's own services or a private address)");
+                } else if (where != null) {
+                    f.problem("url", "not understood: " + tool + " " + Recorder.shorten(url) + " " + where);
                 }
             }
             case "shell" -> {
@@ -142,20 +169,25 @@ public final class Extractor {
     /** An MCP edit list, [{"oldText": ..., "newText": ...}], on a tool that writes a file. */
     private static final String EDITS = "edits";
     /** Roles whose value is one text (a path, a remote, SQL): a list or map there is not understood. */
-    private static final Set<String> TEXT_ROLES = Set.of("path", "source", "destination", "remote", "branch", "sql",
-            "database", "container", "collection", "message", "block", "text", "old");
+    private static final Set<String> TEXT_ROLES = Set.of("path", "tree", "source", "destination", "remote", "branch", "sql",
+            "database", "container", "collection", "message", "content", "block", "text", "old");
 
     /**
      * A known tool's arguments are understood only when each one is an argument the vocabulary names
      * for it, with the right shape: an argument the tool might act on but the constitution does not read
      * ({"cwd": "/etc"}, {"statements": [...]}, {"path": ["/workspace/a", "/etc/passwd"]}) needs a person.
      */
-    private static void understood(Facts f, String tool, ToolKind known, Map<String, Object> args) {
+    private void understood(Facts f, String tool, ToolKind known, Map<String, Object> args) {
         if (known.roles().isEmpty()) {
+            if (!args.isEmpty() && official(tool)) {
+                // an official server's tool takes only what its line names: here, nothing
+                f.problem("arguments", "not understood: " + tool + " has no argument '"
+                        + Recorder.shorten(args.keySet().iterator().next()) + "' the constitution knows");
+            }
             return;
         }
         for (Map.Entry<String, Object> a : args.entrySet()) {
-            if (known.effect().equals("write") && (a.getKey().equals(EDITS) && newTexts(a.getValue()) != null
+            if (known.effect().word().equals("write") && (a.getKey().equals(EDITS) && newTexts(a.getValue()) != null
                     || a.getKey().equals("dryRun") && a.getValue() instanceof Boolean)) {
                 continue; // MCP's edit shape: the edits' new text is read as what is written; a dry run writes nothing
             }
@@ -163,6 +195,13 @@ public final class Extractor {
             for (Map.Entry<String, List<String>> r : known.roles().entrySet()) {
                 if (r.getValue().contains(a.getKey())) {
                     role = r.getKey();
+                    // two names of one part ({"destination": a, "to": b}): which one the server reads is its choice
+                    long named = r.getValue().stream().filter(args::containsKey).count();
+                    if (named > 1 && (TEXT_ROLES.contains(r.getKey()) || r.getKey().equals("command"))) {
+                        f.problem("arguments", "not understood: " + tool + " names its " + role + " "
+                                + named + " times (" + String.join(", ", r.getValue().stream().filter(args::containsKey)
+                                .toList()) + ")");
+                    }
                 }
             }
             if (role == null) {
@@ -170,6 +209,57 @@ public final class Extractor {
                         + "' the constitution knows");
             } else if (TEXT_ROLES.contains(role) && a.getValue() != null && !(a.getValue() instanceof String)) {
                 f.problem("arguments", "not understood: " + tool + " argument '" + a.getKey() + "' is not one text");
+            } else if (!shaped(role, a.getValue())) {
+                f.problem("arguments", "not understood: " + tool + " argument '" + a.getKey() + "' is not "
+                        + (role.equals(COUNT) ? "a number" : "a plain value"));
+            }
+        }
+    }
+
+    /** Roles of the official servers' arguments beyond the parts: a number, a plain value (or a list of them), paths read. */
+    private static final String COUNT = "count";
+    private static final String SETTING = "setting";
+    private static final String PATHS = "paths";
+    /** A directory whose files a tool may rewrite, any of them (a repository checked out). */
+    private static final String TREE = "tree";
+    /** Roles whose text git reads as a revision or a branch: an option there (--output=FILE) is git's option. */
+    private static final Set<String> REVISION_ROLES = Set.of("revision", "branch");
+
+    private static boolean shaped(String role, Object value) {
+        return switch (role) {
+            case COUNT -> value == null || value instanceof Integer || value instanceof Long
+                    || value instanceof String s && s.strip().matches("\\d{1,9}");
+            case SETTING -> value == null || plain(value) || value instanceof Collection<?> list
+                    && list.stream().allMatch(Extractor::plain);
+            case PATHS -> value instanceof Collection<?> list && list.stream().allMatch(v -> v instanceof String);
+            default -> true;
+        };
+    }
+
+    private static boolean plain(Object value) {
+        return value instanceof String || value instanceof Number || value instanceof Boolean;
+    }
+
+    /** Whether the tool is one of an official MCP server (a kind), whose arguments are all known. */
+    private boolean official(String tool) {
+        int dot = tool.indexOf('.');
+        return tools.kindName(tool).isPresent() || tools.server(tool.substring(0, Math.max(dot, 0)))
+                .map(s -> s.origin() == ToolVocabulary.Origin.KIND).orElse(false);
+    }
+
+    /**
+     * A revision or branch that starts with '-' is an option to the git the server runs (mcp-server-git's
+     * git_diff target "--output=FILE" writes FILE): not understood, and read as git's own command line so
+     * that what the option does (a file written, a program run) is judged too.
+     */
+    private void options(Facts f, ToolKind known, Map<String, Object> args, String via) {
+        for (String role : REVISION_ROLES) {
+            for (String key : known.keys(role)) {
+                if (args.get(key) instanceof String v && (v.strip().startsWith("-") || v.chars().anyMatch(Character::isISOControl))) {
+                    f.problem(role, "not understood: the " + role + " '" + Recorder.shorten(v)
+                            + "' is not a revision git reads as one (an option or a control character)");
+                    Commands.shell(recorder, f, "git diff '" + v.replace("'", "'\\''") + "'", via + " (an option to git)");
+                }
             }
         }
     }
@@ -199,7 +289,9 @@ public final class Extractor {
             "(?:^|[_.\\-])(?:move|rename|mv)(?:$|[_.\\-])");
     private static final java.util.regex.Pattern WRITE_VERB = java.util.regex.Pattern.compile(
             "(?:^|[_.\\-])(?:write|edit|create|save|put|append|patch|replace|update|upload|mkdir|touch|set|chmod"
-            + "|chown|truncate|overwrite|insert|apply|restore|extract|unzip|link|symlink)(?:$|[_.\\-])");
+            + "|chown|truncate|overwrite|insert|apply|restore|extract|unzip|link|symlink"
+            // tools that put the files they name somewhere (a repository, a bucket, a host): github's push_files
+            + "|push|commit|sync|deploy|copy|cp|import|download|store|upsert|merge|install)(?:$|[_.\\-])");
 
     private static FileVerb verb(String name) {
         if (DELETE_VERB.matcher(name).find()) {
@@ -236,7 +328,8 @@ public final class Extractor {
                 if (destination != null) {
                     recorder.write(f, destination, source == null ? null : Recorder.secretMarker(source), via, null);
                 }
-            } else if (path != null && !args.containsKey("content")) { // with content: written above (generic)
+            } else if (path != null && (depth > 0 || !args.containsKey("content"))) {
+                // at the top with content it was written above (generic); a list's item ({"path", "content"}) here
                 recorder.write(f, path, content, via, null);
             }
         }
@@ -256,7 +349,7 @@ public final class Extractor {
     private static String pathArgument(Map<?, ?> args, String... keys) {
         for (String key : keys) {
             if (args.get(key) instanceof String s && !s.isBlank()) {
-                return s;
+                return nul(String.valueOf(key), s);
             }
         }
         return null;
@@ -340,20 +433,42 @@ public final class Extractor {
 
     // ------------------------------------------------------------------ tasks
 
+    /**
+     * The tool calls a task names ({"tool": ..., "arguments": {...}}), at its top and in its lists of
+     * steps, however nested ({"plan": {"steps": [{"server": ..., "tool": ..., "arguments": ...}]}}), each
+     * judged as the call itself.
+     */
+    private void taskCalls(Facts f, Map<?, ?> t, String via, int depth) {
+        Budget.nesting(depth, "the task's steps");
+        if (t.get("tool") instanceof String tool && t.get("arguments") instanceof Map<?, ?> arguments) {
+            String server = t.get("server") instanceof String s ? s + "." : "";
+            @SuppressWarnings("unchecked")
+            Map<String, Object> a = (Map<String, Object>) arguments;
+            String unknownBefore = f.unknownTool;
+            toolCall(f, Text.fold(server + tool), a, via);
+            if (f.unknownTool != null && f.unknownTool != unknownBefore && !tool.contains(".") && server.isEmpty()) {
+                f.unknownTool = unknownBefore; // a tool without a server is the crew's own business
+            }
+        }
+        for (Map.Entry<?, ?> e : t.entrySet()) {
+            if (e.getValue() instanceof Collection<?> list) {
+                for (Object item : list) {
+                    if (item instanceof Map<?, ?> step) {
+                        taskCalls(f, step, via, depth + 1);
+                    }
+                }
+            } else if (e.getValue() instanceof Map<?, ?> m && !"arguments".equals(e.getKey())) {
+                taskCalls(f, m, via, depth + 1); // {"plan": {"phases": [...]}}
+            }
+        }
+    }
+
     public Facts of(Task task) {
         Facts f = new Facts();
         Map<String, Object> t = task.task();
         String action = Text.fold(Text.decode(task.action())).strip().replaceAll("[^a-z0-9]+", "_");
         String via = "task action " + action;
-        if (t.get("tool") instanceof String tool && t.get("arguments") instanceof Map<?, ?> arguments) {
-            String server = t.get("server") instanceof String s ? s + "." : "";
-            @SuppressWarnings("unchecked")
-            Map<String, Object> a = (Map<String, Object>) arguments;
-            toolCall(f, Text.fold(server + tool), a, via);
-            if (f.unknownTool != null && !tool.contains(".") && server.isEmpty()) {
-                f.unknownTool = null; // a tool without a server is the crew's own business
-            }
-        }
+        taskCalls(f, t, via, 0);
         String sql = text(t, "sql", "statement");
         if (sql.isEmpty() && Recorder.isOneOf(action, "execute_sql", "run_sql", "sql", "run_query", "query_database",
                 "execute_query", "db_query", "query")) {
@@ -426,7 +541,7 @@ public final class Extractor {
             case "create_pull_request", "open_pull_request", "open_pr", "create_pr", "trigger_webhook", "post_message",
                  "publish", "send_webhook", "create_issue", "comment" ->
                     f.ops.add(new Facts.Op(action.contains("webhook") ? "n8n.trigger_webhook"
-                            : "github-mcp." + action, argumentText(t), List.of(), via));
+                            : "github-mcp." + action, sentText(t), List.of(), via));
             default -> {
                 if (!path.isEmpty() && content != null && !Recorder.isOneOf(action, "read_file", "analyze_file", "review")) {
                     recorder.write(f, path, content, via, null);
@@ -505,10 +620,39 @@ public final class Extractor {
         for (String key : keys) {
             Object v = args.get(key);
             if (v != null) {
-                return v instanceof String s ? s : v instanceof Map || v instanceof Collection ? argumentText(v) : String.valueOf(v);
+                return v instanceof String s ? nul(key, s) : v instanceof Map || v instanceof Collection ? argumentText(v)
+                        : String.valueOf(v);
             }
         }
         return null;
+    }
+
+    /** Arguments whose text is data (what is written or sent), not a name a program opens or runs. */
+    private static final Set<String> DATA_KEYS = Set.of("content", "text", "data", "body", "message", "msg", "edits",
+            "newText");
+
+    /**
+     * A NUL in an argument's text: a path, command or SQL ends there for whatever hands it to the system
+     * as a C string (open(2), execve(2), libpq), so it is read up to the NUL, not as the rules' mark of a
+     * value that cannot be known; in data it is a character like any other.
+     */
+    private static String nul(String key, String s) {
+        int at = s.indexOf('\0');
+        if (at < 0) {
+            return s;
+        }
+        return DATA_KEYS.contains(key) ? s.replace('\0', ' ') : s.substring(0, at);
+    }
+
+    /** The text of every one of these arguments that is present (first is what {@link #text} gives), or one "". */
+    private static List<String> every(Map<String, Object> args, String... keys) {
+        List<String> out = new ArrayList<>(1);
+        for (String key : keys) {
+            if (args.get(key) != null) {
+                out.add(textOrNull(args, key));
+            }
+        }
+        return out.isEmpty() ? List.of("") : out;
     }
 
     private static String name(Map<String, Object> args, String... keys) {
@@ -557,14 +701,56 @@ public final class Extractor {
                 if (!b.isEmpty()) {
                     b.append(' ');
                 }
-                b.append('\'').append(String.valueOf(a).replace("'", "'\\''")).append('\'');
+                b.append('\'').append(nul("command", String.valueOf(a)).replace("'", "'\\''")).append('\'');
             }
             return b.toString();
         }
-        return String.valueOf(command);
+        return nul("command", String.valueOf(command));
     }
 
     /** Every string value of the arguments, one per line (what leaves Hydra through the tool). */
+    /** Short values (at most this long, one line each) are joined with their neighbours, for {@link #sentText}. */
+    private static final int PIECE_LIMIT = 256;
+    /** How many neighbouring values one join holds: a token split in two or three pieces. */
+    private static final int PIECES = 3;
+    /** The joins are at most this long in all, so a call of many values costs a bounded scan. */
+    private static final int JOINED_LIMIT = 64 * 1024;
+
+    /**
+     * The text of arguments that leave Hydra, and below it each short value joined with the one or two
+     * that follow it, a line each: a token split across fields ({"a": "ghp_", "b": "1qW3..."}) is whole
+     * again where the receiver joins the pieces. At most 64 KiB of joins, so the scan stays bounded.
+     */
+    static String sentText(Map<String, Object> args) {
+        List<String> pieces = new ArrayList<>();
+        join(pieces, args, 0);
+        String text = argumentText(args);
+        if (pieces.size() < 2) {
+            return text;
+        }
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i + 1 < pieces.size() && b.length() < JOINED_LIMIT; i++) {
+            for (int k = i; k < Math.min(pieces.size(), i + PIECES); k++) {
+                b.append(pieces.get(k));
+            }
+            b.append('\n');
+        }
+        return text + "\n" + Text.decode(b.toString());
+    }
+
+    private static void join(List<String> pieces, Object value, int depth) {
+        if (value == null || depth > 8 || pieces.size() > Budget.MAX_WORDS) {
+            return;
+        }
+        if (value instanceof Map<?, ?> m) {
+            m.values().forEach(v -> join(pieces, v, depth + 1));
+        } else if (value instanceof Collection<?> c) {
+            c.forEach(v -> join(pieces, v, depth + 1));
+        } else if (value instanceof String s && s.length() <= PIECE_LIMIT && s.indexOf('\n') < 0) {
+            pieces.add(s);
+        }
+    }
+
     public static String argumentText(Object value) {
         StringBuilder b = new StringBuilder();
         appendText(b, value, 0);

@@ -71,6 +71,9 @@ public final class Recorder {
         f.writes.add(new Facts.Write(canonical, decoded, via, false));
         if (decoded != null) {
             configLines(f, canonical, decoded, via);
+            if (ComposeFile.named(canonical)) {
+                ComposeFile.read(this, f, canonical, decoded, via);
+            }
         }
     }
 

@@ -123,6 +123,12 @@ public final class Vocabulary {
     private static final Vocabulary TABLE = load("vocabulary.table");
 
     private final Map<String, List<RunOption>> runOptions;
+    /** Options whose value is a file the program writes (the writes lines): git --output. */
+    private final Map<String, List<RunOption>> writeOptions;
+    /** Options whose value is a password the program sends (the credentials lines): sshpass -p, mysql -pPW. */
+    private final Map<String, List<String>> credentialOptions;
+    /** Environment variables whose value a client sends as its password (PGPASSWORD, MYSQL_PWD, ...). */
+    private final Set<String> credentialVariables;
 
     private final Map<String, Effect> programs;
     private final Map<String, Effect> subcommands;
@@ -132,11 +138,17 @@ public final class Vocabulary {
     private final Set<String> sqlFunctions;
 
     private Vocabulary(Map<String, Effect> programs, Map<String, Effect> subcommands, Map<String, Condition> readOnly,
-                       List<String> sqlVerbs, List<String> sqlFunctions,
-                       Map<String, List<RunOption>> runOptions) {
+                       List<String> sqlVerbs, List<String> sqlFunctions, List<String> sqlRoles,
+                       Map<String, List<RunOption>> runOptions, Map<String, List<RunOption>> writeOptions,
+                       Map<String, List<String>> credentialOptions, Set<String> credentialVariables) {
+        this.credentialOptions = Map.copyOf(credentialOptions);
+        this.credentialVariables = Set.copyOf(credentialVariables);
         this.runOptions = Map.copyOf(runOptions);
+        this.writeOptions = Map.copyOf(writeOptions);
+        // a role granted that lets the grantee act outside the database (run programs, write the server's files)
+        String roles = sqlRoles.isEmpty() ? "" : "|\\bGRANT\\b[^;]*?\\b(?:" + String.join("|", sqlRoles) + ")\\b";
         this.sqlOutside = java.util.regex.Pattern.compile("(?i)(?:^|;)\\s*(" + String.join("|", sqlVerbs)
-                + ")\\b|\\bCOPY\\b[^;]*?\\b(?:TO|FROM)\\s+(PROGRAM\\b|'|\\$|E')|\\bLANGUAGE\\s+'?(pl\\w*u|plsh|c)\\b");
+                + ")\\b|\\bCOPY\\b[^;]*?\\b(?:TO|FROM)\\s+(PROGRAM\\b|'|\\$|E'|U&')|\\bLANGUAGE\\s+'?(pl\\w*u|plsh|c)\\b" + roles);
         this.sqlFunctions = Set.copyOf(sqlFunctions.stream().map(f -> f.replace("\\Q", "").replace("\\E", "")
                 .toLowerCase(Locale.ROOT)).toList());
         this.programs = Map.copyOf(programs);
@@ -268,6 +280,68 @@ public final class Vocabulary {
         return out;
     }
 
+    /**
+     * The option of this run that carries a password the program sends (sshpass -p PW, mysql -pPW,
+     * wget --password=PW), or null. An option written OPTION+ in the table counts only with the value
+     * attached (mysql -p alone asks for the password).
+     */
+    public String credentialOption(Shell.Exec e) {
+        List<String> options = credentialOptions.get(e.program());
+        if (options == null) {
+            return null;
+        }
+        List<String> args = e.argv().subList(1, e.argv().size());
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            for (String o : options) {
+                boolean attachedOnly = o.endsWith("+");
+                String name = attachedOnly ? o.substring(0, o.length() - 1) : o;
+                String value = a.equals(name) && !attachedOnly && i + 1 < args.size() ? args.get(i + 1)
+                        : a.startsWith(name + "=") ? a.substring(name.length() + 1)
+                        : name.length() == 2 && !name.startsWith("--") && a.startsWith(name) && a.length() > 2 ? a.substring(2)
+                        : null;
+                if (value != null && !value.isBlank() && value.indexOf(Text.UNKNOWN) < 0 && !value.startsWith("$")) {
+                    return name;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Whether a client sends this environment variable's value as its password (PGPASSWORD, MYSQL_PWD, SSHPASS). */
+    public boolean credentialVariable(String name) {
+        return credentialVariables.contains(name);
+    }
+
+    /** The files a program writes through its options (the writes lines of the table: git diff --output=FILE). */
+    public List<String> filesWritten(Shell.Exec e) {
+        List<RunOption> options = writeOptions.get(e.program());
+        if (options == null) {
+            return List.of();
+        }
+        List<String> args = e.argv().subList(1, e.argv().size());
+        List<String> out = new ArrayList<>();
+        List<String> operands = null;
+        for (RunOption o : options) {
+            if (o.option().matches("#\\d")) { // #N: its N-th operand (xxd IN OUT, uniq IN OUT)
+                operands = operands == null ? Commands.operands(args) : operands;
+                int n = o.option().charAt(1) - '0';
+                if (n <= operands.size() && n > 0) {
+                    out.add(operands.get(n - 1));
+                }
+            }
+        }
+        for (int i = 0; i < args.size(); i++) {
+            for (RunOption o : options) {
+                String v = o.option().startsWith("#") ? null : o.value(args, i);
+                if (v != null) {
+                    out.add(v);
+                }
+            }
+        }
+        return out;
+    }
+
     public boolean onlyLists(Shell.Exec e) {
         Condition c = readOnly.get(e.program());
         return c != null && (!c.first().isEmpty() || !c.any().isEmpty() || !c.unless().isEmpty())
@@ -342,7 +416,11 @@ public final class Vocabulary {
         Map<String, Condition> readOnly = new HashMap<>();
         List<String> sqlVerbs = new ArrayList<>();
         List<String> sqlFunctions = new ArrayList<>();
+        List<String> sqlRoles = new ArrayList<>();
         Map<String, List<RunOption>> runOptions = new HashMap<>();
+        Map<String, List<RunOption>> writeOptions = new HashMap<>();
+        Map<String, List<String>> credentialOptions = new HashMap<>();
+        Set<String> credentialVariables = new java.util.HashSet<>();
         try (InputStream in = Vocabulary.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("missing resource " + resource);
@@ -360,8 +438,9 @@ public final class Vocabulary {
                 if (cols.length < 2) {
                     throw new IllegalStateException(where + ": expected 'program NAMES | EFFECT'");
                 }
-                if (cols[0].startsWith("sql-verb ") || cols[0].startsWith("sql-function ")) {
-                    List<String> into = cols[0].startsWith("sql-verb ") ? sqlVerbs : sqlFunctions;
+                if (cols[0].startsWith("sql-verb ") || cols[0].startsWith("sql-function ") || cols[0].startsWith("sql-role ")) {
+                    List<String> into = cols[0].startsWith("sql-verb ") ? sqlVerbs
+                            : cols[0].startsWith("sql-role ") ? sqlRoles : sqlFunctions;
                     for (String word : cols[0].substring(cols[0].indexOf(' ') + 1).split(",")) {
                         // ALTER SYSTEM: any white space between the words, as SQL reads it
                         into.add(String.join("\\s+", Arrays.stream(word.strip().split("\\s+"))
@@ -389,8 +468,30 @@ public final class Vocabulary {
                     }
                     continue;
                 }
+                if (cols[0].startsWith("credentials ")) {
+                    for (String name : cols[0].substring(12).split(",")) {
+                        for (String option : cols[1].split(",")) {
+                            if (name.strip().equals("env")) {
+                                credentialVariables.add(option.strip());
+                            } else {
+                                credentialOptions.computeIfAbsent(Text.fold(name.strip()), k -> new ArrayList<>())
+                                        .add(option.strip());
+                            }
+                        }
+                    }
+                    continue;
+                }
+                if (cols[0].startsWith("writes ")) {
+                    for (String name : cols[0].substring(7).split(",")) {
+                        for (String option : cols[1].split(",")) {
+                            writeOptions.computeIfAbsent(Text.fold(name.strip()), k -> new ArrayList<>())
+                                    .add(new RunOption(option.strip(), null, false));
+                        }
+                    }
+                    continue;
+                }
                 if (!cols[0].startsWith("program ")) {
-                    throw new IllegalStateException(where + ": a line starts with 'program', 'runs', 'sql-verb' or 'sql-function'");
+                    throw new IllegalStateException(where + ": a line starts with 'program', 'runs', 'writes', 'credentials', 'sql-verb', 'sql-role' or 'sql-function'");
                 }
                 Effect effect = Effect.valueOf(cols[1].strip().toUpperCase(Locale.ROOT));
                 String names = cols[0].substring(8).strip();
@@ -419,7 +520,8 @@ public final class Vocabulary {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new Vocabulary(programs, subcommands, readOnly, sqlVerbs, sqlFunctions, runOptions);
+        return new Vocabulary(programs, subcommands, readOnly, sqlVerbs, sqlFunctions, sqlRoles, runOptions, writeOptions,
+                credentialOptions, credentialVariables);
     }
 
     private static Condition condition(String text, String where) {

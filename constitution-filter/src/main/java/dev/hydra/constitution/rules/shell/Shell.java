@@ -33,7 +33,8 @@ public final class Shell {
     private static final Set<String> RESERVED = Set.of("if", "then", "else", "elif", "fi", "do", "done", "while",
             "until", "!", "{", "}", "function", "time", "coproc");
     private static final Set<String> INTERPRETERS = Set.of("python", "python2", "python3", "perl", "ruby", "node",
-            "nodejs", "php", "lua", "deno", "bun", "osascript", "pwsh", "powershell", "awk", "gawk", "tclsh");
+            "nodejs", "php", "lua", "deno", "bun", "osascript", "pwsh", "powershell", "awk", "gawk", "tclsh",
+            "Rscript", "rscript", "R", "julia", "groovy", "elixir", "erl", "raku", "perl6", "jshell", "scala", "kotlin");
 
     /** One program run with its final arguments, redirections and (when known) its standard input. */
     public record Exec(List<String> argv, List<Redirect> redirects, String stdin, String cwd, String program) {
@@ -63,7 +64,7 @@ public final class Shell {
             "tsp", "entr", "exec", "command", "nice", "ionice", "chrt", "taskset", "timeout", "env", "xargs",
             "parallel", "busybox", "toybox", "chroot", "flock", "unshare", "nsenter", "watch", "script", "ssh",
             "kubectl", "docker", "podman", "nerdctl", "crictl", "lxc-attach", "machinectl", "su", "find", "eval",
-            "source", ".", "at", "batch");
+            "source", ".", "at", "batch", "trap");
 
     private Shell() {
     }
@@ -73,7 +74,19 @@ public final class Shell {
         return UNWRAPPED.contains(program);
     }
 
+    /**
+     * {@code while read f; do ...; done <<< WORD}: the loop's input is its read's. The here-string is
+     * given to the header's read too, so the name is bound to the input's first line where the body uses
+     * it (the body is no loop here: what one pass does is what the rules judge).
+     */
+    private static final java.util.regex.Pattern LOOP_INPUT = java.util.regex.Pattern.compile(
+            "\\b((?:while|until)\\s+(?:IFS=\\S*\\s+)?read\\b[^;\\n&|<>]{0,256})([;\\n]\\s*do\\b(?s:.){0,4096}?\\bdone)"
+            + "(\\s*<<<\\s*(?:\"[^\"\\n]{0,4096}\"|'[^'\\n]{0,4096}'|[^\\s;&|)]{1,4096}))");
+
     public static Script parse(String decoded) {
+        if (decoded.contains("<<<") && decoded.contains("done")) {
+            decoded = LOOP_INPUT.matcher(decoded).replaceAll("$1$3$2$3");
+        }
         Parser p = new Parser(decoded, 0, new HashMap<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         p.run();
         return new Script(p.execs, p.inlineCode, p.assignments, p.problem);
@@ -229,7 +242,6 @@ public final class Shell {
             List<Redirect> redirects = new ArrayList<>();
             String here = null;
             String[] heredoc = null;
-            boolean commandSeen = false;
             while (true) {
                 skipBlanks();
                 if (pos >= s.length()) {
@@ -270,28 +282,75 @@ public final class Shell {
                     continue;
                 }
                 List<String> fields = readWord();
-                if (!commandSeen && fields.size() == 1 && isAssignment(fields.get(0)) && argv.isEmpty()) {
+                // an assignment before the command, also after reserved words (while IFS= read -r f)
+                if (fields.size() == 1 && isAssignment(fields.get(0)) && RESERVED.containsAll(argv)) {
                     String a = fields.get(0);
                     assignments.add(a);
                     int eq = a.indexOf('=');
-                    vars.put(a.substring(0, eq).replace("+", ""), a.substring(eq + 1));
+                    String name = a.substring(0, eq).replace("+", "");
+                    vars.put(name, a.substring(eq + 1));
+                    if (eq == a.length() - 1 && pos < s.length() && s.charAt(pos) == '(') {
+                        array(name); // a=(x y): a[0]=x, a[1]=y, and $a is x
+                    }
                     continue;
                 }
                 if (argv.isEmpty() && fields.size() == 1 && aliases.containsKey(fields.get(0))) {
                     argv.addAll(List.of(aliases.get(fields.get(0)).split("\\s+")));
-                    commandSeen = true;
                     continue;
                 }
                 argv.addAll(fields);
                 if (argv.size() > Budget.MAX_ARGUMENTS) {
                     throw new Budget.Exceeded("a command of more than " + Budget.MAX_ARGUMENTS + " words");
                 }
-                commandSeen = !argv.isEmpty();
-                if (argv.size() == 1 && argv.get(0).equals("case")) {
-                    throw new ParseError("case statements are not read");
+                if (argv.get(argv.size() - 1).equals("case") && RESERVED.containsAll(argv.subList(0, argv.size() - 1))) {
+                    caseStatement();
+                    return new Simple(List.of(":"), redirects, here, heredoc);
                 }
             }
             return new Simple(argv, redirects, here, heredoc);
+        }
+
+        private static final java.util.regex.Pattern ESAC = java.util.regex.Pattern.compile("(?<![\\w$])esac\\b");
+        private static final java.util.regex.Pattern CASE_IN = java.util.regex.Pattern.compile("\\s*\\S+\\s+in\\b");
+
+        /**
+         * {@code case WORD in PATTERN) COMMANDS;; ... esac}, at pos just past "case": every branch's commands
+         * are read, since which one runs depends on the word. A body that cannot be split so is not read.
+         */
+        private void caseStatement() {
+            Budget.tick();
+            java.util.regex.Matcher end = ESAC.matcher(s);
+            java.util.regex.Matcher in = CASE_IN.matcher(s).region(pos, s.length());
+            if (!in.lookingAt() || !end.find(in.end())) {
+                throw new ParseError("a case statement that cannot be read");
+            }
+            String body = s.substring(in.end(), end.start());
+            pos = end.end();
+            for (String branch : body.split(";;&?|;&")) {
+                int close = branch.indexOf(')');
+                if (close < 0) {
+                    if (!branch.isBlank()) {
+                        throw new ParseError("a case branch without a pattern");
+                    }
+                    continue;
+                }
+                nested(branch.substring(close + 1), null);
+            }
+        }
+
+        /** An array assignment's words, {@code (x y)} at pos: each is NAME[i], NAME is the first. */
+        private void array(String name) {
+            int close = matching(pos, '(', ')');
+            List<String> words = words(s.substring(pos + 1, close));
+            pos = close + 1;
+            if (words.size() > Budget.MAX_WORDS) {
+                throw new Budget.Exceeded("an array of more than " + Budget.MAX_WORDS + " words");
+            }
+            for (int i = 0; i < words.size(); i++) {
+                vars.put(name + "[" + i + "]", words.get(i));
+            }
+            vars.put(name, words.isEmpty() ? "" : words.get(0));
+            vars.put(name + "[@]", String.join(" ", words));
         }
 
         /**
@@ -695,19 +754,61 @@ public final class Shell {
                     }
                 }
                 case "export", "declare", "typeset", "local", "readonly" -> {
+                    boolean nameref = !program.equals("export") && args.stream()
+                            .anyMatch(a -> a.startsWith("-") && !a.startsWith("--") && a.indexOf('n') > 0);
                     for (String a : args) {
                         if (isAssignment(a)) {
                             assignments.add(a);
                             int eq = a.indexOf('=');
-                            vars.put(a.substring(0, eq), a.substring(eq + 1));
+                            vars.put((nameref ? NAMEREF : "") + a.substring(0, eq), a.substring(eq + 1));
                         }
                     }
                 }
                 case "read", "mapfile", "readarray" -> {
-                    for (String a : args) {
-                        if (!a.startsWith("-")) {
-                            vars.put(a, String.valueOf(UNKNOWN));
+                    // read NAME... <<< word: the first line of a known input, split at IFS's characters (the
+                    // last name takes the rest of it)
+                    List<String> names = args.stream().filter(a -> !a.startsWith("-")).toList();
+                    boolean known = program.equals("read") && !names.isEmpty() && stdin != null && !stdinUnknown
+                            && args.stream().allMatch(a -> !a.startsWith("-") || a.equals("-r"));
+                    String ifs = variable("IFS");
+                    String line = known ? stdin.strip().split("\n", 2)[0] : "";
+                    String[] fields = !known || names.size() == 1 || ifs.indexOf(UNKNOWN) >= 0 ? new String[] {line}
+                            : line.split("[" + java.util.regex.Pattern.quote(ifs.isEmpty() ? " " : ifs) + "]+", names.size());
+                    for (int n = 0; n < names.size(); n++) {
+                        vars.put(names.get(n), !known ? String.valueOf(UNKNOWN) : n < fields.length ? fields[n] : "");
+                    }
+                }
+                case "printf" -> {
+                    // printf -v NAME FORMAT ARGS: the name gets what printf would have printed
+                    if (args.size() >= 3 && args.get(0).equals("-v")) {
+                        vars.put(args.get(1), printf(args.subList(2, args.size())));
+                    }
+                }
+                case "set" -> {
+                    int dashdash = args.indexOf("--");
+                    if (dashdash >= 0) { // set -- a b: the positional parameters from here on
+                        List<String> bound = new ArrayList<>(List.of("set"));
+                        bound.addAll(args.subList(dashdash + 1, args.size()));
+                        positional = bound;
+                    }
+                }
+                case "trap" -> {
+                    // trap 'CODE' SIGNAL...: the code runs (on exit, on a signal): read it like eval
+                    List<String> rest = args.stream().dropWhile(a -> a.equals("-p") || a.equals("-l") || a.equals("--"))
+                            .toList();
+                    if (rest.size() >= 2 && !rest.get(0).equals("-")) {
+                        nested(rest.get(0), stdin);
+                    }
+                }
+                case "hash" -> {
+                    // hash -p /usr/bin/curl ls: from here on, ls runs curl (like cp /usr/bin/curl ./ls)
+                    int p = args.indexOf("-p");
+                    if (p >= 0 && p + 2 < args.size()) {
+                        for (String name : args.subList(p + 2, args.size())) {
+                            programCopies.put(name, basename(args.get(p + 1)));
                         }
+                    } else if (args.stream().anyMatch(a -> a.startsWith("-") && a.contains("p"))) {
+                        fail("hash -p makes a name run another program");
                     }
                 }
                 case "sudo", "doas" -> unwrap(afterOptions(args, "ugCDhprtUTR"), redirects, stdin, stdinUnknown, layer + 1);
@@ -748,8 +849,14 @@ public final class Shell {
                     // the command gets its operands from the input (or after :::): when the input is known
                     // they are its words, else one operand that may be anything
                     List<String> command = new ArrayList<>(sep >= 0 ? rest.subList(0, sep) : rest);
+                    // xargs -a FILE reads its input from a file this line wrote (echo x > /tmp/l; xargs -a /tmp/l rm)
+                    String input = stdin;
+                    int file = args.indexOf("-a") >= 0 ? args.indexOf("-a") : args.indexOf("--arg-file");
+                    if (file >= 0 && file + 1 < args.size()) {
+                        input = written.get(args.get(file + 1));
+                    }
                     List<String> inputs = sep >= 0 ? rest.subList(sep + 1, rest.size())
-                            : stdin != null ? List.of(stdin.strip().split("[\\s\\x00]+")) : List.of(String.valueOf(UNKNOWN));
+                            : input != null ? List.of(input.strip().split("[\\s\\x00]+")) : List.of(String.valueOf(UNKNOWN));
                     boolean placed = false;
                     for (int i = 0; i < command.size(); i++) {
                         for (String placeholder : List.of("{}", "%", "{1}")) {
@@ -869,7 +976,7 @@ public final class Shell {
             for (int i = 0; i < args.size(); i++) {
                 String a = args.get(i);
                 if ((a.equals("-c") || a.equals("-e") || a.equals("-r") || a.equals("-E") || a.equals("--eval")
-                        || a.equals("-p")) && i + 1 < args.size()) {
+                        || a.equals("-p") || a.equals("-eval") || a.equals("--expr")) && i + 1 < args.size()) {
                     code(args.get(i + 1));
                     return;
                 }
@@ -1307,7 +1414,11 @@ public final class Shell {
             }
             List<String> rest = positional.subList(1, positional.size());
             return switch (name) {
-                case "@", "*" -> String.join(" ", rest);
+                case "@" -> String.join(" ", rest);
+                case "*" -> {
+                    String ifs = variable("IFS"); // "$*" joins with IFS's first character
+                    yield String.join(ifs.isEmpty() || ifs.charAt(0) == UNKNOWN ? "" : ifs.substring(0, 1), rest);
+                }
                 case "#" -> String.valueOf(rest.size());
                 default -> {
                     if (name.isEmpty() || !name.chars().allMatch(Character::isDigit) || name.length() > 3) {
@@ -1319,7 +1430,15 @@ public final class Shell {
             };
         }
 
+        private static final java.util.regex.Pattern SUBSCRIPT = java.util.regex.Pattern.compile("\\[(\\d{1,4}|@|\\*)]");
+
+        /** declare -n NAME=TARGET: NAME is another name for TARGET (kept in vars under a key no name can have). */
+        private static final String NAMEREF = "\0nameref:";
+
         private String variable(String name) {
+            for (int hops = 0; hops < 8 && vars.containsKey(NAMEREF + name); hops++) {
+                name = vars.get(NAMEREF + name);
+            }
             String v = vars.get(name);
             if (v != null) {
                 return v;
@@ -1339,6 +1458,11 @@ public final class Shell {
         }
 
         private String parameter(String inner) {
+            if (inner.startsWith("!") && inner.length() > 1 && inner.substring(1).matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                // ${!g}: the value of the variable that g names
+                String target = variable(inner.substring(1));
+                return target.matches("[A-Za-z_][A-Za-z0-9_]*") ? variable(target) : String.valueOf(UNKNOWN);
+            }
             if (inner.startsWith("#") || inner.startsWith("!")) {
                 return String.valueOf(UNKNOWN);
             }
@@ -1348,6 +1472,13 @@ public final class Shell {
             }
             String name = inner.substring(0, j);
             String op = inner.substring(j);
+            java.util.regex.Matcher subscript = SUBSCRIPT.matcher(op);
+            if (!name.isEmpty() && subscript.lookingAt()) {
+                // ${a[1]}, ${a[@]}: an element (or all) of an array this line assigned
+                String index = subscript.group(1).equals("*") ? "@" : subscript.group(1);
+                String element = vars.get(name + "[" + index + "]");
+                return element != null && subscript.end() == op.length() ? element : String.valueOf(UNKNOWN);
+            }
             String value = name.isEmpty() ? String.valueOf(UNKNOWN) : variable(name);
             boolean unset = value.equals(String.valueOf(UNKNOWN)) && !vars.containsKey(name);
             if (op.isEmpty()) {
@@ -1368,6 +1499,21 @@ public final class Shell {
             }
             if (unset) {
                 return String.valueOf(UNKNOWN);
+            }
+            if (op.equals("@P")) {
+                // prompt expansion runs the command substitutions in the value (x='$(cmd)'; ${x@P})
+                if (value.contains("$(") || value.contains("`")) {
+                    fail("prompt expansion (${" + name + "@P}) runs the commands in a value");
+                }
+                return value.indexOf('\\') >= 0 ? String.valueOf(UNKNOWN) : value;
+            }
+            if (op.equals("@E")) {
+                return ansiC(value); // the value's backslash escapes expanded, as in $'...'
+            }
+            if (op.equals("@Q") || op.equals("@U") || op.equals("@u") || op.equals("@L")) {
+                return op.equals("@Q") ? value : op.equals("@L") ? value.toLowerCase(Locale.ROOT)
+                        : op.equals("@U") ? value.toUpperCase(Locale.ROOT)
+                        : value.isEmpty() ? value : value.substring(0, 1).toUpperCase(Locale.ROOT) + value.substring(1);
             }
             if (op.equals("^^")) {
                 return value.toUpperCase(Locale.ROOT);
@@ -1401,6 +1547,23 @@ public final class Shell {
                 return value;
             }
             return String.valueOf(UNKNOWN);
+        }
+
+        /** The words of a text, expanded as a command's arguments are. */
+        private List<String> words(String text) {
+            Parser p = child(text);
+            List<String> words = new ArrayList<>();
+            while (p.pos < p.s.length()) {
+                p.skipBlanks();
+                if (p.pos >= p.s.length()) {
+                    break;
+                }
+                words.addAll(p.readWord());
+                if (p.pos < p.s.length() && " \t\n".indexOf(p.s.charAt(p.pos)) < 0) {
+                    p.pos++;
+                }
+            }
+            return words;
         }
 
         private String expandText(String text) {
@@ -1488,7 +1651,8 @@ public final class Shell {
         private boolean arithmetic() {
             int level = 0;
             boolean substitution = false;
-            for (int i = pos + (s.charAt(pos) == '$' ? 3 : 2); i < s.length(); i++) {
+            int start = pos + (s.charAt(pos) == '$' ? 3 : 2);
+            for (int i = start; i < s.length(); i++) {
                 char c = s.charAt(i);
                 substitution |= c == '`' || c == '$' && i + 1 < s.length() && s.charAt(i + 1) == '(';
                 if (c == '(') {
@@ -1499,7 +1663,7 @@ public final class Shell {
                             return false;
                         }
                         if (substitution) {
-                            fail("command substitution inside arithmetic");
+                            substitutions(start, i); // $(( a[$(cmd)] )): the command runs
                         }
                         pos = i + 2;
                         return true;
@@ -1508,6 +1672,31 @@ public final class Shell {
                 }
             }
             return false;
+        }
+
+        /**
+         * The $(...) substitutions of an arithmetic expression between {@code from} and {@code to}, read as
+         * the commands they run; a backtick one is not read (it fails closed).
+         */
+        private void substitutions(int from, int to) {
+            for (int k = from; k < to; k++) {
+                char c = s.charAt(k);
+                if (c == '`') {
+                    fail("command substitution inside arithmetic");
+                    return;
+                }
+                if (c == '$' && k + 2 < to && s.charAt(k + 1) == '(' && s.charAt(k + 2) == '(') {
+                    k += 2; // $(( inside: arithmetic again, whose own substitutions this loop reaches
+                } else if (c == '$' && k + 1 < to && s.charAt(k + 1) == '(') {
+                    int close = matching(k + 1, '(', ')');
+                    if (close < 0 || close > to) {
+                        fail("command substitution inside arithmetic");
+                        return;
+                    }
+                    nested(s.substring(k + 2, close), null);
+                    k = close;
+                }
+            }
         }
 
         /** Index of the bracket closing the one at {@code open}, skipping quotes. */

@@ -35,13 +35,21 @@ public final class Sql {
     }
 
     /** The statements found, shell commands the SQL would run, and why reading stopped (or null). */
-    public record Analysis(List<Statement> statements, List<String> shellCommands, String problem) {
+    /**
+     * What SQL does: its statements, the shell commands it runs on the server (COPY ... PROGRAM) and the
+     * server's files it writes (COPY ... TO 'file', lo_export, adminpack's pg_file_write).
+     */
+    public record Analysis(List<Statement> statements, List<String> shellCommands, List<String> filesWritten,
+                           String problem) {
     }
 
     private static final int MAX_DEPTH = 4;
     private static final Set<String> VERBS = Set.of("DROP", "DELETE", "TRUNCATE", "ALTER", "CREATE", "RENAME",
             "EXECUTE", "EXEC", "PREPARE", "DO", "USE", "COPY", "CALL", "GRANT", "REVOKE", "UPDATE", "INSERT",
             "MERGE", "SET", "SELECT", "WITH", "COMMENT", "REINDEX", "VACUUM", "CLUSTER");
+    /** Functions that write a file of the database server, named by one of their text arguments. */
+    private static final Set<String> FILE_WRITERS = Set.of("LO_EXPORT", "PG_FILE_WRITE", "PG_FILE_RENAME",
+            "PG_FILE_UNLINK", "PG_FILE_SYNC");
     private static final Set<String> SQL_RUNNERS = Set.of("DBLINK_EXEC", "DBLINK", "DBLINK_SEND_QUERY",
             "QUERY_TO_XML", "QUERY_TO_XML_AND_XMLSCHEMA", "SYS_EXEC", "XP_CMDSHELL");
     private static final Set<String> BOUNDARY_WORDS = Set.of("BEGIN", "THEN", "ELSE", "LOOP", "DECLARE", "END",
@@ -78,6 +86,38 @@ public final class Sql {
             bucket[bucket.length - 1] = t;
             TRIGGERS_BY_INITIAL[k] = bucket;
         }
+    }
+
+    /** A U&'...' string's text: \XXXX and \+XXXXXX are code points, \\ a backslash. */
+    static String unicodeEscapes(String t) {
+        StringBuilder b = new StringBuilder(t.length());
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            if (c == '\\' && i + 1 < t.length() && t.charAt(i + 1) == '\\') {
+                b.append('\\');
+                i++;
+            } else if (c == '\\' && i + 8 <= t.length() && t.charAt(i + 1) == '+'
+                    && t.substring(i + 2, i + 8).matches("[0-9A-Fa-f]{6}")) {
+                b.appendCodePoint(Integer.parseInt(t.substring(i + 2, i + 8), 16));
+                i += 7;
+            } else if (c == '\\' && i + 5 <= t.length() && t.substring(i + 1, i + 5).matches("[0-9A-Fa-f]{4}")) {
+                b.append((char) Integer.parseInt(t.substring(i + 1, i + 5), 16));
+                i += 4;
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    /** Whether the text may call one of the {@link #FILE_WRITERS} (lo_export, pg_file_write, ...). */
+    private static boolean mayWriteFiles(String sql) {
+        for (int i = sql.indexOf('_'); i > 1; i = sql.indexOf('_', i + 1)) {
+            if (sql.regionMatches(true, i - 2, "lo_export", 0, 9) || sql.regionMatches(true, i - 2, "pg_file_", 0, 8)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static boolean mayMatter(String sql) {
@@ -139,16 +179,17 @@ public final class Sql {
     }
 
     public static Analysis analyze(String sql, String database, int depth) {
-        if (!mayMatter(sql)) {
-            return new Analysis(List.of(), List.of(), null);
+        if (!mayMatter(sql) && !mayWriteFiles(sql)) {
+            return new Analysis(List.of(), List.of(), List.of(), null);
         }
         Budget.tick();
         parentheses(sql);
         List<Statement> statements = new ArrayList<>();
         List<String> shell = new ArrayList<>();
-        String pg = new Reading(sql, Dialect.POSTGRES, database, depth, statements, shell).run();
+        List<String> files = new ArrayList<>();
+        String pg = new Reading(sql, Dialect.POSTGRES, database, depth, statements, shell, files).run();
         String my = needsMysqlReading(sql)
-                ? new Reading(sql, Dialect.MYSQL, database, depth, statements, shell).run() : pg;
+                ? new Reading(sql, Dialect.MYSQL, database, depth, statements, shell, files).run() : pg;
         String problem = null;
         if (pg != null && pg.startsWith("!")) {
             problem = pg.substring(1);
@@ -157,7 +198,7 @@ public final class Sql {
         } else if (pg != null && my != null) {
             problem = pg;
         }
-        return new Analysis(statements, shell, problem);
+        return new Analysis(statements, shell, files, problem);
     }
 
     private static boolean needsMysqlReading(String sql) {
@@ -197,13 +238,16 @@ public final class Sql {
         private final int depth;
         private final List<Statement> out;
         private final List<String> shell;
+        private final List<String> files;
         private final Map<String, String> variables = new HashMap<>();
         private final Map<String, String> prepared = new HashMap<>();
         private String database;
         /** Problems that must fail closed even when the other dialect reads the text, marked with '!'. */
         private String hardProblem;
 
-        Reading(String src, Dialect dialect, String database, int depth, List<Statement> out, List<String> shell) {
+        Reading(String src, Dialect dialect, String database, int depth, List<Statement> out, List<String> shell,
+                List<String> files) {
+            this.files = files;
             this.src = src;
             this.dialect = dialect;
             this.database = database;
@@ -238,12 +282,36 @@ public final class Sql {
             String[] parts = command.trim().split("\\s+", 2);
             String name = parts[0].toLowerCase(Locale.ROOT);
             String arg = parts.length > 1 ? parts[1].trim() : "";
+            String first = arg.isEmpty() ? "" : arg.split("\\s+")[0].replace("'", "").replace("\"", "");
+            // the client's own output files: \o FILE, \w FILE, \g FILE (and |command: a shell command)
+            if (Set.of("\\o", "\\out", "\\w", "\\write", "\\g", "\\gx").contains(name) && !arg.isEmpty()) {
+                if (arg.startsWith("|")) {
+                    shell.add(arg.substring(1));
+                } else {
+                    files.add(first);
+                }
+            }
+            if (name.equals("\\copy")) {
+                // \copy ... to FILE (or to program 'cmd'): the client writes the file on its own host
+                String[] words = arg.split("\\s+");
+                for (int k = 0; k + 1 < words.length; k++) {
+                    if (words[k].equalsIgnoreCase("to") && !words[k + 1].equalsIgnoreCase("program")
+                            && !words[k + 1].equalsIgnoreCase("stdout") && !words[k + 1].equalsIgnoreCase("pstdout")) {
+                        files.add(words[k + 1].replace("'", "").replace("\"", ""));
+                    }
+                }
+            }
             switch (name) {
                 case "\\c", "\\connect" -> database = arg.isEmpty() ? database
                         : Text.fold(arg.split("\\s+")[0].replace("\"", "").replace("'", ""));
                 case "\\!" -> shell.add(arg);
-                case "\\i", "\\ir", "\\include", "\\o", "\\copy", "\\g", "\\gexec", "\\w" ->
+                case "\\i", "\\ir", "\\include", "\\gexec" ->
                         hardProblem = "psql " + name + " runs or writes SQL that cannot be inspected";
+                case "\\copy" -> {
+                    if (arg.toLowerCase(Locale.ROOT).contains("program")) {
+                        hardProblem = "psql \\copy runs a program";
+                    }
+                }
                 default -> {
                 }
             }
@@ -254,6 +322,14 @@ public final class Sql {
         private void statement(List<Token> tokens) {
             for (int i = 0; i + 1 < tokens.size(); i++) {
                 Token t = tokens.get(i);
+                if (t.kind == Kind.WORD && FILE_WRITERS.contains(t.text) && tokens.get(i + 1).text.equals("(")) {
+                    // lo_export(oid, '/path'), pg_file_write('/path', ...): every text argument may be the file
+                    for (Token arg : tokens.subList(i + 2, end(tokens, i + 2))) {
+                        if (arg.kind == Kind.STRING) {
+                            files.add(arg.text);
+                        }
+                    }
+                }
                 if (t.kind == Kind.WORD && SQL_RUNNERS.contains(t.text) && tokens.get(i + 1).text.equals("(")) {
                     // dblink_exec('...', 'DROP DATABASE x'): functions that run SQL given as text
                     int close = end(tokens, i + 2);
@@ -337,6 +413,8 @@ public final class Sql {
                     for (int i = 1; i + 1 < s.size(); i++) {
                         if (s.get(i).isWord("PROGRAM") && s.get(i + 1).kind == Kind.STRING) {
                             shell.add(s.get(i + 1).text);
+                        } else if (s.get(i).isWord("TO") && s.get(i + 1).kind == Kind.STRING) {
+                            files.add(s.get(i + 1).text); // COPY ... TO '/path': the server writes the file
                         }
                     }
                 }
@@ -625,6 +703,7 @@ public final class Sql {
             Analysis inner = analyze(Text.decode(sql), database, depth + 1);
             out.addAll(inner.statements());
             shell.addAll(inner.shellCommands());
+            files.addAll(inner.filesWritten());
             if (inner.problem() != null) {
                 hardProblem = what + ": " + inner.problem();
             }
@@ -781,6 +860,7 @@ public final class Sql {
                     case "DECODE" -> args.size() == 2 && args.get(1).equalsIgnoreCase("base64")
                             ? Decoders.base64(args.get(0))
                             : args.size() == 2 && args.get(1).equalsIgnoreCase("hex") ? hexString(args.get(0)) : null;
+                    case "QUOTE_LITERAL", "QUOTE_NULLABLE" -> "'" + args.get(0).replace("'", "''") + "'";
                     case "CONVERT_FROM", "QUOTE_IDENT", "QUOTENAME", "TRIM", "FORMAT" ->
                             name.equals("FORMAT") ? format(args) : args.get(0);
                     case "REPEAT" -> repeat(args.get(0), Integer.parseInt(args.get(1).trim()));
@@ -864,7 +944,9 @@ public final class Sql {
                     i += 2;
                     continue;
                 }
-                if (c == '\\' && dialect == Dialect.POSTGRES && statementStart && i + 1 < n
+                // psql reads a backslash command anywhere outside a string: select 1 \g FILE sends the query
+                // and writes its output to FILE
+                if (c == '\\' && dialect == Dialect.POSTGRES && i + 1 < n
                         && (Character.isLetter(s.charAt(i + 1)) || s.charAt(i + 1) == '!')) {
                     int end = lineEnd(s, i);
                     tokens.add(new Token(Kind.META, s.substring(i, end)));
@@ -885,6 +967,17 @@ public final class Sql {
                         return "unterminated string";
                     }
                     tokens.add(new Token(Kind.STRING, b.toString()));
+                    continue;
+                }
+                if ((c == 'U' || c == 'u') && i + 2 < n && s.charAt(i + 1) == '&' && s.charAt(i + 2) == '\''
+                        && dialect == Dialect.POSTGRES) {
+                    // U&'\0063onstitution': a string with Unicode escapes (\XXXX, \+XXXXXX)
+                    StringBuilder b = new StringBuilder();
+                    i = quoted(s, i + 3, '\'', false, b);
+                    if (i < 0) {
+                        return "unterminated string";
+                    }
+                    tokens.add(new Token(Kind.STRING, unicodeEscapes(b.toString())));
                     continue;
                 }
                 if ((c == 'E' || c == 'e') && i + 1 < n && s.charAt(i + 1) == '\'' && dialect == Dialect.POSTGRES) {

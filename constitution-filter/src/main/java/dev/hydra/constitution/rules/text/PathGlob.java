@@ -2,6 +2,7 @@ package dev.hydra.constitution.rules.text;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Iterator;
 import java.util.regex.Pattern;
 
 /**
@@ -247,7 +248,7 @@ public final class PathGlob {
      * resolved against {@code base}, {@code //}, {@code .} and {@code ..} resolved (never above /).
      */
     public static String canonical(String path, String base) {
-        if (plain(path)) {
+        if (plain(path) && !path.startsWith("/proc/")) {
             return path; // already canonical: the common case costs one scan
         }
         String p = Text.fold(Text.decode(path).strip()).replace('\\', '/');
@@ -277,6 +278,19 @@ public final class PathGlob {
                 parts.addLast(part);
             }
             i = end + 1;
+        }
+        // /proc/self/root (of any process: the root it sees, the host's for a process outside a chroot) is /
+        while (parts.size() >= 3 && parts.peekFirst().equals("proc")) {
+            Iterator<String> it = parts.iterator();
+            it.next();
+            String process = it.next();
+            if (!it.next().equals("root") || !(process.equals("self") || process.equals("thread-self")
+                    || process.chars().allMatch(Character::isDigit))) {
+                break;
+            }
+            for (int k = 0; k < 3; k++) {
+                parts.pollFirst();
+            }
         }
         if (parts.isEmpty()) {
             return "/";

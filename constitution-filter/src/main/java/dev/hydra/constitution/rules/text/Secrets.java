@@ -49,6 +49,11 @@ public final class Secrets {
             new Format("xox", false, Pattern.compile("xox[abposr]-[A-Za-z0-9\\-]{10,}"), "slack_token"),
             new Format("https://hooks.slack.com/services/", false,
                     Pattern.compile("https://hooks\\.slack\\.com/services/[A-Za-z0-9/_\\-]{20,}"), "slack_webhook"),
+            // a webhook URL is its own credential: whoever has it may post as the channel
+            new Format("discord", false, Pattern.compile(
+                    "discord(?:app)?\\.com/api/webhooks/\\d{5,}/[A-Za-z0-9_\\-]{30,}"), "discord_webhook"),
+            new Format("webhook.office.com/", false, Pattern.compile(
+                    "webhook\\.office\\.com/webhookb2/[A-Za-z0-9@/_\\-]{30,}"), "teams_webhook"),
             new Format("AIza", false, Pattern.compile("AIza[0-9A-Za-z_\\-]{35}"), "google_api_key"),
             new Format("ya29.", false, Pattern.compile("ya29\\.[0-9A-Za-z_\\-]{20,}"), "google_oauth_token"),
             new Format("hf_", false, Pattern.compile("hf_[A-Za-z0-9]{30,}"), "huggingface_token"),
@@ -449,6 +454,17 @@ public final class Secrets {
 
     /** Runs shorter than this (padding included) are not decoded. */
     private static final int MIN_ENCODED = 24;
+    /** Hex runs shorter than this (16 bytes) are not decoded: the shortest token worth finding is longer. */
+    private static final int MIN_HEX = 32;
+
+    private static boolean hexDigits(String text, int from, int to) {
+        for (int k = from; k < to; k++) {
+            if (Text.hex(text.charAt(k)) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /** {@link #encoded} without its pre-check: every run of at least MIN_ENCODED characters is decoded. */
     public List<Found> decodeRuns(String text, boolean firstOnly) {
@@ -469,8 +485,10 @@ public final class Secrets {
                 i++;
             }
             // most runs are words shorter than MIN_ENCODED: the case mix is looked at only for the long ones
-            if (i - start >= MIN_ENCODED && mixedCase(text, start, run)) {
-                String decoded = Decoders.base64(text.substring(start, i));
+            boolean hex = run - start >= MIN_HEX && (run - start) % 2 == 0 && i == run && hexDigits(text, start, run);
+            if (i - start >= MIN_ENCODED && (hex || mixedCase(text, start, run))) {
+                // hex: a key's bytes as hex digits (a digest or id decodes to bytes that are not text, and is left)
+                String decoded = hex ? Decoders.hex(text.substring(start, run)) : Decoders.base64(text.substring(start, i));
                 if (decoded != null && !decoded.isEmpty() && !find(decoded, true).isEmpty()) {
                     if (out.isEmpty()) {
                         out = new ArrayList<>(1);
