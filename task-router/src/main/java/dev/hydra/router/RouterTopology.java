@@ -142,9 +142,10 @@ public final class RouterTopology {
                         record.value().id(), refusal.get());
                 var headers = DeadLetters.headers(at.topic(), at.partition(), at.offset(),
                         new UnverifiedRecordException(refusal.get()), APP);
-                record.headers().forEach(headers::add);
-                context.forward(record.withValue(new Stamped(null,
-                        Topics.TASKS_APPROVED.valueSerde().serialize(at.topic(), record.value()))).withHeaders(headers));
+                byte[] value = DeadLetters.fit(record.key() == null ? null
+                        : record.key().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        Topics.TASKS_APPROVED.valueSerde().serialize(at.topic(), record.value()), record.headers(), headers);
+                context.forward(record.withValue(new Stamped(null, value)).withHeaders(headers));
                 return;
             }
             Origin origin = at.signedWith(EventHeaders.get(record.headers(), EventHeaders.SIGNATURE).orElse(null));

@@ -70,8 +70,10 @@ public final class ParsedStream {
                         position.offset(), DeadLetters.describe(e));
                 var headers = DeadLetters.headers(position.topic(), position.partition(), position.offset(), e,
                         application);
-                record.headers().forEach(headers::add);
-                context.forward(record.withValue(new Parsed<T>(null, record.value())).withHeaders(headers));
+                byte[] kept = DeadLetters.fit(record.key() == null ? null
+                        : record.key().getBytes(java.nio.charset.StandardCharsets.UTF_8), record.value(),
+                        record.headers(), headers);
+                context.forward(record.withValue(new Parsed<T>(null, kept)).withHeaders(headers));
                 return;
             }
             // Outside the try: a failure downstream is not a bad value. It must fail the task (and
