@@ -75,15 +75,36 @@ class OversizedDeadLetterBrokerTest {
                 "huge-header".getBytes(StandardCharsets.UTF_8), "{\"priority\": ".getBytes(StandardCharsets.UTF_8),
                 hugeHeader)).get();
 
+        // A call the rules allow, whose approved copy (with the signature header) and audit would not fit.
+        int room = LIMIT - 300;
+        var probe = FilterDriver.toolCall("huge-call", "filesystem-mcp", "write_file",
+                java.util.Map.of("path", "/workspace/big.txt", "content", ""));
+        int overhead = Topics.TOOL_CALL.serialize("", probe).length;
+        var bigCall = FilterDriver.toolCall("huge-call", "filesystem-mcp", "write_file",
+                java.util.Map.of("path", "/workspace/big.txt", "content", "c".repeat(room - overhead)));
+        producer.sendRaw(new ProducerRecord<>(Topics.TOOLCALLS_REQUESTED.name(), 0,
+                bigCall.id().getBytes(StandardCharsets.UTF_8), Topics.TOOL_CALL.serialize("", bigCall),
+                new RecordHeaders())).get();
+        var smallCall = FilterDriver.harmlessToolCall("after-huge-call");
+        producer.sendRaw(new ProducerRecord<>(Topics.TOOLCALLS_REQUESTED.name(), 0,
+                smallCall.id().getBytes(StandardCharsets.UTF_8), Topics.TOOL_CALL.serialize("", smallCall),
+                new RecordHeaders())).get();
+
         var task = FilterDriver.harmlessTask("after-huge");
         producer.sendRaw(new ProducerRecord<>(Topics.TASKS_PROPOSED.name(), 0,
                 task.id().getBytes(StandardCharsets.UTF_8), Topics.TASK.serialize("", task), new RecordHeaders())).get();
 
         await().atMost(WAIT).until(() -> !filter.healthy()
                 || BrokerFixture.committed(cluster, Topics.TASKS_APPROVED).stream().anyMatch(r -> r.key().equals(task.id())));
-        assertThat(filter.healthy()).as("the filter after two records at the size limit").isTrue();
+        await().atMost(WAIT).until(() -> !filter.healthy() || BrokerFixture.committed(cluster, Topics.TOOLCALLS_APPROVED)
+                .stream().anyMatch(r -> r.key().equals(smallCall.id())));
+        assertThat(filter.healthy()).as("the filter after three records at the size limit").isTrue();
+        assertThat(BrokerFixture.committed(cluster, Topics.TOOLCALLS_APPROVED)).extracting(ConsumerRecord::key)
+                .doesNotContain(bigCall.id());
         List<ConsumerRecord<String, byte[]>> dead = BrokerFixture.rawCommitted(cluster, Topics.DLQ.name());
-        assertThat(dead).extracting(ConsumerRecord::key).contains("huge-value", "huge-header");
+        assertThat(dead).extracting(ConsumerRecord::key).contains("huge-value", "huge-header", bigCall.id());
+        assertThat(DeadLetters.header(dead.stream().filter(r -> r.key().equals(bigCall.id())).findFirst().orElseThrow()
+                .headers(), DeadLetters.ERROR)).contains("at most " + DeadLetters.MAX_INPUT_BYTES + " are taken");
         ConsumerRecord<String, byte[]> value = dead.stream().filter(r -> r.key().equals("huge-value")).findFirst().orElseThrow();
         assertThat(DeadLetters.header(value.headers(), DeadLetters.SOURCE_TOPIC)).isEqualTo(Topics.TASKS_PROPOSED.name());
         assertThat(DeadLetters.header(value.headers(), DeadLetters.TRUNCATED)).isEqualTo(Integer.toString(hugeValue.length));

@@ -31,6 +31,11 @@ public final class DeadLetters {
      * and a Streams application would fail on it again after every restart.
      */
     public static final int MAX_BYTES = 16 * 1024 * 1024 - 64 * 1024;
+    /**
+     * The largest record (value, key and headers) a Streams application takes in: 64 KiB under
+     * {@link #MAX_BYTES}, room for the headers and the audit its outputs add.
+     */
+    public static final int MAX_INPUT_BYTES = MAX_BYTES - 64 * 1024;
 
     /**
      * Every dead letter, counted where it is made (each service that dead-letters), by the service and
