@@ -162,6 +162,35 @@ class ConsoleTrustAttacksTest {
                 .as("its own token: past login and CSRF to the approvals desk").isEqualTo(404);
     }
 
+    /**
+     * A decision goes to the filter only for a request still pending: one already rejected (or
+     * approved, or expired) is answered 409 naming its state, an unknown id 404, and neither publishes
+     * a decision.
+     */
+    @Test
+    void aDecidedRequestIsNotDecidedAgainAndAnUnknownOneIsNotFound() throws Exception {
+        var rejected = new dev.hydra.topics.events.ApprovalRequest("request-rejected",
+                dev.hydra.topics.events.SubjectKind.TASK, "task-rejected", Map.of("action", "run_sql", "sql", "DROP TABLE t"),
+                "0".repeat(64), "never_delete_databases", "drops a table", dev.hydra.topics.events.ApprovalStatus.REJECTED,
+                java.time.Instant.now(), java.time.Instant.now().plus(Duration.ofHours(1)), "shaun", "no");
+        try (EventProducer producer = new EventProducer(kafka.clientProps(), "console-attacks-requests")) {
+            producer.send(Topics.APPROVAL_REQUESTS, rejected.id(), rejected, rejected.subjectId()).get(30, TimeUnit.SECONDS);
+        }
+        Map<String, String> approver = basic(APPROVER, APPROVER_PASSWORD);
+        for (String verb : List.of("approve", "reject")) {
+            HttpResponse<String> again = post("/api/approvals/request-rejected/" + verb, "{\"reason\": \"again\"}",
+                    approver);
+            assertThat(again.statusCode()).as("%s a rejected request", verb).isEqualTo(409);
+            assertThat(error(again)).contains("already REJECTED");
+        }
+        HttpResponse<String> unknown = post("/api/approvals/..%2F..%2Fetc%2Fpasswd/approve", "{}", approver);
+        assertThat(unknown.statusCode()).isIn(400, 404);
+        List<String> decided = new java.util.ArrayList<>();
+        dev.hydra.topics.TopicReader.read(kafka.clientProps(), Topics.APPROVAL_DECISIONS.name(), java.util.Optional.empty(),
+                Duration.ofSeconds(20), record -> decided.add(record.key()));
+        assertThat(decided).as("decisions published").isEmpty();
+    }
+
     // ------------------------------------------------------------------ bodies
 
     @Test
