@@ -26,6 +26,7 @@ final class StoreBoard implements Board {
     private final KeyValueStore<String, String> fingerprints;
     private final KeyValueStore<String, String> resources;
     private final KeyValueStore<String, NodeAnnouncement> nodes;
+    private final KeyValueStore<String, Long> ends;
     private final Map<String, TrackedTask> openTasks = new LinkedHashMap<>();
     /**
      * The same tasks by phase: every close looks for HELD tasks and every node announcement for
@@ -35,7 +36,9 @@ final class StoreBoard implements Board {
     private final Map<Phase, Map<String, TrackedTask>> byPhase = new EnumMap<>(Phase.class);
 
     StoreBoard(KeyValueStore<String, TrackedTask> tasks, KeyValueStore<String, String> fingerprints,
-               KeyValueStore<String, String> resources, KeyValueStore<String, NodeAnnouncement> nodes) {
+               KeyValueStore<String, String> resources, KeyValueStore<String, NodeAnnouncement> nodes,
+               KeyValueStore<String, Long> ends) {
+        this.ends = ends;
         this.tasks = tasks;
         this.fingerprints = fingerprints;
         this.resources = resources;
@@ -122,6 +125,29 @@ final class StoreBoard implements Board {
     @Override
     public List<NodeAnnouncement> nodes() {
         return values(nodes);
+    }
+
+    @Override
+    public Optional<Long> endedAt(String taskId) {
+        return Optional.ofNullable(ends.get(taskId));
+    }
+
+    @Override
+    public void ended(String taskId, long atMs) {
+        ends.put(taskId, atMs);
+    }
+
+    @Override
+    public void forgetEndsBefore(long cutoffMs) {
+        List<String> old = new ArrayList<>();
+        try (KeyValueIterator<String, Long> all = ends.all()) {
+            all.forEachRemaining(entry -> {
+                if (entry.value < cutoffMs) {
+                    old.add(entry.key);
+                }
+            });
+        }
+        old.forEach(ends::delete);
     }
 
     private static <V> List<V> values(KeyValueStore<String, V> store) {

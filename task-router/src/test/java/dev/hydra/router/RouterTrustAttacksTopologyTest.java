@@ -130,6 +130,33 @@ class RouterTrustAttacksTopologyTest {
                         error -> assertThat(error).contains("does not cover this task released"));
     }
 
+    /**
+     * The signed approved record of a task that ended, put on hydra.tasks.approved again: the router had
+     * forgotten the task, so it routed it as new work, and since the crews skip an ended task without a
+     * word, it stayed open for good, holding its resources and its fingerprint: every later task doing
+     * the same work was dropped as its duplicate.
+     */
+    @Test
+    void aFinishedTasksApprovalPutBackIsDeadLetteredAndDoesNotShutOutTheSameWorkLater() {
+        Task done = task("done-once", Crew.RESEARCH, 3, "research_topic", "replayed");
+        router.approveSigned(done);
+        assertThat(only(router.lane(Crew.RESEARCH, 3)).key()).isEqualTo(done.id());
+        router.report(done, dev.hydra.topics.events.TaskState.CLAIMED, 1);
+        router.report(done, dev.hydra.topics.events.TaskState.COMPLETED, 1);
+
+        router.approveSigned(done); // the same signed record, replayed
+        assertThat(router.lane(Crew.RESEARCH, 3)).as("routed again").isEmpty();
+        assertThat(router.deadLetters()).singleElement().satisfies(letter -> {
+            assertThat(letter.key()).isEqualTo(done.id());
+            assertThat(header(letter.headers(), DeadLetters.ERROR)).contains("already ended");
+        });
+
+        Task again = task("same-work-later", Crew.RESEARCH, 3, "research_topic", "replayed");
+        router.approveSigned(again);
+        assertThat(router.lane(Crew.RESEARCH, 3)).extracting(TestRecord::key).containsExactly(again.id());
+        assertThat(router.statesOf(again)).doesNotContain(dev.hydra.topics.events.TaskState.DUPLICATE);
+    }
+
     private static Task doing(String id, Crew crew, int priority, java.util.Map<String, Object> work) {
         return RouterDriver.task(id, crew, priority, work, List.of(), List.of());
     }

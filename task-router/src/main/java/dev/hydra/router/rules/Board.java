@@ -37,5 +37,13 @@ public interface Board {
 
     void saveNode(NodeAnnouncement node);
 
+    /** When the task ended (a terminal status, or the router gave up on it), while that is remembered. */
+    Optional<Long> endedAt(String taskId);
+
+    void ended(String taskId, long atMs);
+
+    /** Forgets the ends before {@code cutoffMs}. */
+    void forgetEndsBefore(long cutoffMs);
+
     List<NodeAnnouncement> nodes();
 }

@@ -13,6 +13,22 @@ final class MapBoard implements Board {
     final Map<String, String> fingerprints = new LinkedHashMap<>();
     final Map<String, String> resources = new LinkedHashMap<>();
     final Map<String, NodeAnnouncement> nodes = new LinkedHashMap<>();
+    final Map<String, Long> ends = new LinkedHashMap<>();
+
+    @Override
+    public Optional<Long> endedAt(String taskId) {
+        return Optional.ofNullable(ends.get(taskId));
+    }
+
+    @Override
+    public void ended(String taskId, long atMs) {
+        ends.put(taskId, atMs);
+    }
+
+    @Override
+    public void forgetEndsBefore(long cutoffMs) {
+        ends.values().removeIf(at -> at < cutoffMs);
+    }
 
     @Override
     public Optional<TrackedTask> task(String taskId) {
