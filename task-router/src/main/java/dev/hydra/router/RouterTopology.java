@@ -55,7 +55,7 @@ public final class RouterTopology {
     static final String FINGERPRINTS_STORE = "router-fingerprints";
     static final String RESOURCES_STORE = "router-resources";
     static final String NODES_STORE = "router-nodes";
-    /** Task id → when it ended, for as long as hydra.tasks.approved keeps its record (see Dispatcher). */
+    /** Task id → when it ended and its content hash, as long as hydra.tasks.approved keeps its record (see Dispatcher). */
     static final String ENDS_STORE = "router-ends";
     /** The internal topic is {@code <applicationId>-router-coordinator-repartition}. */
     static final String COORDINATOR = "router-coordinator";
@@ -87,7 +87,7 @@ public final class RouterTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(NODES_STORE),
                 Serdes.String(), Topics.CREW_NODES.valueSerde()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ENDS_STORE),
-                Serdes.String(), Serdes.Long()));
+                Serdes.String(), Serdes.String()));
 
         KStream<String, Stamped> stamped = ParsedStream.from(builder, Topics.TASKS_APPROVED, APP)
                 .processValues(() -> new OriginStamp(verifier), Named.as("router-approved-input"));

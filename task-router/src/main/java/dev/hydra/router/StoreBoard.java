@@ -26,7 +26,7 @@ final class StoreBoard implements Board {
     private final KeyValueStore<String, String> fingerprints;
     private final KeyValueStore<String, String> resources;
     private final KeyValueStore<String, NodeAnnouncement> nodes;
-    private final KeyValueStore<String, Long> ends;
+    private final KeyValueStore<String, String> ends;
     private final Map<String, TrackedTask> openTasks = new LinkedHashMap<>();
     /**
      * The same tasks by phase: every close looks for HELD tasks and every node announcement for
@@ -37,7 +37,7 @@ final class StoreBoard implements Board {
 
     StoreBoard(KeyValueStore<String, TrackedTask> tasks, KeyValueStore<String, String> fingerprints,
                KeyValueStore<String, String> resources, KeyValueStore<String, NodeAnnouncement> nodes,
-               KeyValueStore<String, Long> ends) {
+               KeyValueStore<String, String> ends) {
         this.ends = ends;
         this.tasks = tasks;
         this.fingerprints = fingerprints;
@@ -128,21 +128,21 @@ final class StoreBoard implements Board {
     }
 
     @Override
-    public Optional<Long> endedAt(String taskId) {
-        return Optional.ofNullable(ends.get(taskId));
+    public Optional<Ended> endedAt(String taskId) {
+        return Optional.ofNullable(ends.get(taskId)).map(Ended::decode);
     }
 
     @Override
-    public void ended(String taskId, long atMs) {
-        ends.put(taskId, atMs);
+    public void ended(String taskId, Ended ended) {
+        ends.put(taskId, ended.encoded());
     }
 
     @Override
     public void forgetEndsBefore(long cutoffMs) {
         List<String> old = new ArrayList<>();
-        try (KeyValueIterator<String, Long> all = ends.all()) {
+        try (KeyValueIterator<String, String> all = ends.all()) {
             all.forEachRemaining(entry -> {
-                if (entry.value < cutoffMs) {
+                if (Ended.decode(entry.value).atMs() < cutoffMs) {
                     old.add(entry.key);
                 }
             });

@@ -151,6 +151,14 @@ class RouterTrustAttacksTopologyTest {
             assertThat(header(letter.headers(), DeadLetters.ERROR)).contains("already ended");
         });
 
+        // A new proposal under the ended id (an assessor's gap still open after its task ended) is not
+        // new work either, and no dead letter: the same work later comes under a new id.
+        Task reproposed = new Task(done.id(), null, 3, 60, "proposed again", Crew.RESEARCH, done.task(), List.of(),
+                List.of(), "test", done.createdAt().plusSeconds(300));
+        router.approveSigned(reproposed);
+        assertThat(router.lane(Crew.RESEARCH, 3)).isEmpty();
+        assertThat(router.deadLetters()).isEmpty();
+
         Task again = task("same-work-later", Crew.RESEARCH, 3, "research_topic", "replayed");
         router.approveSigned(again);
         assertThat(router.lane(Crew.RESEARCH, 3)).extracting(TestRecord::key).containsExactly(again.id());

@@ -6,6 +6,7 @@ import dev.hydra.topics.events.NodeAnnouncement;
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.TaskState;
 import dev.hydra.topics.events.TaskStatus;
+import dev.hydra.topics.signing.VerdictSignature;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,12 +54,15 @@ public final class Dispatcher {
         if (board.task(task.id()).isPresent()) {
             return List.of(); // a redelivered approval of a task that is already open
         }
-        Optional<Long> ended = board.endedAt(task.id());
+        Optional<Board.Ended> ended = board.endedAt(task.id());
         if (ended.isPresent()) {
-            // Its signed record put back on the approved topic (anyone who read it holds a copy): routed
-            // again, the crews would skip it as ended without a word, and it would stay open for good,
-            // holding its resources and its fingerprint against every later task doing the same work.
-            return List.of(new Action.Replayed(task, origin, ended.get()));
+            // Routed again, a task whose id ended would be skipped by the crews without a word and stay
+            // open for good, holding its resources and its fingerprint against every later task doing
+            // the same work. The same content is its signed record put back on the approved topic
+            // (anyone who read it holds a copy): dead-lettered. Other content is a new proposal under the
+            // ended id (a gap the assessor still sees after its episode's task ended): not new work.
+            return VerdictSignature.contentSha256(task).equals(ended.get().contentSha256())
+                    ? List.of(new Action.Replayed(task, origin, ended.get().atMs())) : List.of();
         }
         String fingerprint = Fingerprint.of(task);
         Optional<String> open = board.fingerprintOwner(fingerprint);
@@ -247,7 +251,7 @@ public final class Dispatcher {
     /** A terminal status: the work is no longer open; its resources go to the held tasks. */
     private void close(TrackedTask task, long nowMs, List<Action> actions) {
         board.forget(task.id());
-        board.ended(task.id(), nowMs);
+        board.ended(task.id(), new Board.Ended(nowMs, VerdictSignature.contentSha256(task.task())));
         if (board.fingerprintOwner(task.fingerprint()).filter(task.id()::equals).isPresent()) {
             board.closeFingerprint(task.fingerprint());
         }
