@@ -168,14 +168,16 @@ final class ConsoleServer implements AutoCloseable {
             router.get("/api/view").handler(ctx -> json(ctx, 200, view.snapshot()));
             router.get("/api/live").handler(this::live);
         }
-        router.get("/api/topics").blockingHandler(this::topics);
-        router.post("/api/tasks").handler(this::requireLogin).blockingHandler(this::submitTask);
-        router.post("/api/toolcalls").handler(this::requireLogin).blockingHandler(this::callTool);
-        router.get("/api/approvals").blockingHandler(this::approvals);
-        router.post("/api/approvals/:id/approve").handler(this::requireLogin).blockingHandler(ctx -> decide(ctx, true));
-        router.post("/api/approvals/:id/reject").handler(this::requireLogin).blockingHandler(ctx -> decide(ctx, false));
-        router.post("/api/pause").handler(this::requireLogin).blockingHandler(ctx -> pause(ctx, true));
-        router.post("/api/resume").handler(this::requireLogin).blockingHandler(ctx -> pause(ctx, false));
+        // Unordered: an ordered blocking handler runs one request at a time per event loop, so one slow
+        // request (a tool call waiting for its result) held up every other on that loop.
+        router.get("/api/topics").blockingHandler(this::topics, false);
+        router.post("/api/tasks").handler(this::requireLogin).blockingHandler(this::submitTask, false);
+        router.post("/api/toolcalls").handler(this::requireLogin).handler(this::callToolAside);
+        router.get("/api/approvals").blockingHandler(this::approvals, false);
+        router.post("/api/approvals/:id/approve").handler(this::requireLogin).blockingHandler(ctx -> decide(ctx, true), false);
+        router.post("/api/approvals/:id/reject").handler(this::requireLogin).blockingHandler(ctx -> decide(ctx, false), false);
+        router.post("/api/pause").handler(this::requireLogin).blockingHandler(ctx -> pause(ctx, true), false);
+        router.post("/api/resume").handler(this::requireLogin).blockingHandler(ctx -> pause(ctx, false), false);
         router.post("/api/memory/*").handler(this::requireLogin);
         moduleRoutes.forEach(routes -> routes.accept(router));
         return router;
@@ -426,6 +428,46 @@ final class ConsoleServer implements AutoCloseable {
         }
     }
 
+    /** How many tool calls may be in progress at once (each may wait up to {@link #MAX_CALL_WAIT}). */
+    static final int MAX_CALLS_IN_PROGRESS = 8;
+    private final java.util.concurrent.atomic.AtomicInteger callsInProgress = new java.util.concurrent.atomic.AtomicInteger();
+    private io.vertx.core.WorkerExecutor callThreads;
+
+    /**
+     * Tool calls run on threads of their own, at most {@link #MAX_CALLS_IN_PROGRESS} at once (429 beyond):
+     * a call may wait minutes for its result, and on the shared worker pool a few logins' waiting calls
+     * held up every other request, an approver's decision included.
+     */
+    private void callToolAside(RoutingContext ctx) {
+        if (callsInProgress.incrementAndGet() > MAX_CALLS_IN_PROGRESS) {
+            callsInProgress.decrementAndGet();
+            error(ctx, 429, "already " + MAX_CALLS_IN_PROGRESS + " tool calls in progress on this console; send"
+                    + " this one without ?wait= and follow it on " + Topics.TOOLCALLS_RESULTS.name() + ", or try later");
+            return;
+        }
+        callThreads().executeBlocking(() -> {
+            try {
+                callTool(ctx);
+            } catch (RuntimeException e) {
+                LOG.warn("POST /api/toolcalls failed", e);
+                if (!ctx.response().ended()) {
+                    error(ctx, 500, "internal error: " + describe(e) + " (details in the stack's log)");
+                }
+            } finally {
+                callsInProgress.decrementAndGet();
+            }
+            return null;
+        }, false);
+    }
+
+    private synchronized io.vertx.core.WorkerExecutor callThreads() {
+        if (callThreads == null) {
+            callThreads = vertx.createSharedWorkerExecutor("hydra-console-calls", MAX_CALLS_IN_PROGRESS,
+                    MAX_CALL_WAIT.plusMinutes(1).toSeconds(), TimeUnit.SECONDS);
+        }
+        return callThreads;
+    }
+
     /** The longest a request may wait for a tool call's result ({@code ?wait=}): longer calls are followed on the topics. */
     private static final Duration MAX_CALL_WAIT = Duration.ofMinutes(2);
 
@@ -545,6 +587,9 @@ final class ConsoleServer implements AutoCloseable {
         synchronized (this) {
             if (operatorCalls != null) {
                 operatorCalls.close();
+            }
+            if (callThreads != null) {
+                callThreads.close();
             }
         }
         if (server != null) {

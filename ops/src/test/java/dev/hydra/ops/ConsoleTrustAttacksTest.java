@@ -191,6 +191,35 @@ class ConsoleTrustAttacksTest {
         assertThat(decided).as("decisions published").isEmpty();
     }
 
+    /**
+     * A logged-in person's tool call may wait up to 2 minutes for its result ({@code ?wait=}). Those
+     * waits must not hold up everyone else: an approver deciding, a submit, the approval queue.
+     */
+    @Test
+    void toolCallsWaitingForTheirResultsDoNotHoldUpTheRestOfTheApi() throws Exception {
+        Map<String, String> outsider = basic(OUTSIDER, OUTSIDER_PASSWORD);
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> waiting = new java.util.ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + "/api/toolcalls?wait=20s"))
+                    .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"server\": \"filesystem-mcp\", \"tool\": \"read_file\", \"arguments\": {\"path\": \"w" + i + ".md\"}}"));
+            outsider.forEach(request::header);
+            waiting.add(HttpClient.newHttpClient().sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        Thread.sleep(2_000); // the waits have started (nothing answers tool calls here)
+        long started = System.nanoTime();
+        HttpResponse<String> decided = post("/api/approvals/some-request/approve", "{\"reason\": \"r\"}",
+                basic(APPROVER, APPROVER_PASSWORD));
+        HttpResponse<String> queue = get("/api/approvals", Map.of());
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+        assertThat(decided.statusCode()).isEqualTo(404);
+        assertThat(queue.statusCode()).isEqualTo(200);
+        assertThat(tookMs).as("an approver's decision and the queue while 24 calls wait").isLessThan(10_000);
+        for (var call : waiting) {
+            assertThat(call.get(90, TimeUnit.SECONDS).statusCode()).isIn(202, 429);
+        }
+    }
+
     // ------------------------------------------------------------------ bodies
 
     @Test
