@@ -41,6 +41,12 @@ public final class ConstitutionTopology {
     public static final String APPROVAL_CHAIN_STORE = "constitution-approval-audit-chain";
     public static final String TASK_EXECUTIONS_STORE = "constitution-task-executions";
     public static final String TOOL_CALL_EXECUTIONS_STORE = "constitution-toolcall-executions";
+    /**
+     * Tool call id → content hash of the first call ruled on under it. A call id is the executor's
+     * idempotency key and the key its result is found by, so a second, different call under an id
+     * already ruled on would answer (or shadow) the first one; it is dead-lettered instead.
+     */
+    public static final String TOOL_CALL_IDS_STORE = "constitution-toolcall-ids";
 
     private static final TopicNameExtractor<String, Emission> TO_ITS_TOPIC =
             (key, emission, context) -> emission.topic().name();
@@ -57,10 +63,12 @@ public final class ConstitutionTopology {
     static Topology build(Constitution constitution, ApprovalPolicy policy, ApprovalNotifier notifier,
                           VerdictSigner signer, Faults faults) {
         StreamsBuilder builder = new StreamsBuilder();
-        gate(builder, Gate.TASKS, Executions.TASKS, TASK_CHAIN_STORE, TASK_EXECUTIONS_STORE, constitution, policy,
-                signer, faults);
+        // Tasks keep no ids store: the assessor proposes a gap's task again under the same id with new
+        // content (createdAt, impact), and the router and crews already run one task per id.
+        gate(builder, Gate.TASKS, Executions.TASKS, TASK_CHAIN_STORE, TASK_EXECUTIONS_STORE, null, constitution,
+                policy, signer, faults);
         gate(builder, Gate.TOOL_CALLS, Executions.TOOL_CALLS, TOOL_CALL_CHAIN_STORE, TOOL_CALL_EXECUTIONS_STORE,
-                constitution, policy, signer, faults);
+                TOOL_CALL_IDS_STORE, constitution, policy, signer, faults);
         approvals(builder, constitution, policy, notifier, signer);
         return builder.build();
     }
@@ -72,14 +80,18 @@ public final class ConstitutionTopology {
      * by the item id.
      */
     private static <T, R> void gate(StreamsBuilder builder, Gate<T> gate, Executions<R> executions, String chainStore,
-                                    String executionsStore, Constitution constitution, ApprovalPolicy policy,
-                                    VerdictSigner signer, Faults faults) {
+                                    String executionsStore, String idsStore, Constitution constitution,
+                                    ApprovalPolicy policy, VerdictSigner signer, Faults faults) {
         builder.addStateStore(chainStoreBuilder(chainStore));
         builder.addStateStore(chainStoreBuilder(executionsStore));
+        String[] verdictStores = idsStore == null ? new String[] {chainStore} : new String[] {chainStore, idsStore};
+        if (idsStore != null) {
+            builder.addStateStore(chainStoreBuilder(idsStore));
+        }
         String prefix = "constitution-" + gate.slug() + "-";
         byId(gate.source(), gate::id, prefix, ParsedStream.from(builder, gate.source(), FilterSettings.APPLICATION_ID))
-                .process(() -> new VerdictProcessor<>(gate, constitution, policy, chainStore, signer, faults),
-                        Named.as(prefix + "verdict"), chainStore)
+                .process(() -> new VerdictProcessor<>(gate, constitution, policy, chainStore, idsStore, signer, faults),
+                        Named.as(prefix + "verdict"), verdictStores)
                 .to(TO_ITS_TOPIC, Produced.with(Serdes.String(), Emission.SERDE).withName(prefix + "sink"));
         String executed = prefix + "execution-";
         KStream<String, R> reports = ParsedStream.from(builder, executions.reports(), FilterSettings.APPLICATION_ID)

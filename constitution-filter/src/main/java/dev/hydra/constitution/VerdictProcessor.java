@@ -3,6 +3,10 @@ package dev.hydra.constitution;
 import dev.hydra.constitution.rules.Constitution;
 import dev.hydra.constitution.rules.Ruling;
 import dev.hydra.topics.ContentHash;
+import dev.hydra.topics.DeadLetters;
+import dev.hydra.topics.EventHeaders;
+import dev.hydra.topics.InvalidEventException;
+import dev.hydra.topics.Json;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.events.ApprovalRequest;
 import dev.hydra.topics.events.ApprovalStatus;
@@ -17,6 +21,7 @@ import java.util.UUID;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Rules on each proposed task or tool call and emits, from one input and so in one transaction, the
@@ -29,6 +34,9 @@ final class VerdictProcessor<T> implements Processor<String, T, String, Emission
     private final Constitution constitution;
     private final ApprovalPolicy policy;
     private final String chainStore;
+    /** Null for a gate whose ids may be reused with new content (tasks). */
+    private final String idsStore;
+    private KeyValueStore<String, String> ids;
     private final Faults faults;
     private final VerdictSigner signer;
     private ProcessorContext<String, Emission> context;
@@ -36,7 +44,8 @@ final class VerdictProcessor<T> implements Processor<String, T, String, Emission
     private AuditChain chain;
 
     VerdictProcessor(Gate<T> gate, Constitution constitution, ApprovalPolicy policy, String chainStore,
-                     VerdictSigner signer, Faults faults) {
+                     String idsStore, VerdictSigner signer, Faults faults) {
+        this.idsStore = idsStore;
         this.signer = signer;
         this.gate = gate;
         this.constitution = constitution;
@@ -50,6 +59,7 @@ final class VerdictProcessor<T> implements Processor<String, T, String, Emission
         this.context = context;
         this.emitter = new Emitter(context);
         this.chain = new AuditChain(context.getStateStore(chainStore));
+        this.ids = idsStore == null ? null : context.getStateStore(idsStore);
     }
 
     @Override
@@ -57,6 +67,9 @@ final class VerdictProcessor<T> implements Processor<String, T, String, Emission
         T item = record.value();
         String id = gate.id(item);
         String correlationId = gate.correlationId(item);
+        if (ids != null && reusesAnId(record, id)) {
+            return;
+        }
         if (gate.kind() == SubjectKind.TASK) {
             FilterMetrics.TASKS_PROPOSED.inc();
         }
@@ -85,6 +98,38 @@ final class VerdictProcessor<T> implements Processor<String, T, String, Emission
         AuditRecord audit = chain.append(new AuditRecord(null, gate.kind(), id, "verdict", ruling.decision(),
                 ruling.constraint(), constitution.redact(auditReason), ACTOR, constitution.sha256(), now, null, null));
         emitter.emit(id, new Emission(Topics.AUDIT, audit), correlationId, record.timestamp());
+    }
+
+    /**
+     * True (and the record dead-lettered) when {@code id} was already ruled on for other content. The
+     * executor runs a call id once and answers under it, and an agent's call ids can be computed
+     * (task, attempt, sequence) or read off the approval queue: a second call under a parked call's
+     * id would otherwise be allowed, run, and its output taken for the parked call's answer, and a
+     * call run first under an id would shadow the real one (the executor replays what it ran). The
+     * same content again (a redelivery, a retried send) is ruled on as before.
+     */
+    private boolean reusesAnId(Record<String, T> record, String id) {
+        String content = ContentHash.of(ContentHash.asMap(record.value()));
+        String first = ids.get(id);
+        if (first == null) {
+            ids.put(id, content);
+            return false;
+        }
+        if (first.equals(content)) {
+            return false;
+        }
+        String reason = gate.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + " id '" + id
+                + "' was already ruled on for other content (" + first + "; this one " + content
+                + "): an id names one item, so this one is not judged, run or answered";
+        var position = context.recordMetadata().orElseThrow();
+        var headers = DeadLetters.headers(position.topic(), position.partition(), position.offset(),
+                new InvalidEventException(reason), FilterSettings.APPLICATION_ID);
+        EventHeaders.set(headers, Topics.DLQ, gate.correlationId(record.value()));
+        context.forward(new Record<>(record.key(), new Emission(Topics.DLQ, Json.tree(record.value())),
+                record.timestamp(), headers));
+        org.slf4j.LoggerFactory.getLogger(VerdictProcessor.class).warn("{}: dead-lettering {}-{}@{}: {}",
+                FilterSettings.APPLICATION_ID, position.topic(), position.partition(), position.offset(), reason);
+        return true;
     }
 
     /** The request for a parked item; it binds to the hash of exactly what a decision will release. */

@@ -63,7 +63,7 @@ class ConstitutionTopologyTest {
                 .containsExactlyInAnyOrder(ConstitutionTopology.TASK_CHAIN_STORE, ConstitutionTopology.TASK_CHAIN_STORE,
                         ConstitutionTopology.TASK_EXECUTIONS_STORE, ConstitutionTopology.TOOL_CALL_CHAIN_STORE,
                         ConstitutionTopology.TOOL_CALL_CHAIN_STORE, ConstitutionTopology.TOOL_CALL_EXECUTIONS_STORE,
-                        ConstitutionTopology.APPROVAL_CHAIN_STORE,
+                        ConstitutionTopology.TOOL_CALL_IDS_STORE, ConstitutionTopology.APPROVAL_CHAIN_STORE,
                         ConstitutionTopology.APPROVAL_REQUESTS_STORE, ConstitutionTopology.APPROVAL_PENDING_STORE);
     }
 

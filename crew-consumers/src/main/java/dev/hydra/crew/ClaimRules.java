@@ -2,6 +2,8 @@ package dev.hydra.crew;
 
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.Task;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -43,15 +45,38 @@ final class ClaimRules {
     record Seen(int attempt, String state, String node) {
     }
 
-    /** The checks a record passes on the poll thread, before its task is handed to a task thread. */
-    static Decision onArrival(Task task, Crew laneCrew, Supplier<Optional<String>> signatureRefusal) {
+    /** How far a task's creation time may lie ahead of this worker's clock (clocks of two hosts differ). */
+    static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
+
+    /**
+     * The checks a record passes on the poll thread, before its task is handed to a task thread.
+     *
+     * @param lookback how far back the worker reads the statuses that tell it a task already ran: a
+     *                 signature does not expire, so a signed task created before that window (a finished
+     *                 task's record put back on its lane) or after now (which no window would ever cover)
+     *                 cannot be told from a copy of work that already ran, and is refused
+     */
+    static Decision onArrival(Task task, Crew laneCrew, Supplier<Optional<String>> signatureRefusal, Instant now,
+                              Duration lookback) {
         if (task == null) {
             return new Decision.Invalid("empty value (tombstone) on a task lane");
         }
         if (task.crew() != laneCrew) {
             return new Decision.Invalid("task for crew " + task.crew() + " on a lane of crew " + laneCrew);
         }
-        return signatureRefusal.get().<Decision>map(Decision.Refuse::new).orElse(new Decision.Run());
+        Optional<String> refusal = signatureRefusal.get();
+        if (refusal.isPresent()) {
+            return new Decision.Refuse(refusal.get());
+        }
+        if (task.createdAt().isBefore(now.minus(lookback))) {
+            return new Decision.Refuse("created at " + task.createdAt() + ", older than crews.statusLookback (" + lookback
+                    + "): whether it already ran cannot be told from " + "hydra.tasks.status; propose it again");
+        }
+        if (task.createdAt().isAfter(now.plus(CLOCK_SKEW))) {
+            return new Decision.Refuse("created at " + task.createdAt() + ", in the future (now " + now
+                    + "): no status lookback would ever tell whether it already ran");
+        }
+        return new Decision.Run();
     }
 
     /** The checks made on the task thread, just before the claim. */

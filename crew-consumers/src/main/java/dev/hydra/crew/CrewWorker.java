@@ -87,6 +87,8 @@ public final class CrewWorker implements Service {
     private final List<Topic<Task>> lanes;
     private final Duration heartbeat;
     private final Duration pollTimeout;
+    /** How far back the ledger reads statuses; tasks created before it are refused (see ClaimRules). */
+    private final Duration statusLookback;
     private final StepJournal journal;
     private final String modelName;
     private final List<String> capabilities;
@@ -140,6 +142,7 @@ public final class CrewWorker implements Service {
         this.queue = new LaneQueue(lanes.size());
         this.heartbeat = config.get(CrewSettings.HEARTBEAT);
         this.pollTimeout = config.get(CrewSettings.POLL_TIMEOUT);
+        this.statusLookback = config.get(CrewSettings.STATUS_LOOKBACK);
         this.journal = new StepJournal(this.workDir.resolve(".hydra").resolve("crew-steps.journal"), nodeName);
         this.modelName = config.get(CrewSettings.LLM_MODEL);
         this.capabilities = CrewSettings.list(config.get(CrewSettings.CAPABILITIES));
@@ -185,7 +188,7 @@ public final class CrewWorker implements Service {
         producer = new EventProducer(reporting, name());
         CrewMetrics.initialize(crew.wireName(), modelName);
         toolGateway = new KafkaToolGateway(kafkaClientProps, producer, name());
-        ledger = new StatusLedger(kafkaClientProps, name(), config.get(CrewSettings.STATUS_LOOKBACK));
+        ledger = new StatusLedger(kafkaClientProps, name(), statusLookback);
         endpoint = new ModelEndpoint(config);
         try {
             memory = CoreMemoryView.start(kafkaClientProps, name(), MEMORY_LOAD);
@@ -300,7 +303,8 @@ public final class CrewWorker implements Service {
             return;
         }
         int attempt = EventHeaders.attempt(record.headers());
-        ClaimRules.Decision arrival = ClaimRules.onArrival(task, crew, () -> verifier.refusal(record.headers(), task));
+        ClaimRules.Decision arrival = ClaimRules.onArrival(task, crew, () -> verifier.refusal(record.headers(), task),
+                Instant.now(), statusLookback);
         if (arrival instanceof ClaimRules.Decision.Invalid invalid) {
             deadLetter(record, new IllegalArgumentException(invalid.reason()));
             skip(partition, record);

@@ -181,4 +181,28 @@ class AgentCrewTest {
         assertThat(redelivered.artefacts().get("proposedTaskIds")).isEqualTo(List.of(task.id()));
         assertThat(first.tokens()).isEqualTo(280);
     }
+
+    /**
+     * A proposal's id made of the proposing task, attempt and number could be computed by anyone who
+     * saw that task: a task published first under it would be tracked by the router in the proposal's
+     * place, and the agent's real proposal then ignored as a redelivery of an open task.
+     */
+    @Test
+    void aProposalsIdCannotBeComputedFromTheTaskThatProposedIt() throws Exception {
+        String proposals = """
+                [{"description": "Add an index", "crew": "development", "priority": 2, "impact": 70,
+                  "action": "complete_feature", "details": {"feature": "tasks index"}}]""";
+        server.then(answer(proposals, 200, 80));
+        List<Task> proposed = new CopyOnWriteArrayList<>();
+        AgentCrew crew = Crews.selfImprovement(model, ScriptedModelServer.MODEL, gateway,
+                new AgentCrew.Limits(3, 3, 10_000, Duration.ofSeconds(5)), proposed::add);
+        Task iteration = Tasks.of(Crew.SELF_IMPROVEMENT, 4, Map.of("action", "analyze_iteration", "iteration", 8,
+                "metrics", Map.of("tasks_failed", 1)), "Learn from iteration 8");
+
+        assertThat(crew.execute(context(iteration)).outcome()).isEqualTo(Outcome.SUCCEEDED);
+
+        String computed = java.util.UUID.nameUUIDFromBytes((iteration.id() + "/1/proposal/0")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+        assertThat(proposed).singleElement().satisfies(task -> assertThat(task.id()).isNotEqualTo(computed));
+    }
 }

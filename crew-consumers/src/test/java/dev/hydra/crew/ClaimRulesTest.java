@@ -15,6 +15,9 @@ import org.junit.jupiter.api.Test;
 
 /** The worker's claim and retry rules by themselves: no broker, no model. */
 class ClaimRulesTest {
+    private static final Instant NOW = Instant.now();
+    private static final java.time.Duration LOOKBACK = java.time.Duration.ofDays(7);
+
     private static Task task(List<String> requires) {
         return new Task("t-1", "research", 3, 50, "Research", Crew.RESEARCH, Map.of("action", "research_topic"),
                 List.of(), requires, "test", Instant.now());
@@ -26,17 +29,33 @@ class ClaimRulesTest {
         assertThat(ClaimRules.onArrival(null, Crew.RESEARCH, () -> {
             checked.set(true);
             return Optional.empty();
-        })).isEqualTo(new Decision.Invalid("empty value (tombstone) on a task lane"));
-        assertThat(ClaimRules.onArrival(task(List.of()), Crew.DEVELOPMENT, Optional::empty))
+        }, NOW, LOOKBACK)).isEqualTo(new Decision.Invalid("empty value (tombstone) on a task lane"));
+        assertThat(ClaimRules.onArrival(task(List.of()), Crew.DEVELOPMENT, Optional::empty, NOW, LOOKBACK))
                 .isEqualTo(new Decision.Invalid("task for crew research on a lane of crew development"));
         assertThat(checked).isFalse();
     }
 
     @Test
     void aRecordWhoseSignatureDoesNotVerifyIsRefusedWithTheVerifiersReason() {
-        assertThat(ClaimRules.onArrival(task(List.of()), Crew.RESEARCH, () -> Optional.of("no signature")))
+        assertThat(ClaimRules.onArrival(task(List.of()), Crew.RESEARCH, () -> Optional.of("no signature"), NOW, LOOKBACK))
                 .isEqualTo(new Decision.Refuse("no signature"));
-        assertThat(ClaimRules.onArrival(task(List.of()), Crew.RESEARCH, Optional::empty)).isEqualTo(new Decision.Run());
+        assertThat(ClaimRules.onArrival(task(List.of()), Crew.RESEARCH, Optional::empty, NOW, LOOKBACK)).isEqualTo(new Decision.Run());
+    }
+
+    /** A signature does not expire; the statuses that tell a copy from new work reach back only so far. */
+    @Test
+    void aSignedTaskCreatedBeforeTheLookbackOrInTheFutureIsRefusedEvenThoughItsSignatureVerifies() {
+        Task old = task(List.of());
+        assertThat(ClaimRules.onArrival(old, Crew.RESEARCH, Optional::empty, old.createdAt().plus(LOOKBACK).plusSeconds(1),
+                LOOKBACK)).isInstanceOfSatisfying(Decision.Refuse.class, refuse ->
+                assertThat(refuse.reason()).contains("older than crews.statusLookback"));
+        assertThat(ClaimRules.onArrival(old, Crew.RESEARCH, Optional::empty, old.createdAt().plus(LOOKBACK).minusSeconds(1),
+                LOOKBACK)).isEqualTo(new Decision.Run());
+        assertThat(ClaimRules.onArrival(old, Crew.RESEARCH, Optional::empty, old.createdAt().minus(ClaimRules.CLOCK_SKEW)
+                .minusSeconds(1), LOOKBACK)).isInstanceOfSatisfying(Decision.Refuse.class, refuse ->
+                assertThat(refuse.reason()).contains("in the future"));
+        assertThat(ClaimRules.onArrival(old, Crew.RESEARCH, Optional::empty, old.createdAt().minusSeconds(60), LOOKBACK))
+                .as("a minute of clock skew").isEqualTo(new Decision.Run());
     }
 
     @Test

@@ -131,8 +131,18 @@ final class ConsoleServer implements AutoCloseable {
         });
         router.get("/health").handler(this::health);
         router.get("/metrics").handler(this::metrics);
-        router.route().handler(SessionHandler.create(LocalSessionStore.create(vertx)).setSessionCookieName(SESSION_COOKIE)
-                .setCookieHttpOnlyFlag(true).setCookieSameSite(CookieSameSite.STRICT));
+        SessionHandler sessions = SessionHandler.create(LocalSessionStore.create(vertx)).setSessionCookieName(SESSION_COOKIE)
+                .setCookieHttpOnlyFlag(true).setCookieSameSite(CookieSameSite.STRICT);
+        router.route().handler(ctx -> {
+            // An API request that carries its own credentials is judged by them alone: with a session
+            // read as well, a wrong password beside a logged-in cookie passed as the session's login,
+            // and another login's credentials acted in the session's name (and skipped its CSRF check).
+            if (ctx.request().path().startsWith("/api/") && ctx.request().headers().contains(HttpHeaders.AUTHORIZATION)) {
+                ctx.next();
+            } else {
+                sessions.handle(ctx);
+            }
+        });
         router.post("/login").handler(BodyHandler.create().setBodyLimit(4096));
         router.post("/logout").handler(BodyHandler.create().setBodyLimit(4096));
         router.route().handler(this::csrfUnlessBasic);
@@ -141,7 +151,9 @@ final class ConsoleServer implements AutoCloseable {
         router.post("/login").handler(FormLoginHandler.create(logins).setDirectLoggedInOKURL("/"))
                 .failureHandler(ctx -> ctx.redirect("/login?failed=" + (ctx.statusCode() == 403 ? "csrf" : "login")));
         router.post("/logout").handler(ctx -> {
-            ctx.session().destroy();
+            if (ctx.session() != null) {
+                ctx.session().destroy();
+            }
             ctx.userContext().clear();
             ctx.redirect("/");
         });
@@ -156,14 +168,16 @@ final class ConsoleServer implements AutoCloseable {
             router.get("/api/view").handler(ctx -> json(ctx, 200, view.snapshot()));
             router.get("/api/live").handler(this::live);
         }
-        router.get("/api/topics").blockingHandler(this::topics);
-        router.post("/api/tasks").handler(this::requireLogin).blockingHandler(this::submitTask);
-        router.post("/api/toolcalls").handler(this::requireLogin).blockingHandler(this::callTool);
-        router.get("/api/approvals").blockingHandler(this::approvals);
-        router.post("/api/approvals/:id/approve").handler(this::requireLogin).blockingHandler(ctx -> decide(ctx, true));
-        router.post("/api/approvals/:id/reject").handler(this::requireLogin).blockingHandler(ctx -> decide(ctx, false));
-        router.post("/api/pause").handler(this::requireLogin).blockingHandler(ctx -> pause(ctx, true));
-        router.post("/api/resume").handler(this::requireLogin).blockingHandler(ctx -> pause(ctx, false));
+        // Unordered: an ordered blocking handler runs one request at a time per event loop, so one slow
+        // request (a tool call waiting for its result) held up every other on that loop.
+        router.get("/api/topics").blockingHandler(this::topics, false);
+        router.post("/api/tasks").handler(this::requireLogin).blockingHandler(this::submitTask, false);
+        router.post("/api/toolcalls").handler(this::requireLogin).handler(this::callToolAside);
+        router.get("/api/approvals").blockingHandler(this::approvals, false);
+        router.post("/api/approvals/:id/approve").handler(this::requireLogin).blockingHandler(ctx -> decide(ctx, true), false);
+        router.post("/api/approvals/:id/reject").handler(this::requireLogin).blockingHandler(ctx -> decide(ctx, false), false);
+        router.post("/api/pause").handler(this::requireLogin).blockingHandler(ctx -> pause(ctx, true), false);
+        router.post("/api/resume").handler(this::requireLogin).blockingHandler(ctx -> pause(ctx, false), false);
         router.post("/api/memory/*").handler(this::requireLogin);
         moduleRoutes.forEach(routes -> routes.accept(router));
         return router;
@@ -334,7 +348,7 @@ final class ConsoleServer implements AutoCloseable {
             return;
         }
         try {
-            task = Topics.TASK.fromJson(body.get()).withSourceIfUnknown("http");
+            task = Topics.TASK.fromTree(submittedTask(Json.parse(body.get()))).withSourceIfUnknown("http");
         } catch (InvalidEventException e) {
             error(ctx, 400, e.getMessage());
             return;
@@ -347,21 +361,60 @@ final class ConsoleServer implements AutoCloseable {
         }
     }
 
+    /** What a person's task may say; the rest (source, replay, verdicts, signatures, attempts) is the pipeline's. */
+    static final List<String> TASK_FIELDS = List.of("id", "type", "priority", "impact", "description", "crew", "task",
+            "resources", "requires", "createdAt", "source");
+
+    /**
+     * The body of {@code POST /api/tasks}, refused when it names a field outside {@link #TASK_FIELDS} or a
+     * source other than {@code http} (it came in over HTTP): who made a task and whether it is a replay
+     * are not the submitter's to say, and a field that would be dropped must not look as if it counted.
+     */
+    private static JsonNode submittedTask(JsonNode node) {
+        if (!(node instanceof ObjectNode task)) {
+            return node; // the schema names what is wrong
+        }
+        List<String> foreign = new java.util.ArrayList<>();
+        task.fieldNames().forEachRemaining(name -> {
+            if (!TASK_FIELDS.contains(name)) {
+                foreign.add(name);
+            }
+        });
+        if (!foreign.isEmpty()) {
+            throw new InvalidEventException("task: " + String.join(", ", foreign) + (foreign.size() == 1 ? " is" : " are")
+                    + " not for the submitter to set; a task may name only " + TASK_FIELDS);
+        }
+        if (task.has("source") && !"http".equals(task.path("source").asText())) {
+            throw new InvalidEventException("task: source is http for a task submitted over HTTP, was "
+                    + task.path("source") + "; leave it out");
+        }
+        return task;
+    }
+
+    /** A body that must be a JSON object such as {"reason": TEXT}, or none. */
+    private static JsonNode objectBody(RoutingContext ctx, String expected) {
+        String text = ctx.body().asString();
+        JsonNode body = Json.parse(text == null || text.isBlank() ? "{}" : text);
+        if (!body.isObject()) {
+            throw new InvalidEventException("the body must be a JSON object " + expected + ", was " + body.getNodeType());
+        }
+        return body;
+    }
+
     /**
      * {@code POST /api/pause} and {@code /api/resume}, body {"reason": TEXT} or none: flips the stack's
      * switch in the name of who is logged in; crews stop claiming and the assessor stops proposing.
      */
     private void pause(RoutingContext ctx, boolean on) {
-        if (api.pauseSwitch().isEmpty()) {
-            error(ctx, 404, "this process follows no pause switch: use hydra pause / hydra resume");
-            return;
-        }
         JsonNode body;
         try {
-            String text = ctx.body().asString();
-            body = Json.parse(text == null || text.isBlank() ? "{}" : text);
+            body = objectBody(ctx, "{\"reason\": TEXT}");
         } catch (InvalidEventException e) {
             error(ctx, 400, "body must be JSON {\"reason\": TEXT} or empty: " + e.getMessage());
+            return;
+        }
+        if (api.pauseSwitch().isEmpty()) {
+            error(ctx, 404, "this process follows no pause switch: use hydra pause / hydra resume");
             return;
         }
         try {
@@ -373,6 +426,46 @@ final class ConsoleServer implements AutoCloseable {
         } catch (RuntimeException e) {
             error(ctx, 503, "could not " + (on ? "pause" : "resume") + ": " + e.getMessage());
         }
+    }
+
+    /** How many tool calls may be in progress at once (each may wait up to {@link #MAX_CALL_WAIT}). */
+    static final int MAX_CALLS_IN_PROGRESS = 8;
+    private final java.util.concurrent.atomic.AtomicInteger callsInProgress = new java.util.concurrent.atomic.AtomicInteger();
+    private io.vertx.core.WorkerExecutor callThreads;
+
+    /**
+     * Tool calls run on threads of their own, at most {@link #MAX_CALLS_IN_PROGRESS} at once (429 beyond):
+     * a call may wait minutes for its result, and on the shared worker pool a few logins' waiting calls
+     * held up every other request, an approver's decision included.
+     */
+    private void callToolAside(RoutingContext ctx) {
+        if (callsInProgress.incrementAndGet() > MAX_CALLS_IN_PROGRESS) {
+            callsInProgress.decrementAndGet();
+            error(ctx, 429, "already " + MAX_CALLS_IN_PROGRESS + " tool calls in progress on this console; send"
+                    + " this one without ?wait= and follow it on " + Topics.TOOLCALLS_RESULTS.name() + ", or try later");
+            return;
+        }
+        callThreads().executeBlocking(() -> {
+            try {
+                callTool(ctx);
+            } catch (RuntimeException e) {
+                LOG.warn("POST /api/toolcalls failed", e);
+                if (!ctx.response().ended()) {
+                    error(ctx, 500, "internal error: " + describe(e) + " (details in the stack's log)");
+                }
+            } finally {
+                callsInProgress.decrementAndGet();
+            }
+            return null;
+        }, false);
+    }
+
+    private synchronized io.vertx.core.WorkerExecutor callThreads() {
+        if (callThreads == null) {
+            callThreads = vertx.createSharedWorkerExecutor("hydra-console-calls", MAX_CALLS_IN_PROGRESS,
+                    MAX_CALL_WAIT.plusMinutes(1).toSeconds(), TimeUnit.SECONDS);
+        }
+        return callThreads;
     }
 
     /** The longest a request may wait for a tool call's result ({@code ?wait=}): longer calls are followed on the topics. */
@@ -440,7 +533,7 @@ final class ConsoleServer implements AutoCloseable {
     private void decide(RoutingContext ctx, boolean approve) {
         JsonNode body;
         try {
-            body = Json.parse(ctx.body().asString() == null || ctx.body().asString().isBlank() ? "{}" : ctx.body().asString());
+            body = objectBody(ctx, "{\"reason\": TEXT}");
         } catch (InvalidEventException e) {
             error(ctx, 400, "body must be JSON {\"reason\": TEXT}: " + e.getMessage());
             return;
@@ -494,6 +587,9 @@ final class ConsoleServer implements AutoCloseable {
         synchronized (this) {
             if (operatorCalls != null) {
                 operatorCalls.close();
+            }
+            if (callThreads != null) {
+                callThreads.close();
             }
         }
         if (server != null) {

@@ -15,7 +15,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -110,7 +109,7 @@ final class Logins {
      */
     static AuthenticationProvider provider(Vertx vertx, Path file) {
         return new AuthenticationProvider() {
-            private FileTime loadedAt;
+            private byte[] loaded;
             private AuthenticationProvider current;
 
             @Override
@@ -119,10 +118,12 @@ final class Logins {
                     return Future.failedFuture("no logins yet: add one with `hydra approvers add NAME` (file " + file + ")");
                 }
                 try {
-                    FileTime modified = Files.getLastModifiedTime(file);
-                    if (current == null || !modified.equals(loadedAt)) {
+                    // Compared by content, not by mtime: two writes within one tick of the file system's
+                    // clock (or an mtime put back) left a removed login or a replaced password in force.
+                    byte[] content = Files.readAllBytes(file);
+                    if (current == null || !java.util.Arrays.equals(content, loaded)) {
                         current = HtpasswdAuth.create(vertx, new HtpasswdAuthOptions().setHtpasswdFile(file.toString()));
-                        loadedAt = modified;
+                        loaded = content;
                     }
                 } catch (IOException e) {
                     return Future.failedFuture(e);

@@ -27,6 +27,9 @@ import java.util.UUID;
 final class OperatorCalls implements AutoCloseable {
     /** The agent name operator calls carry in the audit, beside where they came from. */
     static final String AGENT = "operator";
+    /** What a person's tool call may say; the rest is the pipeline's to add. */
+    static final List<String> FIELDS = List.of("id", "taskId", "crew", "server", "tool", "arguments", "resources",
+            "createdAt");
 
     private final EventProducer producer;
     private final KafkaToolGateway gateway;
@@ -38,7 +41,8 @@ final class OperatorCalls implements AutoCloseable {
 
     /**
      * The call {@code node} describes, completed: an id, a task id of its own ({@code operator-<id>}),
-     * {@code crew} (default development: the crew whose rules it is judged with), agent {@code operator},
+     * {@code crew} (default development: the crew whose rules it is judged with), agent {@code operator:<source>}
+     * (a call naming its own agent, replay, verdict, signature or any field outside {@link #FIELDS} is refused),
      * the resources its arguments touch (read through the tool vocabulary). Its server must be one the
      * tool executor runs: a built-in or a configured MCP server.
      */
@@ -47,6 +51,20 @@ final class OperatorCalls implements AutoCloseable {
             throw new InvalidEventException("a tool call must be a JSON object {server, tool, arguments, crew?}");
         }
         ObjectNode call = given.deepCopy();
+        // Who made the call (agent), whether it is a replay, and anything the pipeline adds on its way
+        // (verdict, signature, approver, attempt) are not the caller's to say: refused, not dropped, so
+        // a caller never believes such a field did something.
+        List<String> foreign = new ArrayList<>();
+        call.fieldNames().forEachRemaining(name -> {
+            if (!FIELDS.contains(name)) {
+                foreign.add(name);
+            }
+        });
+        if (!foreign.isEmpty()) {
+            throw new InvalidEventException("tool call: " + String.join(", ", foreign) + (foreign.size() == 1
+                    ? " is" : " are") + " not for the caller to set; a call you make may name only " + FIELDS
+                    + " (agent is set to " + AGENT + ":" + source + ", and what the pipeline adds is added by it)");
+        }
         String id = call.path("id").asText("");
         if (id.isBlank()) {
             id = UUID.randomUUID().toString();
@@ -58,15 +76,23 @@ final class OperatorCalls implements AutoCloseable {
         if (call.path("crew").asText("").isBlank()) {
             call.put("crew", Crew.DEVELOPMENT.wireName());
         }
-        if (call.path("agent").asText("").isBlank()) {
-            call.put("agent", AGENT + ":" + source);
-        }
+        call.put("agent", AGENT + ":" + source);
         String server = call.path("server").asText("");
-        List<String> runnable = new ArrayList<>(ToolVocabulary.standard().serverNames(ToolVocabulary.Origin.BUILT_IN));
+        List<String> builtIn = ToolVocabulary.standard().serverNames(ToolVocabulary.Origin.BUILT_IN);
+        List<String> runnable = new ArrayList<>(builtIn);
         servers.forEach(s -> runnable.add(s.name()));
-        if (!server.isBlank() && runnable.stream().noneMatch(server::equalsIgnoreCase)) {
+        // Exactly as the executor looks it up: another case or a space is a server it does not run, which
+        // the constitution would park for a person and the executor then fail.
+        if (!server.isBlank() && !runnable.contains(server)) {
             throw new InvalidEventException("server '" + server + "' is not run by this stack: one of " + runnable
-                    + " (built-in, or configured under crews.mcpServers in hydra.yaml)");
+                    + ", spelled exactly (built-in, or configured under crews.mcpServers in hydra.yaml)");
+        }
+        String tool = call.path("tool").asText("");
+        if (builtIn.contains(server) && !tool.isBlank()) {
+            List<String> tools = ToolVocabulary.standard().toolsOf(server).stream().map(t -> t.tool()).toList();
+            if (!tools.contains(tool)) {
+                throw new InvalidEventException("tool '" + tool + "' is not a tool of " + server + ": one of " + tools);
+            }
         }
         ToolCall parsed = Topics.TOOL_CALL.fromTree(call);
         if (call.has("resources")) {

@@ -51,7 +51,7 @@ final class DispatchProcessor implements Processor<String, RouterInput, String, 
         this.dispatcher = new Dispatcher(policy, new StoreBoard(context.getStateStore(RouterTopology.TASKS_STORE),
                 context.getStateStore(RouterTopology.FINGERPRINTS_STORE),
                 context.getStateStore(RouterTopology.RESOURCES_STORE),
-                context.getStateStore(RouterTopology.NODES_STORE)));
+                context.getStateStore(RouterTopology.NODES_STORE), context.getStateStore(RouterTopology.ENDS_STORE)));
         context.schedule(checkInterval, PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
 
@@ -101,6 +101,17 @@ final class DispatchProcessor implements Processor<String, RouterInput, String, 
             RouterMetrics.INTERRUPTED.labels(stuck.task().crew().wireName(), stuck.reason().name()).inc();
             LOG.warn("task {} attempt {} interrupted: {}{}", stuck.task().id(), stuck.attempt(), stuck.reason(),
                     stuck.retried() ? ", will retry" : ", giving up");
+        } else if (action instanceof Action.Replayed replayed) {
+            Task task = replayed.task();
+            String reason = "task " + task.id() + " already ended at " + Instant.ofEpochMilli(replayed.endedAtMs())
+                    + ": its approval put back on " + Topics.TASKS_APPROVED.name() + " is not new work and is not"
+                    + " routed (hydra replay makes a copy under a new id)";
+            Headers headers = DeadLetters.headers(replayed.origin().topic(), replayed.origin().partition(),
+                    replayed.origin().offset(), new TaskAbandonedException(reason), RouterTopology.APP);
+            EventHeaders.set(headers, Topics.TASKS_APPROVED, task.id());
+            send(task.id(), new Outbound(Topics.DLQ.name(), Topics.TASKS_APPROVED.valueSerde().serialize(Topics.DLQ.name(),
+                    task)), headers, now);
+            LOG.warn("{}", reason);
         } else if (action instanceof Action.GiveUp giveUp) {
             deadLetter(giveUp, now);
             failedResult(giveUp, now);
@@ -131,7 +142,8 @@ final class DispatchProcessor implements Processor<String, RouterInput, String, 
         EventHeaders.set(headers, Topics.TASKS_APPROVED, task.id());
         EventHeaders.putAttempt(headers, giveUp.attempt());
         if (giveUp.origin().signature() != null) {
-            // kept so that the dead letter, replayed onto hydra.tasks.approved, still runs
+            // kept for the record; put back on hydra.tasks.approved it is refused as ended (hydra replay
+            // makes a copy under a new id, which the constitution judges again)
             EventHeaders.put(headers, EventHeaders.SIGNATURE, giveUp.origin().signature());
         }
         byte[] value = Topics.TASKS_APPROVED.valueSerde().serialize(Topics.DLQ.name(), task);

@@ -55,6 +55,8 @@ public final class RouterTopology {
     static final String FINGERPRINTS_STORE = "router-fingerprints";
     static final String RESOURCES_STORE = "router-resources";
     static final String NODES_STORE = "router-nodes";
+    /** Task id → when it ended and its content hash, as long as hydra.tasks.approved keeps its record (see Dispatcher). */
+    static final String ENDS_STORE = "router-ends";
     /** The internal topic is {@code <applicationId>-router-coordinator-repartition}. */
     static final String COORDINATOR = "router-coordinator";
 
@@ -84,6 +86,8 @@ public final class RouterTopology {
                 Serdes.String(), Serdes.String()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(NODES_STORE),
                 Serdes.String(), Topics.CREW_NODES.valueSerde()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ENDS_STORE),
+                Serdes.String(), Serdes.String()));
 
         KStream<String, Stamped> stamped = ParsedStream.from(builder, Topics.TASKS_APPROVED, APP)
                 .processValues(() -> new OriginStamp(verifier), Named.as("router-approved-input"));
@@ -103,7 +107,8 @@ public final class RouterTopology {
                 .repartition(Repartitioned.<String, RouterInput>as(COORDINATOR)
                         .withKeySerde(Serdes.String()).withValueSerde(INPUT).withNumberOfPartitions(1))
                 .process(() -> new DispatchProcessor(settings.policy(), settings.checkInterval()),
-                        Named.as("router-dispatch"), TASKS_STORE, FINGERPRINTS_STORE, RESOURCES_STORE, NODES_STORE)
+                        Named.as("router-dispatch"), TASKS_STORE, FINGERPRINTS_STORE, RESOURCES_STORE, NODES_STORE,
+                        ENDS_STORE)
                 .to((key, outbound, context) -> outbound.topic(),
                         Produced.with(Serdes.String(), OUTBOUND).withName("router-out"));
         return builder.build();
@@ -142,9 +147,10 @@ public final class RouterTopology {
                         record.value().id(), refusal.get());
                 var headers = DeadLetters.headers(at.topic(), at.partition(), at.offset(),
                         new UnverifiedRecordException(refusal.get()), APP);
-                record.headers().forEach(headers::add);
-                context.forward(record.withValue(new Stamped(null,
-                        Topics.TASKS_APPROVED.valueSerde().serialize(at.topic(), record.value()))).withHeaders(headers));
+                byte[] value = DeadLetters.fit(record.key() == null ? null
+                        : record.key().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        Topics.TASKS_APPROVED.valueSerde().serialize(at.topic(), record.value()), record.headers(), headers);
+                context.forward(record.withValue(new Stamped(null, value)).withHeaders(headers));
                 return;
             }
             Origin origin = at.signedWith(EventHeaders.get(record.headers(), EventHeaders.SIGNATURE).orElse(null));

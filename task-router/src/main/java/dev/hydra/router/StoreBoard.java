@@ -26,6 +26,7 @@ final class StoreBoard implements Board {
     private final KeyValueStore<String, String> fingerprints;
     private final KeyValueStore<String, String> resources;
     private final KeyValueStore<String, NodeAnnouncement> nodes;
+    private final KeyValueStore<String, String> ends;
     private final Map<String, TrackedTask> openTasks = new LinkedHashMap<>();
     /**
      * The same tasks by phase: every close looks for HELD tasks and every node announcement for
@@ -35,7 +36,9 @@ final class StoreBoard implements Board {
     private final Map<Phase, Map<String, TrackedTask>> byPhase = new EnumMap<>(Phase.class);
 
     StoreBoard(KeyValueStore<String, TrackedTask> tasks, KeyValueStore<String, String> fingerprints,
-               KeyValueStore<String, String> resources, KeyValueStore<String, NodeAnnouncement> nodes) {
+               KeyValueStore<String, String> resources, KeyValueStore<String, NodeAnnouncement> nodes,
+               KeyValueStore<String, String> ends) {
+        this.ends = ends;
         this.tasks = tasks;
         this.fingerprints = fingerprints;
         this.resources = resources;
@@ -122,6 +125,29 @@ final class StoreBoard implements Board {
     @Override
     public List<NodeAnnouncement> nodes() {
         return values(nodes);
+    }
+
+    @Override
+    public Optional<Ended> endedAt(String taskId) {
+        return Optional.ofNullable(ends.get(taskId)).map(Ended::decode);
+    }
+
+    @Override
+    public void ended(String taskId, Ended ended) {
+        ends.put(taskId, ended.encoded());
+    }
+
+    @Override
+    public void forgetEndsBefore(long cutoffMs) {
+        List<String> old = new ArrayList<>();
+        try (KeyValueIterator<String, String> all = ends.all()) {
+            all.forEachRemaining(entry -> {
+                if (Ended.decode(entry.value).atMs() < cutoffMs) {
+                    old.add(entry.key);
+                }
+            });
+        }
+        old.forEach(ends::delete);
     }
 
     private static <V> List<V> values(KeyValueStore<String, V> store) {

@@ -84,6 +84,11 @@ final class RouterDriver implements AutoCloseable {
         approved.pipeInput(task.id(), Topics.TASKS_APPROVED.valueSerde().serialize("", task), now());
     }
 
+    /** Any record on hydra.tasks.approved: key, bytes (null for a tombstone) and headers as given. */
+    void approvedRaw(TestRecord<String, byte[]> record) {
+        approved.pipeInput(record);
+    }
+
     void approveRaw(String key, String json) {
         approved.pipeInput(key, json.getBytes(StandardCharsets.UTF_8), now());
     }

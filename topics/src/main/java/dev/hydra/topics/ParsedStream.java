@@ -59,6 +59,7 @@ public final class ParsedStream {
         public void process(Record<String, byte[]> record) {
             T value;
             try {
+                tooLarge(record);
                 value = topic.valueSerde().deserialize(topic.name(), record.value());
                 if (value == null) {
                     throw new InvalidEventException(topic.valueSerde().eventType() + ": null value (tombstone) is not an event");
@@ -70,13 +71,33 @@ public final class ParsedStream {
                         position.offset(), DeadLetters.describe(e));
                 var headers = DeadLetters.headers(position.topic(), position.partition(), position.offset(), e,
                         application);
-                record.headers().forEach(headers::add);
-                context.forward(record.withValue(new Parsed<T>(null, record.value())).withHeaders(headers));
+                byte[] kept = DeadLetters.fit(record.key() == null ? null
+                        : record.key().getBytes(java.nio.charset.StandardCharsets.UTF_8), record.value(),
+                        record.headers(), headers);
+                context.forward(record.withValue(new Parsed<T>(null, kept)).withHeaders(headers));
                 return;
             }
             // Outside the try: a failure downstream is not a bad value. It must fail the task (and
             // abort the transaction), not dead-letter a valid event after part of its outputs were sent.
             context.forward(record.withValue(new Parsed<>(value, null)));
+        }
+
+        /**
+         * A record whose outputs would not fit the broker's limit is refused before it is read: what a
+         * processor makes of a value (the approved item with its signature, its audit record, its dead
+         * letter) carries more headers than the value came with, and an output the producer refuses
+         * fails the stream thread on it again and again, until the application shuts down.
+         */
+        private static void tooLarge(Record<String, byte[]> record) {
+            long size = (record.value() == null ? 0 : record.value().length)
+                    + (record.key() == null ? 0 : record.key().length() * 4L);
+            for (org.apache.kafka.common.header.Header header : record.headers()) {
+                size += header.key().length() * 4L + (header.value() == null ? 0 : header.value().length);
+            }
+            if (size > DeadLetters.MAX_INPUT_BYTES) {
+                throw new InvalidEventException("the record is " + size + " bytes (value, key and headers); at most "
+                        + DeadLetters.MAX_INPUT_BYTES + " are taken, so that what is made of it fits the broker's limit");
+            }
         }
 
         /** Topics open to outside producers interpret the key too (see {@link TaskEntrance}). */

@@ -27,9 +27,13 @@ import java.util.function.Function;
 
 /**
  * The tools of one task's agents, as langchain4j sees them. Each tool is a thin delegate: it turns
- * the model's request into a {@link ToolCall} with a deterministic id (task, attempt, call number,
- * so a redelivered task asks for the same calls and the executor answers from its journal instead
- * of acting twice), sends it through the {@link ToolGateway} and hands the answer back to the model.
+ * the model's request into a {@link ToolCall} whose id nobody can compute in advance (task, attempt and
+ * call number with a random part of this toolbox's own), sends it through the {@link ToolGateway} and
+ * hands the answer back to the model. An id made of task, attempt and call number alone could be
+ * computed by anyone who saw the task: a call published first under it was run and its output handed
+ * to the agent as the answer to its own call, which never ran (the executor's journal replays what it
+ * ran under an id). Nothing reran an attempt with the same ids anyway: a worker never runs an attempt
+ * that was already claimed, and the router's retry is the next attempt.
  * A denial is returned as a refusal text, so the model can change course.
  */
 public final class AgentToolbox {
@@ -46,6 +50,8 @@ public final class AgentToolbox {
     private final TaskBudget budget;
     private final Replay replay;
     private final AtomicInteger sequence = new AtomicInteger();
+    /** The random part of this toolbox's call ids. */
+    private final String nonce = UUID.randomUUID().toString();
     private final List<Trace> traces = new CopyOnWriteArrayList<>();
 
     /** @param replay the task's replay (null for live work): its calls carry it, so a dry run's are never executed */
@@ -104,7 +110,8 @@ public final class AgentToolbox {
             return "ERROR: the arguments of " + target.name() + " are not a JSON object: " + e.getMessage();
         }
         int n = sequence.incrementAndGet();
-        String id = UUID.nameUUIDFromBytes((taskId + "/" + attempt + "/tool/" + n).getBytes(StandardCharsets.UTF_8))
+        String id = UUID.nameUUIDFromBytes((taskId + "/" + attempt + "/tool/" + n + "/" + nonce)
+                .getBytes(StandardCharsets.UTF_8))
                 .toString();
         ToolCall call = new ToolCall(id, taskId, crew, agent, target.server(), target.tool(), arguments,
                 target.resources().apply(arguments), Instant.now(), replay);

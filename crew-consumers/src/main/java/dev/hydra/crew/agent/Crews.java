@@ -91,7 +91,8 @@ public final class Crews {
 
     /**
      * The self-improvement agent: reads the iteration's metrics (the task's details) and proposes
-     * tasks; each proposal is published once per (task, attempt, proposal number).
+     * tasks; each proposal is published once per (task, attempt, proposal number), under an id nobody can
+     * compute in advance.
      */
     public static AgentCrew selfImprovement(ChatModel model, String modelName, ToolGateway gateway,
                                            AgentCrew.Limits limits, TaskProposer proposer) {
@@ -135,6 +136,10 @@ public final class Crews {
             return List.of();
         }
         List<Task> tasks = new ArrayList<>();
+        // A random part, so that nobody who saw the origin task can publish a task under a proposal's id
+        // first (the router would track that one and ignore the proposal as a redelivery). A redelivered
+        // attempt does not propose twice: each proposal is a journalled step, which returns the id it made.
+        String nonce = UUID.randomUUID().toString();
         for (int i = 0; i < array.size(); i++) {
             JsonNode p = array.get(i);
             try {
@@ -143,7 +148,7 @@ public final class Crews {
                     body.putAll(Json.MAPPER.convertValue(p.path("details"), Map.class));
                 }
                 body.put("action", p.path("action").asText(""));
-                String id = UUID.nameUUIDFromBytes((origin.id() + "/" + attempt + "/proposal/" + i)
+                String id = UUID.nameUUIDFromBytes((origin.id() + "/" + attempt + "/proposal/" + i + "/" + nonce)
                         .getBytes(StandardCharsets.UTF_8)).toString();
                 Crew crew = Crew.fromWire(p.path("crew").asText(""));
                 tasks.add(new Task(id, crew.wireName(), p.path("priority").asInt(3), p.path("impact").asInt(50),

@@ -34,6 +34,10 @@ public sealed interface Action {
     record Interrupted(Task task, int attempt, Liveness.Stuck reason, boolean retried) implements Action {
     }
 
+    /** The approval of a task that already ended, put back on the approved topic: dead-lettered, not routed. */
+    record Replayed(Task task, Origin origin, long endedAtMs) implements Action {
+    }
+
     /** A task given up on: the task as approved goes to the dead-letter topic, with its origin and the reason. */
     record GiveUp(Task task, Origin origin, int attempt, String reason) implements Action {
     }

@@ -37,5 +37,26 @@ public interface Board {
 
     void saveNode(NodeAnnouncement node);
 
+    /** A task that ended (a terminal status, or the router gave up on it): when, and the content hash it had. */
+    record Ended(long atMs, String contentSha256) {
+        /** As kept in a store: {@code <ms> <sha256>}. */
+        public String encoded() {
+            return atMs + " " + contentSha256;
+        }
+
+        public static Ended decode(String encoded) {
+            int space = encoded.indexOf(' ');
+            return new Ended(Long.parseLong(encoded.substring(0, space)), encoded.substring(space + 1));
+        }
+    }
+
+    /** How the task ended, while that is remembered. */
+    Optional<Ended> endedAt(String taskId);
+
+    void ended(String taskId, Ended ended);
+
+    /** Forgets the ends before {@code cutoffMs}. */
+    void forgetEndsBefore(long cutoffMs);
+
     List<NodeAnnouncement> nodes();
 }

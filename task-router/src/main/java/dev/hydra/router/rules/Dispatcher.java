@@ -6,6 +6,7 @@ import dev.hydra.topics.events.NodeAnnouncement;
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.TaskState;
 import dev.hydra.topics.events.TaskStatus;
+import dev.hydra.topics.signing.VerdictSignature;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,8 +33,16 @@ public final class Dispatcher {
     /** The node name the router puts on the statuses it writes. */
     public static final String ROUTER = TaskStatus.ROUTER;
 
+    /**
+     * How long an ended task's id is remembered: as long as hydra.tasks.approved keeps its signed
+     * record (30 days), the only copy that could be put back.
+     */
+    static final java.time.Duration REMEMBER_ENDS = java.time.Duration.ofDays(31);
+    private static final java.time.Duration PRUNE_EVERY = java.time.Duration.ofHours(1);
+
     private final Policy policy;
     private final Board board;
+    private long lastPruneMs = Long.MIN_VALUE / 2;
 
     public Dispatcher(Policy policy, Board board) {
         this.policy = policy;
@@ -44,6 +53,16 @@ public final class Dispatcher {
     public List<Action> approved(Task task, Origin origin, long nowMs) {
         if (board.task(task.id()).isPresent()) {
             return List.of(); // a redelivered approval of a task that is already open
+        }
+        Optional<Board.Ended> ended = board.endedAt(task.id());
+        if (ended.isPresent()) {
+            // Routed again, a task whose id ended would be skipped by the crews without a word and stay
+            // open for good, holding its resources and its fingerprint against every later task doing
+            // the same work. The same content is its signed record put back on the approved topic
+            // (anyone who read it holds a copy): dead-lettered. Other content is a new proposal under the
+            // ended id (a gap the assessor still sees after its episode's task ended): not new work.
+            return VerdictSignature.contentSha256(task).equals(ended.get().contentSha256())
+                    ? List.of(new Action.Replayed(task, origin, ended.get().atMs())) : List.of();
         }
         String fingerprint = Fingerprint.of(task);
         Optional<String> open = board.fingerprintOwner(fingerprint);
@@ -112,6 +131,10 @@ public final class Dispatcher {
     /** The passing of time: aging, stuck detection, due retries, nodes that appeared or expired. */
     public List<Action> tick(long nowMs) {
         List<Action> actions = new ArrayList<>();
+        if (nowMs - lastPruneMs >= PRUNE_EVERY.toMillis()) {
+            board.forgetEndsBefore(nowMs - REMEMBER_ENDS.toMillis());
+            lastPruneMs = nowMs;
+        }
         for (String id : board.tasks().stream().sorted(Conflicts.RELEASE_ORDER).map(TrackedTask::id).toList()) {
             // re-read: handling an earlier task (a close releasing held ones) may have changed this one
             Optional<TrackedTask> current = board.task(id);
@@ -228,6 +251,7 @@ public final class Dispatcher {
     /** A terminal status: the work is no longer open; its resources go to the held tasks. */
     private void close(TrackedTask task, long nowMs, List<Action> actions) {
         board.forget(task.id());
+        board.ended(task.id(), new Board.Ended(nowMs, VerdictSignature.contentSha256(task.task())));
         if (board.fingerprintOwner(task.fingerprint()).filter(task.id()::equals).isPresent()) {
             board.closeFingerprint(task.fingerprint());
         }

@@ -13,6 +13,22 @@ final class MapBoard implements Board {
     final Map<String, String> fingerprints = new LinkedHashMap<>();
     final Map<String, String> resources = new LinkedHashMap<>();
     final Map<String, NodeAnnouncement> nodes = new LinkedHashMap<>();
+    final Map<String, Ended> ends = new LinkedHashMap<>();
+
+    @Override
+    public Optional<Ended> endedAt(String taskId) {
+        return Optional.ofNullable(ends.get(taskId));
+    }
+
+    @Override
+    public void ended(String taskId, Ended ended) {
+        ends.put(taskId, ended);
+    }
+
+    @Override
+    public void forgetEndsBefore(long cutoffMs) {
+        ends.values().removeIf(ended -> ended.atMs() < cutoffMs);
+    }
 
     @Override
     public Optional<TrackedTask> task(String taskId) {
