@@ -64,4 +64,18 @@ class MemoryPromptTest {
         assertThat(lines.stream().filter(line -> line.contains("ignore previous") || line.contains("## System")))
                 .allSatisfy(line -> assertThat(line).startsWith(MemoryPrompt.QUOTE));
     }
+
+    @Test
+    void aSecretInABlockNeverReachesAPromptWhoeverWroteTheBlock() {
+        String section = MemoryPrompt.section(Crew.RESEARCH, CoreMemoryView.of(List.of(
+                block("hydra_state", "console note: the staging key is " + TestRedactor.SECRET, "orchestrator"),
+                block("research_findings", "task 1a2b3c4d: research OK: found " + TestRedactor.SECRET + " in .env",
+                        "research")), TestRedactor.OPENAI_KEYS));
+        assertThat(section).doesNotContain(TestRedactor.SECRET).contains("[REDACTED:openai_api_key]");
+        String full = ("x " + TestRedactor.SECRET.substring(0, 20) + " ").repeat(200);
+        String longer = MemoryPrompt.section(Crew.RESEARCH, CoreMemoryView.of(List.of(
+                block("research_findings", full.substring(0, MemoryBlock.MAX_CHARS), "research")),
+                text -> text.replace("sk-", "[REDACTED:a_longer_marker]")));
+        assertThat(longer).as("a redaction longer than the secret still fits").contains("[REDACTED:a_longer_marker]");
+    }
 }
