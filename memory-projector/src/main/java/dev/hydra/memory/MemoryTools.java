@@ -54,6 +54,12 @@ final class MemoryTools implements AutoCloseable {
     static final Duration MAX_SKEW = Duration.ofMinutes(5);
     /** The longest text an agent may store or search with (a passage, a query). */
     static final int MAX_TEXT_CHARS = 4_000;
+    /**
+     * Passages one crew may store in an hour. Each is embedded and kept for good, and the calls come
+     * without a person (agent_memory is autonomous), so an agent looping on inserts, or a producer
+     * with a crew's credentials, would otherwise grow archival memory without end.
+     */
+    static final int MAX_PASSAGES_PER_HOUR = 600;
 
     private final CoreMemory core;
     private final Optional<ArchivalMemory> archival;
@@ -64,6 +70,7 @@ final class MemoryTools implements AutoCloseable {
     private TopicReader answers;
     /** Ids of the calls answered within {@link #MAX_AGE}, with when they were answered. */
     private final Map<String, Instant> answered = new ConcurrentHashMap<>();
+    private final Budget passages = new Budget(MAX_PASSAGES_PER_HOUR, Duration.ofHours(1));
 
     MemoryTools(CoreMemory core, Optional<ArchivalMemory> archival, EventProducer producer, VerdictVerifier verifier,
                 Clock clock) {
@@ -159,6 +166,10 @@ final class MemoryTools implements AutoCloseable {
             case "archival_memory_insert" -> {
                 String text = bounded(call, "text");
                 ArchivalMemory store = archival();
+                if (!passages.take(crew, clock.instant())) {
+                    throw new ToolError("archival memory takes at most " + MAX_PASSAGES_PER_HOUR + " passages an hour "
+                            + "from one crew, and " + crew + " stored that many; keep what matters in fewer passages");
+                }
                 store.add(new ArchivalMemory.Passage("agent:" + call.id(), text, call.taskId(), crew, "agent",
                         clock.instant()));
                 MemoryMetrics.ARCHIVED.labels("agent").inc();
@@ -266,6 +277,31 @@ final class MemoryTools implements AutoCloseable {
             sent.get(30, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot write a memory tool result: " + e.getMessage(), e);
+        }
+    }
+
+    /** At most {@code limit} uses per name within any {@code window}, without Kafka. */
+    static final class Budget {
+        private final int limit;
+        private final Duration window;
+        private final Map<String, java.util.ArrayDeque<Instant>> used = new java.util.HashMap<>();
+
+        Budget(int limit, Duration window) {
+            this.limit = limit;
+            this.window = window;
+        }
+
+        /** Takes one use for {@code name} at {@code now}; false (and nothing taken) when none is left. */
+        synchronized boolean take(String name, Instant now) {
+            java.util.ArrayDeque<Instant> uses = used.computeIfAbsent(name, n -> new java.util.ArrayDeque<>());
+            while (!uses.isEmpty() && !uses.peekFirst().isAfter(now.minus(window))) {
+                uses.removeFirst();
+            }
+            if (uses.size() >= limit) {
+                return false;
+            }
+            uses.addLast(now);
+            return true;
         }
     }
 
