@@ -46,6 +46,11 @@ public final class CoreMemoryView implements AutoCloseable {
         return view;
     }
 
+    /** {@code text} redacted as blocks are: what the memory tools answer is read by agents the same way. */
+    public String redact(String text) {
+        return redactor.redact(text);
+    }
+
     private MemoryBlock redacted(MemoryBlock block) {
         String content = redactor.redact(block.content());
         if (content.length() > MemoryBlock.MAX_CHARS) {
