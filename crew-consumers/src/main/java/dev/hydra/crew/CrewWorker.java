@@ -191,7 +191,7 @@ public final class CrewWorker implements Service {
         ledger = new StatusLedger(kafkaClientProps, name(), statusLookback);
         endpoint = new ModelEndpoint(config);
         try {
-            memory = CoreMemoryView.start(kafkaClientProps, name(), MEMORY_LOAD);
+            memory = CoreMemoryView.start(kafkaClientProps, name(), MEMORY_LOAD, redactor);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(name() + " was interrupted while reading core memory", e);

@@ -205,4 +205,25 @@ class AgentCrewTest {
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
         assertThat(proposed).singleElement().satisfies(task -> assertThat(task.id()).isNotEqualTo(computed));
     }
+
+    @Test
+    void aSecretInAMemoryAnswerIsRedactedBeforeTheAgentsNextModelCall() throws Exception {
+        ToolGateway memory = (call, timeout) -> {
+            calls.add(call);
+            return Optional.of(new ToolResult(call.id(), call.taskId(), ToolStatus.OK, "- [0.91] the staging key is "
+                    + TestRedactor.SECRET + " (task t1, infrastructure)", null));
+        };
+        AgentCrew crew = Crews.inferenceOptimization(model, ScriptedModelServer.MODEL, memory,
+                new AgentCrew.Limits(5, 5, 10_000, Duration.ofSeconds(5)))
+                .remembering(dev.hydra.crew.agent.CoreMemoryView.of(List.of(), TestRedactor.OPENAI_KEYS));
+        server.then(toolCalls(100, 20, List.of(Map.entry("archival_memory_search", Map.of("query", "staging key")))),
+                answer("nothing to change", 150, 30));
+
+        TaskOutcome outcome = crew.execute(context(optimizeTask()));
+
+        assertThat(outcome.outcome()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(calls).extracting(ToolCall::qualifiedTool).containsExactly("memory.archival_memory_search");
+        assertThat(ScriptedModelServer.toolMessages(server.requests.get(1))).singleElement().satisfies(message ->
+                assertThat(message).doesNotContain(TestRedactor.SECRET).contains("[REDACTED:openai_api_key]"));
+    }
 }

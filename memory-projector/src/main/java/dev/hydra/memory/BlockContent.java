@@ -29,6 +29,10 @@ public final class BlockContent {
             if (key.isEmpty()) {
                 throw new IllegalArgumentException("entry key must not be blank");
             }
+            if (key.length() > MAX_KEY_CHARS) {
+                // A key is a name (a service, a technology): a longer one would push every other entry out.
+                key = key.substring(0, MAX_KEY_CHARS - 1).strip() + "…";
+            }
             text = oneLine(text == null ? "" : text).strip();
             int room = MAX_ENTRY_CHARS - key.length() - KEY_SEPARATOR.length();
             if (text.length() > room) {
@@ -174,7 +178,22 @@ public final class BlockContent {
         return out.toString();
     }
 
-    private static String oneLine(String text) {
-        return text.replace('\r', ' ').replace('\n', ' ');
+    /**
+     * Every line break Java's {@code \\R} knows (U+2028, U+0085, form feed … as well as CR and LF) and
+     * every other control character becomes a space: an entry is one line for every reader, so text
+     * from a result or an agent cannot start a line of its own in the block (an {@code evaluate} line
+     * the P4 rule would read) or in a prompt.
+     */
+    static String oneLine(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> {
+            if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029 || Character.getType(c) == Character.FORMAT
+                    && c != 0x200D) {
+                out.append(' ');
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.toString();
     }
 }

@@ -3,6 +3,7 @@ package dev.hydra.memory;
 import dev.hydra.topics.DeadLetters;
 import dev.hydra.topics.EventProducer;
 import dev.hydra.topics.GroupLoop;
+import dev.hydra.topics.TopicReader;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.events.Replay;
 import dev.hydra.topics.events.ToolCall;
@@ -12,9 +13,13 @@ import dev.hydra.topics.signing.UnverifiedRecordException;
 import dev.hydra.topics.signing.VerdictVerifier;
 import dev.hydra.topics.tools.ToolVocabulary;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -29,8 +34,12 @@ import org.slf4j.LoggerFactory;
  * verifies, and it acts as the crew the signed call names: that identity, not anything in the
  * arguments, is what the blocks' write rules judge, and a refused write is audited.
  *
- * <p>Every tool is safe to run again on a redelivery: an append is keyed by its line, an archival
- * insert by the call's id, and searches change nothing.
+ * <p>A signed call runs at most once. Its answer on {@code hydra.toolcalls.results} is the record that
+ * it ran: a call whose id was answered (a redelivery, or the signed record put back on the topic) is
+ * not run again, because a replace applied twice, or an append re-applied after its line was
+ * corrected, would change a block every later prompt carries. The answers of the last
+ * {@link #MAX_AGE} are read at start; a call created before that (or more than {@link #MAX_SKEW} in
+ * the future) is refused as stale, so the set of answered ids stays bounded by one window.
  */
 final class MemoryTools implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MemoryTools.class);
@@ -39,6 +48,18 @@ final class MemoryTools implements AutoCloseable {
     /** What one answer may hold: a search is a handful of passages, not a dump of memory. */
     static final int MAX_OUTPUT_CHARS = 4_000;
     private static final int SEARCH_K = 5;
+    /** A call older than this is never live work (its agent gave up long before) and is refused. */
+    static final Duration MAX_AGE = Duration.ofHours(1);
+    /** How far a call's creation time may be ahead of this clock. */
+    static final Duration MAX_SKEW = Duration.ofMinutes(5);
+    /** The longest text an agent may store or search with (a passage, a query). */
+    static final int MAX_TEXT_CHARS = 4_000;
+    /**
+     * Passages one crew may store in an hour. Each is embedded and kept for good, and the calls come
+     * without a person (agent_memory is autonomous), so an agent looping on inserts, or a producer
+     * with a crew's credentials, would otherwise grow archival memory without end.
+     */
+    static final int MAX_PASSAGES_PER_HOUR = 600;
 
     private final CoreMemory core;
     private final Optional<ArchivalMemory> archival;
@@ -46,6 +67,10 @@ final class MemoryTools implements AutoCloseable {
     private final VerdictVerifier verifier;
     private final Clock clock;
     private GroupLoop loop;
+    private TopicReader answers;
+    /** Ids of the calls answered within {@link #MAX_AGE}, with when they were answered. */
+    private final Map<String, Instant> answered = new ConcurrentHashMap<>();
+    private final Budget passages = new Budget(MAX_PASSAGES_PER_HOUR, Duration.ofHours(1));
 
     MemoryTools(CoreMemory core, Optional<ArchivalMemory> archival, EventProducer producer, VerdictVerifier verifier,
                 Clock clock) {
@@ -56,13 +81,26 @@ final class MemoryTools implements AutoCloseable {
         this.clock = clock;
     }
 
-    void start(Properties clientProps) {
+    void start(Properties clientProps) throws InterruptedException {
+        answers = TopicReader.open(clientProps, "hydra-memory-tools-answers", List.of(Topics.TOOLCALLS_RESULTS.name()),
+                TopicReader.Start.since(clock.instant().minus(MAX_AGE).minus(MAX_SKEW)))
+                .follow("memory-tools-answers", this::answeredElsewhere);
+        if (!answers.awaitCaughtUp(Duration.ofSeconds(60))) {
+            throw new IllegalStateException("could not read " + Topics.TOOLCALLS_RESULTS.name()
+                    + " (the answers already given) within 60s; memory tool calls are not run without them");
+        }
         loop = GroupLoop.group(GROUP).topics(Topics.TOOLCALLS_APPROVED).named("memory-tools")
                 .deadLetters(producer, SOURCE).afterBatch(producer::flush).start(clientProps, this::handle);
     }
 
     boolean healthy() {
-        return loop != null && loop.healthy();
+        return loop != null && loop.healthy() && answers.healthy();
+    }
+
+    private void answeredElsewhere(ConsumerRecord<String, byte[]> record) {
+        if (record.key() != null) {
+            answered.putIfAbsent(record.key(), Instant.ofEpochMilli(record.timestamp()));
+        }
     }
 
     private void handle(ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
@@ -79,6 +117,22 @@ final class MemoryTools implements AutoCloseable {
                     record.offset(), call.id(), call.qualifiedTool(), refusal.get());
             await(producer.sendRaw(DeadLetters.of(record, new UnverifiedRecordException(refusal.get()), SOURCE)));
             answer(call, ToolStatus.REFUSED, refusal.get());
+            return;
+        }
+        if (answered.containsKey(call.id())) {
+            LOG.warn("{}-{}@{}: memory tool call {} {} was answered already; not run again", record.topic(),
+                    record.partition(), record.offset(), call.id(), call.qualifiedTool());
+            return;
+        }
+        Instant now = clock.instant();
+        if (call.createdAt().isBefore(now.minus(MAX_AGE)) || call.createdAt().isAfter(now.plus(MAX_SKEW))) {
+            String stale = "stale: the call was created at " + call.createdAt() + ", and a memory tool call runs "
+                    + "only within " + MAX_AGE.toMinutes() + " minutes of its creation (a signed call put back "
+                    + "on the topic is not run again)";
+            LOG.warn("{}-{}@{}: memory tool call {} refused: {}", record.topic(), record.partition(), record.offset(),
+                    call.id(), stale);
+            await(producer.sendRaw(DeadLetters.of(record, new UnverifiedRecordException(stale), SOURCE)));
+            answer(call, ToolStatus.REFUSED, stale);
             return;
         }
         if (Replay.isDryRun(call.replay())) {
@@ -110,15 +164,19 @@ final class MemoryTools implements AutoCloseable {
                                 + "'; read the block in your prompt and quote its text exactly")), call);
             }
             case "archival_memory_insert" -> {
-                String text = required(call, "text");
+                String text = bounded(call, "text");
                 ArchivalMemory store = archival();
+                if (!passages.take(crew, clock.instant())) {
+                    throw new ToolError("archival memory takes at most " + MAX_PASSAGES_PER_HOUR + " passages an hour "
+                            + "from one crew, and " + crew + " stored that many; keep what matters in fewer passages");
+                }
                 store.add(new ArchivalMemory.Passage("agent:" + call.id(), text, call.taskId(), crew, "agent",
                         clock.instant()));
                 MemoryMetrics.ARCHIVED.labels("agent").inc();
                 yield "stored in archival memory (" + store.size() + " passages)";
             }
-            case "archival_memory_search" -> hits(archival().search(required(call, "query"), SEARCH_K), "");
-            case "recall_search" -> hits(archival().search(required(call, "query"), SEARCH_K * 4).stream()
+            case "archival_memory_search" -> hits(archival().search(bounded(call, "query"), SEARCH_K), "");
+            case "recall_search" -> hits(archival().search(bounded(call, "query"), SEARCH_K * 4).stream()
                     .filter(hit -> hit.passage().kind().equals("result")).limit(SEARCH_K).toList(), "result");
             default -> throw new ToolError("memory has no tool '" + call.tool() + "'; its tools: core_memory_append, "
                     + "core_memory_replace, archival_memory_insert, archival_memory_search, recall_search");
@@ -174,6 +232,16 @@ final class MemoryTools implements AutoCloseable {
         return value;
     }
 
+    /** A required text of at most {@link #MAX_TEXT_CHARS}: each passage is embedded and kept for good. */
+    private static String bounded(ToolCall call, String argument) throws ToolError {
+        String value = required(call, argument);
+        if (value.length() > MAX_TEXT_CHARS) {
+            throw new ToolError(call.qualifiedTool() + " argument '" + argument + "' must be at most " + MAX_TEXT_CHARS
+                    + " characters, was " + value.length() + "; store a summary, or several passages");
+        }
+        return value;
+    }
+
     private static String optional(ToolCall call, String argument) throws ToolError {
         Object value = call.arguments().get(argument);
         if (value == null) {
@@ -199,6 +267,9 @@ final class MemoryTools implements AutoCloseable {
                 call.taskId(), status);
         await(producer.send(Topics.TOOLCALLS_RESULTS, call.id(),
                 new ToolResult(call.id(), call.taskId(), status, output, clock.instant()), call.taskId()));
+        Instant now = clock.instant();
+        answered.put(call.id(), now);
+        answered.values().removeIf(at -> at.isBefore(now.minus(MAX_AGE).minus(MAX_SKEW)));
     }
 
     private static void await(java.util.concurrent.Future<?> sent) throws InterruptedException {
@@ -206,6 +277,31 @@ final class MemoryTools implements AutoCloseable {
             sent.get(30, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot write a memory tool result: " + e.getMessage(), e);
+        }
+    }
+
+    /** At most {@code limit} uses per name within any {@code window}, without Kafka. */
+    static final class Budget {
+        private final int limit;
+        private final Duration window;
+        private final Map<String, java.util.ArrayDeque<Instant>> used = new java.util.HashMap<>();
+
+        Budget(int limit, Duration window) {
+            this.limit = limit;
+            this.window = window;
+        }
+
+        /** Takes one use for {@code name} at {@code now}; false (and nothing taken) when none is left. */
+        synchronized boolean take(String name, Instant now) {
+            java.util.ArrayDeque<Instant> uses = used.computeIfAbsent(name, n -> new java.util.ArrayDeque<>());
+            while (!uses.isEmpty() && !uses.peekFirst().isAfter(now.minus(window))) {
+                uses.removeFirst();
+            }
+            if (uses.size() >= limit) {
+                return false;
+            }
+            uses.addLast(now);
+            return true;
         }
     }
 
@@ -220,6 +316,9 @@ final class MemoryTools implements AutoCloseable {
     public void close() {
         if (loop != null) {
             loop.close();
+        }
+        if (answers != null) {
+            answers.close();
         }
     }
 }

@@ -18,6 +18,11 @@ import java.util.Optional;
 final class ResultEntries {
     /** Artefact names a crew may use to say which service a result is about, most specific first. */
     private static final List<String> SERVICE_ARTEFACTS = List.of("service", "container", "target");
+    /**
+     * The most technologies one result may name: each becomes a P4 task, and a result listing
+     * hundreds would push every other finding out of the block.
+     */
+    static final int MAX_TECHNOLOGIES = 5;
 
     /** One write a result asks for: which block, by whom, what entries (one write, one new version). */
     record BlockUpdate(CoreBlock block, String writer, List<BlockContent.Entry> entries) {
@@ -46,6 +51,9 @@ final class ResultEntries {
         }
         List<BlockContent.Entry> entries = new ArrayList<>();
         for (Object item : listed) {
+            if (entries.size() == MAX_TECHNOLOGIES) {
+                break;
+            }
             if (item instanceof Map<?, ?> technology && technology.get("name") instanceof String name && !name.isBlank()) {
                 Object why = technology.get("reason");
                 entries.add(new BlockContent.Entry("evaluate " + name.strip(),

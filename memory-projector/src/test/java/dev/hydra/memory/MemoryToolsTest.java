@@ -190,4 +190,69 @@ class MemoryToolsTest {
         ToolResult unknown = run(call(Crew.RESEARCH, "forget_everything", Map.of()));
         assertThat(unknown.output()).startsWith("memory has no tool 'forget_everything'");
     }
+
+    /** Puts the signed call on the topic and waits until the memory tools committed past it (run or skipped). */
+    private static void putBack(ToolCall call) throws Exception {
+        org.apache.kafka.clients.producer.RecordMetadata sent = producer.sendWithHeaders(Topics.TOOLCALLS_APPROVED,
+                call.id(), call, TestSigning.signed(EventHeaders.of(Topics.TOOLCALLS_APPROVED, call.taskId()), call))
+                .get();
+        var partition = new org.apache.kafka.common.TopicPartition(sent.topic(), sent.partition());
+        await().atMost(PATIENCE).until(() -> {
+            var committed = kafka.admin().listConsumerGroupOffsets(MemoryTools.GROUP).partitionsToOffsetAndMetadata()
+                    .get().get(partition);
+            return committed != null && committed.offset() > sent.offset();
+        });
+    }
+
+    @Test
+    void aSignedAppendPutBackAfterItsLineWasCorrectedIsNotRunAgain() throws Exception {
+        ToolCall stale = call(Crew.INFRASTRUCTURE, "core_memory_append", Map.of("block", "infrastructure_health",
+                "text", "qdrant: healthy, no action needed"));
+        assertThat(run(stale).status()).isEqualTo(ToolStatus.OK);
+        ToolResult corrected = run(call(Crew.INFRASTRUCTURE, "core_memory_replace", Map.of("block",
+                "infrastructure_health", "old_text", "healthy, no action needed", "new_text", "DOWN since 10:02, restart it")));
+        assertThat(corrected.status()).as(corrected.output()).isEqualTo(ToolStatus.OK);
+
+        putBack(stale);
+        assertThat(block("infrastructure_health")).contains("qdrant: DOWN since 10:02, restart it")
+                .doesNotContain("healthy, no action needed");
+        assertThat(on(Topics.TOOLCALLS_RESULTS.name()).stream().filter(r -> stale.id().equals(r.key())))
+                .as("the call was answered once, when it ran").hasSize(1);
+    }
+
+    @Test
+    void aReplaceRedeliveredIsAppliedOnce() throws Exception {
+        assertThat(run(call(Crew.INFRASTRUCTURE, "core_memory_append", Map.of("block", "infrastructure_health",
+                "text", "build: retries 1"))).status()).isEqualTo(ToolStatus.OK);
+        ToolCall grow = call(Crew.INFRASTRUCTURE, "core_memory_replace", Map.of("block", "infrastructure_health",
+                "old_text", "retries 1", "new_text", "retries 1 1"));
+        assertThat(run(grow).status()).isEqualTo(ToolStatus.OK);
+        putBack(grow);
+        assertThat(block("infrastructure_health")).contains("build: retries 1 1").doesNotContain("retries 1 1 1");
+    }
+
+    @Test
+    void aSignedCallCreatedLongAgoOrInTheFutureIsRefusedAsStale() {
+        for (Instant created : List.of(Instant.now().minus(Duration.ofHours(2)), Instant.now().plus(Duration.ofHours(1)))) {
+            String id = UUID.randomUUID().toString();
+            ToolCall old = new ToolCall(id, "task-" + id.substring(0, 8), Crew.RESEARCH, "agent", ToolVocabulary.MEMORY,
+                    "core_memory_append", Map.of("block", "research_findings", "text", "evaluate stale-tech: replayed"),
+                    List.of(), created, null);
+            ToolResult refused = run(old);
+            assertThat(refused.status()).isEqualTo(ToolStatus.REFUSED);
+            assertThat(refused.output()).startsWith("stale: the call was created at " + created);
+        }
+        assertThat(block("research_findings")).doesNotContain("stale-tech");
+    }
+
+    @Test
+    void anOversizedPassageOrQueryIsAnErrorNamingTheArgumentAndItsLimit() {
+        ToolResult passage = run(call(Crew.RESEARCH, "archival_memory_insert", Map.of("text", "x".repeat(50_000))));
+        assertThat(passage.status()).isEqualTo(ToolStatus.ERROR);
+        assertThat(passage.output()).startsWith("memory.archival_memory_insert argument 'text' must be at most 4000 "
+                + "characters, was 50000");
+        ToolResult query = run(call(Crew.RESEARCH, "recall_search", Map.of("query", "y".repeat(4_001))));
+        assertThat(query.status()).isEqualTo(ToolStatus.ERROR);
+        assertThat(query.output()).startsWith("memory.recall_search argument 'query' must be at most 4000");
+    }
 }

@@ -21,7 +21,7 @@ final class NodeLatencies implements AutoCloseable {
     /** A node silent for longer is gone; its figure no longer counts. */
     static final Duration LIVE = Duration.ofMinutes(10);
 
-    private final Map<String, NodeAnnouncement> nodes = new ConcurrentHashMap<>();
+    private final Latest latest = new Latest();
     private final TopicReader reader;
 
     NodeLatencies(Properties clientProps) {
@@ -31,17 +31,42 @@ final class NodeLatencies implements AutoCloseable {
 
     private void apply(ConsumerRecord<String, byte[]> record) {
         if (record.value() == null) {
-            nodes.remove(record.key());
+            latest.forget(record.key());
             return;
         }
-        NodeAnnouncement node = Topics.CREW_NODES.valueSerde().deserialize(record.topic(), record.value());
-        nodes.put(node.node(), node);
+        latest.heard(Topics.CREW_NODES.valueSerde().deserialize(record.topic(), record.value()), Instant.now());
     }
 
     /** The highest p95 among nodes heard from within {@link #LIVE} that made model calls. */
     Optional<Double> p95Ms(Instant now) {
-        return nodes.values().stream().filter(n -> n.modelCalls() > 0 && n.heartbeatAt().isAfter(now.minus(LIVE)))
-                .map(NodeAnnouncement::modelLatencyP95Ms).max(Double::compare);
+        return latest.p95Ms(now);
+    }
+
+    /**
+     * Each node's last announcement and when it was heard, without Kafka. A node is live by when it
+     * was heard, not by the {@code heartbeatAt} it wrote: an announcement dated in the future would
+     * otherwise keep its figure (and the slow-inference task it starts) alive for good.
+     */
+    static final class Latest {
+        private record Heard(NodeAnnouncement node, Instant at) {
+        }
+
+        private final Map<String, Heard> nodes = new ConcurrentHashMap<>();
+
+        void heard(NodeAnnouncement node, Instant receivedAt) {
+            Instant at = node.heartbeatAt().isAfter(receivedAt) ? receivedAt : node.heartbeatAt();
+            nodes.put(node.node(), new Heard(node, at));
+            nodes.values().removeIf(heard -> heard.at().isBefore(receivedAt.minus(LIVE)));
+        }
+
+        void forget(String node) {
+            nodes.remove(node);
+        }
+
+        Optional<Double> p95Ms(Instant now) {
+            return nodes.values().stream().filter(h -> h.node().modelCalls() > 0 && h.at().isAfter(now.minus(LIVE)))
+                    .map(h -> h.node().modelLatencyP95Ms()).max(Double::compare);
+        }
     }
 
     boolean healthy() {

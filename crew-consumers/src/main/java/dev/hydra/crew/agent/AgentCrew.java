@@ -140,7 +140,8 @@ public final class AgentCrew implements TaskExecutor {
     public TaskOutcome execute(TaskContext context) throws Exception {
         TaskBudget budget = new TaskBudget(limits.maxIterations(), limits.maxToolCalls(), limits.tokenBudget());
         AgentToolbox toolbox = new AgentToolbox(context.task().id(), context.attempt(), crew, gateway,
-                limits.toolTimeout(), budget, context.task().replay());
+                limits.toolTimeout(), budget, context.task().replay(),
+                memory == null ? text -> text : memory::redact);
         ChatModel guarded = new GuardedChatModel(model, budget, crew.wireName(), modelName);
         if (memory != null) {
             guarded = MemoryPrompt.carrying(guarded, crew, memory);

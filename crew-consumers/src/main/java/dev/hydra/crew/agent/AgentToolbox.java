@@ -49,6 +49,7 @@ public final class AgentToolbox {
     private final Duration timeout;
     private final TaskBudget budget;
     private final Replay replay;
+    private final java.util.function.UnaryOperator<String> answers;
     private final AtomicInteger sequence = new AtomicInteger();
     /** The random part of this toolbox's call ids. */
     private final String nonce = UUID.randomUUID().toString();
@@ -57,6 +58,17 @@ public final class AgentToolbox {
     /** @param replay the task's replay (null for live work): its calls carry it, so a dry run's are never executed */
     public AgentToolbox(String taskId, int attempt, Crew crew, ToolGateway gateway, Duration timeout,
                         TaskBudget budget, Replay replay) {
+        this(taskId, attempt, crew, gateway, timeout, budget, replay, text -> text);
+    }
+
+    /**
+     * @param answers applied to every answer before the agent reads it: the memory projector answers
+     *                from blocks and passages that were not all judged by the constitution, and what the
+     *                agent reads goes out with its next model call
+     */
+    public AgentToolbox(String taskId, int attempt, Crew crew, ToolGateway gateway, Duration timeout,
+                        TaskBudget budget, Replay replay, java.util.function.UnaryOperator<String> answers) {
+        this.answers = answers;
         this.replay = replay;
         this.taskId = taskId;
         this.attempt = attempt;
@@ -127,7 +139,9 @@ public final class AgentToolbox {
             return "ERROR: no answer to " + target.qualified() + " within " + timeout + " (it may still be pending "
                     + "human approval).";
         }
-        ToolResult answer = result.get();
+        ToolResult got = result.get();
+        ToolResult answer = new ToolResult(got.toolCallId(), got.taskId(), got.status(), answers.apply(got.output()),
+                got.at());
         traces.add(new Trace(agent, target.qualified(), id, answer.status()));
         return switch (answer.status()) {
             case OK -> answer.output();

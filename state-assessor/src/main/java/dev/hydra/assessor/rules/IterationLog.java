@@ -18,6 +18,17 @@ import java.util.Map;
  * Framework-free and thread-safe (results arrive on a reader thread, assessments on another).
  */
 public final class IterationLog {
+    /**
+     * The most crews and actions the log tracks. Results name their action themselves, so a producer
+     * writing results under ever new actions would grow every map here and every report without end;
+     * results past this many keys are counted together under {@link #OTHER}.
+     */
+    public static final int MAX_KEYS = 100;
+    /** The longest action name kept (longer ones are cut; the name of an action is short). */
+    public static final int MAX_ACTION_CHARS = 100;
+    /** The action name the results past {@link #MAX_KEYS} are counted under. */
+    public static final String OTHER = "(other actions)";
+
     private record Key(Crew crew, String action) {
     }
 
@@ -46,7 +57,7 @@ public final class IterationLog {
     }
 
     public synchronized void add(TaskResult result) {
-        Key key = new Key(result.crew(), result.action());
+        Key key = key(result);
         Tally tally = current.computeIfAbsent(key, k -> new Tally());
         if (result.outcome() == Outcome.SUCCEEDED) {
             tally.completed++;
@@ -61,6 +72,19 @@ public final class IterationLog {
         tally.durationMs += Math.max(0, result.durationMs());
         tally.maxDurationMs = Math.max(tally.maxDurationMs, result.durationMs());
         tally.tokens += Math.max(0, result.tokens());
+    }
+
+    private Key key(TaskResult result) {
+        String action = result.action().length() <= MAX_ACTION_CHARS ? result.action()
+                : result.action().substring(0, MAX_ACTION_CHARS - 1) + "…";
+        Key key = new Key(result.crew(), action);
+        if (current.containsKey(key) || failuresInARow.containsKey(key) || earlier.containsKey(key)) {
+            return key;
+        }
+        java.util.Set<Key> known = new java.util.HashSet<>(earlier.keySet());
+        known.addAll(failuresInARow.keySet());
+        known.addAll(current.keySet());
+        return known.size() < MAX_KEYS ? key : new Key(result.crew(), OTHER);
     }
 
     /**

@@ -20,6 +20,12 @@ import java.util.Map;
 public final class LearningRules {
     public static final String ACTION = "analyze_iteration";
     static final int IMPACT = 30;
+    /**
+     * The most analyze_iteration tasks one report gives: each carries the report, and results that
+     * fail under many actions at once (an outage, or a producer writing results) would otherwise give
+     * the self-improvement crew one task per action. The worst rows go first.
+     */
+    public static final int MAX_GAPS_PER_REPORT = 3;
 
     /**
      * @param minTasks results of a crew and action in an iteration before its error rate or duration counts
@@ -40,7 +46,10 @@ public final class LearningRules {
     /** The regressions of one report, as self-improvement gaps. */
     public List<Gap> identify(IterationReport report) {
         List<Gap> gaps = new ArrayList<>();
-        for (IterationReport.ActionStats row : report.actions()) {
+        List<IterationReport.ActionStats> worstFirst = report.actions().stream()
+                .sorted(java.util.Comparator.comparingInt(IterationReport.ActionStats::consecutiveFailures)
+                        .thenComparingInt(IterationReport.ActionStats::failed).reversed()).toList();
+        for (IterationReport.ActionStats row : worstFirst) {
             if (row.crew() == Crew.SELF_IMPROVEMENT) {
                 continue;
             }
@@ -59,7 +68,7 @@ public final class LearningRules {
                         + row.previousMeanDurationMs() + " ms before"));
             }
         }
-        return gaps;
+        return gaps.size() <= MAX_GAPS_PER_REPORT ? gaps : List.copyOf(gaps.subList(0, MAX_GAPS_PER_REPORT));
     }
 
     private static Gap gap(IterationReport report, IterationReport.ActionStats row, String trigger, String what) {

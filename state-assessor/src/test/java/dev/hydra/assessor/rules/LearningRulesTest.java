@@ -98,4 +98,31 @@ class LearningRulesTest {
         log.add(result(Crew.RESEARCH, "describe_image", Outcome.SUCCEEDED, 800));
         assertThat(RULES.identify(log.close(T0.plusSeconds(900), 0))).isEmpty();
     }
+
+    @Test
+    void resultsUnderEverNewActionsGiveBoundedReportsAndAtMostAFewTasks() throws Exception {
+        IterationLog log = new IterationLog("run", T0);
+        for (int i = 0; i < 5_000; i++) {
+            String action = "act" + i + "-" + "x".repeat(5_000);
+            for (int n = 0; n < 3; n++) {
+                log.add(result(Crew.DEVELOPMENT, action, Outcome.FAILED, 1_000));
+            }
+        }
+        log.add(result(Crew.INFRASTRUCTURE, "restart_service", Outcome.SUCCEEDED, 500));
+        IterationReport report = log.close(T0.plusSeconds(300), 0);
+        assertThat(report.actions()).hasSizeLessThanOrEqualTo(IterationLog.MAX_KEYS + Crew.values().length);
+        assertThat(report.actions()).allSatisfy(row -> assertThat(row.action().length())
+                .isLessThanOrEqualTo(IterationLog.MAX_ACTION_CHARS));
+        assertThat(report.actions()).anySatisfy(row -> {
+            assertThat(row.action()).isEqualTo(IterationLog.OTHER);
+            assertThat(row.failed()).isEqualTo((5_000 - IterationLog.MAX_KEYS) * 3);
+        });
+        assertThat(dev.hydra.topics.Json.MAPPER.writeValueAsBytes(report).length).as("fits a Kafka record")
+                .isLessThan(1_000_000);
+        List<Gap> gaps = RULES.identify(report);
+        assertThat(gaps).hasSize(LearningRules.MAX_GAPS_PER_REPORT);
+        assertThat(gaps).allSatisfy(gap -> assertThat(dev.hydra.topics.Json.MAPPER.writeValueAsBytes(gap.task()).length)
+                .isLessThan(1_000_000));
+        assertThat(gaps.get(0).task().description()).contains("(other actions) failed 14700 times in a row");
+    }
 }

@@ -36,9 +36,9 @@ public record NodeAnnouncement(String node, Crew crew, List<String> models, List
         heartbeatAt = heartbeatAt == null ? Instant.now() : heartbeatAt;
         health = health == null ? Health.UP : health;
         detail = detail == null ? "" : detail;
-        if (modelCalls < 0 || modelLatencyP95Ms < 0 || Double.isNaN(modelLatencyP95Ms)) {
-            throw new IllegalArgumentException("modelCalls and modelLatencyP95Ms must be 0 or more, were " + modelCalls
-                    + " and " + modelLatencyP95Ms);
+        if (modelCalls < 0 || modelLatencyP95Ms < 0 || !Double.isFinite(modelLatencyP95Ms)) {
+            throw new IllegalArgumentException("modelCalls and modelLatencyP95Ms must be finite numbers, 0 or more, were "
+                    + modelCalls + " and " + modelLatencyP95Ms);
         }
     }
 

@@ -23,10 +23,14 @@ import java.util.regex.Pattern;
  *       keyed {@code evaluate NAME} looks like in memory-projector's {@code key: text} block format);
  *       WHY becomes the technology's {@code reason}. Other lines are notes and are ignored.</li>
  * </ul>
- * Content that fits neither form names no technology.
+ * Content that fits neither form names no technology. At most {@link #MAX_TECHNOLOGIES} are read (the
+ * first ones, so the set stays the same while the block grows): each becomes a P4 task with no person
+ * involved, and a block full of evaluate lines would otherwise be a hundred tasks at once.
  */
 public final class ResearchFindings {
     public static final String FIELD = "technologies_to_evaluate";
+    /** The most technologies one block names. */
+    public static final int MAX_TECHNOLOGIES = 10;
     /** {@code evaluate: NAME[: WHY]} or {@code evaluate NAME: [WHY]}; a colon is required so prose never matches. */
     private static final Pattern LINE = Pattern.compile(
             "^\\s*(?:[-*]\\s*)?evaluate(?::\\s*(?<name>\\S.*?)(?::\\s+(?<why>.*?))?"
@@ -81,7 +85,12 @@ public final class ResearchFindings {
     /** One entry per name (case-insensitive): the first wins, so repeating a line changes nothing. */
     private static List<Technology> distinct(List<Technology> technologies) {
         Map<String, Technology> byName = new LinkedHashMap<>();
-        technologies.forEach(t -> byName.putIfAbsent(t.name().toLowerCase(Locale.ROOT), t));
+        for (Technology t : technologies) {
+            if (byName.size() == MAX_TECHNOLOGIES) {
+                break;
+            }
+            byName.putIfAbsent(t.name().toLowerCase(Locale.ROOT), t);
+        }
         return List.copyOf(byName.values());
     }
 }

@@ -48,4 +48,20 @@ class ResearchFindingsTest {
         assertThat(ResearchFindings.technologiesToEvaluate("")).isEmpty();
         assertThat(ResearchFindings.technologiesToEvaluate(null)).isEmpty();
     }
+
+    @Test
+    void aBlockFullOfEvaluateLinesNamesAtMostTenTheFirstOnes() {
+        StringBuilder block = new StringBuilder();
+        for (int i = 0; i < 150; i++) {
+            block.append("evaluate tech").append(i).append(": r\n");
+        }
+        assertThat(ResearchFindings.technologiesToEvaluate(block.toString())).extracting(Technology::name)
+                .hasSize(ResearchFindings.MAX_TECHNOLOGIES).startsWith("tech0").endsWith("tech9");
+        StringBuilder json = new StringBuilder("{\"technologies_to_evaluate\": [\"a\"");
+        for (int i = 0; i < 150; i++) {
+            json.append(", \"j").append(i).append('"');
+        }
+        assertThat(ResearchFindings.technologiesToEvaluate(json.append("]}").toString()))
+                .hasSize(ResearchFindings.MAX_TECHNOLOGIES);
+    }
 }
