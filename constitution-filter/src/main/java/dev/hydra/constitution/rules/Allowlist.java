@@ -27,9 +27,15 @@ final class Allowlist {
     static final String SANDBOX_OFF = "sandbox_off";
 
     /** One autonomous operation: the tools it names and the paths it covers (for those tools, or any). */
-    record Operation(String name, List<Pattern> tools, List<PathGlob> paths) {
+    record Operation(String name, List<Pattern> tools, List<PathGlob> paths, Pattern anyTool) {
+        Operation(String name, List<Pattern> tools, List<PathGlob> paths) {
+            // one pattern for all its tools: a check asks every operation, and one match beats one per tool
+            this(name, List.copyOf(tools), List.copyOf(paths), tools.isEmpty() ? null : Pattern.compile(
+                    tools.stream().map(t -> "(?:" + t.pattern() + ")").collect(java.util.stream.Collectors.joining("|"))));
+        }
+
         boolean namesTool(String tool) {
-            return tools.stream().anyMatch(t -> t.matcher(tool).matches());
+            return anyTool != null && anyTool.matcher(tool).matches();
         }
 
         boolean coversWriteBy(String tool, String path, boolean glob) {
