@@ -1,6 +1,5 @@
 package dev.hydra.memory;
 
-import dev.hydra.topics.DeadLetters;
 import dev.hydra.topics.EventProducer;
 import dev.hydra.topics.GroupLoop;
 import dev.hydra.topics.TopicReader;
@@ -9,7 +8,7 @@ import dev.hydra.topics.events.Replay;
 import dev.hydra.topics.events.ToolCall;
 import dev.hydra.topics.events.ToolResult;
 import dev.hydra.topics.events.ToolStatus;
-import dev.hydra.topics.signing.UnverifiedRecordException;
+import dev.hydra.topics.signing.RefusedCalls;
 import dev.hydra.topics.signing.VerdictVerifier;
 import dev.hydra.topics.tools.ToolVocabulary;
 import java.time.Clock;
@@ -20,9 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,10 +109,7 @@ final class MemoryTools implements AutoCloseable {
         }
         Optional<String> refusal = verifier.refusal(record.headers(), call);
         if (refusal.isPresent()) {
-            LOG.warn("{}-{}@{}: memory tool call {} {} refused, not run: {}", record.topic(), record.partition(),
-                    record.offset(), call.id(), call.qualifiedTool(), refusal.get());
-            await(producer.sendRaw(DeadLetters.of(record, new UnverifiedRecordException(refusal.get()), SOURCE)));
-            answer(call, ToolStatus.REFUSED, refusal.get());
+            refuse(record, call, refusal.get());
             return;
         }
         if (answered.containsKey(call.id())) {
@@ -129,15 +122,11 @@ final class MemoryTools implements AutoCloseable {
             String stale = "stale: the call was created at " + call.createdAt() + ", and a memory tool call runs "
                     + "only within " + MAX_AGE.toMinutes() + " minutes of its creation (a signed call put back "
                     + "on the topic is not run again)";
-            LOG.warn("{}-{}@{}: memory tool call {} refused: {}", record.topic(), record.partition(), record.offset(),
-                    call.id(), stale);
-            await(producer.sendRaw(DeadLetters.of(record, new UnverifiedRecordException(stale), SOURCE)));
-            answer(call, ToolStatus.REFUSED, stale);
+            refuse(record, call, stale);
             return;
         }
         if (Replay.isDryRun(call.replay())) {
-            answer(call, ToolStatus.OK, "dry run: " + call.qualifiedTool()
-                    + " was approved by the constitution and not executed");
+            send(RefusedCalls.dryRun(call, clock.instant()));
             return;
         }
         try {
@@ -265,19 +254,26 @@ final class MemoryTools implements AutoCloseable {
     private void answer(ToolCall call, ToolStatus status, String output) throws InterruptedException {
         LOG.info("memory tool call {} {} by {} for task {}: {}", call.id(), call.qualifiedTool(), call.crew().wireName(),
                 call.taskId(), status);
-        await(producer.send(Topics.TOOLCALLS_RESULTS, call.id(),
-                new ToolResult(call.id(), call.taskId(), status, output, clock.instant()), call.taskId()));
-        Instant now = clock.instant();
-        answered.put(call.id(), now);
-        answered.values().removeIf(at -> at.isBefore(now.minus(MAX_AGE).minus(MAX_SKEW)));
+        send(new ToolResult(call.id(), call.taskId(), status, output, clock.instant()));
     }
 
-    private static void await(java.util.concurrent.Future<?> sent) throws InterruptedException {
-        try {
-            sent.get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot write a memory tool result: " + e.getMessage(), e);
-        }
+    /** Not run: dead-lettered with the reason and answered REFUSED, as the tool executor does. */
+    private void refuse(ConsumerRecord<byte[], byte[]> record, ToolCall call, String reason) throws InterruptedException {
+        LOG.warn("{}-{}@{}: memory tool call {} {} refused, not run: {}", record.topic(), record.partition(),
+                record.offset(), call.id(), call.qualifiedTool(), reason);
+        RefusedCalls.refuse(producer, record, call, reason, SOURCE);
+        answered(call.id());
+    }
+
+    private void send(ToolResult result) throws InterruptedException {
+        RefusedCalls.acknowledged(producer.send(Topics.TOOLCALLS_RESULTS, result.toolCallId(), result, result.taskId()));
+        answered(result.toolCallId());
+    }
+
+    private void answered(String callId) {
+        Instant now = clock.instant();
+        answered.put(callId, now);
+        answered.values().removeIf(at -> at.isBefore(now.minus(MAX_AGE).minus(MAX_SKEW)));
     }
 
     /** At most {@code limit} uses per name within any {@code window}, without Kafka. */

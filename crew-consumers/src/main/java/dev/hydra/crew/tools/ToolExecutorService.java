@@ -3,7 +3,6 @@ package dev.hydra.crew.tools;
 import dev.hydra.crew.CrewSettings;
 import dev.hydra.crew.StepJournal;
 import dev.hydra.crew.sandbox.SandboxLimits;
-import dev.hydra.topics.DeadLetters;
 import dev.hydra.topics.EventProducer;
 import dev.hydra.topics.GroupLoop;
 import dev.hydra.topics.Redactor;
@@ -15,7 +14,7 @@ import dev.hydra.topics.events.Replay;
 import dev.hydra.topics.events.ToolCall;
 import dev.hydra.topics.events.ToolResult;
 import dev.hydra.topics.events.ToolStatus;
-import dev.hydra.topics.signing.UnverifiedRecordException;
+import dev.hydra.topics.signing.RefusedCalls;
 import dev.hydra.topics.signing.VerdictVerifier;
 import dev.hydra.topics.tools.ToolVocabulary;
 import java.io.IOException;
@@ -26,10 +25,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -131,7 +126,7 @@ public final class ToolExecutorService implements Service {
             return;
         }
         ToolResult result = redactor.redact(execute(call));
-        await(producer.send(Topics.TOOLCALLS_RESULTS, call.id(), result, call.taskId()));
+        RefusedCalls.acknowledged(producer.send(Topics.TOOLCALLS_RESULTS, call.id(), result, call.taskId()));
     }
 
     /**
@@ -142,9 +137,7 @@ public final class ToolExecutorService implements Service {
     private void refuse(ConsumerRecord<byte[], byte[]> record, ToolCall call, String reason) throws InterruptedException {
         LOG.warn("{}-{}@{}: tool call {} {} refused, not executed: {}", record.topic(), record.partition(),
                 record.offset(), call.id(), call.qualifiedTool(), reason);
-        await(producer.sendRaw(DeadLetters.of(record, new UnverifiedRecordException(reason), name())));
-        await(producer.send(Topics.TOOLCALLS_RESULTS, call.id(), new ToolResult(call.id(), call.taskId(),
-                ToolStatus.REFUSED, reason, Instant.now()), call.taskId()));
+        RefusedCalls.refuse(producer, record, call, reason, name());
     }
 
     /** Runs one call at most once and describes how it went; a dry-run call is answered without running. */
@@ -152,8 +145,7 @@ public final class ToolExecutorService implements Service {
         if (Replay.isDryRun(call.replay())) {
             LOG.info("tool call {} {} for task {}: dry run of replay {}, not executed", call.id(), call.qualifiedTool(),
                     call.taskId(), call.replay().runId());
-            return new ToolResult(call.id(), call.taskId(), ToolStatus.OK, "dry run: " + call.qualifiedTool()
-                    + " was approved by the constitution and not executed", Instant.now());
+            return RefusedCalls.dryRun(call, Instant.now());
         }
         try {
             StepJournal.StepResult step = journal.runOnce(call.id(), () -> {
@@ -189,13 +181,6 @@ public final class ToolExecutorService implements Service {
                 + "; others under crews.mcpServers in hydra.yaml)");
     }
 
-    private static void await(Future<?> sent) throws InterruptedException {
-        try {
-            sent.get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot write a tool result: " + e.getMessage(), e);
-        }
-    }
 
     @Override
     public List<String> consumerGroups() {
