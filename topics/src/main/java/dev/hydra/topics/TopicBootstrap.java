@@ -56,7 +56,7 @@ public final class TopicBootstrap {
 
     private List<TopicState> inspect(Collection<Topic<?>> topics, boolean create) throws InterruptedException {
         try {
-            Set<String> existing = admin.listTopics().names().get();
+            Set<String> existing = new java.util.HashSet<>(admin.listTopics().names().get());
             List<NewTopic> missing = new ArrayList<>();
             for (Topic<?> topic : topics) {
                 if (!existing.contains(topic.name())) {
@@ -73,6 +73,9 @@ public final class TopicBootstrap {
                         if (!(e.getCause() instanceof TopicExistsException)) {
                             throw e;
                         }
+                        // created a moment ago by someone else, or listed late by a broker whose metadata
+                        // lags the controller: it exists, so it is described like any existing topic
+                        existing.add(entry.getKey());
                     }
                 }
                 LOG.info("created {} topics: {}", created.size(), created);
