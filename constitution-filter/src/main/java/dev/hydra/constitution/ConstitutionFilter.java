@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,6 +104,7 @@ public final class ConstitutionFilter implements Service {
         props.putAll(StreamsConfigs.base(FilterSettings.APPLICATION_ID,
                 kafkaClientProps.getProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG), stateDir,
                 config.get(KafkaSettings.REPLICATION_FACTOR)));
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.get(FilterSettings.COMMIT_INTERVAL).toMillis());
         return props;
     }
 

@@ -44,6 +44,17 @@ public final class FilterSettings {
     public static final Setting<Duration> EXPIRY_SCAN_INTERVAL = Setting.duration("constitution.expiryScanInterval",
             "HYDRA_APPROVAL_SCAN_INTERVAL", "30s", "how often (wall clock) pending approvals are checked for expiry");
 
+    /**
+     * Every verdict is written in a transaction with its audit record and the consumed offset, and no
+     * executor, router or agent sees it before that transaction commits: a tool call waits on average
+     * half this interval plus one commit at the filter. 100 ms (Streams' default) made the constitution
+     * most of a tool call's round trip; 10 ms commits at most 100 transactions a second, and only while
+     * there is work (an idle application does not commit).
+     */
+    public static final Setting<Duration> COMMIT_INTERVAL = Setting.duration("constitution.commitInterval",
+            "HYDRA_CONSTITUTION_COMMIT_INTERVAL", "10ms", "how often the filter commits its exactly-once "
+                    + "transaction (verdicts are invisible downstream until it does): latency against commits per second");
+
     /** Same key and variable as the ops module's data directory, so one value places all state. */
     public static final Setting<String> DATA_DIR = Setting.text("data.dir", "HYDRA_DATA_DIR", "data",
             "directory for local state; Streams stores live under <data.dir>/state (standalone main only)");

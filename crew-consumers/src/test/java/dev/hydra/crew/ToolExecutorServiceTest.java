@@ -117,6 +117,31 @@ class ToolExecutorServiceTest {
     }
 
     @Test
+    void aRedeliveredFileReadIsReadAgainAndLeavesNothingInTheJournal() throws Exception {
+        try (ToolExecutorService executor = new ToolExecutorService(config(), cluster.clientProps(), workDir,
+                TestRedactor.OPENAI_KEYS, TestSigning.verifier())) {
+            executor.start();
+            Path file = executor.workspaceRoot().resolve("notes.txt");
+            Files.writeString(file, "first");
+            ToolCall read = new ToolCall(UUID.randomUUID().toString(), "task-" + UUID.randomUUID(), Crew.DEVELOPMENT,
+                    "tester", "filesystem-mcp", "read_file", Map.of("path", "/workspace/notes.txt"),
+                    List.of("path:/workspace/notes.txt"), Instant.now());
+
+            approve(read);
+            await().atMost(PATIENCE).until(() -> resultsOf(read.id()).size() == 1);
+            Files.writeString(file, "second");
+            approve(read);
+
+            await().atMost(PATIENCE).until(() -> resultsOf(read.id()).size() == 2);
+            assertThat(resultsOf(read.id())).extracting(ToolResult::status).containsOnly(ToolStatus.OK);
+            assertThat(resultsOf(read.id())).extracting(ToolResult::output).containsExactly("first", "second");
+            Path journal = workDir.toAbsolutePath().normalize().resolve(".hydra").resolve("tool-calls.journal");
+            assertThat(!Files.exists(journal) || !Files.readString(journal).contains(read.id()))
+                    .as("a read is not journaled").isTrue();
+        }
+    }
+
+    @Test
     void shellCallRunsInTheSandboxSeeingOnlyItAndCannotWriteOutsideTheWorkspace() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/bwrap")), "bubblewrap is not installed: apt-get install bubblewrap");
         Path outside = workDir.resolve("outside.txt");

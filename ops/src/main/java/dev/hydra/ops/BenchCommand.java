@@ -83,6 +83,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "small counts and short runs (a smoke test of the harness, ~2 minutes)")
     boolean quick;
 
+    @Option(names = "--tool-calls-only", description = "only the tool-call round trip rows and their stages (~2 minutes)")
+    boolean toolCallsOnly;
+
     @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON")
     Path json;
 
@@ -134,11 +137,15 @@ final class BenchCommand implements Callable<Integer> {
             }
             out.println("broker in its own JVM (pid " + broker.pid() + ") on " + bootstrap);
             out.flush();
-            baseline(client, quick ? 20_000 : 200_000, out);
+            if (!toolCallsOnly) {
+                baseline(client, quick ? 20_000 : 200_000, out);
+            }
             pipeline(client, as, dir, out);
         }
-        constitutionChecks(out);
-        signatures(out);
+        if (!toolCallsOnly) {
+            constitutionChecks(out);
+            signatures(out);
+        }
         printTable(out);
         if (json != null) {
             Files.writeString(json, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(results));
@@ -234,6 +241,10 @@ final class BenchCommand implements Callable<Integer> {
             start(services, new ConstitutionFilter(config, as.apply(Principal.CONSTITUTION), dir.resolve("state"), signer));
             Map<String, Long> warm = send(producer, Topics.TASKS_PROPOSED, run + "-warm", quick ? 200 : 1_000, 4, 0);
             approved.await(warm.keySet(), Duration.ofMinutes(5));
+            if (toolCallsOnly) {
+                toolCalls(client, config, dir, services, out);
+                return;
+            }
             stage(stages, "constitution filter alone: proposed -> approved", producer, Topics.TASKS_PROPOSED,
                     run + "-filter", stageTasks, approved, out);
 
@@ -330,27 +341,33 @@ final class BenchCommand implements Callable<Integer> {
              KafkaConsumer<String, byte[]> rawConsumer = new KafkaConsumer<>(Arrivals.consumerProps(client),
                      new StringDeserializer(), new ByteArrayDeserializer());
              KafkaProducer<String, byte[]> rawProducer = new KafkaProducer<>(producerProps(client),
-                     new StringSerializer(), new ByteArraySerializer())) {
+                     new StringSerializer(), new ByteArraySerializer());
+             ToolCallStages stages = new ToolCallStages(client)) {
             String file = "bench/noop.txt";
-            toolCall(gateway, "write_file", Map.of("path", file, "content", "x".repeat(VALUE_BYTES)));
+            toolCall(gateway, stages, "write_file", Map.of("path", file, "content", "x".repeat(VALUE_BYTES)));
             for (int i = 0; i < (quick ? 20 : 100); i++) {
-                toolCall(gateway, "read_file", Map.of("path", file)); // warm: JIT, connections, the executor's journal
+                toolCall(gateway, stages, "read_file", Map.of("path", file)); // warm: JIT, connections, the executor's journal
             }
             rawConsumer.subscribe(List.of(RAW_TOPIC));
             awaitAssignment(rawConsumer);
             rawConsumer.seekToEnd(rawConsumer.assignment());
             for (int rate : new int[] {20, 200}) {
                 int count = rate * (quick ? 3 : 15);
-                Latencies calls = pacedCalls(gateway, file, count, rate);
+                stages.reset();
+                Latencies calls = pacedCalls(gateway, stages, file, count, rate);
                 Latencies raw = rawRun(rawConsumer, rawProducer, new byte[VALUE_BYTES], count, rate);
-                rows.addObject().put("offeredPerSecond", rate).put("calls", count)
+                var row = rows.addObject();
+                row.put("offeredPerSecond", rate).put("calls", count)
                         .put("p50Ms", calls.percentile(0.5)).put("p99Ms", calls.percentile(0.99))
                         .put("rawP50Ms", raw.percentile(0.5)).put("rawP99Ms", raw.percentile(0.99))
                         // a raw hop under a millisecond reads as 0 ms: count it as 1 so the ratio stays finite
                         .put("ratioP50", calls.percentile(0.5) / Math.max(1, raw.percentile(0.5)))
                         .put("ratioP99", calls.percentile(0.99) / Math.max(1, raw.percentile(0.99)));
+                stages.putInto(row);
                 out.printf("tool calls at %d/s: p50 %.0f ms, p99 %.0f ms (raw hop p50 %.0f, p99 %.0f)%n", rate,
                         calls.percentile(0.5), calls.percentile(0.99), raw.percentile(0.5), raw.percentile(0.99));
+                out.printf("  stages p50/p99 ms: constitution %s, executor %s, return %s%n",
+                        stage(row, "constitution"), stage(row, "executor"), stage(row, "return"));
                 out.flush();
             }
             int perCaller = quick ? 50 : 300;
@@ -361,7 +378,7 @@ final class BenchCommand implements Callable<Integer> {
                 Thread caller = new Thread(() -> {
                     for (int i = 0; i < perCaller; i++) {
                         long sent = System.nanoTime();
-                        toolCall(gateway, "read_file", Map.of("path", file));
+                        toolCall(gateway, stages, "read_file", Map.of("path", file));
                         saturated.add((System.nanoTime() - sent) / 1_000_000);
                     }
                 }, "bench-tool-caller-" + c);
@@ -381,7 +398,8 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** {@code count} calls started at {@code rate} per second, each on its own thread of a pool, timed to its result. */
-    private static Latencies pacedCalls(KafkaToolGateway gateway, String file, int count, int rate)
+    private static Latencies pacedCalls(KafkaToolGateway gateway, ToolCallStages stages, String file, int count,
+                                        int rate)
             throws Exception {
         Latencies latencies = new Latencies();
         ExecutorService pool = Executors.newFixedThreadPool(64);
@@ -392,7 +410,7 @@ final class BenchCommand implements Callable<Integer> {
                 parkUntil(start + (long) (i * 1e9 / rate));
                 calls.add(pool.submit(() -> {
                     long sent = System.nanoTime();
-                    toolCall(gateway, "read_file", Map.of("path", file));
+                    toolCall(gateway, stages, "read_file", Map.of("path", file));
                     latencies.add((System.nanoTime() - sent) / 1_000_000);
                 }));
             }
@@ -406,14 +424,17 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** One built-in file tool call through the constitution and the executor; a result other than OK stops the bench. */
-    private static void toolCall(KafkaToolGateway gateway, String tool, Map<String, Object> arguments) {
+    private static void toolCall(KafkaToolGateway gateway, ToolCallStages stages, String tool,
+                                 Map<String, Object> arguments) {
         String id = UUID.randomUUID().toString();
         ToolCall call = new ToolCall(id, "bench-tools", Crew.DEVELOPMENT,
                 "bench", ToolVocabulary.FILESYSTEM, tool, arguments,
                 List.of("path:/workspace/" + arguments.get("path")), Instant.now());
         try {
+            stages.sent(id);
             var result = gateway.call(call, Duration.ofMinutes(2))
                     .orElseThrow(() -> new IllegalStateException("no result for tool call " + id + " within 2 minutes"));
+            stages.answered(id);
             if (result.status() != ToolStatus.OK) {
                 throw new IllegalStateException("bench tool call " + tool + " ended " + result.status() + ": "
                         + result.output());
@@ -521,11 +542,13 @@ final class BenchCommand implements Callable<Integer> {
         out.println();
         out.printf(row, "measurement (services in one JVM, broker in its own)", "per second", "p50 ms", "p99 ms",
                 "p99.9 ms");
-        out.printf(row, "baseline: raw 1 KB producer -> consumer, as fast as it goes", num(b.path("perSecond")),
-                num(b.path("p50Ms")), num(b.path("p99Ms")), "");
-        var paced = b.path("paced");
-        out.printf(row, "baseline: raw 1 KB producer -> consumer, paced", num(paced.path("perSecond")),
-                num(paced.path("p50Ms")), num(paced.path("p99Ms")), num(paced.path("p999Ms")));
+        if (!toolCallsOnly) {
+            out.printf(row, "baseline: raw 1 KB producer -> consumer, as fast as it goes", num(b.path("perSecond")),
+                    num(b.path("p50Ms")), num(b.path("p99Ms")), "");
+            var paced = b.path("paced");
+            out.printf(row, "baseline: raw 1 KB producer -> consumer, paced", num(paced.path("perSecond")),
+                    num(paced.path("p50Ms")), num(paced.path("p99Ms")), num(paced.path("p999Ms")));
+        }
         for (var stage : results.path("stages")) {
             out.printf(row, stage.path("stage").asText(), num(stage.path("perSecond")), "", "", "");
         }
@@ -538,22 +561,33 @@ final class BenchCommand implements Callable<Integer> {
                 out.printf("%-62s %12s %9s %9s   ratio p50 %.1f, p99 %.1f%n", "  raw 1 KB hop paced at the same rate",
                         "", num(t.path("rawP50Ms")), num(t.path("rawP99Ms")), t.path("ratioP50").asDouble(),
                         t.path("ratioP99").asDouble());
+                for (String name : List.of("constitution", "executor", "return")) {
+                    var stage = t.path("stages").path(name);
+                    out.printf(row, "  stage: " + name, "", num(stage.path("p50Ms")), num(stage.path("p99Ms")), "");
+                }
             }
         }
-        out.printf("%-62s %12s   ratio to baseline %.3f%n", "pipeline saturation: proposed -> claimed",
-                num(s.path("perSecond")), s.path("ratioToBaseline").asDouble());
-        for (var r : results.path("pipelineRates")) {
-            out.printf(row, "pipeline at " + Math.round(r.path("fractionOfSaturation").asDouble() * 100)
-                    + "% of saturation", num(r.path("offeredPerSecond")), num(r.path("p50Ms")), num(r.path("p99Ms")),
-                    num(r.path("p999Ms")));
+        if (!toolCallsOnly) {
+            out.printf("%-62s %12s   ratio to baseline %.3f%n", "pipeline saturation: proposed -> claimed",
+                    num(s.path("perSecond")), s.path("ratioToBaseline").asDouble());
+            for (var r : results.path("pipelineRates")) {
+                out.printf(row, "pipeline at " + Math.round(r.path("fractionOfSaturation").asDouble() * 100)
+                        + "% of saturation", num(r.path("offeredPerSecond")), num(r.path("p50Ms")), num(r.path("p99Ms")),
+                        num(r.path("p999Ms")));
+            }
+            for (var p : results.path("priority")) {
+                out.printf(row, "P1 proposed -> claimed behind " + p.path("p4Backlog").asInt() + " queued P4", "",
+                        num(p.path("p1P50Ms")), num(p.path("p1P99Ms")), "");
+            }
+            out.printf(row, "constitution checks (JMH, 1 thread, 1 KB tool calls)",
+                    num(results.path("constitution").path("checksPerSecond")), "", "", "");
         }
-        for (var p : results.path("priority")) {
-            out.printf(row, "P1 proposed -> claimed behind " + p.path("p4Backlog").asInt() + " queued P4", "",
-                    num(p.path("p1P50Ms")), num(p.path("p1P99Ms")), "");
-        }
-        out.printf(row, "constitution checks (JMH, 1 thread, 1 KB tool calls)",
-                num(results.path("constitution").path("checksPerSecond")), "", "", "");
         out.flush();
+    }
+
+    private static String stage(com.fasterxml.jackson.databind.JsonNode row, String name) {
+        var stage = row.path("stages").path(name);
+        return num(stage.path("p50Ms")) + "/" + num(stage.path("p99Ms"));
     }
 
     private static String num(com.fasterxml.jackson.databind.JsonNode value) {

@@ -48,9 +48,6 @@ final class Replayer {
                    int earlierReplays) {
     }
 
-    private static final Function<ToolCall, String> TOOL_CALL_KEY = call ->
-            call.resources().isEmpty() ? call.taskId() : call.resources().get(0);
-
     /** Every topic a replay can read, and where its items go. */
     static List<Route<?>> routes() {
         List<Route<?>> routes = new ArrayList<>();
@@ -61,7 +58,7 @@ final class Replayer {
                         Task::replayed, Task::id, Task::id)));
         for (Topic<ToolCall> topic : List.of(Topics.TOOLCALLS_REQUESTED, Topics.TOOLCALLS_APPROVED)) {
             routes.add(new Route<>(topic, Topics.TOOLCALLS_REQUESTED, ToolCall::id, ToolCall::replay,
-                    ToolCall::replayed, TOOL_CALL_KEY, ToolCall::taskId));
+                    ToolCall::replayed, ToolCall::id, ToolCall::taskId));
         }
         return routes;
     }

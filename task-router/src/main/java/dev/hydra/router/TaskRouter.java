@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +70,7 @@ public final class TaskRouter implements Service {
         streamsProps.putAll(kafkaClientProps); // e.g. security settings of the caller
         streamsProps.putAll(StreamsConfigs.base(settings.applicationId(), bootstrap, stateDir,
                 config.get(KafkaSettings.REPLICATION_FACTOR)));
+        streamsProps.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.get(RouterSettings.COMMIT_INTERVAL).toMillis());
     }
 
     public static void main(String[] args) throws Exception {

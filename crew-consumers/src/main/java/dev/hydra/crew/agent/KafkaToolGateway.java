@@ -21,8 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tool calls over Kafka: a call goes to {@code hydra.toolcalls.requested} (keyed by the first
- * resource it touches, else its task id, so calls on one resource stay in order), and its answer is
+ * Tool calls over Kafka: a call goes to {@code hydra.toolcalls.requested} keyed by its id (the
+ * constitution rules on each call on its id's partition, so a call keyed otherwise would first cross a
+ * repartition topic: a second exactly-once commit on every call's way), and its answer is
  * the {@link ToolResult} with the same id on {@code hydra.toolcalls.results}: OK or ERROR from the
  * tool executor, or DENIED straight from the constitution filter. Results are read by one
  * {@link TopicReader} (no group: each worker needs only the answers to its own calls).
@@ -46,8 +47,10 @@ public final class KafkaToolGateway implements ToolGateway, AutoCloseable {
     public Optional<ToolResult> call(ToolCall call, Duration timeout) throws InterruptedException {
         CompletableFuture<ToolResult> answer = pending.computeIfAbsent(call.id(), id -> new CompletableFuture<>());
         try {
-            String key = call.resources().isEmpty() ? call.taskId() : call.resources().get(0);
-            producer.send(Topics.TOOLCALLS_REQUESTED, key, call, call.taskId()).get(30, TimeUnit.SECONDS);
+            var sent = producer.send(Topics.TOOLCALLS_REQUESTED, call.id(), call, call.taskId());
+            // The agent waits for this call: send it now rather than after the producer's linger.
+            producer.flush();
+            sent.get(30, TimeUnit.SECONDS);
             return Optional.of(answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
         } catch (TimeoutException e) {
             return Optional.empty();

@@ -16,6 +16,7 @@ import dev.hydra.topics.events.ToolResult;
 import dev.hydra.topics.events.ToolStatus;
 import dev.hydra.topics.signing.RefusedCalls;
 import dev.hydra.topics.signing.VerdictVerifier;
+import dev.hydra.topics.tools.ToolEffect;
 import dev.hydra.topics.tools.ToolVocabulary;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,7 +100,11 @@ public final class ToolExecutorService implements Service {
 
     @Override
     public void start() {
-        producer = new EventProducer(kafkaClientProps, name());
+        // Each answer is waited for before the next call runs (and an agent waits for it): no linger.
+        Properties producerProps = new Properties();
+        producerProps.putAll(kafkaClientProps);
+        producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        producer = new EventProducer(producerProps, name());
         loop = GroupLoop.group(GROUP_ID).topics(Topics.TOOLCALLS_APPROVED).named(name() + "-poll")
                 // A shell call may take its whole time limit; keep batches small so a poll comes soon enough.
                 .maxPollRecords(5).pollTimeout(pollTimeout).deadLetters(producer, name())
@@ -140,12 +146,29 @@ public final class ToolExecutorService implements Service {
         RefusedCalls.refuse(producer, record, call, reason, name());
     }
 
-    /** Runs one call at most once and describes how it went; a dry-run call is answered without running. */
+    /**
+     * Runs one call at most once and describes how it went; a dry-run call is answered without running.
+     * A built-in file read is run again when redelivered instead: it changes nothing, and its two
+     * journal writes (each forced to disk) were most of the executor's time per call.
+     */
     ToolResult execute(ToolCall call) throws InterruptedException {
         if (Replay.isDryRun(call.replay())) {
             LOG.info("tool call {} {} for task {}: dry run of replay {}, not executed", call.id(), call.qualifiedTool(),
                     call.taskId(), call.replay().runId());
             return RefusedCalls.dryRun(call, Instant.now());
+        }
+        if (readsOnly(call)) {
+            try {
+                String output = run(call);
+                LOG.info("tool call {} {} for task {}: OK (a read: not journaled)", call.id(), call.qualifiedTool(),
+                        call.taskId());
+                return new ToolResult(call.id(), call.taskId(), ToolStatus.OK, output, Instant.now());
+            } catch (ToolFailure failure) {
+                return new ToolResult(call.id(), call.taskId(), ToolStatus.ERROR, failure.getMessage(), Instant.now());
+            } catch (RuntimeException e) {
+                return new ToolResult(call.id(), call.taskId(), ToolStatus.ERROR,
+                        e.getClass().getSimpleName() + ": " + e.getMessage(), Instant.now());
+            }
         }
         try {
             StepJournal.StepResult step = journal.runOnce(call.id(), () -> {
@@ -167,6 +190,12 @@ public final class ToolExecutorService implements Service {
             return new ToolResult(call.id(), call.taskId(), ToolStatus.ERROR,
                     e.getClass().getSimpleName() + ": " + e.getMessage(), Instant.now());
         }
+    }
+
+    /** A built-in file tool whose effect is a read: the workspace's own code, so the effect is known, not declared. */
+    private static boolean readsOnly(ToolCall call) {
+        return ToolCatalog.FILESYSTEM.equals(call.server()) && ToolVocabulary.standard()
+                .find(call.server(), call.tool()).map(kind -> kind.effect() == ToolEffect.READ).orElse(false);
     }
 
     private String run(ToolCall call) throws ToolFailure, InterruptedException {
