@@ -30,27 +30,52 @@ public final class SigningSettings {
                     + " tool executor accept; empty: the one in constitution.file, followed as it changes");
 
     /** Per writer (each crew, the router, the operator): its private key file, where it signs. */
-    public static final Map<String, Setting<String>> WRITER_KEYS = writerSettings("key", "KEY", ".key",
-            "the writer's Ed25519 private key (PKCS#8 PEM, public key beside it as .pub) that signs its records of "
-                    + "hydra.tasks.status, hydra.tasks.results and hydra.toolcalls.requested; only where it runs");
+    public static final Map<String, Setting<String>> WRITER_KEYS = new LinkedHashMap<>();
 
     /** Per writer: the public keys its signatures are verified with (several during a rotation). */
-    public static final Map<String, Setting<String>> WRITER_PUBLIC_KEYS = writerSettings("publicKeys", "PUBLIC_KEYS",
-            ".pub", "a comma-separated list of the writer's PEM public key files, which the constitution filter, the "
-                    + "router and the memory projector accept its signatures with");
+    public static final Map<String, Setting<String>> WRITER_PUBLIC_KEYS = new LinkedHashMap<>();
+
+    static {
+        // the variable names written out, so that a search (and the compose file test) finds them
+        writer("research", "HYDRA_SIGNING_RESEARCH_KEY", "HYDRA_SIGNING_RESEARCH_PUBLIC_KEYS");
+        writer("development", "HYDRA_SIGNING_DEVELOPMENT_KEY", "HYDRA_SIGNING_DEVELOPMENT_PUBLIC_KEYS");
+        writer("infrastructure", "HYDRA_SIGNING_INFRASTRUCTURE_KEY", "HYDRA_SIGNING_INFRASTRUCTURE_PUBLIC_KEYS");
+        writer("self_improvement", "HYDRA_SIGNING_SELF_IMPROVEMENT_KEY", "HYDRA_SIGNING_SELF_IMPROVEMENT_PUBLIC_KEYS");
+        writer(WriterSignature.ROUTER, "HYDRA_SIGNING_ROUTER_KEY", "HYDRA_SIGNING_ROUTER_PUBLIC_KEYS");
+        writer(WriterSignature.OPERATOR, "HYDRA_SIGNING_OPERATOR_KEY", "HYDRA_SIGNING_OPERATOR_PUBLIC_KEYS");
+        if (!WRITER_KEYS.keySet().equals(new java.util.HashSet<>(WriterSignature.writers()))) {
+            throw new IllegalStateException("a writer without key settings: " + WriterSignature.writers());
+        }
+    }
 
     private SigningSettings() {
     }
 
-    private static Map<String, Setting<String>> writerSettings(String leaf, String envLeaf, String suffix,
-                                                               String description) {
-        Map<String, Setting<String>> settings = new LinkedHashMap<>();
-        for (String writer : WriterSignature.writers()) {
-            settings.put(writer, Setting.text("signing.writers." + writer + "." + leaf,
-                    "HYDRA_SIGNING_" + writer.toUpperCase(java.util.Locale.ROOT) + "_" + envLeaf,
-                    "keys/" + keyFileName(writer) + suffix, description + "; relative to the data directory"));
+    private static void writer(String writer, String keyEnv, String publicKeysEnv) {
+        // hydra.yaml paths are camelCase (self_improvement is selfImprovement there)
+        String path = "signing.writers." + camel(writer) + ".";
+        WRITER_KEYS.put(writer, Setting.text(path + "key", keyEnv, "keys/" + keyFileName(writer) + ".key",
+                "the writer's Ed25519 private key (PKCS#8 PEM, public key beside it as .pub) that signs its records of "
+                        + "hydra.tasks.status, hydra.tasks.results and hydra.toolcalls.requested; only where it runs;"
+                        + " relative to the data directory"));
+        WRITER_PUBLIC_KEYS.put(writer, Setting.text(path + "publicKeys", publicKeysEnv,
+                "keys/" + keyFileName(writer) + ".pub",
+                "a comma-separated list of the writer's PEM public key files, which the constitution filter, the router"
+                        + " and the memory projector accept its signatures with; relative to the data directory"));
+    }
+
+    private static String camel(String writer) {
+        StringBuilder out = new StringBuilder();
+        boolean upper = false;
+        for (char c : writer.toCharArray()) {
+            if (c == '_') {
+                upper = true;
+            } else {
+                out.append(upper ? Character.toUpperCase(c) : c);
+                upper = false;
+            }
         }
-        return Map.copyOf(settings);
+        return out.toString();
     }
 
     /** {@code crew-research-ed25519}, {@code router-ed25519}, {@code operator-ed25519}. */
