@@ -8,9 +8,11 @@ import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
 import dev.hydra.topics.config.Principal;
 import dev.hydra.topics.config.SandboxSettings;
+import dev.hydra.topics.config.SigningSettings;
 import dev.hydra.topics.tools.McpServerConfig;
 import dev.hydra.topics.tools.ToolVocabulary;
 import dev.hydra.topics.signing.VerdictSigner;
+import dev.hydra.topics.signing.WriterVerifier;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -37,17 +39,24 @@ public final class ConstitutionFilter implements Service {
     private final Path stateDir;
     private final Faults faults;
     private final VerdictSigner signer;
+    private final WriterVerifier writers;
     private KafkaStreams streams;
     private ApprovalNotifier notifier = ApprovalNotifier.NONE;
     private Constitution constitution;
 
-    /** @param signer the constitution's private key, which signs every ALLOW and approved release */
-    public ConstitutionFilter(HydraConfig config, Properties kafkaClientProps, Path stateDir, VerdictSigner signer) {
-        this(config, kafkaClientProps, stateDir, signer, Faults.NONE);
+    /**
+     * @param signer  the constitution's private key, which signs every ALLOW and approved release
+     * @param writers every writer's public keys: a requested tool call is judged only when signed by the
+     *                crew it names (or by the operator)
+     */
+    public ConstitutionFilter(HydraConfig config, Properties kafkaClientProps, Path stateDir, VerdictSigner signer,
+                              WriterVerifier writers) {
+        this(config, kafkaClientProps, stateDir, signer, writers, Faults.NONE);
     }
 
     ConstitutionFilter(HydraConfig config, Properties kafkaClientProps, Path stateDir, VerdictSigner signer,
-                       Faults faults) {
+                       WriterVerifier writers, Faults faults) {
+        this.writers = java.util.Objects.requireNonNull(writers, "writers");
         this.config = config;
         this.signer = signer;
         this.kafkaClientProps = kafkaClientProps;
@@ -61,7 +70,7 @@ public final class ConstitutionFilter implements Service {
         Path dataDir = Path.of(config.get(FilterSettings.DATA_DIR));
         ConstitutionFilter filter = new ConstitutionFilter(config,
                 KafkaSettings.client(config, Principal.CONSTITUTION), dataDir.resolve("state"),
-                FilterSettings.signer(config, dataDir));
+                FilterSettings.signer(config, dataDir), SigningSettings.writerVerifier(config, dataDir));
         filter.start();
         Runtime.getRuntime().addShutdownHook(new Thread(filter::close, "constitution-filter-shutdown"));
     }
@@ -86,7 +95,7 @@ public final class ConstitutionFilter implements Service {
                 .<ApprovalNotifier>map(uri -> new WebhookNotifier(uri,
                         config.get(FilterSettings.APPROVAL_WEBHOOK_ATTEMPTS), FIRST_WEBHOOK_BACKOFF))
                 .orElse(ApprovalNotifier.NONE);
-        Topology topology = ConstitutionTopology.build(constitution, policy, notifier, signer, faults);
+        Topology topology = ConstitutionTopology.build(constitution, policy, notifier, signer, writers, faults);
         LOG.info("constitution {} (sha256 {}), approvals time out after {}, approvers {}, signing key {}", file,
                 constitution.sha256(), policy.timeout(), constitution.approvers(), signer.keyId());
         streams = new KafkaStreams(topology, streamsProps());

@@ -6,6 +6,7 @@ import dev.hydra.topics.Topic;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.events.ApprovalRequest;
 import dev.hydra.topics.signing.VerdictSigner;
+import dev.hydra.topics.signing.WriterVerifier;
 import java.util.Map;
 import java.util.function.Function;
 import org.apache.kafka.common.serialization.Serdes;
@@ -54,21 +55,25 @@ public final class ConstitutionTopology {
     private ConstitutionTopology() {
     }
 
-    /** @param signer signs every ALLOW and every approved release (the constitution's private key) */
+    /**
+     * @param signer  signs every ALLOW and every approved release (the constitution's private key)
+     * @param writers every writer's public keys: a requested tool call is judged only when the crew it
+     *                names (or the operator) signed it
+     */
     public static Topology build(Constitution constitution, ApprovalPolicy policy, ApprovalNotifier notifier,
-                                 VerdictSigner signer) {
-        return build(constitution, policy, notifier, signer, Faults.NONE);
+                                 VerdictSigner signer, WriterVerifier writers) {
+        return build(constitution, policy, notifier, signer, writers, Faults.NONE);
     }
 
     static Topology build(Constitution constitution, ApprovalPolicy policy, ApprovalNotifier notifier,
-                          VerdictSigner signer, Faults faults) {
+                          VerdictSigner signer, WriterVerifier writers, Faults faults) {
         StreamsBuilder builder = new StreamsBuilder();
         // Tasks keep no ids store: the assessor proposes a gap's task again under the same id with new
         // content (createdAt, impact), and the router and crews already run one task per id.
         gate(builder, Gate.TASKS, Executions.TASKS, TASK_CHAIN_STORE, TASK_EXECUTIONS_STORE, null, constitution,
-                policy, signer, faults);
+                policy, signer, null, faults);
         gate(builder, Gate.TOOL_CALLS, Executions.TOOL_CALLS, TOOL_CALL_CHAIN_STORE, TOOL_CALL_EXECUTIONS_STORE,
-                TOOL_CALL_IDS_STORE, constitution, policy, signer, faults);
+                TOOL_CALL_IDS_STORE, constitution, policy, signer, writers, faults);
         approvals(builder, constitution, policy, notifier, signer);
         return builder.build();
     }
@@ -81,7 +86,8 @@ public final class ConstitutionTopology {
      */
     private static <T, R> void gate(StreamsBuilder builder, Gate<T> gate, Executions<R> executions, String chainStore,
                                     String executionsStore, String idsStore, Constitution constitution,
-                                    ApprovalPolicy policy, VerdictSigner signer, Faults faults) {
+                                    ApprovalPolicy policy, VerdictSigner signer, WriterVerifier writers,
+                                    Faults faults) {
         builder.addStateStore(chainStoreBuilder(chainStore));
         builder.addStateStore(chainStoreBuilder(executionsStore));
         String[] verdictStores = idsStore == null ? new String[] {chainStore} : new String[] {chainStore, idsStore};
@@ -89,8 +95,16 @@ public final class ConstitutionTopology {
             builder.addStateStore(chainStoreBuilder(idsStore));
         }
         String prefix = "constitution-" + gate.slug() + "-";
-        byId(gate.source(), gate::id, prefix, ParsedStream.from(builder, gate.source(), FilterSettings.APPLICATION_ID))
-                .process(() -> new VerdictProcessor<>(gate, constitution, policy, chainStore, idsStore, signer, faults),
+        KStream<String, T> items = ParsedStream.from(builder, gate.source(), FilterSettings.APPLICATION_ID);
+        if (writers != null) {
+            // before the re-keying: the writer signed the key it wrote the record under
+            items = items.processValues(() -> new WriterCheck<T>(gate.source().name(), writers),
+                    Named.as(prefix + "writer-check"));
+        }
+        boolean writerChecked = writers != null;
+        byId(gate.source(), gate::id, prefix, items)
+                .process(() -> new VerdictProcessor<>(gate, constitution, policy, chainStore, idsStore, signer,
+                                writerChecked, faults),
                         Named.as(prefix + "verdict"), verdictStores)
                 .to(TO_ITS_TOPIC, Produced.with(Serdes.String(), Emission.SERDE).withName(prefix + "sink"));
         String executed = prefix + "execution-";

@@ -29,6 +29,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class VerdictProcessor<T> implements Processor<String, T, String, Emission> {
     static final String ACTOR = "constitution-filter";
+    /** The audit action of an item refused because its writer's signature did not prove the crew it names. */
+    static final String WRITER_REFUSED = "writer_refused";
 
     private final Gate<T> gate;
     private final Constitution constitution;
@@ -39,12 +41,15 @@ final class VerdictProcessor<T> implements Processor<String, T, String, Emission
     private KeyValueStore<String, String> ids;
     private final Faults faults;
     private final VerdictSigner signer;
+    /** True where items carry their writer's signature ({@link WriterCheck} ran before this). */
+    private final boolean writerChecked;
     private ProcessorContext<String, Emission> context;
     private Emitter emitter;
     private AuditChain chain;
 
     VerdictProcessor(Gate<T> gate, Constitution constitution, ApprovalPolicy policy, String chainStore,
-                     String idsStore, VerdictSigner signer, Faults faults) {
+                     String idsStore, VerdictSigner signer, boolean writerChecked, Faults faults) {
+        this.writerChecked = writerChecked;
         this.idsStore = idsStore;
         this.signer = signer;
         this.gate = gate;
@@ -67,6 +72,10 @@ final class VerdictProcessor<T> implements Processor<String, T, String, Emission
         T item = record.value();
         String id = gate.id(item);
         String correlationId = gate.correlationId(item);
+        // First: an item whose writer is not proven is not judged, and does not claim its id either.
+        if (writerChecked && unproven(record, id, correlationId)) {
+            return;
+        }
         if (ids != null && reusesAnId(record, id)) {
             return;
         }
@@ -98,6 +107,35 @@ final class VerdictProcessor<T> implements Processor<String, T, String, Emission
         AuditRecord audit = chain.append(new AuditRecord(null, gate.kind(), id, "verdict", ruling.decision(),
                 ruling.constraint(), constitution.redact(auditReason), ACTOR, constitution.sha256(), now, null, null));
         emitter.emit(id, new Emission(Topics.AUDIT, audit), correlationId, record.timestamp());
+    }
+
+    /**
+     * True (and the record dead-lettered, and audited as {@value #WRITER_REFUSED}) when the crew the
+     * item names did not sign it: any crew's principal may write hydra.toolcalls.requested, and a call
+     * naming another crew would be judged by that crew's rules and, for memory tools, run as that crew.
+     * Nothing answers it: the crew it names never made it.
+     */
+    private boolean unproven(Record<String, T> record, String id, String correlationId) {
+        String why = WriterCheck.refusal(record.headers());
+        if (why == null) {
+            return false;
+        }
+        String reason = gate.describe(record.value()) + " refused, not judged: " + why;
+        var position = context.recordMetadata().orElseThrow();
+        String[] origin = WriterCheck.origin(record.headers(), position.topic(), position.partition(), position.offset());
+        var headers = DeadLetters.headers(origin[0], Integer.parseInt(origin[1]), Long.parseLong(origin[2]),
+                new dev.hydra.topics.signing.UnverifiedRecordException(constitution.redact(reason)),
+                FilterSettings.APPLICATION_ID);
+        EventHeaders.set(headers, Topics.DLQ, correlationId);
+        context.forward(new Record<>(record.key(), new Emission(Topics.DLQ, Json.tree(record.value())),
+                record.timestamp(), headers));
+        AuditRecord audit = chain.append(new AuditRecord(null, gate.kind(), id, WRITER_REFUSED, null, "crew_signature",
+                constitution.redact(reason), ACTOR, constitution.sha256(),
+                Instant.ofEpochMilli(context.currentSystemTimeMs()), null, null));
+        emitter.emit(id, new Emission(Topics.AUDIT, audit), correlationId, record.timestamp());
+        org.slf4j.LoggerFactory.getLogger(VerdictProcessor.class).warn("{}: dead-lettering {}-{}@{}: {}",
+                FilterSettings.APPLICATION_ID, origin[0], origin[1], origin[2], reason);
+        return true;
     }
 
     /**

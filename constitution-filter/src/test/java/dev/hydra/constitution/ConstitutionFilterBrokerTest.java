@@ -62,9 +62,10 @@ class ConstitutionFilterBrokerTest {
         config = BrokerFixture.config(dir);
         props = BrokerFixture.clientProps(cluster);
         stateDir = dir.resolve("state");
-        filter = new ConstitutionFilter(config, props, stateDir, TestSigning.signer());
+        filter = new ConstitutionFilter(config, props, stateDir, TestSigning.signer(), TestSigning.writerVerifier());
         filter.start();
-        producer = new EventProducer(cluster.clientProps(), "constitution-filter-test");
+        producer = new EventProducer(cluster.clientProps(), "constitution-filter-test",
+                TestSigning.writerSigner(dev.hydra.topics.signing.WriterSignature.OPERATOR));
         await().atMost(WAIT).until(() -> filter.state() == KafkaStreams.State.RUNNING);
     }
 
@@ -222,7 +223,7 @@ class ConstitutionFilterBrokerTest {
         producer.flush();
 
         AtomicInteger crashes = new AtomicInteger();
-        ConstitutionFilter doomed = new ConstitutionFilter(config, props, stateDir, TestSigning.signer(), subjectId -> {
+        ConstitutionFilter doomed = new ConstitutionFilter(config, props, stateDir, TestSigning.signer(), TestSigning.writerVerifier(), subjectId -> {
             if (subjectId.equals("eos-7") && crashes.getAndIncrement() == 0) {
                 throw new IllegalStateException("injected crash after the verdict of " + subjectId);
             }
@@ -232,7 +233,7 @@ class ConstitutionFilterBrokerTest {
         doomed.close();
         assertThat(crashes.get()).isEqualTo(1);
 
-        filter = new ConstitutionFilter(config, props, stateDir, TestSigning.signer());
+        filter = new ConstitutionFilter(config, props, stateDir, TestSigning.signer(), TestSigning.writerVerifier());
         filter.start();
         await().atMost(WAIT).until(ConstitutionFilterBrokerTest::allProposedTasksCommitted);
 

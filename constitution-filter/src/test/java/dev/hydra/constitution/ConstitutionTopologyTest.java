@@ -51,7 +51,7 @@ class ConstitutionTopologyTest {
     @Test
     void namesEveryProcessorAndStore() {
         var description = ConstitutionTopology.build(filter.constitution, ApprovalPolicy.defaults(),
-                ApprovalNotifier.NONE, TestSigning.signer()).describe();
+                ApprovalNotifier.NONE, TestSigning.signer(), TestSigning.writerVerifier()).describe();
 
         List<String> names = description.subtopologies().stream().flatMap(s -> s.nodes().stream())
                 .map(org.apache.kafka.streams.TopologyDescription.Node::name).toList();

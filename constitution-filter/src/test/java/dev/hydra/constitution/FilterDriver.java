@@ -59,7 +59,7 @@ final class FilterDriver implements AutoCloseable {
         this.driver = new TopologyTestDriver(
                 ConstitutionTopology.build(constitution,
                         new ApprovalPolicy(constitution.approvalTimeout(), Duration.ofSeconds(30)), notified::add,
-                        TestSigning.signer()),
+                        TestSigning.signer(), TestSigning.writerVerifier()),
                 StreamsConfigs.base(FilterSettings.APPLICATION_ID, "unused:9092", stateDir, 1), START);
     }
 
@@ -115,7 +115,10 @@ final class FilterDriver implements AutoCloseable {
     }
 
     void request(ToolCall call) {
-        raw(Topics.TOOLCALLS_REQUESTED).pipeInput(call.id(), Json.bytes(call));
+        // signed by the crew it names, as its worker signs it (WriterCheck refuses anything else)
+        raw(Topics.TOOLCALLS_REQUESTED).pipeInput(new org.apache.kafka.streams.test.TestRecord<>(call.id(),
+                Json.bytes(call), TestSigning.writerSigned(call.crew().wireName(), Topics.TOOLCALLS_REQUESTED,
+                call.id(), call)));
     }
 
     void decide(ApprovalDecision decision) {

@@ -61,7 +61,7 @@ class FilterSettingsTest {
         Files.createDirectories(repo.resolve("config"));
         Files.writeString(repo.resolve("config/constitution.yaml"), "approvers: [admin]\n");
         HydraConfig config = loaded("kafka: {bootstrap: '127.0.0.1:1'}", Map.of());
-        try (ConstitutionFilter filter = new ConstitutionFilter(config, new Properties(), repo.resolve("state"), TestSigning.signer())) {
+        try (ConstitutionFilter filter = new ConstitutionFilter(config, new Properties(), repo.resolve("state"), TestSigning.signer(), TestSigning.writerVerifier())) {
             assertThatThrownBy(filter::start).isInstanceOf(ConfigException.class)
                     .hasMessageContaining("constitution.yaml");
             assertThat(filter.healthy()).isFalse();
@@ -71,7 +71,7 @@ class FilterSettingsTest {
     @Test
     void aMissingConstitutionRefusesToStart() throws Exception {
         HydraConfig config = loaded("constitution: {file: nowhere.yaml}", Map.of());
-        try (ConstitutionFilter filter = new ConstitutionFilter(config, new Properties(), repo.resolve("state"), TestSigning.signer())) {
+        try (ConstitutionFilter filter = new ConstitutionFilter(config, new Properties(), repo.resolve("state"), TestSigning.signer(), TestSigning.writerVerifier())) {
             assertThatThrownBy(filter::start).isInstanceOf(ConfigException.class).hasMessageContaining("nowhere.yaml");
         }
     }

@@ -41,7 +41,7 @@ class OversizedDeadLetterBrokerTest {
     static void start(@TempDir Path dir) {
         cluster = BrokerFixture.cluster();
         filter = new ConstitutionFilter(BrokerFixture.config(dir), BrokerFixture.clientProps(cluster),
-                dir.resolve("state"), TestSigning.signer());
+                dir.resolve("state"), TestSigning.signer(), TestSigning.writerVerifier());
         filter.start();
         producer = new EventProducer(cluster.clientProps(), "oversized-test");
         await().atMost(WAIT).until(() -> filter.state() == KafkaStreams.State.RUNNING);
@@ -84,11 +84,13 @@ class OversizedDeadLetterBrokerTest {
                 java.util.Map.of("path", "/workspace/big.txt", "content", "c".repeat(room - overhead)));
         producer.sendRaw(new ProducerRecord<>(Topics.TOOLCALLS_REQUESTED.name(), 0,
                 bigCall.id().getBytes(StandardCharsets.UTF_8), Topics.TOOL_CALL.serialize("", bigCall),
-                new RecordHeaders())).get();
+                // only the crew's signature (~170 bytes): the record still fits, its approved copy does not
+                TestSigning.crewSigner(bigCall.crew()).signed(new RecordHeaders(), Topics.TOOLCALLS_REQUESTED.name(),
+                        bigCall.id(), bigCall))).get();
         var smallCall = FilterDriver.harmlessToolCall("after-huge-call");
         producer.sendRaw(new ProducerRecord<>(Topics.TOOLCALLS_REQUESTED.name(), 0,
                 smallCall.id().getBytes(StandardCharsets.UTF_8), Topics.TOOL_CALL.serialize("", smallCall),
-                new RecordHeaders())).get();
+                TestSigning.writerSigned(smallCall.crew().wireName(), Topics.TOOLCALLS_REQUESTED, smallCall.id(), smallCall))).get();
 
         var task = FilterDriver.harmlessTask("after-huge");
         producer.sendRaw(new ProducerRecord<>(Topics.TASKS_PROPOSED.name(), 0,

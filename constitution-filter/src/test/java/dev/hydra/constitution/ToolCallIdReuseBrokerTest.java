@@ -41,9 +41,10 @@ class ToolCallIdReuseBrokerTest {
     static void start(@TempDir Path dir) {
         cluster = BrokerFixture.cluster();
         filter = new ConstitutionFilter(BrokerFixture.config(dir), BrokerFixture.clientProps(cluster),
-                dir.resolve("state"), TestSigning.signer());
+                dir.resolve("state"), TestSigning.signer(), TestSigning.writerVerifier());
         filter.start();
-        producer = new EventProducer(cluster.clientProps(), "id-reuse-test");
+        producer = new EventProducer(cluster.clientProps(), "id-reuse-test",
+                TestSigning.writerSigner(dev.hydra.topics.signing.WriterSignature.OPERATOR));
         await().atMost(WAIT).until(() -> filter.state() == KafkaStreams.State.RUNNING);
     }
 

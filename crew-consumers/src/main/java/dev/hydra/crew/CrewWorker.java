@@ -19,6 +19,7 @@ import dev.hydra.topics.events.TaskState;
 import dev.hydra.topics.events.TaskStatus;
 import dev.hydra.topics.signing.UnverifiedRecordException;
 import dev.hydra.topics.signing.VerdictVerifier;
+import dev.hydra.topics.signing.WriterSigner;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -94,6 +95,7 @@ public final class CrewWorker implements Service {
     private final List<String> capabilities;
     private final Redactor redactor;
     private final VerdictVerifier verifier;
+    private final WriterSigner signer;
     private ModelEndpoint endpoint;
     private CrewExecutors executors;
     private NodePresence presence;
@@ -128,9 +130,15 @@ public final class CrewWorker implements Service {
      * @param redactor applied to every summary, artefact and status detail the worker writes: what an
      *                 agent or a command printed may hold a secret (the constitution's never_expose_secrets)
      * @param verifier the constitution's public keys: a task is claimed only with a valid signature from one
+     * @param signer   this crew's own key: every status, result and tool call the worker writes is signed
+     *                 with it, so that no other crew can write them in its name
      */
     public CrewWorker(HydraConfig config, Properties kafkaClientProps, Crew crew, String nodeName, Path workDir,
-                      Redactor redactor, VerdictVerifier verifier) {
+                      Redactor redactor, VerdictVerifier verifier, WriterSigner signer) {
+        if (!signer.writer().equals(crew.wireName())) {
+            throw new IllegalArgumentException("crew " + crew + " must sign with its own key, not " + signer.writer() + "'s");
+        }
+        this.signer = signer;
         this.config = config;
         this.redactor = redactor;
         this.verifier = verifier;
@@ -185,7 +193,7 @@ public final class CrewWorker implements Service {
         // The worker waits for CLAIMED before the work and for the result before the next task:
         // lingering would only add to every task's latency.
         reporting.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        producer = new EventProducer(reporting, name());
+        producer = new EventProducer(reporting, name(), signer);
         CrewMetrics.initialize(crew.wireName(), modelName);
         toolGateway = new KafkaToolGateway(kafkaClientProps, producer, name());
         ledger = new StatusLedger(kafkaClientProps, name(), statusLookback);

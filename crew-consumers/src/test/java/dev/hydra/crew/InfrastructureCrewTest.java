@@ -124,7 +124,7 @@ class InfrastructureCrewTest {
 
     private CrewWorker worker(String node, int concurrency) {
         CrewWorker worker = new CrewWorker(config(concurrency), cluster.clientProps(), Crew.INFRASTRUCTURE, node,
-                workDir, TestRedactor.OPENAI_KEYS, TestSigning.verifier());
+                workDir, TestRedactor.OPENAI_KEYS, TestSigning.verifier(), TestSigning.crewSigner(Crew.INFRASTRUCTURE));
         workers.add(worker);
         worker.start();
         return worker;

@@ -102,12 +102,12 @@ class McpAgentTest {
         try (Observer observer = new Observer();
              Reports reports = new Reports(cluster);
              ConstitutionFilter filter = new ConstitutionFilter(config, cluster.clientProps(), dir.resolve("state"),
-                     TestSigning.signer());
+                     TestSigning.signer(), TestSigning.writerVerifier());
              ToolExecutorService executor = new ToolExecutorService(config, cluster.clientProps(), dir.resolve("work"),
                      TestRedactor.OPENAI_KEYS, TestSigning.verifier(inForce));
              CrewWorker worker = new CrewWorker(config, cluster.clientProps(), Crew.DEVELOPMENT, "mcp-node",
                      dir.resolve("work"), TestRedactor.OPENAI_KEYS,
-                     TestSigning.verifier(inForce, TestSigning.CONSTITUTION_SHA256))) {
+                     TestSigning.verifier(inForce, TestSigning.CONSTITUTION_SHA256), TestSigning.crewSigner(Crew.DEVELOPMENT))) {
             model.then(
                     toolCalls(100, 20, List.of(Map.entry("fs__read_text_file", Map.of("path", app.toString())))),
                     toolCalls(100, 20, List.of(Map.entry("fs__edit_file", Map.of("path", app.toString(),

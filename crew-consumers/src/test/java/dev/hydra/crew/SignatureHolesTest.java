@@ -78,7 +78,7 @@ class SignatureHolesTest {
                   heartbeat: 300ms
                   pollTimeout: 100ms
                 """, Map.of()), cluster.clientProps(), Crew.INFRASTRUCTURE, "node-a", workDir,
-                TestRedactor.OPENAI_KEYS, TestSigning.verifier());
+                TestRedactor.OPENAI_KEYS, TestSigning.verifier(), TestSigning.crewSigner(Crew.INFRASTRUCTURE));
         worker.start();
     }
 

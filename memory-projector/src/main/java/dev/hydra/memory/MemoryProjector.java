@@ -1,5 +1,6 @@
 package dev.hydra.memory;
 
+import dev.hydra.topics.DeadLetters;
 import dev.hydra.topics.EventProducer;
 import dev.hydra.topics.GroupLoop;
 import dev.hydra.topics.Service;
@@ -13,10 +14,13 @@ import dev.hydra.topics.events.MemoryBlock;
 import dev.hydra.topics.events.StateSnapshot;
 import dev.hydra.topics.events.TaskResult;
 import dev.hydra.topics.memory.CoreBlock;
+import dev.hydra.topics.signing.UnverifiedRecordException;
 import dev.hydra.topics.signing.VerdictVerifier;
+import dev.hydra.topics.signing.WriterVerifier;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,6 +49,7 @@ public final class MemoryProjector implements Service {
     private final Properties clientProps;
     private final Path dataDir;
     private final VerdictVerifier verifier;
+    private final WriterVerifier writers;
     private final List<AutoCloseable> running = new ArrayList<>();
     private EventProducer producer;
     private CoreMemory coreMemory;
@@ -60,9 +65,14 @@ public final class MemoryProjector implements Service {
 
     /**
      * @param verifier the constitution's public keys: a memory tool call runs only with a valid
-     *                 signature from one, and acts as the crew it names
+     *                 signature from one, and acts as the crew it names (the filter judged it only
+     *                 after that crew's own signature verified)
+     * @param writers  every writer's public keys: a task result reaches memory only when signed by the
+     *                 crew it names (or by the router, for the FAILED result of a task it gave up on)
      */
-    public MemoryProjector(HydraConfig config, Properties kafkaClientProps, Path dataDir, VerdictVerifier verifier) {
+    public MemoryProjector(HydraConfig config, Properties kafkaClientProps, Path dataDir, VerdictVerifier verifier,
+                           WriterVerifier writers) {
+        this.writers = Objects.requireNonNull(writers, "writers");
         this.config = Objects.requireNonNull(config, "config");
         this.verifier = Objects.requireNonNull(verifier, "verifier");
         this.clientProps = Objects.requireNonNull(kafkaClientProps, "kafkaClientProps");
@@ -75,7 +85,8 @@ public final class MemoryProjector implements Service {
         MemoryProjector projector = new MemoryProjector(config,
                 KafkaSettings.client(config, Principal.MEMORY),
                 config.baseDirectory().resolve(config.get(MemorySettings.DATA_DIR)),
-                SigningSettings.verifier(config, DataSettings.dataDir(config)));
+                SigningSettings.verifier(config, DataSettings.dataDir(config)),
+                SigningSettings.writerVerifier(config, DataSettings.dataDir(config)));
         projector.serve(config.get(MemorySettings.PORT));
         Runtime.getRuntime().addShutdownHook(new Thread(projector::close, "memory-projector-shutdown"));
     }
@@ -177,7 +188,18 @@ public final class MemoryProjector implements Service {
         if (record.topic().equals(Topics.STATE_SNAPSHOTS.name())) {
             onSnapshot(Topics.STATE_SNAPSHOTS.valueSerde().deserialize(record.topic(), record.value()));
         } else {
-            onResult(Topics.TASK_RESULTS.valueSerde().deserialize(record.topic(), record.value()));
+            TaskResult result = Topics.TASK_RESULTS.valueSerde().deserialize(record.topic(), record.value());
+            String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+            Optional<String> refusal = writers.refusal(record.topic(), key, record.headers(), result);
+            if (refusal.isPresent()) {
+                // Any crew's principal may write hydra.tasks.results: a result naming another crew would
+                // land in that crew's block (and an `evaluate` line in research_findings would become work).
+                String reason = "result of task " + result.taskId() + " not projected into memory: " + refusal.get();
+                LOG.warn("{}-{}@{}: {}", record.topic(), record.partition(), record.offset(), reason);
+                producer.sendRaw(DeadLetters.of(record, new UnverifiedRecordException(reason), "memory-projector/results"));
+                return;
+            }
+            onResult(result);
         }
     }
 

@@ -66,7 +66,8 @@ class MemoryProjectorTest {
     static void start() throws Exception {
         kafka = TestBroker.get();
         HydraConfig config = HydraConfig.of("memory: {archival: true, changeCapture: false}", Map.of());
-        projector = new MemoryProjector(config, kafka.clientProps(), dataDir, TestSigning.verifier());
+        projector = new MemoryProjector(config, kafka.clientProps(), dataDir, TestSigning.verifier(),
+                TestSigning.writerVerifier());
         projector.start();
         vertx = Vertx.vertx();
         Router router = Router.router(vertx);
@@ -77,7 +78,7 @@ class MemoryProjectorTest {
         HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         base = "http://127.0.0.1:" + server.actualPort();
-        producer = new EventProducer(kafka.clientProps(), "test");
+        producer = new EventProducer(kafka.clientProps(), "test", TestSigning.asTheCrewNamed());
     }
 
     @AfterAll
@@ -315,19 +316,72 @@ class MemoryProjectorTest {
      * ops' AccessPolicy and the topics catalog; checking the task id against hydra.tasks.approved
      * would only narrow it (task ids are on hydra.tasks.status, which every crew reads).
      */
-    @org.junit.jupiter.api.Disabled("needs the writer's identity on results: per-crew results topics (ops AccessPolicy)")
+    /**
+     * Any crew's principal may write hydra.tasks.results. A result naming the research crew that the
+     * research crew did not sign never reaches research_findings (where an `evaluate` line becomes a P4
+     * task): signed with the development crew's key, unsigned, or carrying a signature the research crew
+     * made for another record. Each is dead-lettered with the reason; an honest result after them is projected.
+     */
     @Test
     void aResultNamingTheResearchCrewForATaskItWasNeverGivenDoesNotReachItsBlock() throws Exception {
-        String forged = "task-forged-" + System.nanoTime();
-        producer.send(Topics.TASK_RESULTS, forged, result(forged, Crew.RESEARCH, "research_topic", Outcome.SUCCEEDED,
-                "done", Map.of("technologies_to_evaluate", List.of(Map.of("name", "cryptominer-x",
-                        "reason", "written with the development crew's credentials")))), forged);
-        String marker = "task-after-" + System.nanoTime();
-        producer.send(Topics.TASK_RESULTS, forged, result(marker, Crew.INFRASTRUCTURE, "restart_service",
-                Outcome.SUCCEEDED, "marker", Map.of("service", marker)), marker); // same key: read after it
-        producer.flush();
-        await().atMost(Duration.ofSeconds(30)).until(() -> get("/api/memory/blocks/infrastructure_health").body()
-                .contains(marker));
-        assertThat(get("/api/memory/blocks/research_findings").body()).doesNotContain("cryptominer-x");
+        String run = Long.toString(System.nanoTime());
+        Map<String, Object> findings = Map.of("technologies_to_evaluate", List.of(Map.of("name", "cryptominer-x",
+                "reason", "written with the development crew's credentials")));
+        String byDevelopment = "task-forged-dev-" + run;
+        String unsigned = "task-forged-unsigned-" + run;
+        String swapped = "task-forged-swapped-" + run;
+        String honest = "task-honest-" + run;
+        try (KafkaConsumer<String, byte[]> dlq = kafka.consumer(Topics.DLQ.name())) {
+            // the development crew's own key, on a result that names the research crew
+            TaskResult forged = result(byDevelopment, Crew.RESEARCH, "research_topic", Outcome.SUCCEEDED, "done", findings);
+            sendRaw(byDevelopment, forged, TestSigning.crewSigner(Crew.DEVELOPMENT).signed(
+                    dev.hydra.topics.EventHeaders.of(Topics.TASK_RESULTS, byDevelopment), Topics.TASK_RESULTS.name(),
+                    byDevelopment, forged));
+            sendRaw(unsigned, result(unsigned, Crew.RESEARCH, "research_topic", Outcome.SUCCEEDED, "done", findings),
+                    dev.hydra.topics.EventHeaders.of(Topics.TASK_RESULTS, unsigned));
+            // a real research signature, made for an honest, harmless result, carried onto the forged one
+            TaskResult harmless = result(honest, Crew.RESEARCH, "research_topic", Outcome.SUCCEEDED,
+                    "the honest research result " + run, Map.of());
+            var honestHeaders = TestSigning.writerSigned(Crew.RESEARCH.wireName(), Topics.TASK_RESULTS, honest, harmless);
+            var carried = dev.hydra.topics.EventHeaders.of(Topics.TASK_RESULTS, swapped);
+            carried.add(honestHeaders.lastHeader(dev.hydra.topics.EventHeaders.CREW_SIGNATURE));
+            sendRaw(swapped, result(swapped, Crew.RESEARCH, "research_topic", Outcome.SUCCEEDED, "done", findings), carried);
+            sendRaw(honest, harmless, honestHeaders);
+            String marker = "task-after-" + run;
+            producer.send(Topics.TASK_RESULTS, marker, result(marker, Crew.INFRASTRUCTURE, "restart_service",
+                    Outcome.SUCCEEDED, "marker", Map.of("service", marker)), marker).get();
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> get("/api/memory/blocks/infrastructure_health").body()
+                    .contains(marker));
+            List<ConsumerRecord<String, byte[]>> seen = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                seen.addAll(KafkaTestCluster.poll(dlq));
+                return seen.stream().filter(r -> List.of(byDevelopment, unsigned, swapped).contains(r.key())).count() == 3;
+            });
+            Map<String, String> reasons = new java.util.HashMap<>();
+            for (ConsumerRecord<String, byte[]> letter : seen) {
+                if (List.of(byDevelopment, unsigned, swapped, honest).contains(letter.key())) {
+                    assertThat(DeadLetters.header(letter.headers(), DeadLetters.ERROR_CLASS))
+                            .isEqualTo(dev.hydra.topics.signing.UnverifiedRecordException.class.getName());
+                    reasons.put(letter.key(), DeadLetters.header(letter.headers(), DeadLetters.ERROR));
+                }
+            }
+            assertThat(reasons).containsOnlyKeys(byDevelopment, unsigned, swapped);
+            assertThat(reasons.get(byDevelopment)).contains("signed by development, which may not write")
+                    .contains("naming crew research");
+            assertThat(reasons.get(unsigned)).contains("no hydra-crew-signature header");
+            assertThat(reasons.get(swapped)).contains("does not cover");
+        }
+        String research = get("/api/memory/blocks/research_findings").body();
+        assertThat(research).doesNotContain("cryptominer-x");
+        // the honest result with the real signature is projected (archived) as usual
+        await().atMost(Duration.ofSeconds(30)).until(() -> get("/api/memory/search?q=" + java.net.URLEncoder.encode(
+                "honest research result " + run, StandardCharsets.UTF_8)).body().contains("the honest research result " + run));
+    }
+
+    private static void sendRaw(String key, TaskResult result, org.apache.kafka.common.header.Headers headers)
+            throws Exception {
+        producer.sendRaw(new ProducerRecord<>(Topics.TASK_RESULTS.name(), null, key.getBytes(StandardCharsets.UTF_8),
+                Json.bytes(result), headers)).get();
     }
 }

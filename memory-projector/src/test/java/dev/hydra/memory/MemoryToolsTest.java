@@ -51,9 +51,9 @@ class MemoryToolsTest {
     static void start() throws Exception {
         kafka = TestBroker.get();
         projector = new MemoryProjector(HydraConfig.of("memory: {archival: true, changeCapture: false}", Map.of()),
-                kafka.clientProps(), dataDir, TestSigning.verifier());
+                kafka.clientProps(), dataDir, TestSigning.verifier(), TestSigning.writerVerifier());
         projector.start();
-        producer = new EventProducer(kafka.clientProps(), "memory-tools-test");
+        producer = new EventProducer(kafka.clientProps(), "memory-tools-test", TestSigning.asTheCrewNamed());
         observer = kafka.consumer(Topics.TOOLCALLS_RESULTS.name(), Topics.AUDIT.name(), Topics.DLQ.name(),
                 Topics.MEMORY_BLOCKS.name());
     }

@@ -51,7 +51,7 @@ class PostgresSideTest {
     static void start() {
         kafka = TestBroker.get();
         database = BacklogDatabase.embedded(dataDir.resolve("postgres"), 0);
-        producer = new EventProducer(kafka.clientProps(), "test-postgres-side");
+        producer = new EventProducer(kafka.clientProps(), "test-postgres-side", TestSigning.asTheCrewNamed());
     }
 
     @AfterAll
@@ -232,7 +232,7 @@ class PostgresSideTest {
         HydraConfig config = HydraConfig.of("memory: {archival: false}",
                 Map.of("HYDRA_POSTGRES_URL", database.jdbcUrl()));
         try (MemoryProjector projector = new MemoryProjector(config, kafka.clientProps(), dataDir.resolve("projector"),
-                TestSigning.verifier());
+                TestSigning.verifier(), TestSigning.writerVerifier());
              KafkaConsumer<String, byte[]> services = kafka.consumer(Topics.CDC_SERVICES.name())) {
             projector.start();
             assertThat(projector.postgresUrl()).contains(database.jdbcUrl());

@@ -237,8 +237,10 @@ final class BenchCommand implements Callable<Integer> {
             var stages = results.putArray("stages");
 
             signer = FilterSettings.signer(config, dir);
+            SigningSettings.ensureWriterKeys(config, dir);
             constitutionInForce = SigningSettings.constitutionsInForce(config).now().iterator().next();
-            start(services, new ConstitutionFilter(config, as.apply(Principal.CONSTITUTION), dir.resolve("state"), signer));
+            start(services, new ConstitutionFilter(config, as.apply(Principal.CONSTITUTION), dir.resolve("state"), signer,
+                    SigningSettings.writerVerifier(config, dir)));
             Map<String, Long> warm = send(producer, Topics.TASKS_PROPOSED, run + "-warm", quick ? 200 : 1_000, 4, 0);
             approved.await(warm.keySet(), Duration.ofMinutes(5));
             if (toolCallsOnly) {
@@ -249,7 +251,8 @@ final class BenchCommand implements Callable<Integer> {
                     run + "-filter", stageTasks, approved, out);
 
             start(services, new TaskRouter(config, as.apply(Principal.ROUTER), dir.resolve("state"),
-                    SigningSettings.verifier(config, dir)));
+                    SigningSettings.verifier(config, dir), SigningSettings.writerVerifier(config, dir),
+                    SigningSettings.writerSigner(config, dir, dev.hydra.topics.signing.WriterSignature.ROUTER)));
             routed.await(warm.keySet(), Duration.ofMinutes(5));
             stage(stages, "router alone: approved -> crew lane", producer, Topics.TASKS_APPROVED, run + "-router",
                     stageTasks, routed, out);
@@ -335,7 +338,10 @@ final class BenchCommand implements Callable<Integer> {
             throws Exception {
         start(services, CrewServices.toolExecutor(config, client, dir, CrewServices.redactor(config)));
         var rows = results.putArray("toolCalls");
-        try (EventProducer producer = new EventProducer(client, "hydra-bench-tools");
+        // the bench's calls name the development crew, as that crew's agents would: signed with its key
+        SigningSettings.ensureWriterKeys(config, dir);
+        try (EventProducer producer = new EventProducer(client, "hydra-bench-tools",
+                SigningSettings.writerSigner(config, dir, Crew.DEVELOPMENT.wireName()));
              KafkaToolGateway gateway = new KafkaToolGateway(client, producer,
                      "hydra-bench-tools");
              KafkaConsumer<String, byte[]> rawConsumer = new KafkaConsumer<>(Arrivals.consumerProps(client),

@@ -36,6 +36,10 @@ final class CallCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "tool call JSON file, or - for standard input")
     String file;
 
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "where the operator's signing key is (keys/operator-ed25519.key; default: data.dir)")
+    java.nio.file.Path dataDir;
+
     @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "60s",
             description = "how long to wait for each result (default: ${DEFAULT-VALUE})")
     Duration wait;
@@ -55,7 +59,8 @@ final class CallCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         int code = 0;
-        try (OperatorCalls operator = new OperatorCalls(connection.clientProps(), "hydra-cli-call")) {
+        try (OperatorCalls operator = new OperatorCalls(connection.clientProps(), "hydra-cli-call",
+                connection.operatorSigner(dataDir))) {
             for (ToolCall call : calls) {
                 Optional<ToolResult> result = operator.call(call, wait);
                 out.println(Json.write(OperatorCalls.describe(call, result, wait)));

@@ -164,6 +164,8 @@ final class ChaosRun {
             // node names differ so that the statuses say which member holds which task.
             // The crews start beside the filter and need its public key at once: made before anyone starts.
             SigningKeys.ensure(FilterSettings.signingKeyFile(HydraConfig.of("", env), dir.resolve("data")));
+            // and every writer's key (crews, router, operator), which the services read from the same directory
+            dev.hydra.topics.config.SigningSettings.ensureWriterKeys(HydraConfig.of("", env), dir.resolve("data"));
             define("constitution", "service", "constitution");
             define("router", "service", "router");
             define("crew-a", "crew", "--crew", "research", "--node", "chaos-a", "--data-dir", dir.resolve("data").toString());
@@ -413,6 +415,10 @@ final class ChaosRun {
         Map<String, ChaosChecks.Hostile> hostile = new LinkedHashMap<>();
         Map<String, String> pathological = new LinkedHashMap<>();
         Map<String, Future<RecordMetadata>> acks = new LinkedHashMap<>();
+        // The pathological calls are the operator's (the harness plays a person sending them): signed with its
+        // key, so the constitution judges each of them, which is what the check counts.
+        var operator = dev.hydra.topics.config.SigningSettings.writerSigner(HydraConfig.of("", env), dir.resolve("data"),
+                dev.hydra.topics.signing.WriterSignature.OPERATOR);
         try (EventProducer producer = new EventProducer(props, "chaos-load")) {
             int hostileSent = 0;
             int pathologicalSent = 0;
@@ -447,8 +453,11 @@ final class ChaosRun {
                 for (; pathologicalSent < Math.min(pathologicalTotal, pathologicalDue); pathologicalSent++) {
                     String key = "pathological-" + prefix + pathologicalSent;
                     HostileEvents.Pathological call = HostileEvents.pathological(pathologicalSent, key);
+                    var signed = operator.signed(new org.apache.kafka.common.header.internals.RecordHeaders(),
+                            Topics.TOOLCALLS_REQUESTED.name(), key, Topics.TOOLCALLS_REQUESTED.valueSerde()
+                                    .deserialize(Topics.TOOLCALLS_REQUESTED.name(), call.value()));
                     acks.put(key, producer.sendRaw(new ProducerRecord<>(Topics.TOOLCALLS_REQUESTED.name(), null,
-                            key.getBytes(StandardCharsets.UTF_8), call.value())));
+                            key.getBytes(StandardCharsets.UTF_8), call.value(), signed)));
                     pathological.put(key, call.name());
                 }
             }

@@ -514,7 +514,7 @@ final class ConsoleServer implements AutoCloseable {
 
     private synchronized OperatorCalls operatorCalls() {
         if (operatorCalls == null) {
-            operatorCalls = new OperatorCalls(api.clientProps(), "hydra-console-calls");
+            operatorCalls = new OperatorCalls(api.clientProps(), "hydra-console-calls", api.operatorSigner());
         }
         return operatorCalls;
     }

@@ -75,7 +75,7 @@ final class CrewCommand implements Callable<Integer> {
         // Read to its end before the worker starts: a crew started while the stack is paused claims nothing.
         try (PauseSwitch pause = PauseSwitch.start(client, "crew-" + which.wireName(), java.time.Duration.ofSeconds(30))) {
             return ServiceCommand.serve(worker.pausedBy(pause), config, client,
-                    KafkaSettings.client(config, connection.bootstrap(config), Principal.CONSOLE), httpPort,
+                    KafkaSettings.client(config, connection.bootstrap(config), Principal.CONSOLE), data, httpPort,
                     spec.commandLine().getOut());
         }
     }

@@ -84,6 +84,17 @@ public final class HydraCli {
             return StackEndpoints.bootstrap(bootstrap, config);
         }
 
+        /**
+         * The operator's key ({@code signing.writers.operator.key}) under {@code dataDir}, or under the
+         * configured data directory when null: tool calls and replays of tool calls are signed with it.
+         */
+        dev.hydra.topics.signing.WriterSigner operatorSigner(Path dataDir) {
+            HydraConfig config = config();
+            return dev.hydra.topics.config.SigningSettings.writerSigner(config,
+                    dataDir != null ? dataDir : dev.hydra.topics.config.DataSettings.dataDir(config),
+                    dev.hydra.topics.signing.WriterSignature.OPERATOR);
+        }
+
         /** Client properties of the operator's CLI (or of {@code --as}), for a broker that is known to listen. */
         Properties clientProps() {
             return clientProps(new Principal(principal));

@@ -15,6 +15,8 @@ import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
 import dev.hydra.topics.config.Principal;
 import dev.hydra.topics.config.SigningSettings;
+import dev.hydra.topics.signing.WriterSignature;
+import dev.hydra.topics.signing.WriterSigner;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.tools.McpServerConfig;
@@ -115,13 +117,17 @@ public final class HydraStack implements StackApi, AutoCloseable {
         Path stateDir = dataDir.resolve("state");
         // The signing key first: every service that runs work verifies with its public key.
         var signer = FilterSettings.signer(config, dataDir);
+        // Then every writer's key (each crew, the router, the operator): what names a crew is signed by it.
+        SigningSettings.ensureWriterKeys(config, dataDir);
+        var writers = SigningSettings.writerVerifier(config, dataDir);
         MemoryProjector memory = new MemoryProjector(config, clientProps(Principal.MEMORY), dataDir.resolve("memory"),
-                SigningSettings.verifier(config, dataDir));
+                SigningSettings.verifier(config, dataDir), writers);
         // Consumers first, so that the first proposals already find everyone listening.
         startService(memory);
-        startService(new ConstitutionFilter(config, clientProps(Principal.CONSTITUTION), stateDir, signer));
+        startService(new ConstitutionFilter(config, clientProps(Principal.CONSTITUTION), stateDir, signer, writers));
         startService(new TaskRouter(config, clientProps(Principal.ROUTER), stateDir,
-                SigningSettings.verifier(config, dataDir)));
+                SigningSettings.verifier(config, dataDir), writers,
+                SigningSettings.writerSigner(config, dataDir, WriterSignature.ROUTER)));
         // Runs the tool calls the constitution approved, for every crew of this stack.
         Redactor redactor = CrewServices.redactor(config);
         startService(CrewServices.toolExecutor(config, clientProps(Principal.TOOLS), dataDir, redactor));
@@ -138,6 +144,16 @@ public final class HydraStack implements StackApi, AutoCloseable {
         // (config/hydra.yaml names it ${HYDRA_HTTP_PORT:-8701}).
         startService(new StateAssessor(config.withEnv(Map.of(OpsSettings.HTTP_PORT.env(), Integer.toString(console.port()))),
                 clientProps(Principal.ASSESSOR)).pausedBy(pauseSwitch));
+    }
+
+    @Override
+    public WriterSigner operatorSigner() {
+        return writerSigner(WriterSignature.OPERATOR);
+    }
+
+    /** The key of one writer of this stack (a crew's wire name, router, operator), from its data directory. */
+    public WriterSigner writerSigner(String writer) {
+        return SigningSettings.writerSigner(config, options.dataDir().toAbsolutePath(), writer);
     }
 
     /** The stack's pause switch ({@code hydra pause}), as this process reads it. */

@@ -34,8 +34,9 @@ final class OperatorCalls implements AutoCloseable {
     private final EventProducer producer;
     private final KafkaToolGateway gateway;
 
-    OperatorCalls(Properties clientProps, String clientId) {
-        this.producer = new EventProducer(clientProps, clientId);
+    /** @param signer the operator's key ({@code signing.writers.operator.key}): the calls are signed with it */
+    OperatorCalls(Properties clientProps, String clientId, dev.hydra.topics.signing.WriterSigner signer) {
+        this.producer = new EventProducer(clientProps, clientId, signer);
         this.gateway = new KafkaToolGateway(clientProps, producer, clientId);
     }
 

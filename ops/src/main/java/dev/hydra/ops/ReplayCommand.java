@@ -27,6 +27,10 @@ final class ReplayCommand implements Callable<Integer> {
     @Mixin
     HydraCli.Connection connection;
 
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "where the operator's signing key is, for copies of tool calls (default: data.dir)")
+    java.nio.file.Path dataDir;
+
     @Option(names = "--topic", required = true, paramLabel = "TOPIC", description = "the topic to read")
     String topic;
 
@@ -61,8 +65,11 @@ final class ReplayCommand implements Callable<Integer> {
             return 2;
         }
         String run = runId != null ? runId : Replayer.newRunId(Instant.now());
+        // copies of tool calls are the operator's: signed with its key, judged as the crew they name
+        var signer = dev.hydra.topics.signing.WriterSigner.signs(route.entrance().name())
+                ? connection.operatorSigner(dataDir) : null;
         Replayer.Summary summary = Replayer.replay(connection.clientProps(), route, from, Optional.ofNullable(to),
-                dryRun, run, Duration.ofMinutes(5));
+                dryRun, run, Duration.ofMinutes(5), signer);
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%s: %d item(s) of %s from %s%s re-driven into %s%s; %d malformed and %d earlier replays skipped%n",
                 summary.runId(), summary.replayed(), summary.source(), from, to == null ? "" : " to " + to,

@@ -8,6 +8,7 @@ import dev.hydra.topics.Topics;
 import dev.hydra.topics.events.Replay;
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.ToolCall;
+import dev.hydra.topics.signing.WriterSigner;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -81,8 +82,9 @@ final class Replayer {
                 .replace(":", "");
     }
 
+    /** @param signer signs the copies when the entrance's records name a crew (tool calls: the operator's key), else null */
     static <T> Summary replay(Properties client, Route<T> route, Instant from, Optional<Instant> to, boolean dryRun,
-                              String runId, Duration timeout) throws Exception {
+                              String runId, Duration timeout, WriterSigner signer) throws Exception {
         int[] counts = new int[3];
         List<Future<RecordMetadata>> sent = new ArrayList<>();
         try (EventProducer producer = new EventProducer(client, "hydra-replay-" + runId)) {
@@ -96,7 +98,7 @@ final class Replayer {
                     String originalId = route.id().apply(item);
                     T copy = route.copy().copy(item, runId + ":" + originalId, new Replay(runId, originalId, dryRun),
                             Instant.now());
-                    sent.add(producer.sendRaw(record(route, copy, runId)));
+                    sent.add(producer.sendRaw(record(route, copy, runId, signer)));
                     counts[0]++;
                 }
                 return true;
@@ -118,11 +120,17 @@ final class Replayer {
         }
     }
 
-    private static <T> ProducerRecord<byte[], byte[]> record(Route<T> route, T copy, String runId) {
+    private static <T> ProducerRecord<byte[], byte[]> record(Route<T> route, T copy, String runId, WriterSigner signer) {
         Topic<T> entrance = route.entrance();
         String id = route.id().apply(copy);
         Headers headers = EventHeaders.of(entrance, route.correlation().apply(copy));
         headers.add(RUN_ID_HEADER, runId.getBytes(StandardCharsets.UTF_8));
+        if (WriterSigner.signs(entrance.name())) {
+            if (signer == null) {
+                throw new IllegalArgumentException("a replay into " + entrance.name() + " needs the operator's key");
+            }
+            signer.signed(headers, entrance.name(), route.key().apply(copy), copy);
+        }
         return new ProducerRecord<>(entrance.name(), null, route.key().apply(copy).getBytes(StandardCharsets.UTF_8),
                 entrance.valueSerde().serialize(entrance.name(), copy), headers);
     }

@@ -98,7 +98,7 @@ final class ServiceCommand implements Callable<Integer> {
                 worker.pausedBy(pause);
             }
             return serve(service, config, client,
-                    KafkaSettings.client(config, connection.bootstrap(config), Principal.CONSOLE), httpPort,
+                    KafkaSettings.client(config, connection.bootstrap(config), Principal.CONSOLE), data, httpPort,
                     spec.commandLine().getOut());
         }
     }
@@ -129,8 +129,8 @@ final class ServiceCommand implements Callable<Integer> {
      * @param apiClient what the HTTP API (submit, decisions) produces as: the console's principal,
      *                  the one that may write decisions; the service itself keeps its own
      */
-    static int serve(Service service, HydraConfig config, Properties client, Properties apiClient, int httpPort,
-                     PrintWriter out) throws Exception {
+    static int serve(Service service, HydraConfig config, Properties client, Properties apiClient, Path data,
+                     int httpPort, PrintWriter out) throws Exception {
         try (Admin admin = Admin.create(client)) {
             new TopicBootstrap(admin, config.get(KafkaSettings.REPLICATION_FACTOR).shortValue()).ensure(Topics.all());
         }
@@ -180,6 +180,11 @@ final class ServiceCommand implements Callable<Integer> {
                 public List<McpServerConfig> mcpServers() {
                     return mcpServers;
                 }
+
+                @Override
+                public dev.hydra.topics.signing.WriterSigner operatorSigner() {
+                    return SigningSettings.writerSigner(config, data, dev.hydra.topics.signing.WriterSignature.OPERATOR);
+                }
             };
             // The console service is the live view itself; every other service serves only its own API.
             ConsoleServer console = service instanceof LiveView view ? new ConsoleServer(vertx, api, routes, view)
@@ -204,10 +209,13 @@ final class ServiceCommand implements Callable<Integer> {
         Path stateDir = data.resolve("state");
         return switch (name) {
             case assessor -> new StateAssessor(config, client);
-            case constitution -> new ConstitutionFilter(config, client, stateDir, FilterSettings.signer(config, data));
-            case router -> new TaskRouter(config, client, stateDir, SigningSettings.verifier(config, data));
+            case constitution -> new ConstitutionFilter(config, client, stateDir, FilterSettings.signer(config, data),
+                    SigningSettings.writerVerifier(config, data));
+            case router -> new TaskRouter(config, client, stateDir, SigningSettings.verifier(config, data),
+                    SigningSettings.writerVerifier(config, data),
+                    SigningSettings.writerSigner(config, data, dev.hydra.topics.signing.WriterSignature.ROUTER));
             case memory -> new MemoryProjector(config, client, data.resolve("memory"),
-                    SigningSettings.verifier(config, data));
+                    SigningSettings.verifier(config, data), SigningSettings.writerVerifier(config, data));
             case console -> new LiveView(client);
             case tools -> CrewServices.toolExecutor(config, client, data, CrewServices.redactor(config));
             case crew -> {

@@ -27,6 +27,12 @@ interface StackApi {
     /** The MCP servers of the stack's configuration: with the built-ins, the servers a tool call may name. */
     List<McpServerConfig> mcpServers();
 
+    /**
+     * The operator's key: a person's tool call (console, API) is signed with it, so the constitution
+     * judges it as the crew it names; read when the first call is made.
+     */
+    dev.hydra.topics.signing.WriterSigner operatorSigner();
+
     /** The stack's pause switch ({@code hydra pause}), when this process follows one. */
     default java.util.Optional<dev.hydra.topics.PauseSwitch> pauseSwitch() {
         return java.util.Optional.empty();

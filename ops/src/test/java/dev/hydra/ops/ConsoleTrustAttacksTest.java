@@ -422,5 +422,10 @@ class ConsoleTrustAttacksTest {
         public List<McpServerConfig> mcpServers() {
             return List.of();
         }
+
+        @Override
+        public dev.hydra.topics.signing.WriterSigner operatorSigner() {
+            return dev.hydra.topics.signing.TestSigning.writerSigner(dev.hydra.topics.signing.WriterSignature.OPERATOR);
+        }
     }
 }

@@ -19,6 +19,7 @@ import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.ToolCall;
 import dev.hydra.topics.events.ToolResult;
 import dev.hydra.topics.events.ToolStatus;
+import dev.hydra.topics.signing.TestSigning;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,13 +101,19 @@ class HostileEventsTest {
             int count = HostileEvents.pathologicalCount();
             Set<String> harmless = new HashSet<>();
             try (ConstitutionFilter filter = new ConstitutionFilter(config, filterClient, dataDir.resolve("state"),
-                    FilterSettings.signer(config, dataDir));
-                 EventProducer producer = new EventProducer(client, "hostile-test")) {
+                    FilterSettings.signer(config, dataDir), TestSigning.writerVerifier());
+                 EventProducer producer = new EventProducer(client, "hostile-test", TestSigning.asTheCrewNamed())) {
                 filter.start();
                 for (int n = 0; n < count; n++) {
                     String key = "pathological-" + n;
+                    byte[] pathological = HostileEvents.pathological(n, key).value();
+                    // sent as the chaos harness sends them: the operator's, so each one is judged
                     producer.sendRaw(new ProducerRecord<>(Topics.TOOLCALLS_REQUESTED.name(), null,
-                            key.getBytes(StandardCharsets.UTF_8), HostileEvents.pathological(n, key).value()));
+                            key.getBytes(StandardCharsets.UTF_8), pathological,
+                            TestSigning.writerSigner(dev.hydra.topics.signing.WriterSignature.OPERATOR).signed(
+                                    new org.apache.kafka.common.header.internals.RecordHeaders(),
+                                    Topics.TOOLCALLS_REQUESTED.name(), key, Topics.TOOLCALLS_REQUESTED.valueSerde()
+                                            .deserialize(Topics.TOOLCALLS_REQUESTED.name(), pathological))));
                     String next = "harmless-" + n;
                     harmless.add(next);
                     producer.send(Topics.TOOLCALLS_REQUESTED, next, new ToolCall(next, next, Crew.DEVELOPMENT, "coder",

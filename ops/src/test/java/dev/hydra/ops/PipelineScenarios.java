@@ -239,7 +239,8 @@ abstract class PipelineScenarios {
         Files.writeString(workspace.resolve("deploy.env"), "AWS_ACCESS_KEY_ID=" + key + "\n");
         ToolCall call = new ToolCall("read-secret-1", "task-read-secret", Crew.DEVELOPMENT, "coder", "filesystem-mcp",
                 "read_file", Map.of("path", "/workspace/deploy.env"), List.of(), null);
-        try (EventProducer producer = new EventProducer(stack.clientProps(Principal.crew(Crew.DEVELOPMENT)), "e2e-agent")) {
+        try (EventProducer producer = new EventProducer(stack.clientProps(Principal.crew(Crew.DEVELOPMENT)), "e2e-agent",
+                stack.writerSigner(Crew.DEVELOPMENT.wireName()))) {
             producer.send(Topics.TOOLCALLS_REQUESTED, call.id(), call, call.taskId()).get();
         }
 
@@ -293,7 +294,8 @@ abstract class PipelineScenarios {
         Files.writeString(workspace.resolve("notes.txt"), "ship it\n");
         ToolCall call = new ToolCall("signed-call-1", "task-signed", Crew.DEVELOPMENT, "coder", "filesystem-mcp",
                 "read_file", Map.of("path", "/workspace/notes.txt"), List.of(), null);
-        try (EventProducer producer = new EventProducer(stack.clientProps(), "e2e-agent")) {
+        try (EventProducer producer = new EventProducer(stack.clientProps(), "e2e-agent",
+                stack.writerSigner(Crew.DEVELOPMENT.wireName()))) {
             producer.send(Topics.TOOLCALLS_REQUESTED, call.id(), call, call.taskId()).get();
         }
         await("the audit records the verdict, then the execution").atMost(PATIENCE).until(() ->
@@ -351,7 +353,8 @@ abstract class PipelineScenarios {
         try (EventProducer producer = new EventProducer(stack.clientProps(Principal.SUBMITTER), "e2e-live")) {
             producer.send(Topics.TASKS_PROPOSED, restart.id(), restart, restart.id()).get();
         }
-        try (EventProducer producer = new EventProducer(stack.clientProps(Principal.crew(Crew.DEVELOPMENT)), "e2e-agent")) {
+        try (EventProducer producer = new EventProducer(stack.clientProps(Principal.crew(Crew.DEVELOPMENT)), "e2e-agent",
+                stack.writerSigner(Crew.DEVELOPMENT.wireName()))) {
             producer.send(Topics.TOOLCALLS_REQUESTED, write.taskId(), write, write.taskId()).get();
         }
         await("the live task completed").atMost(PATIENCE).until(() -> hasStatus(restart.id(), "COMPLETED"));
@@ -387,7 +390,8 @@ abstract class PipelineScenarios {
     /** {@code hydra replay --dry-run} through the command line; returns its exit code. */
     private int replay(String topic, Instant from, String runId) {
         List<String> args = new java.util.ArrayList<>(List.of("replay", "--config", "../config/hydra.yaml", "--bootstrap",
-                stack.bootstrap(), "--topic", topic, "--from", from.toString(), "--dry-run", "--run-id", runId));
+                stack.bootstrap(), "--topic", topic, "--from", from.toString(), "--dry-run", "--run-id", runId,
+                "--data-dir", dataDir.toString()));
         Path cli = dataDir.resolve("credentials").resolve(Principal.CLI.name() + ".properties");
         if (Files.exists(cli)) {
             args.addAll(List.of("--kafka-config", cli.toString()));
@@ -687,7 +691,7 @@ abstract class PipelineScenarios {
 
         Path config = dataDir.resolve("cli-hydra.yaml");
         Files.writeString(config, "kafka:\n  bootstrap: " + stack.bootstrap() + "\n  credentialsDir: "
-                + dataDir.resolve("credentials") + "\n");
+                + dataDir.resolve("credentials") + "\ndata:\n  dir: " + dataDir + "\n"); // the operator's key is there
         Path call = dataDir.resolve("read-call.json");
         Files.writeString(call, """
                 {"server": "filesystem-mcp", "tool": "read_file", "arguments": {"path": "notes/operator.txt"}}""");

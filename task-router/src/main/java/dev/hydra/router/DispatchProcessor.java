@@ -14,6 +14,7 @@ import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.TaskResult;
 import dev.hydra.topics.events.TaskState;
 import dev.hydra.topics.events.TaskStatus;
+import dev.hydra.topics.signing.WriterSigner;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -39,8 +40,11 @@ final class DispatchProcessor implements Processor<String, RouterInput, String, 
     private final Duration checkInterval;
     private ProcessorContext<String, Outbound> context;
     private Dispatcher dispatcher;
+    /** The router's key: its statuses and FAILED results say, verifiably, that the router wrote them. */
+    private final WriterSigner signer;
 
-    DispatchProcessor(Policy policy, Duration checkInterval) {
+    DispatchProcessor(Policy policy, Duration checkInterval, WriterSigner signer) {
+        this.signer = signer;
         this.policy = policy;
         this.checkInterval = checkInterval;
     }
@@ -81,7 +85,7 @@ final class DispatchProcessor implements Processor<String, RouterInput, String, 
             routed(route, now);
         } else if (action instanceof Action.Report report) {
             send(report.status().taskId(), Outbound.of(Topics.TASK_STATUS, report.status()),
-                    EventHeaders.of(Topics.TASK_STATUS, report.status().taskId()), now);
+                    signed(Topics.TASK_STATUS, report.status().taskId(), report.status()), now);
             if (report.status().state() == TaskState.HELD) {
                 RouterMetrics.CONFLICTS.inc();
             }
@@ -92,7 +96,8 @@ final class DispatchProcessor implements Processor<String, RouterInput, String, 
             TaskStatus duplicate = new TaskStatus(dropped.id(), dropped.crew(), TaskState.DUPLICATE, "router", 1,
                     "dropped: the same work is open as task " + drop.openTaskId() + " (" + drop.fingerprint() + ")",
                     java.time.Instant.ofEpochMilli(now));
-            send(dropped.id(), Outbound.of(Topics.TASK_STATUS, duplicate), EventHeaders.of(Topics.TASK_STATUS, dropped.id()), now);
+            send(dropped.id(), Outbound.of(Topics.TASK_STATUS, duplicate), signed(Topics.TASK_STATUS, dropped.id(), duplicate),
+                    now);
             LOG.info("task {} dropped: same work as open task {} ({})", drop.task().id(), drop.openTaskId(),
                     drop.fingerprint());
         } else if (action instanceof Action.Resolved) {
@@ -164,8 +169,14 @@ final class DispatchProcessor implements Processor<String, RouterInput, String, 
                 Map.of("attempts", giveUp.attempt()), 0, 0, Dispatcher.ROUTER, Instant.ofEpochMilli(now));
         // A dry run's result is what the pipeline would have done: it stays out of memory, as a crew's does.
         Topic<TaskResult> results = Replay.isDryRun(task.replay()) ? Topics.REPLAY_RESULTS : Topics.TASK_RESULTS;
-        send(task.id(), Outbound.of(results, result), EventHeaders.of(results, task.id()), now);
+        send(task.id(), Outbound.of(results, result), signed(results, task.id(), result), now);
         TaskMetrics.FAILED.labels(task.crew().wireName()).inc();
+    }
+
+    /** Hydra's headers for a record of {@code topic}, signed by the router where the topic's records are. */
+    private Headers signed(Topic<?> topic, String key, Object value) {
+        Headers headers = EventHeaders.of(topic, key);
+        return WriterSigner.signs(topic.name()) ? signer.signed(headers, topic.name(), key, value) : headers;
     }
 
     private void send(String key, Outbound value, Headers headers, long now) {

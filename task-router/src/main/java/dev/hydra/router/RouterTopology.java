@@ -8,8 +8,11 @@ import dev.hydra.topics.JsonSerde;
 import dev.hydra.topics.ParsedStream;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.events.Task;
+import dev.hydra.topics.events.TaskStatus;
 import dev.hydra.topics.signing.UnverifiedRecordException;
 import dev.hydra.topics.signing.VerdictVerifier;
+import dev.hydra.topics.signing.WriterSigner;
+import dev.hydra.topics.signing.WriterVerifier;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -76,7 +79,13 @@ public final class RouterTopology {
      *                 unsigned copy written to hydra.tasks.approved under a task's id would otherwise be
      *                 tracked first and make the constitution's real release look like a redelivery
      */
-    public static Topology build(RouterSettings settings, VerdictVerifier verifier) {
+    /**
+     * @param writers checks who wrote each status before the router acts on it: any crew's principal
+     *                may write hydra.tasks.status, and a forged COMPLETED would end another crew's task
+     * @param signer  the router's own key, which signs the statuses and FAILED results it writes
+     */
+    public static Topology build(RouterSettings settings, VerdictVerifier verifier, WriterVerifier writers,
+                                 WriterSigner signer) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(TASKS_STORE),
                 Serdes.String(), TRACKED));
@@ -96,8 +105,13 @@ public final class RouterTopology {
                 .to(Topics.DLQ.name(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("router-approved-dlq"));
         KStream<String, RouterInput> approved = stamped.filter((key, value) -> value.input() != null,
                 Named.as("router-approved-verified")).mapValues(Stamped::input, Named.as("router-approved-value"));
-        KStream<String, RouterInput> statuses = ParsedStream.from(builder, Topics.TASK_STATUS, APP)
-                .mapValues(status -> RouterInput.of(status), Named.as("router-status-input"));
+        KStream<String, Stamped> checkedStatuses = ParsedStream.from(builder, Topics.TASK_STATUS, APP)
+                .processValues(() -> new WriterStamp(writers), Named.as("router-status-input"));
+        checkedStatuses.filter((key, value) -> value.input() == null, Named.as("router-status-unverified"))
+                .mapValues(Stamped::refused, Named.as("router-status-unverified-raw"))
+                .to(Topics.DLQ.name(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("router-status-dlq"));
+        KStream<String, RouterInput> statuses = checkedStatuses.filter((key, value) -> value.input() != null,
+                Named.as("router-status-verified")).mapValues(Stamped::input, Named.as("router-status-value"));
         KStream<String, RouterInput> nodes = ParsedStream.from(builder, Topics.CREW_NODES, APP)
                 .mapValues(node -> RouterInput.of(node), Named.as("router-node-input"));
 
@@ -106,7 +120,7 @@ public final class RouterTopology {
                 .selectKey((key, input) -> input.key(), Named.as("router-key"))
                 .repartition(Repartitioned.<String, RouterInput>as(COORDINATOR)
                         .withKeySerde(Serdes.String()).withValueSerde(INPUT).withNumberOfPartitions(1))
-                .process(() -> new DispatchProcessor(settings.policy(), settings.checkInterval()),
+                .process(() -> new DispatchProcessor(settings.policy(), settings.checkInterval(), signer),
                         Named.as("router-dispatch"), TASKS_STORE, FINGERPRINTS_STORE, RESOURCES_STORE, NODES_STORE,
                         ENDS_STORE)
                 .to((key, outbound, context) -> outbound.topic(),
@@ -155,6 +169,46 @@ public final class RouterTopology {
             }
             Origin origin = at.signedWith(EventHeaders.get(record.headers(), EventHeaders.SIGNATURE).orElse(null));
             context.forward(record.withValue(new Stamped(RouterInput.of(record.value(), origin), null)));
+        }
+    }
+
+    /**
+     * Checks a status's writer signature under the key it was written with, before the repartition
+     * re-keys it: the crew it names (or the router itself) must have signed it. A status that does not
+     * verify is dead-lettered with the reason and never moves a task.
+     */
+    private static final class WriterStamp implements FixedKeyProcessor<String, TaskStatus, Stamped> {
+        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RouterTopology.class);
+        private final WriterVerifier writers;
+        private FixedKeyProcessorContext<String, Stamped> context;
+
+        WriterStamp(WriterVerifier writers) {
+            this.writers = writers;
+        }
+
+        @Override
+        public void init(FixedKeyProcessorContext<String, Stamped> context) {
+            this.context = context;
+        }
+
+        @Override
+        public void process(FixedKeyRecord<String, TaskStatus> record) {
+            var refusal = writers.refusal(Topics.TASK_STATUS.name(), record.key(), record.headers(), record.value());
+            if (refusal.isEmpty()) {
+                context.forward(record.withValue(new Stamped(RouterInput.of(record.value()), null)));
+                return;
+            }
+            Origin at = context.recordMetadata()
+                    .map(m -> new Origin(m.topic(), m.partition(), m.offset())).orElse(Origin.UNKNOWN);
+            String reason = record.value().state() + " of task " + record.value().taskId() + " not acted on: "
+                    + refusal.get();
+            LOG.warn("{}: dead-lettering {}-{}@{}: {}", APP, at.topic(), at.partition(), at.offset(), reason);
+            var headers = DeadLetters.headers(at.topic(), at.partition(), at.offset(),
+                    new UnverifiedRecordException(reason), APP);
+            byte[] value = DeadLetters.fit(record.key() == null ? null
+                    : record.key().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    Topics.TASK_STATUS.valueSerde().serialize(at.topic(), record.value()), record.headers(), headers);
+            context.forward(record.withValue(new Stamped(null, value)).withHeaders(headers));
         }
     }
 }

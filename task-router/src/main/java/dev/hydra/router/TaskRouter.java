@@ -10,6 +10,9 @@ import dev.hydra.topics.config.DataSettings;
 import dev.hydra.topics.config.Principal;
 import dev.hydra.topics.config.SigningSettings;
 import dev.hydra.topics.signing.VerdictVerifier;
+import dev.hydra.topics.signing.WriterSignature;
+import dev.hydra.topics.signing.WriterSigner;
+import dev.hydra.topics.signing.WriterVerifier;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -59,9 +62,22 @@ public final class TaskRouter implements Service {
     private final VerdictVerifier verifier;
     private final Properties streamsProps;
     private KafkaStreams streams;
+    private final WriterVerifier writers;
+    private final WriterSigner signer;
 
-    /** @param verifier what an approved task's signature must pass before the router tracks it */
-    public TaskRouter(HydraConfig config, Properties kafkaClientProps, Path stateDir, VerdictVerifier verifier) {
+    /**
+     * @param verifier what an approved task's signature must pass before the router tracks it
+     * @param writers  every writer's public keys: a status moves a task only when signed by the crew it
+     *                 names or by the router
+     * @param signer   the router's own key ({@link WriterSignature#ROUTER}), for its statuses and FAILED results
+     */
+    public TaskRouter(HydraConfig config, Properties kafkaClientProps, Path stateDir, VerdictVerifier verifier,
+                      WriterVerifier writers, WriterSigner signer) {
+        if (!signer.writer().equals(WriterSignature.ROUTER)) {
+            throw new IllegalArgumentException("the router signs with its own key, not " + signer.writer() + "'s");
+        }
+        this.writers = writers;
+        this.signer = signer;
         this.settings = RouterSettings.from(config);
         this.verifier = verifier;
         String bootstrap = kafkaClientProps.getProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
@@ -77,7 +93,9 @@ public final class TaskRouter implements Service {
         HydraConfig config = HydraConfig.load(Path.of(System.getenv().getOrDefault("HYDRA_CONFIG", "config/hydra.yaml")),
                 System.getenv());
         TaskRouter router = new TaskRouter(config, KafkaSettings.client(config, Principal.ROUTER),
-                Path.of(config.get(RouterSettings.STATE_DIR)), SigningSettings.verifier(config, DataSettings.dataDir(config)));
+                Path.of(config.get(RouterSettings.STATE_DIR)), SigningSettings.verifier(config, DataSettings.dataDir(config)),
+                SigningSettings.writerVerifier(config, DataSettings.dataDir(config)),
+                SigningSettings.writerSigner(config, DataSettings.dataDir(config), WriterSignature.ROUTER));
         Runtime.getRuntime().addShutdownHook(new Thread(router::close, "task-router-shutdown"));
         router.start();
     }
@@ -94,7 +112,7 @@ public final class TaskRouter implements Service {
             throw new IllegalStateException("task-router already started");
         }
         CountDownLatch settled = new CountDownLatch(1);
-        streams = new KafkaStreams(RouterTopology.build(settings, verifier), streamsProps);
+        streams = new KafkaStreams(RouterTopology.build(settings, verifier, writers, signer), streamsProps);
         streams.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.RUNNING || now == KafkaStreams.State.ERROR
                     || now == KafkaStreams.State.PENDING_ERROR || now == KafkaStreams.State.NOT_RUNNING) {

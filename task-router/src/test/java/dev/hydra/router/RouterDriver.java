@@ -44,7 +44,8 @@ final class RouterDriver implements AutoCloseable {
 
     RouterDriver(Path stateDir, String routerYaml) {
         RouterSettings settings = RouterSettings.from(HydraConfig.of(routerYaml, Map.of()));
-        driver = new TopologyTestDriver(RouterTopology.build(settings, TestSigning.verifier()),
+        driver = new TopologyTestDriver(RouterTopology.build(settings, TestSigning.verifier(), TestSigning.writerVerifier(),
+                TestSigning.writerSigner(dev.hydra.topics.signing.WriterSignature.ROUTER)),
                 StreamsConfigs.base("router-test", "127.0.0.1:9", stateDir, 1), T0);
         approved = driver.createInputTopic(Topics.TASKS_APPROVED.name(), new StringSerializer(), new ByteArraySerializer());
         status = driver.createInputTopic(Topics.TASK_STATUS.name(), new StringSerializer(), new ByteArraySerializer());
@@ -96,7 +97,15 @@ final class RouterDriver implements AutoCloseable {
     /** A crew's status for a task. */
     void report(Task task, TaskState state, int attempt) {
         TaskStatus value = new TaskStatus(task.id(), task.crew(), state, "node-a", attempt, "", now());
-        status.pipeInput(task.id(), Topics.TASK_STATUS.valueSerde().serialize("", value), now());
+        status.pipeInput(new TestRecord<>(task.id(),
+                Topics.TASK_STATUS.valueSerde().serialize("", value),
+                TestSigning.writerSigned(task.crew().wireName(), Topics.TASK_STATUS, task.id(), value), now()));
+    }
+
+    /** A status as any writer may put it on the topic: these headers, this key. */
+    void reportRaw(String key, TaskStatus value, org.apache.kafka.common.header.Headers headers) {
+        status.pipeInput(new TestRecord<>(key,
+                Topics.TASK_STATUS.valueSerde().serialize("", value), headers, now()));
     }
 
     void announce(String node, Crew crew, List<String> capabilities) {

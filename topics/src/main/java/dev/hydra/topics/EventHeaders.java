@@ -23,6 +23,12 @@ public final class EventHeaders {
      */
     public static final String SIGNATURE = "hydra-signature";
     /**
+     * Who wrote a record of hydra.tasks.status, hydra.tasks.results or hydra.toolcalls.requested: the
+     * Ed25519 signature of the crew the record names (or of the router or the operator, where they
+     * may speak for a crew), {@code v1;by=…;kid=…;sig=…}, see {@link dev.hydra.topics.signing.WriterSignature}.
+     */
+    public static final String CREW_SIGNATURE = "hydra-crew-signature";
+    /**
      * Which run of a task a lane record asks for: absent or 1 for the first, set by the router on each
      * retry (and on the dead letter of a task it gave up on). Not signed: a worker never lets a higher
      * attempt rerun a task that already ended.

@@ -1,5 +1,7 @@
 package dev.hydra.topics;
 
+import dev.hydra.topics.signing.RecordSigner;
+import dev.hydra.topics.signing.WriterSigner;
 import java.util.Properties;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -17,8 +19,19 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class EventProducer implements AutoCloseable {
     private final Producer<String, byte[]> producer;
+    /** Signs what this producer writes to the topics whose records name a crew; null: it writes none of them. */
+    private final RecordSigner signer;
 
     public EventProducer(Properties clientProps, String clientId) {
+        this(clientProps, clientId, null);
+    }
+
+    /**
+     * A producer whose records of {@link WriterSigner#SIGNED_TOPICS} carry {@code signer}'s signature
+     * (a crew worker's, the console's operator key); without one such records go unsigned and are refused.
+     */
+    public EventProducer(Properties clientProps, String clientId, RecordSigner signer) {
+        this.signer = signer;
         Properties props = new Properties();
         props.putAll(clientProps);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
@@ -37,6 +50,9 @@ public final class EventProducer implements AutoCloseable {
     /** Sends with the given headers (Hydra's own, see {@link EventHeaders#of}, plus e.g. a signature). */
     public <V> Future<RecordMetadata> sendWithHeaders(Topic<V> topic, String key, V value, Headers headers) {
         byte[] bytes = topic.valueSerde().serialize(topic.name(), value);
+        if (signer != null && WriterSigner.signs(topic.name())) {
+            signer.sign(headers, topic.name(), key, value);
+        }
         return producer.send(new ProducerRecord<>(topic.name(), null, key, bytes, headers));
     }
 

@@ -1,10 +1,17 @@
 package dev.hydra.topics.config;
 
+import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.signing.ConstitutionsInForce;
+import dev.hydra.topics.signing.SigningKeys;
+import dev.hydra.topics.signing.WriterSignature;
+import dev.hydra.topics.signing.WriterSigner;
+import dev.hydra.topics.signing.WriterVerifier;
 import dev.hydra.topics.signing.VerdictVerifier;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The public keys that verify the constitution's signatures, declared once because the crews, the
@@ -22,7 +29,108 @@ public final class SigningSettings {
             "a comma-separated list of 64-hex-digit SHA-256s, or empty", "the constitutions whose verdicts crews and the"
                     + " tool executor accept; empty: the one in constitution.file, followed as it changes");
 
+    /** Per writer (each crew, the router, the operator): its private key file, where it signs. */
+    public static final Map<String, Setting<String>> WRITER_KEYS = new LinkedHashMap<>();
+
+    /** Per writer: the public keys its signatures are verified with (several during a rotation). */
+    public static final Map<String, Setting<String>> WRITER_PUBLIC_KEYS = new LinkedHashMap<>();
+
+    static {
+        // the variable names written out, so that a search (and the compose file test) finds them
+        writer("research", "HYDRA_SIGNING_RESEARCH_KEY", "HYDRA_SIGNING_RESEARCH_PUBLIC_KEYS");
+        writer("development", "HYDRA_SIGNING_DEVELOPMENT_KEY", "HYDRA_SIGNING_DEVELOPMENT_PUBLIC_KEYS");
+        writer("infrastructure", "HYDRA_SIGNING_INFRASTRUCTURE_KEY", "HYDRA_SIGNING_INFRASTRUCTURE_PUBLIC_KEYS");
+        writer("self_improvement", "HYDRA_SIGNING_SELF_IMPROVEMENT_KEY", "HYDRA_SIGNING_SELF_IMPROVEMENT_PUBLIC_KEYS");
+        writer(WriterSignature.ROUTER, "HYDRA_SIGNING_ROUTER_KEY", "HYDRA_SIGNING_ROUTER_PUBLIC_KEYS");
+        writer(WriterSignature.OPERATOR, "HYDRA_SIGNING_OPERATOR_KEY", "HYDRA_SIGNING_OPERATOR_PUBLIC_KEYS");
+        if (!WRITER_KEYS.keySet().equals(new java.util.HashSet<>(WriterSignature.writers()))) {
+            throw new IllegalStateException("a writer without key settings: " + WriterSignature.writers());
+        }
+    }
+
     private SigningSettings() {
+    }
+
+    private static void writer(String writer, String keyEnv, String publicKeysEnv) {
+        // hydra.yaml paths are camelCase (self_improvement is selfImprovement there)
+        String path = "signing.writers." + camel(writer) + ".";
+        WRITER_KEYS.put(writer, Setting.text(path + "key", keyEnv, "keys/" + keyFileName(writer) + ".key",
+                "the writer's Ed25519 private key (PKCS#8 PEM, public key beside it as .pub) that signs its records of "
+                        + "hydra.tasks.status, hydra.tasks.results and hydra.toolcalls.requested; only where it runs;"
+                        + " relative to the data directory"));
+        WRITER_PUBLIC_KEYS.put(writer, Setting.text(path + "publicKeys", publicKeysEnv,
+                "keys/" + keyFileName(writer) + ".pub",
+                "a comma-separated list of the writer's PEM public key files, which the constitution filter, the router"
+                        + " and the memory projector accept its signatures with; relative to the data directory"));
+    }
+
+    private static String camel(String writer) {
+        StringBuilder out = new StringBuilder();
+        boolean upper = false;
+        for (char c : writer.toCharArray()) {
+            if (c == '_') {
+                upper = true;
+            } else {
+                out.append(upper ? Character.toUpperCase(c) : c);
+                upper = false;
+            }
+        }
+        return out.toString();
+    }
+
+    /** {@code crew-research-ed25519}, {@code router-ed25519}, {@code operator-ed25519}. */
+    static String keyFileName(String writer) {
+        return (Crew.wireNames().contains(writer) ? "crew-" + writer : writer) + "-ed25519";
+    }
+
+    /** The private key file of {@code writer}, a relative path resolved against {@code dataDir}. */
+    public static Path writerKeyFile(HydraConfig config, Path dataDir, String writer) {
+        return dataDir.resolve(config.get(WRITER_KEYS.get(writer))).normalize();
+    }
+
+    /**
+     * Generates every writer's key pair that does not exist yet, as the embedded stack does on its first
+     * start (like the constitution's key); {@code hydra service} and compose name existing files instead.
+     */
+    public static void ensureWriterKeys(HydraConfig config, Path dataDir) {
+        for (String writer : WriterSignature.writers()) {
+            Path key = writerKeyFile(config, dataDir, writer);
+            try {
+                SigningKeys.ensure(key);
+            } catch (java.io.IOException e) {
+                throw new ConfigException(WRITER_KEYS.get(writer).path() + ": cannot write " + key + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** The signer of {@code writer} (a crew's wire name, router, operator) from its key files. */
+    public static WriterSigner writerSigner(HydraConfig config, Path dataDir, String writer) {
+        Setting<String> setting = WRITER_KEYS.get(writer);
+        if (setting == null) {
+            throw new IllegalArgumentException("writer must be one of " + WriterSignature.writers() + ", was '" + writer + "'");
+        }
+        try {
+            return WriterSigner.load(writer, writerKeyFile(config, dataDir, writer));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(setting.path() + " (env " + setting.env() + "): " + e.getMessage());
+        }
+    }
+
+    /** A verifier holding every writer's configured public keys; a key that cannot be read stops the start. */
+    public static WriterVerifier writerVerifier(HydraConfig config, Path dataDir) {
+        Map<String, List<Path>> files = new LinkedHashMap<>();
+        for (String writer : WriterSignature.writers()) {
+            Setting<String> setting = WRITER_PUBLIC_KEYS.get(writer);
+            List<Path> paths = Arrays.stream(config.get(setting).split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                    .map(name -> dataDir.resolve(name).normalize()).toList();
+            try {
+                files.put(writer, paths);
+                paths.forEach(SigningKeys::readPublic);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(setting.path() + " (env " + setting.env() + "): " + e.getMessage());
+            }
+        }
+        return WriterVerifier.load(files);
     }
 
     /** The trusted public key files, relative paths resolved against {@code dataDir}. */

@@ -32,6 +32,16 @@ public final class SigningKeys {
     private SigningKeys() {
     }
 
+    /**
+     * Generates each named private key (and its public key beside it) that does not exist yet: the compose
+     * stack's one-shot init runs it for the writers' keys ({@code java -cp … SigningKeys FILE…}).
+     */
+    public static void main(String[] args) throws IOException {
+        for (String file : args) {
+            System.out.println((ensure(Path.of(file)) ? "generated " : "kept ") + file);
+        }
+    }
+
     /** {@code NAME.pub} beside {@code NAME.key} (or beside any other name, with .pub appended). */
     public static Path publicKeyBeside(Path privateKeyFile) {
         String name = privateKeyFile.getFileName().toString();

@@ -21,7 +21,57 @@ public final class TestSigning {
     private static final Path PRIVATE_KEY = generate();
     private static final VerdictSigner SIGNER = VerdictSigner.load(PRIVATE_KEY);
 
+    /** Each writer's (crew, router, operator) test key, generated once per test JVM. */
+    private static final java.util.Map<String, WriterSigner> WRITERS = writers();
+
     private TestSigning() {
+    }
+
+    private static java.util.Map<String, WriterSigner> writers() {
+        java.util.Map<String, WriterSigner> signers = new java.util.LinkedHashMap<>();
+        for (String writer : WriterSignature.writers()) {
+            Path key = PRIVATE_KEY.resolveSibling("writer-" + writer + "-ed25519.key");
+            try {
+                SigningKeys.ensure(key);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            signers.put(writer, WriterSigner.load(writer, key));
+        }
+        return java.util.Map.copyOf(signers);
+    }
+
+    /** The test key of {@code writer} (a crew's wire name, {@link WriterSignature#ROUTER}, {@link WriterSignature#OPERATOR}). */
+    public static WriterSigner writerSigner(String writer) {
+        return java.util.Objects.requireNonNull(WRITERS.get(writer), writer);
+    }
+
+    /** The test key of {@code crew}, as its worker signs with it. */
+    public static WriterSigner crewSigner(dev.hydra.topics.events.Crew crew) {
+        return writerSigner(crew.wireName());
+    }
+
+    /**
+     * Signs each record with the test key of the crew it names: for fixtures that stand in for every
+     * crew at once (a real worker signs with its own crew's key only).
+     */
+    public static RecordSigner asTheCrewNamed() {
+        return (headers, topic, key, value) -> crewSigner(WriterSignature.crewOf(value)).sign(headers, topic, key, value);
+    }
+
+    /** A verifier trusting every writer's test key. */
+    public static WriterVerifier writerVerifier() {
+        java.util.Map<String, java.util.List<java.security.PublicKey>> keys = new java.util.LinkedHashMap<>();
+        for (String writer : WriterSignature.writers()) {
+            keys.put(writer, java.util.List.of(SigningKeys.readPublic(SigningKeys.publicKeyBeside(
+                    PRIVATE_KEY.resolveSibling("writer-" + writer + "-ed25519.key")))));
+        }
+        return new WriterVerifier(keys);
+    }
+
+    /** {@code headers} with {@code writer}'s test signature of {@code value} as the record of {@code topic} under {@code key}. */
+    public static Headers writerSigned(String writer, dev.hydra.topics.Topic<?> topic, String key, Object value) {
+        return writerSigner(writer).signed(dev.hydra.topics.EventHeaders.of(topic, key), topic.name(), key, value);
     }
 
     private static Path generate() {

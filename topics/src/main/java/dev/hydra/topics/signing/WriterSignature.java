@@ -1,0 +1,117 @@
+package dev.hydra.topics.signing;
+
+import dev.hydra.topics.ContentHash;
+import dev.hydra.topics.events.Crew;
+import dev.hydra.topics.events.TaskResult;
+import dev.hydra.topics.events.TaskStatus;
+import dev.hydra.topics.events.ToolCall;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * A writer's signature on one record of {@code hydra.tasks.status}, {@code hydra.tasks.results} or
+ * {@code hydra.toolcalls.requested}, as it travels in the {@code hydra-crew-signature} header
+ * ({@link dev.hydra.topics.EventHeaders#CREW_SIGNATURE}):
+ *
+ * <pre>v1;by=&lt;writer&gt;;kid=&lt;key id&gt;;sig=&lt;base64 Ed25519 signature&gt;</pre>
+ *
+ * <p>Kafka does not tell a reader who wrote a record, and every crew's principal may write these
+ * topics, so the crew a record names is proven by a key only that crew holds. The signature covers
+ * {@link #message}: the topic, the writer, the crew the record names, the record's content hash and
+ * its key, so it cannot be carried onto another topic, another record, another key or another crew.
+ * A writer is a crew (its wire name), {@link #ROUTER} (the task router's statuses and FAILED results)
+ * or {@link #OPERATOR} (the console's and the CLI's tool calls for a person, and replays).
+ */
+public record WriterSignature(String writer, String keyId, byte[] signature) {
+    public static final String VERSION = "v1";
+    /** The task router: statuses it writes for any crew's task, and the FAILED result of a task it gave up on. */
+    public static final String ROUTER = "router";
+    /** A person through the console or {@code ./hydra} (tool calls, replays): may name any crew. */
+    public static final String OPERATOR = "operator";
+
+    private static final Pattern KEY_ID = Pattern.compile("[0-9a-f]{16}");
+
+    public WriterSignature {
+        if (!writers().contains(writer)) {
+            throw new IllegalArgumentException("by must be one of " + writers() + ", was '" + writer + "'");
+        }
+        if (!KEY_ID.matcher(keyId).matches()) {
+            throw new IllegalArgumentException("kid must be 16 lowercase hex digits, was '" + keyId + "'");
+        }
+    }
+
+    /** Every identity that signs records: the crews, the router, the operator. */
+    public static List<String> writers() {
+        List<String> all = new java.util.ArrayList<>(Crew.wireNames());
+        all.add(ROUTER);
+        all.add(OPERATOR);
+        return List.copyOf(all);
+    }
+
+    /** Parses a header value; the message of the exception names the part that is wrong. */
+    public static WriterSignature parse(String header) {
+        String[] parts = header.split(";", -1);
+        if (parts.length != 4 || !VERSION.equals(parts[0])) {
+            throw new IllegalArgumentException("expected " + VERSION + ";by=…;kid=…;sig=…");
+        }
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (int i = 1; i < parts.length; i++) {
+            int eq = parts[i].indexOf('=');
+            if (eq < 1) {
+                throw new IllegalArgumentException("part '" + parts[i] + "' is not name=value");
+            }
+            fields.put(parts[i].substring(0, eq), parts[i].substring(eq + 1));
+        }
+        byte[] signature;
+        try {
+            signature = Base64.getDecoder().decode(required(fields, "sig"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("sig is not base64");
+        }
+        return new WriterSignature(required(fields, "by"), required(fields, "kid"), signature);
+    }
+
+    private static String required(Map<String, String> fields, String name) {
+        String value = fields.get(name);
+        if (value == null) {
+            throw new IllegalArgumentException(name + " is missing");
+        }
+        return value;
+    }
+
+    public String header() {
+        return VERSION + ";by=" + writer + ";kid=" + keyId + ";sig=" + Base64.getEncoder().encodeToString(signature);
+    }
+
+    /**
+     * The bytes signed. Topic, writer, crew and hash have fixed alphabets without newlines and the key
+     * comes last, marked present or absent, so the string reads back unambiguously whatever the key holds.
+     */
+    public static byte[] message(String topic, String writer, Crew crew, String contentSha256, String key) {
+        return ("hydra-crew-signature-" + VERSION + "\n" + topic + "\n" + writer + "\n" + crew.wireName() + "\n"
+                + contentSha256 + "\n" + (key == null ? "-" : "=" + key)).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The crew a signed record names: the crew field of a status, a result or a tool call. */
+    public static Crew crewOf(Object value) {
+        if (value instanceof TaskStatus status) {
+            return status.crew();
+        }
+        if (value instanceof TaskResult result) {
+            return result.crew();
+        }
+        if (value instanceof ToolCall call) {
+            return call.crew();
+        }
+        throw new IllegalArgumentException("no crew signature for a " + value.getClass().getSimpleName());
+    }
+
+    /** What a signature covers of the value: the SHA-256 of its canonical JSON. */
+    public static String contentSha256(Object value) {
+        return ContentHash.of(ContentHash.asMap(value));
+    }
+}
