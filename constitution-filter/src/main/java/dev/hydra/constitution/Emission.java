@@ -11,12 +11,18 @@ import org.apache.kafka.common.serialization.Serializer;
  * One output of a filter processor: a value and the catalog topic it goes to. A processor forwards
  * emissions to a single sink that picks the topic per record, so every output of one input leaves
  * through the same node, in order, in the same transaction. A released item carries the
- * constitution's signature, which leaves as the {@code hydra-signature} header.
+ * constitution's signature, which leaves as the {@code hydra-signature} header; a refused task
+ * carries why (already redacted) as the {@code hydra-reason} header, so a producer reading
+ * hydra.tasks.rejected learns it without the audit.
  */
-record Emission(Topic<?> topic, Object value, VerdictSignature signature) {
+record Emission(Topic<?> topic, Object value, VerdictSignature signature, String reason) {
 
     Emission(Topic<?> topic, Object value) {
-        this(topic, value, null);
+        this(topic, value, null, null);
+    }
+
+    Emission(Topic<?> topic, Object value, VerdictSignature signature) {
+        this(topic, value, signature, null);
     }
 
     Emission {

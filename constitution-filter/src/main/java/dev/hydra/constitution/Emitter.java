@@ -18,6 +18,11 @@ final class Emitter {
         if (emission.signature() != null) {
             EventHeaders.put(headers, EventHeaders.SIGNATURE, emission.signature().header());
         }
+        if (emission.reason() != null) {
+            String reason = emission.reason();
+            EventHeaders.put(headers, EventHeaders.REASON, reason.length() <= EventHeaders.MAX_REASON ? reason
+                    : reason.substring(0, EventHeaders.MAX_REASON - 1) + "…");
+        }
         context.forward(new Record<>(key, emission, timestamp, headers));
         FilterMetrics.emitted(emission.topic());
     }

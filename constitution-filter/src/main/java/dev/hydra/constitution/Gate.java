@@ -5,6 +5,8 @@ import dev.hydra.constitution.rules.Ruling;
 import dev.hydra.topics.Json;
 import dev.hydra.topics.Topic;
 import dev.hydra.topics.Topics;
+import dev.hydra.topics.actions.CrewActions;
+import dev.hydra.topics.events.Decision;
 import dev.hydra.topics.events.SubjectKind;
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.ToolCall;
@@ -24,10 +26,16 @@ import java.util.function.Function;
  */
 final class Gate<T> {
 
-    /** A refused task goes to hydra.tasks.rejected. */
+    /**
+     * The constraint of a task whose action its crew does not run (the contract's actions.table): the
+     * task is refused like a DENY, to hydra.tasks.rejected with an audited verdict.
+     */
+    static final String UNKNOWN_ACTION = "unknown_action";
+
+    /** A refused task goes to hydra.tasks.rejected, its reason in the {@code hydra-reason} header. */
     static final Gate<Task> TASKS = new Gate<>(SubjectKind.TASK, "task", Topics.TASKS_PROPOSED,
-            Topics.TASKS_APPROVED, Task::id, Task::id, Constitution::check, Constitution::redact,
-            (task, why, at) -> new Emission(Topics.TASKS_REJECTED, task), VerdictSigner::sign);
+            Topics.TASKS_APPROVED, Task::id, Task::id, Gate::checkTask, Constitution::redact,
+            (task, why, at) -> new Emission(Topics.TASKS_REJECTED, task, null, why), VerdictSigner::sign);
 
     /** A refused tool call is answered with a DENIED result, so the agent sees the refusal as the tool's answer. */
     static final Gate<ToolCall> TOOL_CALLS = new Gate<>(SubjectKind.TOOL_CALL, "tool call",
@@ -35,6 +43,22 @@ final class Gate<T> {
             Constitution::check, Constitution::redact,
             (call, why, at) -> new Emission(Topics.TOOLCALLS_RESULTS,
                     new ToolResult(call.id(), call.taskId(), ToolStatus.DENIED, why, at)), VerdictSigner::sign);
+
+    /**
+     * The constitution's ruling on a task, and a refusal when its action is not one its crew runs. A
+     * DENY of the constitution stands (the absolute it broke is the graver reason, and the audit keeps
+     * it); any other ruling on an undeclared action becomes a DENY naming the field, the crew and its
+     * actions, so that no person is asked to approve, and no crew is given, work that no crew can run.
+     * A declared action is judged exactly as before.
+     */
+    static Ruling checkTask(Constitution constitution, Task task) {
+        Ruling ruling = constitution.check(task);
+        if (ruling.decision() == Decision.DENY) {
+            return ruling;
+        }
+        return CrewActions.standard().refusal(task).map(reason -> new Ruling(Decision.DENY, UNKNOWN_ACTION, reason))
+                .orElse(ruling);
+    }
 
     /** How an item is refused: {@code why} is already fit for a non-audit topic. */
     @FunctionalInterface

@@ -125,6 +125,32 @@ class ConstitutionFilterBrokerTest {
                 .isEqualTo(Topics.TASKS_PROPOSED.name());
     }
 
+    /** What kcat or a script writes: no Hydra headers, an action its crew does not run. */
+    @Test
+    @Order(2)
+    void aTaskFromAnyProducerWithAnActionItsCrewDoesNotRunIsRejectedWithTheReason() {
+        String json = "{\"priority\": 3, \"description\": \"summarize the logs\", \"crew\": \"research\","
+                + " \"task\": {\"action\": \"summarize\", \"path\": \"/workspace/logs\"}}";
+        producer.sendRaw(new ProducerRecord<>(Topics.TASKS_PROPOSED.name(),
+                "broker-summarize".getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8)));
+        producer.flush();
+
+        AuditRecord audit = awaitAudit("broker-summarize");
+        assertThat(audit.verdict()).isEqualTo(Decision.DENY);
+        assertThat(audit.constraint()).isEqualTo(Gate.UNKNOWN_ACTION);
+        ConsumerRecord<String, Task> rejected = await().atMost(WAIT).until(() -> BrokerFixture.committed(cluster,
+                Topics.TASKS_REJECTED).stream().filter(r -> r.key().equals("broker-summarize")).findFirst()
+                .orElse(null), r -> r != null);
+        assertThat(rejected.value().source()).isEqualTo("kafka");
+        assertThat(dev.hydra.topics.EventHeaders.get(rejected.headers(), dev.hydra.topics.EventHeaders.REASON))
+                .hasValueSatisfying(reason -> assertThat(reason).contains("task.action 'summarize'", "crew research",
+                        "[research_topic, evaluate_technology, noop]"));
+        assertThat(BrokerFixture.committed(cluster, Topics.TASKS_APPROVED)).extracting(ConsumerRecord::key)
+                .doesNotContain("broker-summarize");
+        assertThat(BrokerFixture.committed(cluster, Topics.APPROVAL_REQUESTS)).extracting(r -> r.value().subjectId())
+                .doesNotContain("broker-summarize");
+    }
+
     @Test
     @Order(3)
     void anApprovalOnTheDecisionsTopicReleasesTheParkedTask() {

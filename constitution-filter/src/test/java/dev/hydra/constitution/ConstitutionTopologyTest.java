@@ -141,6 +141,63 @@ class ConstitutionTopologyTest {
         }
 
         @Test
+        void refusesAnActionItsCrewDoesNotRunNamingTheFieldTheCrewAndItsActions() {
+            // harmless to the constitution (it would ALLOW it), but no crew runs it
+            Task tidy = new Task("t-tidy", null, 3, 50, "tidy the workspace", dev.hydra.topics.events.Crew.DEVELOPMENT,
+                    Map.of("action", "tidy", "path", "src"), List.of(), List.of(), "test", FilterDriver.START);
+            filter.propose(tidy);
+
+            assertThat(filter.drain(Topics.TASKS_APPROVED)).isEmpty();
+            assertThat(filter.drain(Topics.APPROVAL_REQUESTS)).isEmpty();
+            TestRecord<String, Task> rejected = filter.drain(Topics.TASKS_REJECTED).get(0);
+            assertThat(rejected.key()).isEqualTo("t-tidy");
+            assertThat(rejected.value()).isEqualTo(tidy);
+            assertThat(header(rejected, EventHeaders.REASON)).isEqualTo("unknown_action: task.action 'tidy' is not an "
+                    + "action of crew development; crew development runs [complete_feature, fix_bug, "
+                    + "update_documentation, noop] (hydra actions lists every crew's)");
+            AuditRecord audit = only(filter.values(Topics.AUDIT));
+            assertThat(audit.verdict()).isEqualTo(Decision.DENY);
+            assertThat(audit.constraint()).isEqualTo(Gate.UNKNOWN_ACTION);
+            assertThat(audit.reason()).contains("task.action 'tidy'", "crew development", "complete_feature");
+            assertThat(filter.deadLetters()).isEmpty();
+        }
+
+        @Test
+        void anUndeclaredActionIsRefusedRatherThanParkedForAPerson() {
+            // the constitution would park it (never_delete_databases): a person must not approve work no crew runs
+            filter.propose(FilterDriver.task("t-sql", Map.of("action", "execute_sql", "sql", "DROP DATABASE hydra")));
+
+            assertThat(filter.drain(Topics.APPROVAL_REQUESTS)).isEmpty();
+            assertThat(filter.values(Topics.TASKS_REJECTED)).extracting(Task::id).containsExactly("t-sql");
+            AuditRecord audit = only(filter.values(Topics.AUDIT));
+            assertThat(audit.verdict()).isEqualTo(Decision.DENY);
+            assertThat(audit.constraint()).isEqualTo(Gate.UNKNOWN_ACTION);
+            assertThat(audit.reason()).contains("crew infrastructure runs [restart_service, optimize_inference, noop]");
+        }
+
+        @Test
+        void theConstitutionsDenyOfAnUndeclaredActionKeepsItsConstraint() {
+            filter.propose(FilterDriver.task("t-const", Map.of("action", "write_file",
+                    "path", "/work/config/constitution.yaml", "content", "immutable_constraints: []")));
+
+            TestRecord<String, Task> rejected = filter.drain(Topics.TASKS_REJECTED).get(0);
+            assertThat(header(rejected, EventHeaders.REASON)).startsWith("never_modify_constitution: ");
+            assertThat(only(filter.values(Topics.AUDIT)).constraint()).isEqualTo("never_modify_constitution");
+        }
+
+        @Test
+        void aDeclaredActionIsJudgedAsBefore() {
+            for (var action : dev.hydra.topics.actions.CrewActions.standard().all()) {
+                Task task = new Task("t-" + action.crew() + "-" + action.name(), null, 3, 50, "declared",
+                        action.crew(), Map.of("action", action.name()), List.of(), List.of(), "test", FilterDriver.START);
+                filter.propose(task);
+                assertThat(filter.values(Topics.TASKS_APPROVED)).as(action.crew() + " " + action.name())
+                        .extracting(Task::id).containsExactly(task.id());
+                assertThat(only(filter.values(Topics.AUDIT)).verdict()).isEqualTo(Decision.ALLOW);
+            }
+        }
+
+        @Test
         void sendsAMalformedProposalToTheDlqAndStillApprovesTheNextOne() {
             filter.raw(Topics.TASKS_PROPOSED).pipeInput("bad", "{\"priority\": 9".getBytes(StandardCharsets.UTF_8));
             filter.propose(FilterDriver.harmlessTask("t-after"));
@@ -188,7 +245,7 @@ class ConstitutionTopologyTest {
 
         @Test
         void parksTheRedactedItemAndReleasesExactlyWhatWasApproved() {
-            Task drop = FilterDriver.task("t-secret-drop", Map.of("action", "execute_sql",
+            Task drop = FilterDriver.task("t-secret-drop", Map.of("action", "optimize_inference",
                     "sql", "DROP DATABASE hydra", "note", "password=hunter2hunter2"));
             filter.propose(drop);
             ApprovalRequest request = filter.onlyRequest();

@@ -86,8 +86,12 @@ final class FilterDriver implements AutoCloseable {
         return task(id, Map.of("action", "restart_service", "service", "letta"));
     }
 
+    /**
+     * A declared action (the infrastructure crew's agents read every field of task.*) carrying a
+     * statement the constitution parks: the constitution reads a task's sql whatever its action.
+     */
     static Task dropDatabaseTask(String id) {
-        return task(id, Map.of("action", "execute_sql", "sql", "DROP DATABASE hydra"));
+        return task(id, Map.of("action", "optimize_inference", "sql", "DROP DATABASE hydra"));
     }
 
     static ToolCall toolCall(String id, String server, String tool, Map<String, Object> arguments) {

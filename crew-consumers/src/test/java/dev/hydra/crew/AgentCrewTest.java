@@ -182,6 +182,30 @@ class AgentCrewTest {
         assertThat(first.tokens()).isEqualTo(280);
     }
 
+    @Test
+    void theSelfImprovementAgentIsToldEachCrewsActionsAndAProposalOfAnotherIsSkippedWithThem() throws Exception {
+        String proposals = """
+                [{"description": "Tidy the repo", "crew": "development", "priority": 3, "action": "tidy"},
+                 {"description": "Research caching", "crew": "research", "priority": 3, "action": "research_topic",
+                  "details": {"topic": "caching"}}]""";
+        server.then(answer(proposals, 200, 80));
+        List<Task> proposed = new CopyOnWriteArrayList<>();
+        AgentCrew crew = Crews.selfImprovement(model, ScriptedModelServer.MODEL, gateway,
+                new AgentCrew.Limits(3, 3, 10_000, Duration.ofSeconds(5)), proposed::add);
+        Task iteration = Tasks.of(Crew.SELF_IMPROVEMENT, 4, Map.of("action", "analyze_iteration", "iteration", 9),
+                "Learn from iteration 9");
+
+        TaskOutcome outcome = crew.execute(context(iteration));
+
+        assertThat(outcome.summary()).isEqualTo("proposed 1 task(s), skipped 1 invalid");
+        assertThat(proposed).singleElement().satisfies(task -> assertThat(task.action()).isEqualTo("research_topic"));
+        assertThat((List<?>) outcome.artefacts().get("skippedProposals")).singleElement().asString()
+                .contains("proposal 0", "task.action 'tidy'", "[complete_feature, fix_bug, update_documentation, noop]");
+        assertThat(server.requests.get(0).toString()).contains("research: research_topic, evaluate_technology;")
+                .contains("development: complete_feature, fix_bug, update_documentation;")
+                .contains("infrastructure: optimize_inference.");
+    }
+
     /**
      * A proposal's id made of the proposing task, attempt and number could be computed by anyone who
      * saw that task: a task published first under it would be tracked by the router in the proposal's

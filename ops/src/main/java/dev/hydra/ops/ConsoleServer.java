@@ -6,6 +6,7 @@ import dev.hydra.topics.InvalidEventException;
 import dev.hydra.topics.Json;
 import dev.hydra.topics.Service;
 import dev.hydra.topics.Topics;
+import dev.hydra.topics.actions.CrewActions;
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.ToolCall;
 import dev.hydra.topics.events.ToolResult;
@@ -348,7 +349,8 @@ final class ConsoleServer implements AutoCloseable {
             return;
         }
         try {
-            task = Topics.TASK.fromTree(submittedTask(Json.parse(body.get()))).withSourceIfUnknown("http");
+            task = CrewActions.standard().requireDeclared(Topics.TASK.fromTree(submittedTask(Json.parse(body.get()))))
+                    .withSourceIfUnknown("http");
         } catch (InvalidEventException e) {
             error(ctx, 400, e.getMessage());
             return;

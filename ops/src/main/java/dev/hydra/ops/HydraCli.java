@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
         description = "Crews of AI agents, 24/7, every task and tool call passing a constitution, over Kafka.",
         subcommands = {UpCommand.class, ServiceCommand.class, CrewCommand.class, BrokerCommand.class,
                 TopicsCommand.class, SubmitCommand.class, CallCommand.class, TailCommand.class, ConstitutionCommand.class,
-                ToolsCommand.class,
+                ToolsCommand.class, ActionsCommand.class,
                 ApprovalsCommand.class, AuditCommand.class, MemoryCommand.class, HistoryCommand.class,
                 ReplayCommand.class, BenchCommand.class, ChaosCommand.class, UrlCommand.class, AclsCommand.class,
                 ApproversCommand.class, PauseCommand.class, ResumeCommand.class, CommandLine.HelpCommand.class})

@@ -3,6 +3,7 @@ package dev.hydra.ops;
 import dev.hydra.topics.EventProducer;
 import dev.hydra.topics.InvalidEventException;
 import dev.hydra.topics.Topics;
+import dev.hydra.topics.actions.CrewActions;
 import dev.hydra.topics.events.Task;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -20,7 +21,8 @@ import picocli.CommandLine.Spec;
         header = "Sends tasks from a file or standard input to hydra.tasks.proposed.",
         description = {"Produces tasks to hydra.tasks.proposed. FILE holds one task object, or several (JSON lines or "
                         + "concatenated objects); '-' reads standard input. Every task is checked first: if one is invalid "
-                        + "nothing is sent and the error names the task and the field (exit code 2)."})
+                        + "nothing is sent and the error names the task and the field (exit code 2); a task whose action its crew "
+                        + "does not run is invalid, and the error lists the crew's actions (hydra actions)."})
 final class SubmitCommand implements Callable<Integer> {
     @Mixin
     HydraCli.Connection connection;
@@ -52,6 +54,7 @@ final class SubmitCommand implements Callable<Integer> {
     }
 
     private List<Task> read() throws IOException {
-        return JsonInput.read(file, "task", Topics.TASK::fromTree);
+        // An action its crew does not run is refused here, before anything is sent (the filter would reject it).
+        return JsonInput.read(file, "task", node -> CrewActions.standard().requireDeclared(Topics.TASK.fromTree(node)));
     }
 }

@@ -293,6 +293,21 @@ class ConsoleTrustAttacksTest {
         assertThat(plain.statusCode()).as("the source it would get anyway").isEqualTo(202);
     }
 
+    /** A task whose action its crew does not run is refused before anything is produced, with the crew's actions. */
+    @Test
+    void aTaskWithAnActionItsCrewDoesNotRunIsRefusedWithTheCrewsActionsAndNothingIsSent() throws Exception {
+        HttpResponse<String> answer = post("/api/tasks", "{\"id\": \"console-tidy\", \"description\": \"d\","
+                + " \"crew\": \"development\", \"priority\": 3, \"task\": {\"action\": \"tidy\"}}",
+                basic(OUTSIDER, OUTSIDER_PASSWORD));
+        assertThat(answer.statusCode()).isEqualTo(400);
+        assertThat(error(answer)).contains("task.action 'tidy'", "crew development",
+                "[complete_feature, fix_bug, update_documentation, noop]");
+        List<String> proposed = new java.util.ArrayList<>();
+        dev.hydra.topics.TopicReader.read(kafka.clientProps(), Topics.TASKS_PROPOSED.name(), java.util.Optional.empty(),
+                Duration.ofSeconds(20), record -> proposed.add(record.key()));
+        assertThat(proposed).as("tasks produced").doesNotContain("console-tidy");
+    }
+
     // ------------------------------------------------------------------ plumbing
 
     private Session fresh(HttpResponse<?> response) {

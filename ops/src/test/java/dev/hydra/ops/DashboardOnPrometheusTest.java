@@ -94,7 +94,7 @@ class DashboardOnPrometheusTest {
         submit("dash-refused", Crew.RESEARCH, 3, "Research: " + ModelStandIn.REFUSE,
                 Map.of("action", "research_topic", "topic", ModelStandIn.REFUSE), List.of());
         submit("dash-parked", Crew.DEVELOPMENT, 2, "planned migration",
-                Map.of("action", "run_sql", "sql", "DROP DATABASE letta_old"), List.of());
+                Map.of("action", "complete_feature", "sql", "DROP DATABASE letta_old"), List.of());
     }
 
     private void submit(String id, Crew crew, int priority, String description, Map<String, Object> task,

@@ -55,6 +55,37 @@ class HydraCliTest {
     }
 
     @Test
+    void submitRefusesAnActionItsCrewDoesNotRunListingTheCrewsActionsAndSendsNothing() throws Exception {
+        Path file = dir.resolve("tasks.json");
+        Files.writeString(file, """
+                {"priority": 3, "description": "ok", "crew": "research", "task": {"action": "research_topic", "topic": "t"}}
+                {"priority": 3, "description": "tidy", "crew": "development", "task": {"action": "tidy"}}
+                """);
+        // Port 1 has no broker: the refusal comes before any connection is attempted, so nothing is sent.
+        Run run = run("submit", "--bootstrap", "127.0.0.1:1", file.toString());
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("task #2", "task.action 'tidy'", "crew development",
+                "[complete_feature, fix_bug, update_documentation, noop]");
+    }
+
+    @Test
+    void actionsListsWhatEachCrewRunsAndWhoRunsIt() {
+        Run all = run("actions");
+        assertThat(all.code()).isZero();
+        assertThat(all.out()).contains("crew infrastructure", "crew development", "crew research",
+                "crew self_improvement");
+        assertThat(all.out().lines()).anySatisfy(line -> assertThat(line).contains("restart_service", "executor"))
+                .anySatisfy(line -> assertThat(line).contains("research_topic", "agents"));
+        Run research = run("actions", "--crew", "research", "--json");
+        assertThat(research.code()).isZero();
+        assertThat(research.out().lines().map(dev.hydra.topics.Json::parse).map(n -> n.path("action").asText()))
+                .containsExactly("research_topic", "evaluate_technology", "noop");
+        Run unknown = run("actions", "--crew", "marketing");
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err()).contains("crew must be one of", "marketing");
+    }
+
+    @Test
     void aBadSettingIsRefusedNamingTheSettingAndTheAllowedValues() throws Exception {
         Path config = dir.resolve("hydra.yaml");
         Files.writeString(config, "kafka:\n  bootstrap: nonsense\n");

@@ -144,7 +144,7 @@ class MemoryLoopTest {
 
         // A development agent may not write the research crew's block: refused, audited, the block unchanged.
         submit("memory-loop-3", Crew.DEVELOPMENT, "Implement: " + Model.INTRUDE + " nothing", Map.of("action",
-                "implement_feature", "feature", "nothing"));
+                "complete_feature", "feature", "nothing"));
         TaskResult third = result("memory-loop-3");
         assertThat(model.toolResults("memory-loop-3")).anySatisfy(answer -> assertThat(answer)
                 .contains("refused (and audited): research_findings is written only by research, not by development"));

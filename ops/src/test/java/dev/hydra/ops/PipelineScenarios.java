@@ -198,7 +198,7 @@ abstract class PipelineScenarios {
     void aTaskThatWouldDropADatabaseNeverReachesACrewAndIsAudited() throws Exception {
         HttpResponse<String> accepted = post("/api/tasks", """
                         {"id": "drop-1", "priority": 2, "description": "clean up", "crew": "development",
-                         "task": {"action": "run_sql", "sql": "drop /* tidy */ DATABASE hydra"}}""", OUTSIDER, OUTSIDER_PASSWORD);
+                         "task": {"action": "complete_feature", "sql": "drop /* tidy */ DATABASE hydra"}}""", OUTSIDER, OUTSIDER_PASSWORD);
         assertThat(accepted.statusCode()).isEqualTo(202);
 
         await("audited as a constitution violation").atMost(PATIENCE).until(() -> on(Topics.AUDIT.name()).stream()
@@ -450,7 +450,7 @@ abstract class PipelineScenarios {
     void changingStateNeedsALoginAndDecidingNeedsAnApprover() throws Exception {
         String task = """
                 {"id": "park-api", "priority": 2, "description": "planned migration", "crew": "development",
-                 "task": {"action": "run_sql", "sql": "DROP DATABASE letta_old"}}""";
+                 "task": {"action": "complete_feature", "sql": "DROP DATABASE letta_old"}}""";
         HttpResponse<String> anonymous = post("/api/tasks", task, null, null);
         assertThat(anonymous.statusCode()).isEqualTo(401);
         assertThat(anonymous.headers().firstValue("www-authenticate")).hasValue("Basic realm=\"hydra\"");
@@ -500,7 +500,7 @@ abstract class PipelineScenarios {
                 "Debian's chromium is not installed (.ci/run installs it)");
         HttpResponse<String> parked = post("/api/tasks", """
                         {"id": "park-1", "priority": 2, "description": "planned migration", "crew": "development",
-                         "task": {"action": "run_sql", "sql": "DROP DATABASE letta_old"}}""", OUTSIDER, OUTSIDER_PASSWORD);
+                         "task": {"action": "complete_feature", "sql": "DROP DATABASE letta_old"}}""", OUTSIDER, OUTSIDER_PASSWORD);
         assertThat(parked.statusCode()).isEqualTo(202);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(stack.clientProps(Principal.ADMIN),
                 new StringSerializer(), new ByteArraySerializer())) {
@@ -519,7 +519,7 @@ abstract class PipelineScenarios {
                     .filter(r -> r.subjectId().equals("park-1")).findFirst().orElseThrow().id();
             assertThat(browser.eval(row + ".querySelector('.request-id').textContent").asText()).isEqualTo(requestId);
             assertThat(browser.eval(row + ".querySelector('code.run').textContent").asText()).isEqualTo("DROP DATABASE letta_old");
-            assertThat(browser.eval(row + ".textContent").asText()).contains("planned migration").contains("run_sql")
+            assertThat(browser.eval(row + ".textContent").asText()).contains("planned migration").contains("complete_feature")
                     .contains("never_delete_databases").containsPattern("\\d+ h \\d+ min");
             String dlqRow = "[...document.querySelectorAll('#dlq tr')].find(r => r.textContent.includes('not json at all'))";
             await("the dead letter is listed with its source position and error").atMost(PATIENCE)

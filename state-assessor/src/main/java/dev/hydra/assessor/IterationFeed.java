@@ -25,7 +25,11 @@ final class IterationFeed implements AutoCloseable {
     private final TopicReader results;
     private final TopicReader requests;
 
-    IterationFeed(Properties clientProps, Instant start) {
+    private final java.util.function.Consumer<String> ended;
+
+    /** @param ended told the task id of every result read (its task ended) */
+    IterationFeed(Properties clientProps, Instant start, java.util.function.Consumer<String> ended) {
+        this.ended = ended;
         this.log = new IterationLog(UUID.randomUUID().toString().substring(0, 8), start);
         this.results = TopicReader.open(clientProps, "hydra-state-assessor-results",
                 List.of(Topics.TASK_RESULTS.name()), TopicReader.Start.end()).follow("assessor-results", this::result);
@@ -36,7 +40,10 @@ final class IterationFeed implements AutoCloseable {
 
     private void result(ConsumerRecord<String, byte[]> record) {
         if (record.value() != null) {
-            log.add(Topics.TASK_RESULTS.valueSerde().deserialize(record.topic(), record.value()));
+            dev.hydra.topics.events.TaskResult result = Topics.TASK_RESULTS.valueSerde().deserialize(record.topic(),
+                    record.value());
+            log.add(result);
+            ended.accept(result.taskId());
         }
     }
 

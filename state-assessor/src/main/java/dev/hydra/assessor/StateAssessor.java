@@ -164,7 +164,7 @@ public final class StateAssessor implements Service {
         }
         nodeLatencies = new NodeLatencies(kafkaClientProps);
         if (learning) {
-            iterations = new IterationFeed(kafkaClientProps, Instant.now());
+            iterations = new IterationFeed(kafkaClientProps, Instant.now(), episodes::ended);
             try {
                 if (!iterations.awaitCaughtUp(Duration.ofSeconds(30))) {
                     log.warn("{} not read within 30 s: the first iteration report may count fewer approvals waiting",

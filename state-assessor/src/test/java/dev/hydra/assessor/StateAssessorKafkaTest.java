@@ -196,6 +196,41 @@ class StateAssessorKafkaTest {
         }
     }
 
+    /** Dedup holds only while the earlier task is open: a restart that completed while the service stays down. */
+    @Test
+    void aServiceStillDownAfterItsRestartCompletedGetsANewRestartTask() throws Exception {
+        AtomicInteger status = new AtomicInteger(503);
+        HttpServer server = httpServer(status);
+        try (StateAssessor assessor = new StateAssessor(config("""
+                services:
+                  - name: web-c
+                    health: http://127.0.0.1:%d/health
+                """.formatted(server.actualPort()), "1h"), kafka.clientProps());
+             EventProducer producer = new EventProducer(kafka.clientProps(), "test-restarted")) {
+            assessor.start();
+            assertThat(assess(assessor).failedServices()).contains("web-c");
+            String first = await().atMost(WITHIN).until(() -> ProposedTasks.described(kafka,
+                    "Fix failed service: web-c").stream().map(ProposedTasks.Read::key).distinct().toList(),
+                    ids -> ids.size() == 1).get(0);
+            assertThat(assess(assessor).failedServices()).contains("web-c");
+            assertThat(ProposedTasks.described(kafka, "Fix failed service: web-c")).extracting(ProposedTasks.Read::key)
+                    .as("its task is open: the same work").containsOnly(first);
+
+            producer.send(Topics.TASK_RESULTS, first, new TaskResult(first, Crew.INFRASTRUCTURE, "restart_service",
+                    Outcome.SUCCEEDED, "restarted web-c", Map.of(), 0, 40, "node-1", null), first).get(10, TimeUnit.SECONDS);
+            await().atMost(WITHIN).untilAsserted(() -> {
+                assertThat(assess(assessor).failedServices()).contains("web-c");
+                assertThat(ProposedTasks.described(kafka, "Fix failed service: web-c").stream()
+                        .map(ProposedTasks.Read::key).distinct()).hasSize(2);
+            });
+            assess(assessor);
+            assertThat(ProposedTasks.described(kafka, "Fix failed service: web-c").stream().map(ProposedTasks.Read::key)
+                    .distinct()).as("the second restart is open: no third").hasSize(2).contains(first);
+        } finally {
+            server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void knowledgeGapInsertedInPostgresBecomesAResearchTaskWithinSeconds() throws Exception {
         String topic = "speculative decoding on 2 GPUs";

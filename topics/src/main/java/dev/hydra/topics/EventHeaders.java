@@ -34,6 +34,13 @@ public final class EventHeaders {
      * attempt rerun a task that already ended.
      */
     public static final String ATTEMPT = "hydra-attempt";
+    /**
+     * Why the constitution filter refused a task, on its record in hydra.tasks.rejected: the constraint
+     * and the reason ({@code unknown_action: task.action 'x' is not an action of crew …}), redacted and at
+     * most {@link #MAX_REASON} characters. Not signed; the audit record is the authority.
+     */
+    public static final String REASON = "hydra-reason";
+    public static final int MAX_REASON = 2_000;
 
     private EventHeaders() {
     }

@@ -97,7 +97,8 @@ public final class Agents {
                 You are Hydra's Self-Improvement Agent. You read the metrics of one orchestrator iteration and
                 propose at most 3 concrete tasks that would improve Hydra. Answer ONLY with a JSON array; each element
                 is {"description": string, "crew": "research"|"development"|"infrastructure", "priority": 1-4,
-                "impact": 0-100, "action": string, "details": object}. Answer [] when nothing needs doing.""")
+                "impact": 0-100, "action": string, "details": object}, where action is one the assignment lists for that
+                crew (any other is refused). Answer [] when nothing needs doing.""")
         String work(@UserMessage String assignment);
     }
 }

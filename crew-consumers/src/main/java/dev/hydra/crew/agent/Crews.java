@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.hydra.crew.StepJournal;
 import dev.hydra.crew.TaskOutcome;
 import dev.hydra.topics.Json;
+import dev.hydra.topics.actions.CrewAction;
+import dev.hydra.topics.actions.CrewActions;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.memory.ResearchFindings;
@@ -98,7 +100,7 @@ public final class Crews {
                                            AgentCrew.Limits limits, TaskProposer proposer) {
         return new AgentCrew(Crew.SELF_IMPROVEMENT, List.of(
                 new AgentCrew.Stage<>("self_improver", Agents.SelfImprover.class, Agents.SelfImprover::work,
-                        List.of(), "Propose improvement tasks from these iteration metrics.")),
+                        List.of(), "Propose improvement tasks from these iteration metrics. " + proposableActions())),
                 model, modelName, gateway, limits, (context, answers, artefacts, tokens) -> {
                     String answer = answers.getOrDefault("self_improver", "");
                     List<String> proposed = new ArrayList<>();
@@ -118,6 +120,21 @@ public final class Crews {
                     return TaskOutcome.succeeded("proposed " + proposed.size() + " task(s)"
                             + (skipped.isEmpty() ? "" : ", skipped " + skipped.size() + " invalid"), all, tokens);
                 });
+    }
+
+    /**
+     * The actions a proposal may name, per crew, from the contract (never noop, never the
+     * self-improvement crew's own): the agent is told them, and a proposal naming another is skipped.
+     */
+    static String proposableActions() {
+        StringBuilder text = new StringBuilder("A task's action must be one its crew runs:");
+        for (Crew crew : List.of(Crew.RESEARCH, Crew.DEVELOPMENT, Crew.INFRASTRUCTURE)) {
+            text.append(' ').append(crew.wireName()).append(": ").append(String.join(", ", CrewActions.standard()
+                    .of(crew).stream().filter(a -> a.runBy() == CrewAction.RunBy.AGENTS).map(CrewAction::name)
+                    .toList())).append(';');
+        }
+        text.setLength(text.length() - 1);
+        return text.append('.').toString();
     }
 
     /** The proposals in the agent's answer (a JSON array, possibly wrapped in prose or a code fence). */
@@ -151,9 +168,10 @@ public final class Crews {
                 String id = UUID.nameUUIDFromBytes((origin.id() + "/" + attempt + "/proposal/" + i + "/" + nonce)
                         .getBytes(StandardCharsets.UTF_8)).toString();
                 Crew crew = Crew.fromWire(p.path("crew").asText(""));
-                tasks.add(new Task(id, crew.wireName(), p.path("priority").asInt(3), p.path("impact").asInt(50),
-                        p.path("description").asText(""), crew, body, List.of(), List.of(),
-                        "self-improvement:" + origin.id(), Instant.now()));
+                // skipped here with the reason rather than refused by the filter after it was proposed
+                tasks.add(CrewActions.standard().requireDeclared(new Task(id, crew.wireName(),
+                        p.path("priority").asInt(3), p.path("impact").asInt(50), p.path("description").asText(""),
+                        crew, body, List.of(), List.of(), "self-improvement:" + origin.id(), Instant.now())));
             } catch (RuntimeException e) {
                 skipped.add("proposal " + i + ": " + e.getMessage());
             }

@@ -44,6 +44,25 @@ class GapEpisodesTest {
     }
 
     @Test
+    void aGapStillOpenAfterItsTaskEndedIsNewWorkAndOnlyOnce() {
+        GapEpisodes episodes = new GapEpisodes();
+        String first = id(episodes.assign(failed(T0, "letta", "qdrant"), T0), "letta");
+        String qdrant = id(episodes.assign(failed(T0, "letta", "qdrant"), T0), "qdrant");
+        episodes.ended(first); // the restart completed, and letta is still down
+        episodes.ended("some-other-task");
+        List<Gap> next = episodes.assign(failed(T0.plusSeconds(300), "letta", "qdrant"), T0.plusSeconds(300));
+        String second = id(next, "letta");
+        assertThat(second).isNotEqualTo(first);
+        assertThat(id(next, "qdrant")).as("its task is still open: the same work").isEqualTo(qdrant);
+        String third = id(episodes.assign(failed(T0.plusSeconds(600), "letta", "qdrant"), T0.plusSeconds(600)), "letta");
+        assertThat(third).as("the second restart is still open").isEqualTo(second);
+        // an end reported for an episode that is over changes nothing
+        episodes.ended(first);
+        assertThat(id(episodes.assign(failed(T0.plusSeconds(900), "letta"), T0.plusSeconds(900)), "letta"))
+                .isEqualTo(second);
+    }
+
+    @Test
     void eachGapHasItsOwnEpisode() {
         GapEpisodes episodes = new GapEpisodes();
         List<Gap> both = episodes.assign(failed(T0, "letta", "qdrant"), T0);
