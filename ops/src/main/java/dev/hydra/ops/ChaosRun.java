@@ -81,6 +81,7 @@ final class ChaosRun {
     /** The Streams applications that run twice in a cluster run, by service name. */
     private static final Map<String, String> STREAMS_APPS = Map.of("constitution", FilterSettings.APPLICATION_ID,
             "router", RouterSettings.APPLICATION_ID.defaultValue());
+    private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(5);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     /**
@@ -505,7 +506,8 @@ final class ChaosRun {
 
     private boolean healthy(String name) {
         try {
-            HttpRequest request = HttpRequest.newBuilder(health.get(name)).timeout(Duration.ofSeconds(2)).GET().build();
+            // Patient: on two cores shared by a dozen JVMs an answer can take seconds without anything being wrong.
+            HttpRequest request = HttpRequest.newBuilder(health.get(name)).timeout(HEALTH_TIMEOUT).GET().build();
             return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
         } catch (IOException e) {
             return false;

@@ -143,6 +143,12 @@ public final class EmbeddedBroker implements AutoCloseable {
         // The default of every topic that sets none: the consumer offsets, Streams' internal topics.
         props.put("min.insync.replicas", minInsync);
         props.put("default.replication.factor", factor);
+        if (quorum.size() > 1) {
+            // A node that died is fenced, and its partitions get new leaders, 5 s after its last heartbeat instead
+            // of 9: clients that wait for a lost leader give up after 10 s (a crew worker's status read, for one).
+            props.put("broker.heartbeat.interval.ms", "1000");
+            props.put("broker.session.timeout.ms", "5000");
+        }
         // A replica that comes back must not become leader with records missing: never elect an out-of-sync one.
         props.put("unclean.leader.election.enable", "false");
         // Consumers of a freshly started stack should not wait 3 s for the first rebalance.
