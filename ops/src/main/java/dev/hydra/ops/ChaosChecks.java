@@ -348,6 +348,8 @@ final class ChaosChecks {
         private final Map<String, Claim> held = new ConcurrentHashMap<>();
         /** When each terminal status was written, in the order read. */
         private final java.util.Queue<Instant> ended = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        /** When each task ended, by its index. */
+        private final Map<Integer, Instant> endedAt = new ConcurrentHashMap<>();
 
         StatusWatch(Properties clientProps, String prefix) {
             this.prefix = prefix;
@@ -375,6 +377,7 @@ final class ChaosChecks {
             if (status.state().terminal()) {
                 terminal.put(status.taskId(), index);
                 ended.add(status.at());
+                endedAt.putIfAbsent(index, status.at());
             }
         }
 
@@ -397,6 +400,12 @@ final class ChaosChecks {
                 previous = t;
             }
             return times.isEmpty() ? Duration.between(from, to) : longest;
+        }
+
+        /** When the first task numbered {@code from} or later ended, if one did. */
+        Optional<Instant> firstEndedFrom(int from) {
+            return endedAt.entrySet().stream().filter(e -> e.getKey() >= from).map(Map.Entry::getValue)
+                    .min(Instant::compareTo);
         }
 
         /** Those of {@code taskIds} without a terminal state yet. */
