@@ -8,7 +8,8 @@ public final class StreamsSettings {
     /**
      * One warm copy of every state store on another instance: when an instance is lost, the one that
      * takes over its tasks has the state already and resumes without restoring the changelog. With a
-     * single instance there is nowhere to put it, and it costs nothing.
+     * single instance there is nowhere to put it: Streams runs without (and logs a warning), so
+     * the default suits one instance and two alike.
      */
     public static final Setting<Integer> STANDBY_REPLICAS = Setting.integer("streams.standbyReplicas",
             "HYDRA_STREAMS_STANDBY_REPLICAS", 1, 0, 3, "warm copies of each Streams state store on other instances");
