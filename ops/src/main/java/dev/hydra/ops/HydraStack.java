@@ -119,7 +119,8 @@ public final class HydraStack implements StackApi, AutoCloseable {
                 SigningSettings.verifier(config, dataDir));
         // Consumers first, so that the first proposals already find everyone listening.
         startService(memory);
-        startService(new ConstitutionFilter(config, ServiceCommand.streamsClient(config, clientProps(Principal.CONSTITUTION)), stateDir, signer));
+        startService(new ConstitutionFilter(config, ServiceCommand.streamsClient(config, clientProps(Principal.CONSTITUTION)),
+                stateDir, signer));
         startService(new TaskRouter(config, ServiceCommand.streamsClient(config, clientProps(Principal.ROUTER)), stateDir,
                 SigningSettings.verifier(config, dataDir)));
         // Runs the tool calls the constitution approved, for every crew of this stack.
