@@ -1,7 +1,9 @@
 package dev.hydra.ops;
 
 import dev.hydra.topics.config.HydraConfig;
+import dev.hydra.topics.config.KafkaSettings;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -16,7 +18,10 @@ import picocli.CommandLine.Spec;
  * so that it can be killed and restarted.
  */
 @Command(name = "broker", mixinStandardHelpOptions = true,
-        description = "Runs only the embedded single-node Kafka broker (KRaft) until stopped.")
+        description = {"Runs only the embedded Kafka broker (KRaft, broker and controller in one process) until stopped.",
+                "With --node-id and --quorum it is one node of a cluster (what `hydra chaos --brokers 3` runs);",
+                "the replication of internal topics and min.insync.replicas come from kafka.replicationFactor",
+                "and kafka.minInsyncReplicas of the config."})
 final class BrokerCommand implements Callable<Integer> {
     // No picocli default: it would be applied after --port and overwrite it.
     @Option(names = "--kafka-port", description = "broker port, as for `hydra up` (default: 9092; the controller uses the next one)")
@@ -36,6 +41,18 @@ final class BrokerCommand implements Callable<Integer> {
             description = "broker data lives in DIR/kafka (default: ${DEFAULT-VALUE})")
     Path dataDir;
 
+    @Option(names = "--node-id", description = "this node's id in --quorum (default: ${DEFAULT-VALUE})", defaultValue = "1")
+    int nodeId;
+
+    @Option(names = "--quorum", paramLabel = "ID@HOST:PORT:CONTROLLER_PORT,...",
+            description = {"every node of the cluster (this one included), e.g. 1@127.0.0.1:9092:9093,2@127.0.0.1:9094:9095,...",
+                    "(default: this node alone, on --kafka-port and the next port)"})
+    String quorum;
+
+    @Option(names = "--credentials-dir", paramLabel = "DIR",
+            description = "generated credentials, shared by every node of a cluster (default: DATA_DIR/credentials)")
+    Path credentialsDir;
+
     @Spec
     CommandSpec spec;
 
@@ -43,8 +60,19 @@ final class BrokerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         HydraConfig config = HydraConfig.load(Path.of(System.getenv().getOrDefault("HYDRA_CONFIG", "config/hydra.yaml")),
                 System.getenv());
-        EmbeddedBroker broker = EmbeddedBroker.start("127.0.0.1", port(), dataDir,
-                config.get(OpsSettings.EMBEDDED_AUTH) ? Optional.of(AccessPolicy.of(config)) : Optional.empty());
+        Optional<AccessPolicy> policy = config.get(OpsSettings.EMBEDDED_AUTH) ? Optional.of(AccessPolicy.of(config))
+                : Optional.empty();
+        EmbeddedBroker broker;
+        if (quorum == null) {
+            broker = EmbeddedBroker.start("127.0.0.1", port(), dataDir, policy);
+        } else {
+            List<EmbeddedBroker.Node> nodes = EmbeddedBroker.Node.parseAll(quorum);
+            EmbeddedBroker.Node self = nodes.stream().filter(n -> n.id() == nodeId).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("--node-id " + nodeId + " is not in --quorum " + quorum));
+            broker = EmbeddedBroker.start("127.0.0.1", self, nodes, dataDir,
+                    credentialsDir != null ? credentialsDir : dataDir.resolve("credentials"), policy,
+                    KafkaSettings.Replication.of(config));
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             broker.close();

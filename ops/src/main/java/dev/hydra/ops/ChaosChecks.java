@@ -346,6 +346,10 @@ final class ChaosChecks {
         /** Each task with a terminal state, and its index (ids are {@code prefix + index}). */
         private final Map<String, Integer> terminal = new ConcurrentHashMap<>();
         private final Map<String, Claim> held = new ConcurrentHashMap<>();
+        /** When each terminal status was written, in the order read. */
+        private final java.util.Queue<Instant> ended = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        /** When each task ended, by its index. */
+        private final Map<Integer, Instant> endedAt = new ConcurrentHashMap<>();
 
         StatusWatch(Properties clientProps, String prefix) {
             this.prefix = prefix;
@@ -372,12 +376,36 @@ final class ChaosChecks {
             }
             if (status.state().terminal()) {
                 terminal.put(status.taskId(), index);
+                ended.add(status.at());
+                endedAt.putIfAbsent(index, status.at());
             }
         }
 
         /** How many tasks numbered {@code from} or later reached a terminal state. */
         long terminalFrom(int from) {
             return terminal.values().stream().filter(i -> i >= from).count();
+        }
+
+        /**
+         * The longest time between {@code from} and {@code to} in which no task ended (from {@code from}
+         * to the first that did, then between one and the next): how long the task path stood still.
+         */
+        Duration longestGap(Instant from, Instant to) {
+            List<Instant> times = ended.stream().filter(t -> !t.isBefore(from) && !t.isAfter(to)).sorted().toList();
+            Duration longest = Duration.ZERO;
+            Instant previous = from;
+            for (Instant t : times) {
+                Duration gap = Duration.between(previous, t);
+                longest = gap.compareTo(longest) > 0 ? gap : longest;
+                previous = t;
+            }
+            return times.isEmpty() ? Duration.between(from, to) : longest;
+        }
+
+        /** When the first task numbered {@code from} or later ended, if one did. */
+        Optional<Instant> firstEndedFrom(int from) {
+            return endedAt.entrySet().stream().filter(e -> e.getKey() >= from).map(Map.Entry::getValue)
+                    .min(Instant::compareTo);
         }
 
         /** Those of {@code taskIds} without a terminal state yet. */

@@ -1,15 +1,20 @@
 package dev.hydra.ops;
 
 import dev.hydra.constitution.FilterSettings;
+import dev.hydra.router.RouterSettings;
 import dev.hydra.topics.EventProducer;
+import dev.hydra.topics.Topic;
 import dev.hydra.topics.TopicBootstrap;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
 import dev.hydra.topics.config.Principal;
+import dev.hydra.topics.config.SigningSettings;
+import dev.hydra.topics.config.StreamsSettings;
 import dev.hydra.topics.events.Crew;
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.signing.SigningKeys;
+import dev.hydra.topics.signing.WriterSignature;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ServerSocket;
@@ -33,6 +38,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -70,6 +76,13 @@ final class ChaosRun {
     private static final Duration POLL = Duration.ofMillis(100);
     private static final String RECOVERED = "the pipeline recovered from every fault";
     private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+    /** A cluster of three KRaft nodes, each broker and controller: losing one keeps the quorum's majority. */
+    static final int CLUSTER_NODES = 3;
+    private static final KafkaSettings.Replication CLUSTER_REPLICATION = new KafkaSettings.Replication(3, 2);
+    /** The Streams applications that run twice in a cluster run, by service name. */
+    private static final Map<String, String> STREAMS_APPS = Map.of("constitution", FilterSettings.APPLICATION_ID,
+            "router", RouterSettings.APPLICATION_ID.defaultValue());
+    private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(5);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     /**
@@ -78,13 +91,40 @@ final class ChaosRun {
      * @param faultTimeout how long the pipeline may take to recover from one fault
      */
     record Plan(int tasks, int hostile, int ratePerSecond, int progressPerFault, Duration faultTimeout,
-                Duration drainTimeout, Path constitution) {
+                Duration drainTimeout, Path constitution, int brokers) {
+        /** The suite on one broker, killed and restarted once. */
+        Plan(int tasks, int hostile, int ratePerSecond, int progressPerFault, Duration faultTimeout,
+             Duration drainTimeout, Path constitution) {
+            this(tasks, hostile, ratePerSecond, progressPerFault, faultTimeout, drainTimeout, constitution, 1);
+        }
+
+        Plan {
+            if (brokers != 1 && brokers != CLUSTER_NODES) {
+                throw new IllegalArgumentException("--brokers must be 1 or " + CLUSTER_NODES + ", was " + brokers);
+            }
+        }
+
+        /**
+         * Three nodes: replication factor 3 and min.insync.replicas 2, two instances of each Streams
+         * application, and a broker lost for good instead of restarted.
+         */
+        boolean cluster() {
+            return brokers > 1;
+        }
     }
 
     record Check(String name, boolean passed, String detail) {
     }
 
-    record Report(List<Check> checks, List<String> faults, Duration took) {
+    /**
+     * How one fault was survived: {@code firstNew}, from the fault until the first task proposed after it
+     * ended (the constitution, the router and a crew all worked again); {@code longestGap}, the longest
+     * no task at all ended from the fault on (tasks routed before it may still end meanwhile).
+     */
+    record Recovery(Duration firstNew, Duration longestGap) {
+    }
+
+    record Report(List<Check> checks, List<String> faults, Map<String, Recovery> recoveries, Duration took) {
         boolean passed() {
             return checks.stream().allMatch(Check::passed);
         }
@@ -92,6 +132,10 @@ final class ChaosRun {
         String table() {
             StringBuilder out = new StringBuilder("\nfaults injected:\n");
             faults.forEach(f -> out.append("  ").append(f).append('\n'));
+            out.append(String.format("%nrecovery per fault%n  %-50s %-28s %s%n", "fault", "first new task ended after",
+                    "longest no task ended"));
+            recoveries.forEach((fault, r) -> out.append(String.format("  %-50s %-28s %s%n", fault, seconds(r.firstNew()),
+                    seconds(r.longestGap()))));
             out.append(String.format("%n%-70s %-6s %s%n", "check", "result", "detail"));
             checks.forEach(c -> out.append(String.format("%-70s %-6s %s%n", c.name(), c.passed() ? "PASS" : "FAIL", c.detail())));
             out.append(passed() ? "chaos: all checks passed" : "chaos: FAILED").append(" (wall time ")
@@ -123,8 +167,11 @@ final class ChaosRun {
     /** Tasks the load has sent so far; task {@code i} has the id {@code prefix + i}. */
     private final AtomicInteger proposed = new AtomicInteger();
     private Path dir;
-    private int port;
-    private ChildJvm broker;
+    private List<EmbeddedBroker.Node> nodes;
+    /** The running brokers by node id; a node lost for good is no longer here. */
+    private final Map<Integer, ChildJvm> brokers = new LinkedHashMap<>();
+    /** Per service: environment beside {@link #env} (its static membership id). */
+    private final Map<String, Map<String, String>> serviceEnv = new HashMap<>();
     private Map<String, String> env;
     private ChaosChecks.StatusWatch watch;
     private ChaosChecks.Fed fed;
@@ -132,6 +179,8 @@ final class ChaosRun {
     /** Long tasks the load is still to make, and those it made. */
     private final AtomicInteger holdBudget = new AtomicInteger();
     private final Set<String> heldTasks = ConcurrentHashMap.newKeySet();
+    private final Map<String, Recovery> recoveries = new LinkedHashMap<>();
+    private Properties adminClient;
 
     ChaosRun(Plan plan, PrintWriter out) {
         this.plan = plan;
@@ -142,22 +191,50 @@ final class ChaosRun {
         boolean passed = false;
         long started = System.nanoTime();
         dir = Files.createTempDirectory("hydra-chaos");
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
+        nodes = new ArrayList<>();
+        for (int id = 1; id <= plan.brokers(); id++) {
+            nodes.add(new EmbeddedBroker.Node(id, freePort(), plan.cluster() ? freePort() : 0));
         }
+        String bootstrap = String.join(",", nodes.stream().map(n -> "127.0.0.1:" + n.brokerPort()).toList());
         Path config = dir.resolve("hydra.yaml");
-        Files.writeString(config, "kafka:\n  bootstrap: 127.0.0.1:" + port + "\n");
-        env = Map.of("HYDRA_CONSTITUTION", plan.constitution().toString(), "HYDRA_DATA_DIR", dir.resolve("data").toString(),
+        // What every JVM of the run reads, the brokers included: the replication is hydra.yaml's, as anywhere.
+        Files.writeString(config, "kafka:\n  bootstrap: " + bootstrap + "\n" + (plan.cluster()
+                ? "  replicationFactor: " + CLUSTER_REPLICATION.factor() + "\n  minInsyncReplicas: "
+                + CLUSTER_REPLICATION.minInsync() + "\n" : ""));
+        // The nodes of a cluster share one credentials directory (their own PLAIN password, every principal's).
+        Path credentials = plan.cluster() ? dir.resolve("credentials") : dir.resolve("broker").resolve("credentials");
+        Map<String, String> vars = new HashMap<>(Map.of("HYDRA_CONSTITUTION", plan.constitution().toString(),
+                "HYDRA_DATA_DIR", dir.resolve("data").toString(),
                 "HYDRA_MEMORY_CHANGE_CAPTURE", "false", "HYDRA_MEMORY_ARCHIVAL", "false", "HYDRA_CONFIG", config.toString(),
                 // The broker's generated credentials: each service finds its own principal's file there.
-                KafkaSettings.CREDENTIALS_DIR.env(), dir.resolve("broker").resolve("credentials").toString());
+                KafkaSettings.CREDENTIALS_DIR.env(), credentials.toString()));
+        Path keys = dir.resolve("data").resolve("keys");
+        if (plan.cluster()) {
+            // Two filter instances sign with one key, whatever data directory each has.
+            vars.put(FilterSettings.SIGNING_KEY.env(), keys.resolve("constitution-ed25519.key").toString());
+            vars.put(SigningSettings.PUBLIC_KEYS.env(), keys.resolve("constitution-ed25519.pub").toString());
+            // and every writer's keys (the crews', the router's, the operator's) are found there too
+            for (String writer : WriterSignature.writers()) {
+                Path key = SigningSettings.writerKeyFile(HydraConfig.of("", Map.of()), dir.resolve("data"), writer);
+                vars.put(SigningSettings.WRITER_KEYS.get(writer).env(), key.toString());
+                vars.put(SigningSettings.WRITER_PUBLIC_KEYS.get(writer).env(),
+                        key.resolveSibling(key.getFileName().toString().replaceAll("\\.key$", ".pub")).toString());
+            }
+        }
+        env = Map.copyOf(vars);
+        HydraConfig chaosConfig = HydraConfig.load(config, env);
         Path work = dir.resolve("data").resolve("work").resolve(Crew.RESEARCH.wireName());
         try {
-            startBroker();
+            if (plan.cluster()) {
+                // Made once before the nodes start, which would otherwise each generate their own passwords.
+                CredentialStore.ensure(credentials);
+            }
+            startBrokers();
             // The suite's own load and checks run as the admin (a super user): they read and write everything.
-            Properties client = KafkaSettings.client(HydraConfig.of("{}", env), "127.0.0.1:" + port, Principal.ADMIN);
+            Properties client = KafkaSettings.client(chaosConfig, bootstrap, Principal.ADMIN);
+            adminClient = client;
             try (Admin admin = Admin.create(client)) {
-                new TopicBootstrap(admin, (short) 1).ensure(Topics.all());
+                new TopicBootstrap(admin, KafkaSettings.Replication.of(chaosConfig)).ensure(Topics.all());
             }
             // Both crew members share one work directory (one node's disk, or a shared volume): its
             // step journal is what keeps a redelivered task from repeating its side effect. Their
@@ -165,9 +242,22 @@ final class ChaosRun {
             // The crews start beside the filter and need its public key at once: made before anyone starts.
             SigningKeys.ensure(FilterSettings.signingKeyFile(HydraConfig.of("", env), dir.resolve("data")));
             // and every writer's key (crews, router, operator), which the services read from the same directory
-            dev.hydra.topics.config.SigningSettings.ensureWriterKeys(HydraConfig.of("", env), dir.resolve("data"));
-            define("constitution", "service", "constitution");
-            define("router", "service", "router");
+            SigningSettings.ensureWriterKeys(HydraConfig.of("", env), dir.resolve("data"));
+            if (plan.cluster()) {
+                // Two instances of each Streams application, each with its own state directory and its own
+                // static membership id; instance b keeps its state in a data directory of its own.
+                for (String app : STREAMS_APPS.keySet().stream().sorted().toList()) {
+                    for (String instance : List.of("a", "b")) {
+                        String name = app + "-" + instance;
+                        Path data = instance.equals("a") ? dir.resolve("data") : dir.resolve("data-" + name);
+                        define(name, "service", app, "--data-dir", data.toString());
+                        serviceEnv.put(name, Map.of(StreamsSettings.INSTANCE_ID.env(), "chaos-" + name));
+                    }
+                }
+            } else {
+                define("constitution", "service", "constitution");
+                define("router", "service", "router");
+            }
             define("crew-a", "crew", "--crew", "research", "--node", "chaos-a", "--data-dir", dir.resolve("data").toString());
             define("crew-b", "crew", "--crew", "research", "--node", "chaos-b", "--data-dir", dir.resolve("data").toString());
             define("memory", "service", "memory");
@@ -175,7 +265,8 @@ final class ChaosRun {
             for (String name : commands.keySet()) {
                 awaitStarted(name);
             }
-            out.println("chaos: broker and " + services.size() + " services up, each in its own JVM; load starts");
+            out.println("chaos: " + (plan.cluster() ? brokers.size() + " brokers" : "broker") + " and " + services.size()
+                    + " services up, each in its own JVM; load starts");
             out.flush();
 
             Check recovered;
@@ -193,14 +284,12 @@ final class ChaosRun {
             }
             List<Check> results = new ArrayList<>(List.of(recovered));
             results.addAll(new ChaosChecks(client, work.resolve("effects.log")).verify(fed));
-            Report report = new Report(results, faults, Duration.ofNanos(System.nanoTime() - started));
+            Report report = new Report(results, faults, recoveries, Duration.ofNanos(System.nanoTime() - started));
             passed = report.passed();
             return report;
         } finally {
             services.values().forEach(ChildJvm::close);
-            if (broker != null) {
-                broker.close();
-            }
+            brokers.values().forEach(ChildJvm::close);
             // A failed run's logs are what explains it: they stay.
             if (keep || !passed) {
                 out.println("chaos: logs kept in " + dir);
@@ -217,11 +306,18 @@ final class ChaosRun {
      */
     private Check injectFaults() throws InterruptedException {
         Map<String, Fault> schedule = new LinkedHashMap<>();
-        schedule.put("kill -9 constitution", () -> killAndRestart("constitution", ""));
-        schedule.put("kill -9 router", () -> killAndRestart("router", ""));
-        schedule.put("kill -9 crew-a mid-task", this::killCrewMidTask);
-        schedule.put("kill -9 memory", () -> killAndRestart("memory", ""));
-        schedule.put("broker restart", this::restartBroker);
+        if (plan.cluster()) {
+            schedule.put("kill -9 of the busiest broker, down for good", this::loseBusiestBroker);
+            schedule.put("kill -9 of a constitution instance", () -> killBusiestInstance("constitution"));
+            schedule.put("kill -9 of a router instance", () -> killBusiestInstance("router"));
+            schedule.put("kill -9 crew-a mid-task", this::killCrewMidTask);
+        } else {
+            schedule.put("kill -9 constitution", () -> killAndRestart("constitution", ""));
+            schedule.put("kill -9 router", () -> killAndRestart("router", ""));
+            schedule.put("kill -9 crew-a mid-task", this::killCrewMidTask);
+            schedule.put("kill -9 memory", () -> killAndRestart("memory", ""));
+            schedule.put("broker restart", this::restartBroker);
+        }
         String name = "the pipeline's first tasks";
         Duration slowest = Duration.ZERO;
         String slowestName = "";
@@ -230,13 +326,23 @@ final class ChaosRun {
             for (var fault : schedule.entrySet()) {
                 name = fault.getKey();
                 long at = System.nanoTime();
+                Instant killed = Instant.now();
+                int firstAfter = proposed.get();
                 String what = fault.getValue().inject();
                 awaitHealthy(name);
                 Duration healthy = since(at);
                 Duration progressed = awaitProgress(name, proposed.get());
                 Duration took = since(at);
-                faults.add(what + "; all healthy after " + seconds(healthy) + ", " + plan.progressPerFault()
+                // The task path's stall: the longest no task ended, from the kill until the progress above.
+                Duration stall = watch.longestGap(killed, Instant.now());
+                // End to end: verdict, routing and a crew all had to work again for a task sent after the fault.
+                Duration firstNew = watch.firstEndedFrom(firstAfter).map(t -> Duration.between(killed, t))
+                        .orElse(Duration.ZERO);
+                faults.add(what + "; the first task proposed after the fault ended " + seconds(firstNew)
+                        + " after it, tasks ended again within " + seconds(stall) + " (longest gap between tasks ending)"
+                        + ", all healthy after " + seconds(healthy) + ", " + plan.progressPerFault()
                         + " tasks proposed after that terminal " + seconds(progressed) + " later");
+                recoveries.put(name, new Recovery(firstNew, stall));
                 out.println("chaos: " + name + " done, recovered in " + seconds(took));
                 out.flush();
                 if (took.compareTo(slowest) > 0) {
@@ -261,8 +367,10 @@ final class ChaosRun {
     }
 
     private void start(String name) {
+        Map<String, String> own = new HashMap<>(env);
+        own.putAll(serviceEnv.getOrDefault(name, Map.of()));
         try {
-            services.put(name, ChildJvm.start(name, dir.resolve(name + ".log"), READY, List.of("-Xmx512m"), env,
+            services.put(name, ChildJvm.start(name, dir.resolve(name + ".log"), READY, List.of("-Xmx512m"), own,
                     withHttpPort(commands.get(name))));
         } catch (IOException e) {
             throw new IllegalStateException("could not start " + name, e);
@@ -318,19 +426,100 @@ final class ChaosRun {
                 + claim.taskId() + " attempt " + claim.attempt());
     }
 
-    private void startBroker() throws Exception {
-        broker = ChildJvm.start("broker", dir.resolve("broker.log"), "broker ready on", List.of("-Xmx1g"),
-                "broker", "--kafka-port", Integer.toString(port), "--data-dir", dir.resolve("broker").toString());
-        broker.awaitReady(Duration.ofMinutes(2));
+    /** Starts every broker at once: a fresh cluster's nodes each wait for a quorum of controllers. */
+    private void startBrokers() throws Exception {
+        for (EmbeddedBroker.Node node : nodes) {
+            startBroker(node);
+        }
+        for (ChildJvm broker : brokers.values()) {
+            broker.awaitReady(Duration.ofMinutes(2));
+        }
+    }
+
+    private void startBroker(EmbeddedBroker.Node node) throws IOException {
+        if (!plan.cluster()) {
+            brokers.put(node.id(), ChildJvm.start("broker", dir.resolve("broker.log"), "broker ready on", List.of("-Xmx1g"),
+                    "broker", "--kafka-port", Integer.toString(node.brokerPort()), "--data-dir",
+                    dir.resolve("broker").toString()));
+            return;
+        }
+        String quorum = String.join(",", nodes.stream()
+                .map(n -> n.id() + "@127.0.0.1:" + n.brokerPort() + ":" + n.controllerPort()).toList());
+        // 512 MB each: three of them and the services share the machine.
+        brokers.put(node.id(), ChildJvm.start("broker-" + node.id(), dir.resolve("broker-" + node.id() + ".log"),
+                "broker ready on", List.of("-Xmx512m"), env, "broker", "--kafka-port", Integer.toString(node.brokerPort()),
+                "--node-id", Integer.toString(node.id()), "--quorum", quorum,
+                "--data-dir", dir.resolve("broker-" + node.id()).toString(), "--credentials-dir",
+                env.get(KafkaSettings.CREDENTIALS_DIR.env())));
     }
 
     private String restartBroker() throws Exception {
+        ChildJvm broker = brokers.get(1);
         broker.kill();
         String what = now() + " kill -9 broker (pid " + broker.pid() + "), restarted on the same data directory";
-        startBroker();
+        startBroker(nodes.get(0));
+        brokers.get(1).awaitReady(Duration.ofMinutes(2));
         out.println("chaos: killed and restarted the broker");
         out.flush();
         return what;
+    }
+
+    /**
+     * kill -9 of the broker that leads the most partitions of the topics every task crosses, and it
+     * stays down: the rest of the run has two of three replicas, exactly min.insync.replicas.
+     */
+    private String loseBusiestBroker() throws Exception {
+        Map<Integer, Integer> led = new TreeMap<>();
+        List<String> busiest = BUSIEST_TOPICS.stream().map(Topic::name).toList();
+        try (Admin admin = Admin.create(adminClient)) {
+            admin.describeTopics(busiest).allTopicNames().get(30, TimeUnit.SECONDS).values().forEach(d ->
+                    d.partitions().forEach(p -> {
+                        if (p.leader() != null) {
+                            led.merge(p.leader().id(), 1, Integer::sum);
+                        }
+                    }));
+        }
+        int victim = led.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        ChildJvm broker = brokers.remove(victim);
+        broker.kill();
+        String what = now() + " kill -9 broker " + victim + " (pid " + broker.pid() + "), leader of " + led.get(victim)
+                + " of the " + led.values().stream().mapToInt(Integer::intValue).sum() + " partitions of " + busiest
+                + " (leaders by node: " + led + "); it stays down";
+        out.println("chaos: lost broker " + victim + " for good");
+        out.flush();
+        return what;
+    }
+
+    /**
+     * kill -9 of the instance of a Streams application with the most partitions assigned (for the
+     * router, the one running its coordinator), restarted at once as a supervisor would: under its
+     * static membership id it gets its tasks back without a rebalance, and the other instance never stops.
+     */
+    private String killBusiestInstance(String app) throws Exception {
+        String group = STREAMS_APPS.get(app);
+        Map<String, Integer> assigned = new TreeMap<>();
+        String coordinator = null;
+        try (Admin admin = Admin.create(adminClient)) {
+            for (var member : admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group)
+                    .members()) {
+                if (member.groupInstanceId().isEmpty()) {
+                    continue;
+                }
+                String id = member.groupInstanceId().get();
+                assigned.merge(id, member.assignment().topicPartitions().size(), Integer::sum);
+                // The router's one coordinator partition is the part of it that stops when its instance goes.
+                if (member.assignment().topicPartitions().stream().anyMatch(tp -> tp.topic().endsWith("-coordinator-repartition"))) {
+                    coordinator = id;
+                }
+            }
+        }
+        String busiest = coordinator != null ? coordinator : assigned.entrySet().stream()
+                .max(Map.Entry.comparingByValue()).map(Map.Entry::getKey)
+                .orElseThrow(() -> new IllegalStateException(group + " has no static members: " + assigned));
+        // "chaos-router-a-1": the service router-a, stream thread 1
+        String name = busiest.substring("chaos-".length(), busiest.lastIndexOf('-'));
+        return killAndRestart(name, " (" + (coordinator != null ? "the router's coordinator and " : "")
+                + assigned.get(busiest) + " partitions of " + group + " assigned to it, by member: " + assigned + ")");
     }
 
     private void awaitHealthy(String after) throws Stalled, InterruptedException {
@@ -341,7 +530,8 @@ final class ChaosRun {
 
     private boolean healthy(String name) {
         try {
-            HttpRequest request = HttpRequest.newBuilder(health.get(name)).timeout(Duration.ofSeconds(2)).GET().build();
+            // Patient: on two cores shared by a dozen JVMs an answer can take seconds without anything being wrong.
+            HttpRequest request = HttpRequest.newBuilder(health.get(name)).timeout(HEALTH_TIMEOUT).GET().build();
             return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
         } catch (IOException e) {
             return false;
@@ -481,6 +671,16 @@ final class ChaosRun {
             }
         }
         fed = new ChaosChecks.Fed(tasks, hostile, pathological, refused, firstRefusal);
+    }
+
+    /** The topics every task crosses; the broker leading most of their partitions is the one to lose. */
+    private static final List<Topic<?>> BUSIEST_TOPICS = List.of(Topics.TASKS_PROPOSED, Topics.TASKS_APPROVED,
+            Topics.TASK_STATUS, Topics.AUDIT);
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     private static Duration since(long nanos) {

@@ -7,6 +7,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import dev.hydra.topics.config.HydraConfig;
+import dev.hydra.topics.config.KafkaSettings.Replication;
 import dev.hydra.topics.config.KafkaSettings.ScramLogin;
 import dev.hydra.topics.config.Principal;
 import java.time.Duration;
@@ -64,45 +65,105 @@ public final class EmbeddedBroker implements AutoCloseable {
      * (what {@code hydra bench} compares against).
      */
     public static EmbeddedBroker start(String host, int port, Path dataDir, Optional<AccessPolicy> policy) throws Exception {
-        Path logDir = dataDir.resolve("kafka").toAbsolutePath();
-        Files.createDirectories(logDir);
         int brokerPort = port == 0 ? freePort() : port;
         // A fixed broker port gets the next port for its controller, so restarts see the same quorum.
         int controllerPort = port == 0 ? freePort() : port + 1;
+        Node self = new Node(1, brokerPort, controllerPort);
+        return start(host, self, List.of(self), dataDir, dataDir.resolve("credentials"), policy, Replication.SINGLE);
+    }
+
+    /** One node of a cluster: its id, client port and controller port. */
+    public record Node(int id, int brokerPort, int controllerPort) {
+        /** The quorum voter string {@code id@host:controllerPort}. */
+        String voter(String host) {
+            return id + "@" + host + ":" + controllerPort;
+        }
+
+        /**
+         * Parses {@code --quorum} entries {@code id@host:brokerPort:controllerPort}, comma-separated.
+         * The host is the same for every node here (127.0.0.1): the cluster is for one machine's tests.
+         */
+        static List<Node> parseAll(String quorum) {
+            List<Node> nodes = new java.util.ArrayList<>();
+            for (String entry : quorum.split(",")) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)@[^:]+:(\\d+):(\\d+)").matcher(entry.trim());
+                if (!m.matches()) {
+                    throw new IllegalArgumentException("--quorum: '" + entry.trim()
+                            + "' is not id@host:brokerPort:controllerPort (e.g. 1@127.0.0.1:9092:9093)");
+                }
+                nodes.add(new Node(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))));
+            }
+            return List.copyOf(nodes);
+        }
+    }
+
+    /**
+     * Starts node {@code self} of the KRaft cluster {@code quorum}: every node is broker and controller
+     * in one process, so a three-node quorum keeps its majority when one node is lost. Every node of one
+     * cluster must use the same {@code credentialsDir} (the broker's own PLAIN password is shared by
+     * the nodes, and every node formats its storage with the same SCRAM users). A fresh cluster's nodes
+     * have to start together: each waits for a quorum of controllers.
+     */
+    public static EmbeddedBroker start(String host, Node self, List<Node> quorum, Path dataDir, Path credentialsDir,
+                                       Optional<AccessPolicy> policy, Replication replication) throws Exception {
+        // The broker's internal topics (offsets, transactions, share state) follow the pair too.
+        if (replication.factor() > quorum.size()) {
+            throw new IllegalArgumentException("kafka.replicationFactor (" + replication.factor() + ") must be at most the "
+                    + quorum.size() + " nodes of the cluster");
+        }
+        Path logDir = dataDir.resolve("kafka").toAbsolutePath();
+        Files.createDirectories(logDir);
+        int brokerPort = self.brokerPort();
+        int controllerPort = self.controllerPort();
         Properties props = new Properties();
         props.put("process.roles", "broker,controller");
-        props.put("node.id", "1");
-        props.put("controller.quorum.voters", "1@" + host + ":" + controllerPort);
+        props.put("node.id", Integer.toString(self.id()));
+        props.put("controller.quorum.voters", String.join(",", quorum.stream().map(n -> n.voter(host)).toList()));
         props.put("listeners", CLIENT_LISTENER + "://" + host + ":" + brokerPort + "," + CONTROLLER_LISTENER + "://" + host + ":" + controllerPort);
         props.put("advertised.listeners", CLIENT_LISTENER + "://" + host + ":" + brokerPort);
         props.put("controller.listener.names", CONTROLLER_LISTENER);
         props.put("inter.broker.listener.name", CLIENT_LISTENER);
-        Optional<CredentialStore> credentials = policy.map(p -> CredentialStore.ensure(dataDir.resolve("credentials")));
+        Optional<CredentialStore> credentials = policy.map(p -> CredentialStore.ensure(credentialsDir));
         if (credentials.isPresent()) {
             secure(props, credentials.get());
         } else {
             props.put("listener.security.protocol.map", CLIENT_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
         }
         props.put("log.dirs", logDir.toString());
-        // One broker: internal topics cannot have more replicas than brokers.
-        props.put("offsets.topic.replication.factor", "1");
+        // Internal topics cannot have more replicas than brokers; with more, a write needs minInsync of them.
+        String factor = Integer.toString(replication.factor());
+        String minInsync = Integer.toString(replication.minInsync());
+        props.put("offsets.topic.replication.factor", factor);
         props.put("offsets.topic.num.partitions", "6");
-        props.put("transaction.state.log.replication.factor", "1");
-        props.put("transaction.state.log.min.isr", "1");
+        props.put("transaction.state.log.replication.factor", factor);
+        props.put("transaction.state.log.min.isr", minInsync);
         props.put("transaction.state.log.num.partitions", "6");
-        props.put("share.coordinator.state.topic.replication.factor", "1");
-        props.put("share.coordinator.state.topic.min.isr", "1");
+        props.put("share.coordinator.state.topic.replication.factor", factor);
+        props.put("share.coordinator.state.topic.min.isr", minInsync);
+        // The default of every topic that sets none: the consumer offsets, Streams' internal topics.
+        props.put("min.insync.replicas", minInsync);
+        props.put("default.replication.factor", factor);
+        if (quorum.size() > 1) {
+            // A node that died is fenced, and its partitions get new leaders, 5 s after its last heartbeat instead
+            // of 9: clients that wait for a lost leader give up after 10 s (a crew worker's status read, for one).
+            props.put("broker.heartbeat.interval.ms", "1000");
+            props.put("broker.session.timeout.ms", "5000");
+        }
+        // A replica that comes back must not become leader with records missing: never elect an out-of-sync one.
+        props.put("unclean.leader.election.enable", "false");
         // Consumers of a freshly started stack should not wait 3 s for the first rebalance.
         props.put("group.initial.rebalance.delay.ms", "0");
         // Hostile 10 MB values must reach the dead-letter handling, not be refused at the door.
         props.put("message.max.bytes", Integer.toString(16 * 1024 * 1024));
+        // ... and be replicated: followers fetch them whole.
+        props.put("replica.fetch.max.bytes", Integer.toString(16 * 1024 * 1024));
         props.put("auto.create.topics.enable", "false");
         KafkaConfig config = KafkaConfig.fromProps(props, false);
 
         new Formatter()
                 .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                .setNodeId(1)
-                .setClusterId(existingClusterId(logDir).orElseGet(() -> Uuid.randomUuid().toString()))
+                .setNodeId(self.id())
+                .setClusterId(existingClusterId(logDir).orElseGet(() -> clusterId(credentialsDir)))
                 .setDirectories(List.of(logDir.toString()))
                 .setMetadataLogDirectory(logDir.toString())
                 .setControllerListenerName(CONTROLLER_LISTENER)
@@ -129,8 +190,33 @@ public final class EmbeddedBroker implements AutoCloseable {
             broker.close();
             throw e;
         }
-        LOG.info("embedded Kafka broker on {} (data in {}, {})", bootstrap, logDir, security);
+        LOG.info("embedded Kafka node {} of {} on {} (data in {}, {}, replication factor {}, min.insync.replicas {})",
+                self.id(), quorum.size(), bootstrap, logDir, security, factor, minInsync);
         return broker;
+    }
+
+    /**
+     * The nodes of one cluster format their storage apart, in their own JVMs, and must agree on the
+     * cluster id: the first to come keeps it in the credentials directory they share, the others read it.
+     */
+    private static String clusterId(Path credentialsDir) {
+        Path file = credentialsDir.resolve("cluster.id");
+        try {
+            Files.createDirectories(credentialsDir);
+            try {
+                Files.writeString(file, Uuid.randomUuid().toString(), java.nio.file.StandardOpenOption.CREATE_NEW);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // another node came first
+            }
+            String id = Files.readString(file).trim();
+            for (int i = 0; id.isEmpty() && i < 50; i++) {
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L); // written a moment ago, not yet flushed
+                id = Files.readString(file).trim();
+            }
+            return id;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot keep the cluster id in " + file, e);
+        }
     }
 
     /**

@@ -106,7 +106,7 @@ public final class HydraStack implements StackApi, AutoCloseable {
         }
         clientProps = clientProps(Principal.CONSOLE);
         try (Admin admin = Admin.create(clientProps(Principal.ADMIN))) {
-            new TopicBootstrap(admin, config.get(KafkaSettings.REPLICATION_FACTOR).shortValue()).ensure(Topics.all());
+            new TopicBootstrap(admin, KafkaSettings.Replication.of(config)).ensure(Topics.all());
         }
         producer = new EventProducer(clientProps, "hydra-console");
         // Read to its end before anything starts: a stack stopped while paused comes back paused.
@@ -124,8 +124,9 @@ public final class HydraStack implements StackApi, AutoCloseable {
                 SigningSettings.verifier(config, dataDir), writers);
         // Consumers first, so that the first proposals already find everyone listening.
         startService(memory);
-        startService(new ConstitutionFilter(config, clientProps(Principal.CONSTITUTION), stateDir, signer, writers));
-        startService(new TaskRouter(config, clientProps(Principal.ROUTER), stateDir,
+        startService(new ConstitutionFilter(config, ServiceCommand.streamsClient(config, clientProps(Principal.CONSTITUTION)),
+                stateDir, signer, writers));
+        startService(new TaskRouter(config, ServiceCommand.streamsClient(config, clientProps(Principal.ROUTER)), stateDir,
                 SigningSettings.verifier(config, dataDir), writers,
                 SigningSettings.writerSigner(config, dataDir, WriterSignature.ROUTER)));
         // Runs the tool calls the constitution approved, for every crew of this stack.

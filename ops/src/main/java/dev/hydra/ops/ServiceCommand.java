@@ -9,6 +9,7 @@ import dev.hydra.router.TaskRouter;
 import dev.hydra.topics.EventProducer;
 import dev.hydra.topics.PauseSwitch;
 import dev.hydra.topics.Service;
+import dev.hydra.topics.StreamsConfigs;
 import dev.hydra.topics.TopicBootstrap;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.config.HydraConfig;
@@ -132,7 +133,7 @@ final class ServiceCommand implements Callable<Integer> {
     static int serve(Service service, HydraConfig config, Properties client, Properties apiClient, Path data,
                      int httpPort, PrintWriter out) throws Exception {
         try (Admin admin = Admin.create(client)) {
-            new TopicBootstrap(admin, config.get(KafkaSettings.REPLICATION_FACTOR).shortValue()).ensure(Topics.all());
+            new TopicBootstrap(admin, KafkaSettings.Replication.of(config)).ensure(Topics.all());
         }
         List<Consumer<Router>> routes = service instanceof MemoryProjector memory ? List.of(memory::routes) : List.of();
         MetricsText.registerJvmMetrics();
@@ -205,13 +206,21 @@ final class ServiceCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** A Streams application's client: its login, and this instance's standby and membership settings. */
+    static Properties streamsClient(HydraConfig config, Properties client) {
+        Properties props = new Properties();
+        props.putAll(client);
+        props.putAll(StreamsConfigs.instance(config));
+        return props;
+    }
+
     private Service create(HydraConfig config, Properties client, Path data) {
         Path stateDir = data.resolve("state");
         return switch (name) {
             case assessor -> new StateAssessor(config, client);
-            case constitution -> new ConstitutionFilter(config, client, stateDir, FilterSettings.signer(config, data),
-                    SigningSettings.writerVerifier(config, data));
-            case router -> new TaskRouter(config, client, stateDir, SigningSettings.verifier(config, data),
+            case constitution -> new ConstitutionFilter(config, streamsClient(config, client), stateDir,
+                    FilterSettings.signer(config, data), SigningSettings.writerVerifier(config, data));
+            case router -> new TaskRouter(config, streamsClient(config, client), stateDir, SigningSettings.verifier(config, data),
                     SigningSettings.writerVerifier(config, data),
                     SigningSettings.writerSigner(config, data, dev.hydra.topics.signing.WriterSignature.ROUTER));
             case memory -> new MemoryProjector(config, client, data.resolve("memory"),

@@ -2,6 +2,7 @@ package dev.hydra.ops;
 
 import dev.hydra.topics.TopicBootstrap;
 import dev.hydra.topics.Topics;
+import dev.hydra.topics.config.KafkaSettings;
 import dev.hydra.topics.config.Principal;
 import java.io.PrintWriter;
 import java.util.List;
@@ -31,7 +32,8 @@ final class TopicsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         // Creating topics is the admin's; describing them is anyone's.
         try (Admin admin = Admin.create(create ? connection.clientProps(Principal.ADMIN) : connection.clientProps())) {
-            TopicBootstrap bootstrap = new TopicBootstrap(admin, (short) 1);
+            // kafka-init of the compose stack creates the topics here: with the replication of its configuration.
+            TopicBootstrap bootstrap = new TopicBootstrap(admin, KafkaSettings.Replication.of(connection.config()));
             List<TopicBootstrap.TopicState> states = create ? bootstrap.ensure(Topics.all()) : bootstrap.inspect(Topics.all());
             out.printf("%-36s %10s %-10s %-12s %s%n", "TOPIC", "PARTITIONS", "CLEANUP", "RETENTION", "STATE");
             for (TopicBootstrap.TopicState state : states) {

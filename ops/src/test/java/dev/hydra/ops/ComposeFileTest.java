@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hydra.topics.Json;
 import dev.hydra.topics.config.HydraConfig;
+import dev.hydra.topics.config.KafkaSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -236,6 +237,34 @@ class ComposeFileTest {
         });
         assertThat(services.path("kafka-ui").path("environment").path("KAFKA_CLUSTERS_0_PROPERTIES_SASL_JAAS_CONFIG").asText())
                 .contains("username=\"cli\"");
+    }
+
+    @Test
+    void theBrokerAndEveryHydraServiceUseOneExplicitValidReplicationThatTheBrokerCountAllows() throws IOException {
+        JsonNode services = compose().path("services");
+        JsonNode kafka = services.path("kafka").path("environment");
+        long brokers = java.util.stream.StreamSupport.stream(
+                java.util.Spliterators.spliteratorUnknownSize(services.fieldNames(), 0), false)
+                .filter(name -> services.path(name).path("image").asText().startsWith("apache/kafka:")).count();
+        String factor = kafka.path("KAFKA_DEFAULT_REPLICATION_FACTOR").asText();
+        String minInsync = kafka.path("KAFKA_MIN_INSYNC_REPLICAS").asText();
+        // The same values Hydra's settings accept, checked the way Hydra checks them.
+        var replication = KafkaSettings.Replication.of(HydraConfig.of("{}", Map.of(
+                "HYDRA_KAFKA_REPLICATION_FACTOR", factor, "HYDRA_KAFKA_MIN_INSYNC_REPLICAS", minInsync)));
+        assertThat(replication.factor()).as("replication factor within the %d broker(s)", brokers).isBetween(1, (int) brokers);
+        assertThat(kafka.path("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR").asText()).isEqualTo(factor);
+        assertThat(kafka.path("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR").asText()).isEqualTo(factor);
+        assertThat(kafka.path("KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR").asText()).isEqualTo(factor);
+        assertThat(kafka.path("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR").asText()).isEqualTo(minInsync);
+        assertThat(kafka.path("KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR").asText()).isEqualTo(minInsync);
+        assertThat(kafka.path("KAFKA_UNCLEAN_LEADER_ELECTION_ENABLE").asText()).isEqualTo("false");
+        Map<String, JsonNode> creators = new TreeMap<>(hydraServices());
+        creators.put("kafka-init", services.path("kafka-init"));
+        creators.forEach((name, service) -> {
+            JsonNode env = service.path("environment");
+            assertThat(env.path("HYDRA_KAFKA_REPLICATION_FACTOR").asText()).as("%s replication factor", name).isEqualTo(factor);
+            assertThat(env.path("HYDRA_KAFKA_MIN_INSYNC_REPLICAS").asText()).as("%s min.insync.replicas", name).isEqualTo(minInsync);
+        });
     }
 
     @Test

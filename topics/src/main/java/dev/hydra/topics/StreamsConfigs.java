@@ -2,8 +2,12 @@ package dev.hydra.topics;
 
 import java.nio.file.Path;
 import java.util.Properties;
+import dev.hydra.topics.config.HydraConfig;
+import dev.hydra.topics.config.KafkaSettings;
+import dev.hydra.topics.config.StreamsSettings;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /** The base configuration of every Hydra Streams application; each override says why. */
@@ -41,6 +45,25 @@ public final class StreamsConfigs {
         // retried first batch is then refused for ever with OutOfOrderSequenceException (KAFKA-15591), an
         // ERROR on every fresh start and lost records. Commits every 100 ms keep the batches small anyway.
         props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION), 1);
+        return props;
+    }
+
+    /**
+     * What differs between instances and clusters, from the configuration: standby replicas and
+     * static membership ({@link StreamsSettings}), and min.insync.replicas of the internal topics
+     * (changelogs, repartition topics) like that of Hydra's own ({@code kafka.minInsyncReplicas}).
+     * Given to an application beside its client properties, under {@link #base}.
+     */
+    public static Properties instance(HydraConfig config) {
+        Properties props = new Properties();
+        props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.get(StreamsSettings.STANDBY_REPLICAS));
+        String instanceId = config.get(StreamsSettings.INSTANCE_ID);
+        if (!instanceId.isEmpty()) {
+            // Streams appends the stream thread's index for each thread's consumer.
+            props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId);
+        }
+        props.put(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG),
+                Integer.toString(KafkaSettings.Replication.of(config).minInsync()));
         return props;
     }
 }

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import dev.hydra.topics.config.KafkaSettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -38,10 +39,25 @@ public final class TopicBootstrap {
 
     private final Admin admin;
     private final short replicationFactor;
+    /** The topics' own min.insync.replicas; 0: the broker's default. */
+    private final int minInsync;
 
+    /** Creates topics with {@code replicationFactor} replicas and the broker's default min.insync.replicas. */
     public TopicBootstrap(Admin admin, short replicationFactor) {
         this.admin = admin;
         this.replicationFactor = replicationFactor;
+        this.minInsync = 0;
+    }
+
+    /**
+     * Creates topics as {@code replication} says (kafka.replicationFactor and kafka.minInsyncReplicas):
+     * the topic itself carries its min.insync.replicas, so that a cluster whose brokers default to 1
+     * still refuses an acks=all write only one replica has.
+     */
+    public TopicBootstrap(Admin admin, KafkaSettings.Replication replication) {
+        this.admin = admin;
+        this.replicationFactor = (short) replication.factor();
+        this.minInsync = replication.minInsync();
     }
 
     /** Creates what is missing, then describes every topic of {@code topics}. */
@@ -131,8 +147,11 @@ public final class TopicBootstrap {
     private static final java.time.Duration METADATA_PATIENCE = java.time.Duration.ofSeconds(15);
 
     private NewTopic newTopic(Topic<?> topic) {
-        return new NewTopic(topic.name(), Optional.of(topic.partitions()), Optional.of(replicationFactor))
-                .configs(configs(topic));
+        Map<String, String> configs = configs(topic);
+        if (minInsync > 0) {
+            configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(minInsync));
+        }
+        return new NewTopic(topic.name(), Optional.of(topic.partitions()), Optional.of(replicationFactor)).configs(configs);
     }
 
     static Map<String, String> configs(Topic<?> topic) {

@@ -24,6 +24,13 @@ public final class KafkaSettings {
             "127.0.0.1:9092", "Kafka bootstrap servers");
     public static final Setting<Integer> REPLICATION_FACTOR = Setting.integer("kafka.replicationFactor",
             "HYDRA_KAFKA_REPLICATION_FACTOR", 1, 1, 5, "replication factor for topics Hydra creates");
+    /**
+     * How many replicas must have a write before an acks=all producer (every Hydra producer) is told it
+     * landed: 2 of 3 survives one lost broker with no acknowledged record lost and writes still accepted.
+     * At most {@link #REPLICATION_FACTOR}; {@link #replication} checks the pair.
+     */
+    public static final Setting<Integer> MIN_INSYNC_REPLICAS = Setting.integer("kafka.minInsyncReplicas",
+            "HYDRA_KAFKA_MIN_INSYNC_REPLICAS", 1, 1, 5, "min.insync.replicas of the topics Hydra creates (at most kafka.replicationFactor)");
     public static final Setting<String> CREDENTIALS_DIR = Setting.optionalText("kafka.credentialsDir",
             "HYDRA_KAFKA_CREDENTIALS_DIR", "directory of the generated <principal>.properties files (empty: <data.dir>/credentials)");
     public static final Setting<String> SASL_USERNAME = Setting.optionalText("kafka.sasl.username",
@@ -36,6 +43,28 @@ public final class KafkaSettings {
             "HYDRA_KAFKA_CLIENT_CONFIG", "a Kafka client properties file merged into every client (security settings of a company cluster)");
 
     private KafkaSettings() {
+    }
+
+    /**
+     * How a cluster keeps Hydra's records: each on {@code factor} brokers, a write acknowledged once
+     * {@code minInsync} of them have it. The broker's internal topics (offsets, transactions) and
+     * Streams' internal topics follow the same pair.
+     */
+    public record Replication(int factor, int minInsync) {
+        /** One broker: nothing else is possible. */
+        public static final Replication SINGLE = new Replication(1, 1);
+
+        public Replication {
+            if (minInsync > factor) {
+                throw new ConfigException(MIN_INSYNC_REPLICAS.path() + " (env " + MIN_INSYNC_REPLICAS.env()
+                        + ") must be at most " + REPLICATION_FACTOR.path() + " (" + factor + "), was " + minInsync);
+            }
+        }
+
+        /** {@link #REPLICATION_FACTOR} and {@link #MIN_INSYNC_REPLICAS} of the configuration. */
+        public static Replication of(HydraConfig config) {
+            return new Replication(config.get(REPLICATION_FACTOR), config.get(MIN_INSYNC_REPLICAS));
+        }
     }
 
     /** Client properties with only the bootstrap servers set: a cluster without authentication. */
