@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +32,8 @@ final class StatusLedger implements AutoCloseable {
 
     /** Above this many tasks, those last reported before the lookback window are forgotten. */
     private static final int PRUNE_ABOVE = 100_000;
+    /** How long a claim waits out a broker that is changing leaders before the worker gives the task up. */
+    static final Duration BROKER_PATIENCE = Duration.ofMinutes(2);
 
     private final TopicReader reader;
     private final Map<String, Seen> seen = new HashMap<>();
@@ -85,10 +89,42 @@ final class StatusLedger implements AutoCloseable {
     }
 
     private void catchUp() {
-        if (!reader.catchUp(Duration.ofSeconds(10),
-                record -> record(Topics.TASK_STATUS.valueSerde().deserialize(record.topic(), record.value())))) {
-            LOG.warn("status ledger did not catch up with {} in 10 s; deciding on what it has read",
-                    Topics.TASK_STATUS.name());
+        whileBrokerRecovers(BROKER_PATIENCE, () -> {
+            if (!reader.catchUp(Duration.ofSeconds(10),
+                    record -> record(Topics.TASK_STATUS.valueSerde().deserialize(record.topic(), record.value())))) {
+                LOG.warn("status ledger did not catch up with {} in 10 s; deciding on what it has read",
+                        Topics.TASK_STATUS.name());
+            }
+        });
+    }
+
+    /**
+     * Runs {@code read} again while it fails with an error the broker will get over (a timeout while a
+     * lost broker's partitions move to new leaders, a leader not yet known), for up to {@code patience}:
+     * a worker that gave up at the first timeout stopped for good when a broker of a cluster died, and
+     * nothing restarted it. Past the patience the error is thrown, as before.
+     */
+    static void whileBrokerRecovers(Duration patience, Runnable read) {
+        long deadline = System.nanoTime() + patience.toNanos();
+        long backoffMs = 100;
+        while (true) {
+            try {
+                read.run();
+                return;
+            } catch (RetriableException e) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
+                LOG.warn("status ledger: {}; reading {} again in {} ms", e.toString(), Topics.TASK_STATUS.name(),
+                        backoffMs);
+                try {
+                    Thread.sleep(backoffMs);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptException(interrupted);
+                }
+                backoffMs = Math.min(backoffMs * 2, 2_000);
+            }
         }
     }
 

@@ -4,10 +4,8 @@ import dev.hydra.topics.events.SubjectKind;
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.ToolCall;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.util.List;
 
 /**
@@ -51,13 +49,7 @@ public final class VerdictSigner {
 
     public VerdictSignature sign(SubjectKind kind, String id, String verdict, String contentSha256,
                                  String constitutionSha256) {
-        try {
-            Signature ed25519 = Signature.getInstance(SigningKeys.ALGORITHM);
-            ed25519.initSign(key);
-            ed25519.update(VerdictSignature.message(kind, id, verdict, contentSha256, constitutionSha256));
-            return new VerdictSignature(keyId, verdict, constitutionSha256, ed25519.sign());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("Ed25519 signing failed", e);
-        }
+        return new VerdictSignature(keyId, verdict, constitutionSha256,
+                Ed25519.sign(key, VerdictSignature.message(kind, id, verdict, contentSha256, constitutionSha256)));
     }
 }

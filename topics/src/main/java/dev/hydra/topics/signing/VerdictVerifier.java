@@ -5,9 +5,7 @@ import dev.hydra.topics.events.SubjectKind;
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.ToolCall;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,20 +70,14 @@ public final class VerdictVerifier {
             return Optional.of("signed with key " + signature.keyId() + ", which is not trusted (trusted: "
                     + keys.keySet() + ")");
         }
-        try {
-            Signature ed25519 = Signature.getInstance(SigningKeys.ALGORITHM);
-            ed25519.initVerify(key);
-            ed25519.update(VerdictSignature.message(kind, id, signature.verdict(), contentSha256,
-                    signature.constitutionSha256()));
-            if (ed25519.verify(signature.signature())) {
-                // Only a verified signature's constitution is worth comparing: anyone can write a name.
-                java.util.Set<String> current = inForce.now();
-                return current.contains(signature.constitutionSha256()) ? Optional.empty()
-                        : Optional.of("released under constitution " + signature.constitutionSha256()
-                        + ", which is no longer in force (in force: " + current + "): its rules may park or deny it now");
-            }
-        } catch (GeneralSecurityException e) {
-            // a signature of the wrong length or shape: as bad as a wrong one
+        // a signature of the wrong length or shape is as bad as a wrong one
+        if (Ed25519.verify(key, VerdictSignature.message(kind, id, signature.verdict(), contentSha256,
+                signature.constitutionSha256()), signature.signature())) {
+            // Only a verified signature's constitution is worth comparing: anyone can write a name.
+            java.util.Set<String> current = inForce.now();
+            return current.contains(signature.constitutionSha256()) ? Optional.empty()
+                    : Optional.of("released under constitution " + signature.constitutionSha256()
+                    + ", which is no longer in force (in force: " + current + "): its rules may park or deny it now");
         }
         return Optional.of("the signature (key " + signature.keyId() + ") does not cover this " + noun(kind) + " "
                 + id + " (content " + contentSha256 + "): it was altered after it was signed, or signed for another item");

@@ -3,10 +3,8 @@ package dev.hydra.topics.signing;
 import dev.hydra.topics.EventHeaders;
 import dev.hydra.topics.Topics;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -73,13 +71,7 @@ public final class WriterSigner implements RecordSigner {
 
     private WriterSignature sign(String topic, String by, dev.hydra.topics.events.Crew crew, String contentSha256,
                                  String recordKey) {
-        try {
-            Signature ed25519 = Signature.getInstance(SigningKeys.ALGORITHM);
-            ed25519.initSign(key);
-            ed25519.update(WriterSignature.message(topic, by, crew, contentSha256, recordKey));
-            return new WriterSignature(by, keyId, ed25519.sign());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("Ed25519 signing failed", e);
-        }
+        return new WriterSignature(by, keyId, Ed25519.sign(key, WriterSignature.message(topic, by, crew, contentSha256,
+                recordKey)));
     }
 }

@@ -4,9 +4,7 @@ import dev.hydra.topics.EventHeaders;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.events.Crew;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -107,13 +105,8 @@ public final class WriterVerifier {
         if (publicKey == null) {
             return false;
         }
-        try {
-            Signature ed25519 = Signature.getInstance(SigningKeys.ALGORITHM);
-            ed25519.initVerify(publicKey);
-            ed25519.update(WriterSignature.message(topic, signature.writer(), crew, contentSha256, key));
-            return ed25519.verify(signature.signature());
-        } catch (GeneralSecurityException e) {
-            return false; // a signature of the wrong length or shape: as bad as a wrong one
-        }
+        // a signature of the wrong length or shape is as bad as a wrong one
+        return Ed25519.verify(publicKey, WriterSignature.message(topic, signature.writer(), crew, contentSha256, key),
+                signature.signature());
     }
 }
