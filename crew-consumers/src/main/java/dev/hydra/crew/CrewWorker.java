@@ -20,6 +20,7 @@ import dev.hydra.topics.events.TaskStatus;
 import dev.hydra.topics.signing.UnverifiedRecordException;
 import dev.hydra.topics.signing.VerdictVerifier;
 import dev.hydra.topics.signing.WriterSigner;
+import dev.hydra.topics.signing.WriterVerifier;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -96,6 +97,7 @@ public final class CrewWorker implements Service {
     private final Redactor redactor;
     private final VerdictVerifier verifier;
     private final WriterSigner signer;
+    private final WriterVerifier writers;
     private ModelEndpoint endpoint;
     private CrewExecutors executors;
     private NodePresence presence;
@@ -132,13 +134,16 @@ public final class CrewWorker implements Service {
      * @param verifier the constitution's public keys: a task is claimed only with a valid signature from one
      * @param signer   this crew's own key: every status, result and tool call the worker writes is signed
      *                 with it, so that no other crew can write them in its name
+     * @param writers  every writer's public keys: the statuses read back before a claim count only when
+     *                 their writer may write them (see {@link StatusLedger})
      */
     public CrewWorker(HydraConfig config, Properties kafkaClientProps, Crew crew, String nodeName, Path workDir,
-                      Redactor redactor, VerdictVerifier verifier, WriterSigner signer) {
+                      Redactor redactor, VerdictVerifier verifier, WriterSigner signer, WriterVerifier writers) {
         if (!signer.writer().equals(crew.wireName())) {
             throw new IllegalArgumentException("crew " + crew + " must sign with its own key, not " + signer.writer() + "'s");
         }
         this.signer = signer;
+        this.writers = writers;
         this.config = config;
         this.redactor = redactor;
         this.verifier = verifier;
@@ -196,7 +201,7 @@ public final class CrewWorker implements Service {
         producer = new EventProducer(reporting, name(), signer);
         CrewMetrics.initialize(crew.wireName(), modelName);
         toolGateway = new KafkaToolGateway(kafkaClientProps, producer, name());
-        ledger = new StatusLedger(kafkaClientProps, name(), statusLookback);
+        ledger = new StatusLedger(kafkaClientProps, name(), statusLookback, writers);
         endpoint = new ModelEndpoint(config);
         try {
             memory = CoreMemoryView.start(kafkaClientProps, name(), MEMORY_LOAD, redactor);

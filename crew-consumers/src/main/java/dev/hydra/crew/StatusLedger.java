@@ -1,9 +1,12 @@
 package dev.hydra.crew;
 
+import dev.hydra.topics.EventHeaders;
 import dev.hydra.topics.TopicReader;
 import dev.hydra.topics.Topics;
 import dev.hydra.topics.events.TaskState;
 import dev.hydra.topics.events.TaskStatus;
+import dev.hydra.topics.signing.WriterSignature;
+import dev.hydra.topics.signing.WriterVerifier;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -11,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
@@ -40,10 +44,17 @@ final class StatusLedger implements AutoCloseable {
     /** The highest attempt of a task that the router stopped (timed out, gave up on). */
     private final Map<String, Integer> stoppedByRouter = new HashMap<>();
     private final Duration lookback;
+    private final WriterVerifier writers;
     private long lastCatchUpStart = System.nanoTime() - Duration.ofDays(1).toNanos();
 
-    StatusLedger(Properties kafkaClientProps, String clientId, Duration lookback) {
+    /**
+     * @param writers every writer's public keys: a status counts only when signed by the crew it names or
+     *                by the router, and only the router's stops an attempt; anyone else's (a crew claiming
+     *                or ending another crew's task, so that its copies would be skipped) is ignored
+     */
+    StatusLedger(Properties kafkaClientProps, String clientId, Duration lookback, WriterVerifier writers) {
         this.lookback = lookback;
+        this.writers = writers;
         this.reader = TopicReader.open(kafkaClientProps, clientId + "-ledger", List.of(Topics.TASK_STATUS.name()),
                 TopicReader.Start.since(Instant.now().minus(lookback)));
     }
@@ -90,8 +101,7 @@ final class StatusLedger implements AutoCloseable {
 
     private void catchUp() {
         whileBrokerRecovers(BROKER_PATIENCE, () -> {
-            if (!reader.catchUp(Duration.ofSeconds(10),
-                    record -> record(Topics.TASK_STATUS.valueSerde().deserialize(record.topic(), record.value())))) {
+            if (!reader.catchUp(Duration.ofSeconds(10), this::record)) {
                 LOG.warn("status ledger did not catch up with {} in 10 s; deciding on what it has read",
                         Topics.TASK_STATUS.name());
             }
@@ -128,12 +138,31 @@ final class StatusLedger implements AutoCloseable {
         }
     }
 
-    private void record(TaskStatus status) {
-        if (status != null && status.byRouter()
+    private void record(ConsumerRecord<String, byte[]> record) {
+        TaskStatus status = Topics.TASK_STATUS.valueSerde().deserialize(record.topic(), record.value());
+        if (status == null) {
+            return;
+        }
+        Optional<String> refusal = writers.refusal(record.topic(), record.key(), record.headers(), status);
+        if (refusal.isPresent()) {
+            LOG.warn("status ledger: {}-{}@{} about task {} ignored: {}", record.topic(), record.partition(),
+                    record.offset(), status.taskId(), refusal.get());
+            return;
+        }
+        record(status, WriterSignature.ROUTER.equals(writer(record)));
+    }
+
+    private static String writer(ConsumerRecord<String, byte[]> record) {
+        return EventHeaders.get(record.headers(), EventHeaders.CREW_SIGNATURE).map(WriterSignature::parse)
+                .map(WriterSignature::writer).orElse("");
+    }
+
+    private void record(TaskStatus status, boolean signedByRouter) {
+        if (signedByRouter && status.byRouter()
                 && (status.state() == TaskState.INTERRUPTED || status.state() == TaskState.FAILED)) {
             stoppedByRouter.merge(status.taskId(), status.attempt(), Math::max);
         }
-        if (status == null || !counts(status.state())) {
+        if (!counts(status.state())) {
             return;
         }
         seen.merge(status.taskId(), new Seen(status.attempt(), status.state(), status.node(), status.at()),

@@ -65,7 +65,7 @@ class CrewPauseTest {
                     restartTimeout: 10s
                 """, Map.of());
         worker = new CrewWorker(config, cluster.clientProps(), Crew.INFRASTRUCTURE, "paused-node", workDir,
-                TestRedactor.OPENAI_KEYS, TestSigning.verifier(), TestSigning.crewSigner(Crew.INFRASTRUCTURE)).pausedBy(pause);
+                TestRedactor.OPENAI_KEYS, TestSigning.verifier(), TestSigning.crewSigner(Crew.INFRASTRUCTURE), TestSigning.writerVerifier()).pausedBy(pause);
         worker.start();
         PauseSwitch.set(producer, true, "alice", "maintenance");
         await().atMost(Duration.ofSeconds(1)).until(pause::paused);

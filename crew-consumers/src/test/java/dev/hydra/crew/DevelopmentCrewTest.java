@@ -150,7 +150,7 @@ class DevelopmentCrewTest {
         try (ToolExecutorService executor = new ToolExecutorService(config, cluster.clientProps(), workDir,
                 TestRedactor.OPENAI_KEYS, TestSigning.verifier());
              CrewWorker worker = new CrewWorker(config, cluster.clientProps(), Crew.DEVELOPMENT, node, workDir,
-                     TestRedactor.OPENAI_KEYS, TestSigning.verifier(), TestSigning.crewSigner(Crew.DEVELOPMENT))) {
+                     TestRedactor.OPENAI_KEYS, TestSigning.verifier(), TestSigning.crewSigner(Crew.DEVELOPMENT), TestSigning.writerVerifier())) {
             executor.start();
             worker.start();
             Task task = Tasks.of(Crew.DEVELOPMENT, 2, Map.of("action", "complete_feature", "feature", feature),
@@ -224,7 +224,7 @@ class DevelopmentCrewTest {
                     """.formatted(model.baseUrl(), ScriptedModelServer.MODEL), Map.of());
             Lanes.skipToEnd(cluster, Crew.RESEARCH);
             try (CrewWorker worker = new CrewWorker(config, cluster.clientProps(), Crew.RESEARCH, "gpu-node-2",
-                    workDir, TestRedactor.OPENAI_KEYS, TestSigning.verifier(), TestSigning.crewSigner(Crew.RESEARCH))) {
+                    workDir, TestRedactor.OPENAI_KEYS, TestSigning.verifier(), TestSigning.crewSigner(Crew.RESEARCH), TestSigning.writerVerifier())) {
                 worker.start();
                 Task task = Tasks.of(Crew.RESEARCH, 3, Map.of("action", "research_topic", "topic", "vLLM"),
                         "Research: vLLM");

@@ -16,6 +16,7 @@ import dev.hydra.topics.events.TaskResult;
 import dev.hydra.topics.events.TaskState;
 import dev.hydra.topics.events.TaskStatus;
 import dev.hydra.topics.signing.TestSigning;
+import dev.hydra.topics.signing.WriterSignature;
 import dev.hydra.topics.signing.UnverifiedRecordException;
 import io.prometheus.client.CollectorRegistry;
 import java.nio.charset.StandardCharsets;
@@ -124,7 +125,7 @@ class InfrastructureCrewTest {
 
     private CrewWorker worker(String node, int concurrency) {
         CrewWorker worker = new CrewWorker(config(concurrency), cluster.clientProps(), Crew.INFRASTRUCTURE, node,
-                workDir, TestRedactor.OPENAI_KEYS, TestSigning.verifier(), TestSigning.crewSigner(Crew.INFRASTRUCTURE));
+                workDir, TestRedactor.OPENAI_KEYS, TestSigning.verifier(), TestSigning.crewSigner(Crew.INFRASTRUCTURE), TestSigning.writerVerifier());
         workers.add(worker);
         worker.start();
         return worker;
@@ -248,9 +249,11 @@ class InfrastructureCrewTest {
         long pid = Long.parseLong(Files.readString(pidFile).trim());
         assertThat(ProcessHandle.of(pid)).hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
 
-        // what the router writes when the attempt's heartbeat or task timeout runs out
-        producer.send(Topics.TASK_STATUS, task.id(), new TaskStatus(task.id(), Crew.INFRASTRUCTURE,
-                TaskState.INTERRUPTED, TaskStatus.ROUTER, 1, "task timeout", Instant.now()), task.id()).get();
+        // what the router writes when the attempt's heartbeat or task timeout runs out, signed as it signs
+        TaskStatus stopped = new TaskStatus(task.id(), Crew.INFRASTRUCTURE, TaskState.INTERRUPTED, TaskStatus.ROUTER,
+                1, "task timeout", Instant.now());
+        producer.sendWithHeaders(Topics.TASK_STATUS, task.id(), stopped,
+                TestSigning.writerSigned(WriterSignature.ROUTER, Topics.TASK_STATUS, task.id(), stopped)).get();
 
         await("cancelled on the worker").atMost(PATIENCE).until(() -> reports.statusesOf(task.id()).stream()
                 .anyMatch(s -> s.node().equals("node-a") && s.state() == TaskState.INTERRUPTED));
@@ -263,6 +266,29 @@ class InfrastructureCrewTest {
         await("its command is killed").atMost(PATIENCE)
                 .until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
         assertThat(reports.resultsOf(task.id())).isEmpty();
+    }
+
+    @Test
+    void theRoutersStopSignedByAnotherCrewOrByNobodyIsIgnoredByTheWorker() throws Exception {
+        worker("node-a");
+        Task task = Tasks.restart("gate", 2);
+        Tasks.submit(producer, task);
+        await("claimed").atMost(PATIENCE).until(() -> reports.statesOf(task.id()).contains(TaskState.CLAIMED));
+
+        // the router's stop of attempt 1, written by the research crew with its own key, and unsigned
+        TaskStatus forged = new TaskStatus(task.id(), Crew.INFRASTRUCTURE, TaskState.INTERRUPTED, TaskStatus.ROUTER,
+                1, "task timeout", Instant.now());
+        producer.sendWithHeaders(Topics.TASK_STATUS, task.id(), forged,
+                TestSigning.writerSigned(Crew.RESEARCH.wireName(), Topics.TASK_STATUS, task.id(), forged)).get();
+        producer.send(Topics.TASK_STATUS, task.id(), forged, task.id()).get();
+
+        // the worker checks for the router's stop on every heartbeat (300 ms): several pass, none stops it
+        await("still running").during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() ->
+                reports.statusesOf(task.id()).stream().noneMatch(s -> s.node().equals("node-a")
+                        && s.state() == TaskState.INTERRUPTED));
+        Files.writeString(workDir.resolve("open-gate"), "");
+        await("completed").atMost(PATIENCE).until(() -> reports.statesOf(task.id()).contains(TaskState.COMPLETED));
+        assertThat(reports.resultsOf(task.id())).extracting(TaskResult::outcome).containsExactly(Outcome.SUCCEEDED);
     }
 
     @Test

@@ -107,7 +107,7 @@ class McpAgentTest {
                      TestRedactor.OPENAI_KEYS, TestSigning.verifier(inForce));
              CrewWorker worker = new CrewWorker(config, cluster.clientProps(), Crew.DEVELOPMENT, "mcp-node",
                      dir.resolve("work"), TestRedactor.OPENAI_KEYS,
-                     TestSigning.verifier(inForce, TestSigning.CONSTITUTION_SHA256), TestSigning.crewSigner(Crew.DEVELOPMENT))) {
+                     TestSigning.verifier(inForce, TestSigning.CONSTITUTION_SHA256), TestSigning.crewSigner(Crew.DEVELOPMENT), TestSigning.writerVerifier())) {
             model.then(
                     toolCalls(100, 20, List.of(Map.entry("fs__read_text_file", Map.of("path", app.toString())))),
                     toolCalls(100, 20, List.of(Map.entry("fs__edit_file", Map.of("path", app.toString(),

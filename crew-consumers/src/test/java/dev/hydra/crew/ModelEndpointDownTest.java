@@ -177,7 +177,7 @@ class ModelEndpointDownTest {
                   llm: {baseUrl: %s, model: %s, probeInterval: 200ms, timeout: 5s}
                 """.formatted(baseUrl, ScriptedModelServer.MODEL), Map.of());
         return new CrewWorker(config, cluster.clientProps(), Crew.RESEARCH, node, workDir.resolve(node),
-                TestRedactor.OPENAI_KEYS, TestSigning.verifier(), TestSigning.crewSigner(Crew.RESEARCH));
+                TestRedactor.OPENAI_KEYS, TestSigning.verifier(), TestSigning.crewSigner(Crew.RESEARCH), TestSigning.writerVerifier());
     }
 
     /** An endpoint on 127.0.0.1 where nothing listens: connecting is refused. */

@@ -225,7 +225,7 @@ class SignatureAttacksTest {
                     restart: ["sh", "-c", "echo restarted >> marker"]
                     restartTimeout: 10s
                 """, Map.of()), cluster.clientProps(), Crew.INFRASTRUCTURE, "node-a", workDir,
-                TestRedactor.OPENAI_KEYS, TestSigning.verifier(), TestSigning.crewSigner(Crew.INFRASTRUCTURE));
+                TestRedactor.OPENAI_KEYS, TestSigning.verifier(), TestSigning.crewSigner(Crew.INFRASTRUCTURE), TestSigning.writerVerifier());
         running.add(worker);
         worker.start();
         return worker;

@@ -78,7 +78,7 @@ class SignatureHolesTest {
                   heartbeat: 300ms
                   pollTimeout: 100ms
                 """, Map.of()), cluster.clientProps(), Crew.INFRASTRUCTURE, "node-a", workDir,
-                TestRedactor.OPENAI_KEYS, TestSigning.verifier(), TestSigning.crewSigner(Crew.INFRASTRUCTURE));
+                TestRedactor.OPENAI_KEYS, TestSigning.verifier(), TestSigning.crewSigner(Crew.INFRASTRUCTURE), TestSigning.writerVerifier());
         worker.start();
     }
 

@@ -73,7 +73,7 @@ class StaleReleaseTest {
                   pollTimeout: 100ms
                   statusLookback: 3s
                 """, Map.of()), cluster.clientProps(), Crew.INFRASTRUCTURE, "node-a", workDir,
-                TestRedactor.OPENAI_KEYS, TestSigning.verifier(), TestSigning.crewSigner(Crew.INFRASTRUCTURE));
+                TestRedactor.OPENAI_KEYS, TestSigning.verifier(), TestSigning.crewSigner(Crew.INFRASTRUCTURE), TestSigning.writerVerifier());
         started.start();
         return started;
     }

@@ -29,7 +29,8 @@ final class CrewServices {
     static CrewWorker worker(HydraConfig config, Properties client, Crew crew, String node, Path dataDir,
                              Redactor redactor) {
         return new CrewWorker(config, client, crew, node, dataDir.resolve("work").resolve(crew.wireName()), redactor,
-                SigningSettings.verifier(config, dataDir), SigningSettings.writerSigner(config, dataDir, crew.wireName()));
+                SigningSettings.verifier(config, dataDir), SigningSettings.writerSigner(config, dataDir, crew.wireName()),
+                SigningSettings.writerVerifier(config, dataDir));
     }
 
     static ToolExecutorService toolExecutor(HydraConfig config, Properties client, Path dataDir, Redactor redactor) {
