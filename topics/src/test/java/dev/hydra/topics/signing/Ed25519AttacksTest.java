@@ -293,7 +293,7 @@ class Ed25519AttacksTest {
     }
 
     @Test
-    void eightThreadsAtOnceGiveTheAnswersOfOne() throws Exception {
+    void eightThreadsAtOnceGiveTheAnswersOfOneWhileTheKeyCacheChurns() throws Exception {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("Ed25519");
         List<KeyPair> pairs = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -306,7 +306,7 @@ class Ed25519AttacksTest {
             messages[i] = ("message " + i).getBytes(StandardCharsets.UTF_8);
             expected[i] = jdkSign(pairs.get(i % 4).getPrivate(), messages[i]);
         }
-        ExecutorService pool = Executors.newFixedThreadPool(8);
+        ExecutorService pool = Executors.newFixedThreadPool(9);
         try {
             CountDownLatch start = new CountDownLatch(1);
             List<Future<List<String>>> results = new ArrayList<>();
@@ -335,6 +335,18 @@ class Ed25519AttacksTest {
                 };
                 results.add(pool.submit(work));
             }
+            // a ninth thread brings new keys all along, so the key cache fills and starts over mid-run
+            results.add(pool.submit(() -> {
+                start.await();
+                List<String> wrong = new ArrayList<>();
+                for (int n = 0; n < Ed25519.CACHE_LIMIT * 3; n++) {
+                    KeyPair fresh = generator.generateKeyPair();
+                    if (!Ed25519.verify(fresh.getPublic(), MESSAGE, Ed25519.sign(fresh.getPrivate(), MESSAGE))) {
+                        wrong.add("fresh key " + n);
+                    }
+                }
+                return wrong;
+            }));
             start.countDown();
             for (Future<List<String>> result : results) {
                 assertThat(result.get(2, TimeUnit.MINUTES)).isEmpty();
