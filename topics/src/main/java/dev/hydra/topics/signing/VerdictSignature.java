@@ -6,7 +6,6 @@ import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.ToolCall;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -44,34 +43,10 @@ public record VerdictSignature(String keyId, String verdict, String constitution
 
     /** Parses a header value; the message of the exception names the part that is wrong. */
     public static VerdictSignature parse(String header) {
-        String[] parts = header.split(";", -1);
-        if (parts.length != 5 || !VERSION.equals(parts[0])) {
-            throw new IllegalArgumentException("expected " + VERSION + ";kid=…;verdict=…;constitution=…;sig=…");
-        }
-        Map<String, String> fields = new LinkedHashMap<>();
-        for (int i = 1; i < parts.length; i++) {
-            int eq = parts[i].indexOf('=');
-            if (eq < 1) {
-                throw new IllegalArgumentException("part '" + parts[i] + "' is not name=value");
-            }
-            fields.put(parts[i].substring(0, eq), parts[i].substring(eq + 1));
-        }
-        byte[] signature;
-        try {
-            signature = Base64.getDecoder().decode(required(fields, "sig"));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("sig is not base64");
-        }
-        return new VerdictSignature(required(fields, "kid"), required(fields, "verdict"),
-                required(fields, "constitution"), signature);
-    }
-
-    private static String required(Map<String, String> fields, String name) {
-        String value = fields.get(name);
-        if (value == null) {
-            throw new IllegalArgumentException(name + " is missing");
-        }
-        return value;
+        HeaderFields fields = HeaderFields.parse(header, VERSION, 5, VERSION + ";kid=…;verdict=…;constitution=…;sig=…");
+        byte[] signature = fields.signature();
+        return new VerdictSignature(fields.required("kid"), fields.required("verdict"), fields.required("constitution"),
+                signature);
     }
 
     public String header() {

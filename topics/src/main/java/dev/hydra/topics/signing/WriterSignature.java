@@ -7,9 +7,7 @@ import dev.hydra.topics.events.TaskStatus;
 import dev.hydra.topics.events.ToolCall;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -54,33 +52,9 @@ public record WriterSignature(String writer, String keyId, byte[] signature) {
 
     /** Parses a header value; the message of the exception names the part that is wrong. */
     public static WriterSignature parse(String header) {
-        String[] parts = header.split(";", -1);
-        if (parts.length != 4 || !VERSION.equals(parts[0])) {
-            throw new IllegalArgumentException("expected " + VERSION + ";by=…;kid=…;sig=…");
-        }
-        Map<String, String> fields = new LinkedHashMap<>();
-        for (int i = 1; i < parts.length; i++) {
-            int eq = parts[i].indexOf('=');
-            if (eq < 1) {
-                throw new IllegalArgumentException("part '" + parts[i] + "' is not name=value");
-            }
-            fields.put(parts[i].substring(0, eq), parts[i].substring(eq + 1));
-        }
-        byte[] signature;
-        try {
-            signature = Base64.getDecoder().decode(required(fields, "sig"));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("sig is not base64");
-        }
-        return new WriterSignature(required(fields, "by"), required(fields, "kid"), signature);
-    }
-
-    private static String required(Map<String, String> fields, String name) {
-        String value = fields.get(name);
-        if (value == null) {
-            throw new IllegalArgumentException(name + " is missing");
-        }
-        return value;
+        HeaderFields fields = HeaderFields.parse(header, VERSION, 4, VERSION + ";by=…;kid=…;sig=…");
+        byte[] signature = fields.signature();
+        return new WriterSignature(fields.required("by"), fields.required("kid"), signature);
     }
 
     public String header() {

@@ -1,0 +1,52 @@
+package dev.hydra.topics.signing;
+
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The fields of a signature header, {@code VERSION;name=value;…;sig=BASE64}: the one reading of both
+ * signature headers ({@link VerdictSignature}, {@link WriterSignature}). Each exception's message names
+ * the part that is wrong.
+ */
+final class HeaderFields {
+    private final Map<String, String> fields;
+
+    private HeaderFields(Map<String, String> fields) {
+        this.fields = fields;
+    }
+
+    /** {@code header} split into exactly {@code parts} parts, the first {@code version}; else {@code expected} is said. */
+    static HeaderFields parse(String header, String version, int parts, String expected) {
+        String[] split = header.split(";", -1);
+        if (split.length != parts || !version.equals(split[0])) {
+            throw new IllegalArgumentException("expected " + expected);
+        }
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (int i = 1; i < split.length; i++) {
+            int eq = split[i].indexOf('=');
+            if (eq < 1) {
+                throw new IllegalArgumentException("part '" + split[i] + "' is not name=value");
+            }
+            fields.put(split[i].substring(0, eq), split[i].substring(eq + 1));
+        }
+        return new HeaderFields(fields);
+    }
+
+    String required(String name) {
+        String value = fields.get(name);
+        if (value == null) {
+            throw new IllegalArgumentException(name + " is missing");
+        }
+        return value;
+    }
+
+    /** The {@code sig} field, decoded. */
+    byte[] signature() {
+        try {
+            return Base64.getDecoder().decode(required("sig"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("sig is not base64");
+        }
+    }
+}
