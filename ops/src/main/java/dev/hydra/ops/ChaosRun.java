@@ -178,6 +178,13 @@ final class ChaosRun {
     private volatile boolean faultsDone;
     /** Long tasks the load is still to make, and those it made. */
     private final AtomicInteger holdBudget = new AtomicInteger();
+    /**
+     * The next this many tasks are P1: those that measure a fault's recovery (sent right after it, and
+     * the ones that must come through before the next fault) go ahead of the backlog the load built
+     * meanwhile, so that the figure is the pipeline's recovery, not the time to drain a queue that a
+     * loaded machine cannot keep up with.
+     */
+    private final AtomicInteger urgentBudget = new AtomicInteger();
     private final Set<String> heldTasks = ConcurrentHashMap.newKeySet();
     private final Map<String, Recovery> recoveries = new LinkedHashMap<>();
     private Properties adminClient;
@@ -328,10 +335,13 @@ final class ChaosRun {
                 long at = System.nanoTime();
                 Instant killed = Instant.now();
                 int firstAfter = proposed.get();
+                urgentBudget.set(plan.progressPerFault());
                 String what = fault.getValue().inject();
                 awaitHealthy(name);
                 Duration healthy = since(at);
-                Duration progressed = awaitProgress(name, proposed.get());
+                int progressFrom = proposed.get();
+                urgentBudget.set(plan.progressPerFault());
+                Duration progressed = awaitProgress(name, progressFrom);
                 Duration took = since(at);
                 // The task path's stall: the longest no task ended, from the kill until the progress above.
                 Duration stall = watch.longestGap(killed, Instant.now());
@@ -624,7 +634,8 @@ final class ChaosRun {
                 if (held) {
                     heldTasks.add(id);
                 }
-                Task task = new Task(id, "chaos", 3, 0, "chaos no-op", Crew.RESEARCH,
+                boolean urgent = held || urgentBudget.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+                Task task = new Task(id, "chaos", urgent ? Task.HIGHEST_PRIORITY : 3, 0, "chaos no-op", Crew.RESEARCH,
                         Map.of("action", "noop", "sleepMs", held ? HELD_TASK_MILLIS : TASK_MILLIS, "effect", true,
                                 "target", id), List.of(), List.of(), "hydra-chaos", null);
                 acks.put(id, producer.send(Topics.TASKS_PROPOSED, id, task, id));
