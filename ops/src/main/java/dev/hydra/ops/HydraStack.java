@@ -144,7 +144,7 @@ public final class HydraStack implements StackApi, AutoCloseable {
         // Last: its first assessment probes the console's own /health, on the port it really has
         // (config/hydra.yaml names it ${HYDRA_HTTP_PORT:-8701}).
         startService(new StateAssessor(config.withEnv(Map.of(OpsSettings.HTTP_PORT.env(), Integer.toString(console.port()))),
-                clientProps(Principal.ASSESSOR)).pausedBy(pauseSwitch));
+                clientProps(Principal.ASSESSOR)).pausedBy(pauseSwitch).trustingWriters(writers));
     }
 
     @Override
