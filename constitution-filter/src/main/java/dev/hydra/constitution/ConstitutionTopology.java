@@ -70,10 +70,12 @@ public final class ConstitutionTopology {
         StreamsBuilder builder = new StreamsBuilder();
         // Tasks keep no ids store: the assessor proposes a gap's task again under the same id with new
         // content (createdAt, impact), and the router and crews already run one task per id.
+        // A task's executions are the statuses its crew signs (hydra.tasks.status): checked like a tool call's
+        // writer. The tool executor's results on hydra.toolcalls.results are not writer-signed.
         gate(builder, Gate.TASKS, Executions.TASKS, TASK_CHAIN_STORE, TASK_EXECUTIONS_STORE, null, constitution,
-                policy, signer, null, faults);
+                policy, signer, null, writers, faults);
         gate(builder, Gate.TOOL_CALLS, Executions.TOOL_CALLS, TOOL_CALL_CHAIN_STORE, TOOL_CALL_EXECUTIONS_STORE,
-                TOOL_CALL_IDS_STORE, constitution, policy, signer, writers, faults);
+                TOOL_CALL_IDS_STORE, constitution, policy, signer, writers, null, faults);
         approvals(builder, constitution, policy, notifier, signer);
         return builder.build();
     }
@@ -87,7 +89,7 @@ public final class ConstitutionTopology {
     private static <T, R> void gate(StreamsBuilder builder, Gate<T> gate, Executions<R> executions, String chainStore,
                                     String executionsStore, String idsStore, Constitution constitution,
                                     ApprovalPolicy policy, VerdictSigner signer, WriterVerifier writers,
-                                    Faults faults) {
+                                    WriterVerifier reportWriters, Faults faults) {
         builder.addStateStore(chainStoreBuilder(chainStore));
         builder.addStateStore(chainStoreBuilder(executionsStore));
         String[] verdictStores = idsStore == null ? new String[] {chainStore} : new String[] {chainStore, idsStore};
@@ -110,8 +112,17 @@ public final class ConstitutionTopology {
         String executed = prefix + "execution-";
         KStream<String, R> reports = ParsedStream.from(builder, executions.reports(), FilterSettings.APPLICATION_ID)
                 .filter((key, report) -> executions.execution(report).isPresent(), Named.as(executed + "reported"));
+        if (reportWriters != null) {
+            // before the re-keying, as for the items: a status counts as an execution only when the crew
+            // it names (or the router) signed it; a forged one would be audited under the crew's name and
+            // would mark the item as audited, so the real report would be dropped as a redelivery
+            reports = reports.processValues(() -> new WriterCheck<R>(executions.reports().name(), reportWriters),
+                    Named.as(executed + "writer-check"));
+        }
+        boolean reportsChecked = reportWriters != null;
         byId(executions.reports(), executions::id, executed, reports)
-                .process(() -> new ExecutionAuditProcessor<>(executions, constitution, chainStore, executionsStore),
+                .process(() -> new ExecutionAuditProcessor<>(executions, constitution, chainStore, executionsStore,
+                                reportsChecked),
                         Named.as(executed + "audit"), chainStore, executionsStore)
                 .to(TO_ITS_TOPIC, Produced.with(Serdes.String(), Emission.SERDE).withName(executed + "sink"));
     }

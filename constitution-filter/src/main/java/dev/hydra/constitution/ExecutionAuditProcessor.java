@@ -26,6 +26,8 @@ final class ExecutionAuditProcessor<R> implements Processor<String, R, String, E
     private final Constitution constitution;
     private final String chainStore;
     private final String executionsStore;
+    /** The reports passed a {@link WriterCheck}: one it refused is not an execution of the item it names. */
+    private final boolean writerChecked;
     private ProcessorContext<String, Emission> context;
     private Emitter emitter;
     private AuditChain chain;
@@ -33,7 +35,8 @@ final class ExecutionAuditProcessor<R> implements Processor<String, R, String, E
     private KeyValueStore<String, String> written;
 
     ExecutionAuditProcessor(Executions<R> executions, Constitution constitution, String chainStore,
-                            String executionsStore) {
+                            String executionsStore, boolean writerChecked) {
+        this.writerChecked = writerChecked;
         this.executions = executions;
         this.constitution = constitution;
         this.chainStore = chainStore;
@@ -50,6 +53,12 @@ final class ExecutionAuditProcessor<R> implements Processor<String, R, String, E
 
     @Override
     public void process(Record<String, R> record) {
+        String refused = writerChecked ? WriterCheck.refusal(record.headers()) : null;
+        if (refused != null) {
+            LOG.warn("{} report about {} {} not audited as its execution: {}", executions.reports().name(),
+                    executions.kind(), executions.id(record.value()), refused);
+            return;
+        }
         executions.execution(record.value()).ifPresent(execution -> {
             String seen = written.get(execution.subjectId());
             if (seen != null && List.of(seen.split(",")).contains(execution.action())) {

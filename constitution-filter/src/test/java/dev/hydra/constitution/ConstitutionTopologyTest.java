@@ -558,6 +558,32 @@ class ConstitutionTopologyTest {
             assertThat(AuditVerifier.strict().verify(entries(audit)).intact()).isTrue();
         }
 
+        /**
+         * Any crew may write hydra.tasks.status: the development crew reports research's task as FAILED
+         * under its own key, then unsigned, then with research's header twice. None is audited as the
+         * task's execution, and the real report after them still is (the forgeries did not mark it audited).
+         */
+        @Test
+        void aStatusNotSignedByTheCrewItNamesIsNotAuditedAsTheTasksExecution() {
+            Task task = FilterDriver.harmlessTask("t-forged-end");
+            filter.propose(task);
+            TaskStatus forged = new TaskStatus(task.id(), task.crew(), TaskState.FAILED, "node-evil", 1,
+                    "gave up", FilterDriver.START);
+            filter.status(forged, TestSigning.writerSigned("development", Topics.TASK_STATUS, task.id(), forged));
+            filter.status(forged, EventHeaders.of(Topics.TASK_STATUS, task.id()));
+            var twice = TestSigning.writerSigned(task.crew().wireName(), Topics.TASK_STATUS, task.id(), forged);
+            twice.add(twice.lastHeader(EventHeaders.CREW_SIGNATURE));
+            filter.status(forged, twice);
+            TaskStatus completed = new TaskStatus(task.id(), task.crew(), TaskState.COMPLETED, "node-a", 1, "done",
+                    FilterDriver.START);
+            filter.status(completed);
+
+            List<TestRecord<String, AuditRecord>> audit = filter.drain(Topics.AUDIT);
+            assertThat(audit).extracting(r -> r.value().action()).containsExactly("verdict", "executed");
+            assertThat(audit.get(1).value().reason()).isEqualTo("COMPLETED (attempt 1): done");
+            assertThat(audit.get(1).value().actor()).isEqualTo("node-a");
+        }
+
         @Test
         void auditsARefusalWithItsReasonEvenForAnItemWithoutVerdict() {
             filter.report(new ToolResult("c-forged", "t-x", ToolStatus.REFUSED, "no hydra-signature header",

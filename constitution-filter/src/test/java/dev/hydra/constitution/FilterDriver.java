@@ -134,9 +134,14 @@ final class FilterDriver implements AutoCloseable {
         raw(Topics.TOOLCALLS_RESULTS).pipeInput(result.toolCallId(), Json.bytes(result));
     }
 
-    /** What a crew (or the router) reports about a task. */
+    /** What a crew reports about a task, signed by the crew it names (as its worker signs). */
     void status(TaskStatus status) {
-        raw(Topics.TASK_STATUS).pipeInput(status.taskId(), Json.bytes(status));
+        status(status, TestSigning.writerSigned(status.crew().wireName(), Topics.TASK_STATUS, status.taskId(), status));
+    }
+
+    /** A status with these headers (signed by someone else, unsigned, …). */
+    void status(TaskStatus status, org.apache.kafka.common.header.Headers headers) {
+        raw(Topics.TASK_STATUS).pipeInput(new TestRecord<>(status.taskId(), Json.bytes(status), headers));
     }
 
     TestInputTopic<String, byte[]> raw(Topic<?> topic) {

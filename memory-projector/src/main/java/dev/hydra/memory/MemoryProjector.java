@@ -108,7 +108,7 @@ public final class MemoryProjector implements Service {
             }
             coreMemory = keep(new CoreMemory(clientProps, producer, this::archiveEvicted, Clock.systemUTC()));
             coreMemory.start(Duration.ofSeconds(60));
-            api = new MemoryApi(coreMemory, archival, new RecallMemory(clientProps));
+            api = new MemoryApi(coreMemory, archival, new RecallMemory(clientProps, writers));
             tools = keep(new MemoryTools(coreMemory, archival, producer, verifier, Clock.systemUTC()));
             tools.start(clientProps);
             results = keep(GroupLoop.group(GROUP).topics(Topics.TASK_RESULTS, Topics.STATE_SNAPSHOTS)

@@ -173,14 +173,25 @@ class MemoryProjectorTest {
                 "", Map.of("service", "letta")), id).get();
         producer.send(Topics.TASK_STATUS, "other-task", new TaskStatus("other-task", Crew.RESEARCH, TaskState.CLAIMED,
                 "node-1", 1, "", t0), "other-task").get();
+        // the research crew, with its own key, reports the infrastructure task as failed: shown, not as infrastructure's
+        TaskStatus forged = new TaskStatus(id, Crew.INFRASTRUCTURE, TaskState.FAILED, "node-evil", 1, "gave up",
+                t0.plusSeconds(4));
+        producer.sendRaw(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.TASK_STATUS.name(), null,
+                id.getBytes(java.nio.charset.StandardCharsets.UTF_8), Topics.TASK_STATUS.valueSerde().serialize("", forged),
+                TestSigning.writerSigned("research", Topics.TASK_STATUS, id, forged))).get();
 
         HttpResponse<String> response = get("/api/memory/history/" + id);
         assertThat(response.statusCode()).isEqualTo(200);
         List<String> topics = Json.parse(response.body()).path("events").findValuesAsText("topic");
         assertThat(topics).containsExactly(Topics.TASKS_PROPOSED.name(), Topics.TASK_STATUS.name(),
-                Topics.TOOLCALLS_REQUESTED.name(), Topics.TASK_RESULTS.name());
-        assertThat(new RecallMemory(kafka.clientProps()).history(id)).extracting(RecallMemory.Event::key)
-                .containsExactly(id, id, "call-1", id);
+                Topics.TOOLCALLS_REQUESTED.name(), Topics.TASK_RESULTS.name(), Topics.TASK_STATUS.name());
+        List<RecallMemory.Event> events = new RecallMemory(kafka.clientProps(), TestSigning.writerVerifier()).history(id);
+        assertThat(events).extracting(RecallMemory.Event::key).containsExactly(id, id, "call-1", id, id);
+        assertThat(events).extracting(RecallMemory.Event::signedBy).startsWith("", "infrastructure", "infrastructure",
+                "infrastructure");
+        assertThat(events.get(4).signedBy()).startsWith("unverified: signed by research, which may not write");
+        assertThat(Json.parse(response.body()).path("events").get(4).path("signedBy").asText())
+                .startsWith("unverified: ");
         assertThat(get("/api/memory/history/no-such-task").statusCode()).isEqualTo(404);
     }
 

@@ -67,6 +67,8 @@ public final class HydraStack implements StackApi, AutoCloseable {
     private Vertx vertx;
     private ConsoleServer console;
     private KafkaHealthMetrics kafkaHealth;
+    /** Every writer's public keys, as the stack's services verify with them. */
+    private dev.hydra.topics.signing.WriterVerifier writers;
 
     private HydraStack(Options options) {
         this.options = options;
@@ -119,7 +121,7 @@ public final class HydraStack implements StackApi, AutoCloseable {
         var signer = FilterSettings.signer(config, dataDir);
         // Then every writer's key (each crew, the router, the operator): what names a crew is signed by it.
         SigningSettings.ensureWriterKeys(config, dataDir);
-        var writers = SigningSettings.writerVerifier(config, dataDir);
+        writers = SigningSettings.writerVerifier(config, dataDir);
         MemoryProjector memory = new MemoryProjector(config, clientProps(Principal.MEMORY), dataDir.resolve("memory"),
                 SigningSettings.verifier(config, dataDir), writers);
         // Consumers first, so that the first proposals already find everyone listening.
@@ -144,7 +146,12 @@ public final class HydraStack implements StackApi, AutoCloseable {
         // Last: its first assessment probes the console's own /health, on the port it really has
         // (config/hydra.yaml names it ${HYDRA_HTTP_PORT:-8701}).
         startService(new StateAssessor(config.withEnv(Map.of(OpsSettings.HTTP_PORT.env(), Integer.toString(console.port()))),
-                clientProps(Principal.ASSESSOR)).pausedBy(pauseSwitch));
+                clientProps(Principal.ASSESSOR)).pausedBy(pauseSwitch).trustingWriters(writers));
+    }
+
+    /** The verifier of every writer's signature that this stack's services use (after {@code start}). */
+    public dev.hydra.topics.signing.WriterVerifier writerVerifier() {
+        return writers;
     }
 
     @Override

@@ -217,7 +217,10 @@ final class ServiceCommand implements Callable<Integer> {
     private Service create(HydraConfig config, Properties client, Path data) {
         Path stateDir = data.resolve("state");
         return switch (name) {
-            case assessor -> new StateAssessor(config, client);
+            // the writers' keys under this service's data directory (only the iteration reports need them)
+            case assessor -> config.get(dev.hydra.assessor.AssessorSettings.LEARNING)
+                    ? new StateAssessor(config, client).trustingWriters(SigningSettings.writerVerifier(config, data))
+                    : new StateAssessor(config, client);
             case constitution -> new ConstitutionFilter(config, streamsClient(config, client), stateDir,
                     FilterSettings.signer(config, data), SigningSettings.writerVerifier(config, data));
             case router -> new TaskRouter(config, streamsClient(config, client), stateDir, SigningSettings.verifier(config, data),

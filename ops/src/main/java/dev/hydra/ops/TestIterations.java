@@ -11,6 +11,7 @@ import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.TaskResult;
 import dev.hydra.topics.events.TaskState;
 import dev.hydra.topics.events.TaskStatus;
+import dev.hydra.topics.signing.WriterVerifier;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.HashMap;
@@ -26,8 +27,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * The seed's test mode ({@code hydra up --test --iterations N}): N assessment iterations, one at a
  * time; each waits until the work it proposed has settled (denied, parked for a person, or run to an
  * end) and prints its report: proposed, allowed, parked, denied, completed, failed, tokens.
+ * A status or a result counts only when its writer signature verifies ({@link WriterVerifier}): any
+ * crew's principal may write both topics, and a forged COMPLETED would settle another crew's task.
  */
 final class TestIterations implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TestIterations.class);
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
     /** What one iteration produced, as its report line says it. */
     record Report(int iteration, int proposed, int allowed, int parked, int denied, int completed, int failed,
@@ -46,9 +50,11 @@ final class TestIterations implements AutoCloseable {
     private final Map<String, Decision> verdicts = new HashMap<>();
     private final Map<String, TaskState> ended = new HashMap<>();
     private final Map<String, Long> tokens = new HashMap<>();
+    private final WriterVerifier writers;
 
-    TestIterations(StateAssessor assessor, Properties clientProps) {
+    TestIterations(StateAssessor assessor, Properties clientProps, WriterVerifier writers) {
         this.assessor = assessor;
+        this.writers = java.util.Objects.requireNonNull(writers, "writers");
         fresh = TopicReader.open(clientProps, "hydra-test-mode", List.of(Topics.TASKS_PROPOSED.name(),
                 Topics.AUDIT.name(), Topics.TASK_RESULTS.name()), TopicReader.Start.end());
         // Statuses from the start: a task the assessor proposes again may have ended before this run began.
@@ -128,13 +134,26 @@ final class TestIterations implements AutoCloseable {
             }
         } else if (r.topic().equals(Topics.TASK_STATUS.name())) {
             TaskStatus status = Topics.TASK_STATUS.valueSerde().deserialize(r.topic(), r.value());
+            if (status == null || !verified(r, status)) {
+                return;
+            }
             if (status.state().terminal()) {
                 ended.put(status.taskId(), status.state());
             }
         } else {
             TaskResult result = Topics.TASK_RESULTS.valueSerde().deserialize(r.topic(), r.value());
+            if (result == null || !verified(r, result)) {
+                return;
+            }
             tokens.merge(result.taskId(), result.tokens(), Long::sum);
         }
+    }
+
+    private boolean verified(ConsumerRecord<String, byte[]> r, Object value) {
+        var refusal = writers.refusal(r.topic(), r.key(), r.headers(), value);
+        refusal.ifPresent(why -> LOG.warn("{}-{}@{} not counted in the test-mode report: {}", r.topic(), r.partition(),
+                r.offset(), why));
+        return refusal.isEmpty();
     }
 
     @Override

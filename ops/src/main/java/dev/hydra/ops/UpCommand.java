@@ -103,7 +103,7 @@ final class UpCommand implements Callable<Integer> {
             out.flush();
             StateAssessor assessor = stack.services().stream().filter(StateAssessor.class::isInstance)
                     .map(StateAssessor.class::cast).findFirst().orElseThrow();
-            try (TestIterations run = new TestIterations(assessor, stack.clientProps())) {
+            try (TestIterations run = new TestIterations(assessor, stack.clientProps(), stack.writerVerifier())) {
                 run.run(iterations, iterationTimeout, out);
             } finally {
                 StackFile.removeOwn(data);

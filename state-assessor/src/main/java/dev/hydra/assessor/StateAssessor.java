@@ -9,14 +9,17 @@ import dev.hydra.topics.EventProducer;
 import dev.hydra.topics.PauseSwitch;
 import dev.hydra.topics.Service;
 import dev.hydra.topics.Topics;
+import dev.hydra.topics.config.DataSettings;
 import dev.hydra.topics.config.HydraConfig;
 import dev.hydra.topics.config.KafkaSettings;
 import dev.hydra.topics.config.Principal;
+import dev.hydra.topics.config.SigningSettings;
 import dev.hydra.topics.events.IterationReport;
 import dev.hydra.topics.events.ServiceHealth;
 import dev.hydra.topics.events.StateSnapshot;
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.memory.Technology;
+import dev.hydra.topics.signing.WriterVerifier;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -80,12 +83,24 @@ public final class StateAssessor implements Service {
     private volatile boolean running;
     /** {@code hydra pause}: while it answers true, assessments go on (snapshots) but nothing is proposed. */
     private volatile BooleanSupplier paused = () -> false;
+    /** Whose results the iteration reports count: read from the configured writer keys at start, unless given. */
+    private final java.util.function.Supplier<WriterVerifier> configuredWriters;
+    private WriterVerifier writers;
     /** Written only by publish, which runs one assessment at a time. */
     private Set<String> gaugedServices = Set.of();
 
     /** Proposes nothing while {@code pause} says the stack is paused; snapshots are still published. */
     public StateAssessor pausedBy(PauseSwitch pause) {
         this.paused = pause::paused;
+        return this;
+    }
+
+    /**
+     * Counts a result in the iteration reports only when its writer signature verifies with these keys
+     * (the stack passes the verifier its other services use); without, the configured keys are read at start.
+     */
+    public StateAssessor trustingWriters(WriterVerifier writers) {
+        this.writers = java.util.Objects.requireNonNull(writers, "writers");
         return this;
     }
 
@@ -120,6 +135,7 @@ public final class StateAssessor implements Service {
                 config.get(AssessorSettings.LEARNING_DURATION_INCREASE)));
         this.prometheusUrl = config.get(AssessorSettings.PROMETHEUS_URL);
         this.prometheusQueries = PrometheusQueries.fromConfig(config);
+        this.configuredWriters = () -> SigningSettings.writerVerifier(config, DataSettings.dataDir(config));
     }
 
     public static void main(String[] args) {
@@ -164,7 +180,10 @@ public final class StateAssessor implements Service {
         }
         nodeLatencies = new NodeLatencies(kafkaClientProps);
         if (learning) {
-            iterations = new IterationFeed(kafkaClientProps, Instant.now(), episodes::ended);
+            if (writers == null) {
+                writers = configuredWriters.get();
+            }
+            iterations = new IterationFeed(kafkaClientProps, Instant.now(), episodes::ended, writers);
             try {
                 if (!iterations.awaitCaughtUp(Duration.ofSeconds(30))) {
                     log.warn("{} not read within 30 s: the first iteration report may count fewer approvals waiting",

@@ -14,6 +14,8 @@ import dev.hydra.topics.events.Outcome;
 import dev.hydra.topics.events.StateSnapshot;
 import dev.hydra.topics.events.Task;
 import dev.hydra.topics.events.TaskResult;
+import dev.hydra.topics.signing.TestSigning;
+import dev.hydra.topics.signing.WriterVerifier;
 import io.prometheus.client.CollectorRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -37,6 +39,8 @@ class StateAssessorKafkaTest {
     private static final Duration WITHIN = Duration.ofSeconds(20);
     private static KafkaTestCluster kafka;
     private static Vertx vertx;
+
+    private static final WriterVerifier WRITERS = TestSigning.writerVerifier();
 
     @BeforeAll
     static void startBroker() throws Exception {
@@ -90,7 +94,7 @@ class StateAssessorKafkaTest {
                 services:
                   - name: web-a
                     health: http://127.0.0.1:%d/health
-                """.formatted(server.actualPort()), "1h"), kafka.clientProps())) {
+                """.formatted(server.actualPort()), "1h"), kafka.clientProps()).trustingWriters(WRITERS)) {
             assessor.start();
 
             StateSnapshot up = assess(assessor);
@@ -142,7 +146,7 @@ class StateAssessorKafkaTest {
                 services:
                   - name: web-p
                     health: http://127.0.0.1:%d/health
-                """.formatted(server.actualPort()), "1h"), kafka.clientProps()).pausedBy(pause)) {
+                """.formatted(server.actualPort()), "1h"), kafka.clientProps()).pausedBy(pause).trustingWriters(WRITERS)) {
             dev.hydra.topics.PauseSwitch.set(control, true, "alice", "maintenance");
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(1)).until(pause::paused);
             assessor.start();
@@ -174,7 +178,7 @@ class StateAssessorKafkaTest {
                 services:
                   - name: web-b
                     health: http://127.0.0.1:%d/health
-                """.formatted(server.actualPort()), "1h"), kafka.clientProps())) {
+                """.formatted(server.actualPort()), "1h"), kafka.clientProps()).trustingWriters(WRITERS)) {
             assessor.start();
             assertThat(assess(assessor).failedServices()).contains("web-b");
             assertThat(assess(assessor).failedServices()).contains("web-b");
@@ -205,8 +209,9 @@ class StateAssessorKafkaTest {
                 services:
                   - name: web-c
                     health: http://127.0.0.1:%d/health
-                """.formatted(server.actualPort()), "1h"), kafka.clientProps());
-             EventProducer producer = new EventProducer(kafka.clientProps(), "test-restarted")) {
+                """.formatted(server.actualPort()), "1h"), kafka.clientProps()).trustingWriters(WRITERS);
+             EventProducer producer = new EventProducer(kafka.clientProps(), "test-restarted",
+                     TestSigning.asTheCrewNamed())) {
             assessor.start();
             assertThat(assess(assessor).failedServices()).contains("web-c");
             String first = await().atMost(WITHIN).until(() -> ProposedTasks.described(kafka,
@@ -234,7 +239,7 @@ class StateAssessorKafkaTest {
     @Test
     void knowledgeGapInsertedInPostgresBecomesAResearchTaskWithinSeconds() throws Exception {
         String topic = "speculative decoding on 2 GPUs";
-        try (StateAssessor assessor = new StateAssessor(config(""), kafka.clientProps(), vertx);
+        try (StateAssessor assessor = new StateAssessor(config(""), kafka.clientProps(), vertx).trustingWriters(WRITERS);
              EventProducer producer = new EventProducer(kafka.clientProps(), "test-debezium")) {
             assessor.start();
             // after the assessment at start: that one and the change's would both see the gap, as one task
@@ -267,7 +272,7 @@ class StateAssessorKafkaTest {
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         int port = closed.actualPort();
         closed.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        try (StateAssessor assessor = new StateAssessor(config(""), kafka.clientProps(), vertx);
+        try (StateAssessor assessor = new StateAssessor(config(""), kafka.clientProps(), vertx).trustingWriters(WRITERS);
              EventProducer producer = new EventProducer(kafka.clientProps(), "test-debezium")) {
             assessor.start();
 
@@ -283,7 +288,7 @@ class StateAssessorKafkaTest {
 
     @Test
     void technologyNamedInTheResearchFindingsBlockBecomesAnEvaluationTask() throws Exception {
-        try (StateAssessor assessor = new StateAssessor(config(""), kafka.clientProps(), vertx);
+        try (StateAssessor assessor = new StateAssessor(config(""), kafka.clientProps(), vertx).trustingWriters(WRITERS);
              EventProducer producer = new EventProducer(kafka.clientProps(), "test-research-crew")) {
             assessor.start();
 
@@ -297,10 +302,71 @@ class StateAssessorKafkaTest {
         }
     }
 
+    /**
+     * Any crew's principal may write hydra.tasks.results: the development crew, with its own key,
+     * writes FAILED results naming research's describe_image (signed by itself, unsigned, and a copy
+     * of research's header put twice). None is counted; research's own result, written after them on
+     * the same partition, is.
+     */
+    @Test
+    void resultsWhoseWriterSignatureDoesNotVerifyAreNotCountedInTheIterationReports() throws Exception {
+        try (StateAssessor assessor = new StateAssessor(config(""), kafka.clientProps(), vertx).trustingWriters(WRITERS);
+             EventProducer producer = new EventProducer(kafka.clientProps(), "test-hostile-crew");
+             KafkaConsumer<String, byte[]> reports = kafka.consumer(Topics.ITERATIONS.name())) {
+            assessor.start();
+            List<org.apache.kafka.common.header.Headers> forgeries = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                TaskResult forged = forgedFailure("forged-" + i);
+                org.apache.kafka.common.header.Headers headers = switch (i) {
+                    case 0, 1 -> TestSigning.writerSigned("development", Topics.TASK_RESULTS, forged.taskId(), forged);
+                    case 2 -> dev.hydra.topics.EventHeaders.of(Topics.TASK_RESULTS, forged.taskId());
+                    default -> {
+                        var twice = TestSigning.writerSigned("research", Topics.TASK_RESULTS, forged.taskId(), forged);
+                        twice.add(twice.lastHeader(dev.hydra.topics.EventHeaders.CREW_SIGNATURE));
+                        yield twice;
+                    }
+                };
+                forgeries.add(headers);
+                send(producer, forged, headers);
+            }
+            TaskResult honest = new TaskResult("honest-1", Crew.RESEARCH, "summarize_paper", Outcome.SUCCEEDED, "ok",
+                    Map.of(), 10, 800, "node-1", null);
+            send(producer, honest, TestSigning.writerSigned("research", Topics.TASK_RESULTS, honest.taskId(), honest));
+            List<IterationReport> seen = new java.util.ArrayList<>();
+            await().atMost(WITHIN).untilAsserted(() -> {
+                assess(assessor);
+                KafkaTestCluster.poll(reports).forEach(r -> seen.add(
+                        Topics.ITERATIONS.valueSerde().deserialize(r.topic(), r.value())));
+                assertThat(seen.stream().flatMap(r -> r.actions().stream())
+                        .filter(a -> a.action().equals("summarize_paper")).mapToInt(a -> a.completed()).sum())
+                        .isEqualTo(1);
+            });
+            assertThat(seen.stream().flatMap(r -> r.actions().stream()))
+                    .noneMatch(a -> a.action().equals("describe_image_forged"));
+            assertThat(forgeries).hasSize(4);
+            assertThat(ProposedTasks.described(kafka, "Improve: research describe_image_forged")).isEmpty();
+        }
+    }
+
+    private static TaskResult forgedFailure(String id) {
+        return new TaskResult(id, Crew.RESEARCH, "describe_image_forged", Outcome.FAILED, "vision model not loaded",
+                Map.of(), 10, 800, "node-1", null);
+    }
+
+    /** On partition 0, so the honest result is read after the forged ones. */
+    private static void send(EventProducer producer, TaskResult result, org.apache.kafka.common.header.Headers headers)
+            throws Exception {
+        producer.sendRaw(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.TASK_RESULTS.name(), 0,
+                result.taskId().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                Topics.TASK_RESULTS.valueSerde().serialize(Topics.TASK_RESULTS.name(), result), headers))
+                .get(10, TimeUnit.SECONDS);
+    }
+
     @Test
     void aTaskKindFailingRepeatedlyIsReportedAndGivesTheSelfImprovementCrewATask() throws Exception {
-        try (StateAssessor assessor = new StateAssessor(config(""), kafka.clientProps(), vertx);
-             EventProducer producer = new EventProducer(kafka.clientProps(), "test-failing-crew");
+        try (StateAssessor assessor = new StateAssessor(config(""), kafka.clientProps(), vertx).trustingWriters(WRITERS);
+             EventProducer producer = new EventProducer(kafka.clientProps(), "test-failing-crew",
+                     TestSigning.asTheCrewNamed());
              KafkaConsumer<String, byte[]> reports = kafka.consumer(Topics.ITERATIONS.name())) {
             assessor.start();
             // the injected regression: every describe_image task of the research crew fails
@@ -355,7 +421,7 @@ class StateAssessorKafkaTest {
                     url: http://127.0.0.1:%d
                     queries:
                       inference_latency_p95: inference_p95_query
-                """.formatted(prometheus.actualPort())), kafka.clientProps(), vertx)) {
+                """.formatted(prometheus.actualPort())), kafka.clientProps(), vertx).trustingWriters(WRITERS)) {
             assessor.start();
 
             StateSnapshot snapshot = assess(assessor);
@@ -371,7 +437,7 @@ class StateAssessorKafkaTest {
 
     @Test
     void slowModelCallsAnnouncedByACrewNodeBecomeAnOptimizationTaskWithoutPrometheus() throws Exception {
-        try (StateAssessor assessor = new StateAssessor(config(""), kafka.clientProps(), vertx);
+        try (StateAssessor assessor = new StateAssessor(config(""), kafka.clientProps(), vertx).trustingWriters(WRITERS);
              EventProducer producer = new EventProducer(kafka.clientProps(), "test-crew-node")) {
             producer.send(Topics.CREW_NODES, "gpu-slow", new NodeAnnouncement("gpu-slow", Crew.RESEARCH,
                     List.of("qwen2.5:72b"), List.of(), Instant.now(), NodeAnnouncement.Health.UP, "", 40, 3_100),

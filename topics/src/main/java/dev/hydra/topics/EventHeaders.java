@@ -67,6 +67,18 @@ public final class EventHeaders {
                 ? Optional.empty() : Optional.of(new String(header.value(), StandardCharsets.UTF_8));
     }
 
+    /**
+     * How many headers named {@code name} the record carries. {@link #get} reads the last; a verifier
+     * refuses a signature header that appears more than once, so no reader can take another one.
+     */
+    public static int count(Headers headers, String name) {
+        int count = 0;
+        for (Header ignored : headers.headers(name)) {
+            count++;
+        }
+        return count;
+    }
+
     /** The attempt a record carries; 1 when the header is absent or unreadable. */
     public static int attempt(Headers headers) {
         try {

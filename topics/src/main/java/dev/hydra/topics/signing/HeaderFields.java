@@ -10,6 +10,8 @@ import java.util.Map;
  * the part that is wrong.
  */
 final class HeaderFields {
+    /** Longer than any header a signer writes (a verdict signature is about 190 characters). */
+    static final int MAX_LENGTH = 512;
     private final Map<String, String> fields;
 
     private HeaderFields(Map<String, String> fields) {
@@ -18,6 +20,11 @@ final class HeaderFields {
 
     /** {@code header} split into exactly {@code parts} parts, the first {@code version}; else {@code expected} is said. */
     static HeaderFields parse(String header, String version, int parts, String expected) {
+        if (header.length() > MAX_LENGTH) {
+            // a valid header is under 200 characters: a giant one is refused before it is split or decoded
+            throw new IllegalArgumentException("header is " + header.length() + " characters, at most " + MAX_LENGTH
+                    + " allowed");
+        }
         String[] split = header.split(";", -1);
         if (split.length != parts || !version.equals(split[0])) {
             throw new IllegalArgumentException("expected " + expected);
@@ -28,7 +35,9 @@ final class HeaderFields {
             if (eq < 1) {
                 throw new IllegalArgumentException("part '" + split[i] + "' is not name=value");
             }
-            fields.put(split[i].substring(0, eq), split[i].substring(eq + 1));
+            if (fields.put(split[i].substring(0, eq), split[i].substring(eq + 1)) != null) {
+                throw new IllegalArgumentException(split[i].substring(0, eq) + " appears twice");
+            }
         }
         return new HeaderFields(fields);
     }
@@ -43,10 +52,17 @@ final class HeaderFields {
 
     /** The {@code sig} field, decoded. */
     byte[] signature() {
+        String text = required("sig");
+        byte[] decoded;
         try {
-            return Base64.getDecoder().decode(required("sig"));
+            decoded = Base64.getDecoder().decode(text);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("sig is not base64");
         }
+        // one spelling per signature: no missing padding, no stray low bits in the last character
+        if (!Base64.getEncoder().encodeToString(decoded).equals(text)) {
+            throw new IllegalArgumentException("sig is not canonical base64 (padded, as signers write it)");
+        }
+        return decoded;
     }
 }

@@ -92,11 +92,34 @@ public final class SigningKeys {
     }
 
     public static PublicKey readPublic(Path file) {
+        PublicKey key;
         try {
-            return KeyFactory.getInstance(ALGORITHM).generatePublic(new X509EncodedKeySpec(der(file, PUBLIC)));
+            key = KeyFactory.getInstance(ALGORITHM).generatePublic(new X509EncodedKeySpec(der(file, PUBLIC)));
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException(file + " is not an Ed25519 public key (X.509 PEM): " + e.getMessage(), e);
         }
+        return requireUsable(key, file.toString());
+    }
+
+    /**
+     * {@code key}, if it is a point of the prime-order group that a private key can produce. The JDK
+     * accepts any curve point: the identity and the other small-order points (and their non-canonical
+     * spellings) as well, and under such a key one signature can verify for many messages, so it would
+     * prove nothing about its writer. {@code where} (a file, a writer) is named in the refusal.
+     */
+    public static PublicKey requireUsable(PublicKey key, String where) {
+        byte[] encoded = key == null ? null : key.getEncoded();
+        int size = org.bouncycastle.math.ec.rfc8032.Ed25519.PUBLIC_KEY_SIZE;
+        if (encoded == null || encoded.length < size || !ALGORITHM.equalsIgnoreCase(key.getAlgorithm())
+                && !"EdDSA".equalsIgnoreCase(key.getAlgorithm())) {
+            throw new IllegalArgumentException(where + ": not an Ed25519 public key");
+        }
+        if (!org.bouncycastle.math.ec.rfc8032.Ed25519.validatePublicKeyFull(encoded, encoded.length - size)) {
+            throw new IllegalArgumentException(where + " holds an Ed25519 public key that is the identity, of small"
+                    + " order or not canonically encoded: no private key makes it, and a signature under it proves"
+                    + " nothing; make a key pair with `openssl genpkey -algorithm ed25519`");
+        }
+        return key;
     }
 
     /** The first 16 hex digits of the SHA-256 of the key's X.509 encoding. */

@@ -21,6 +21,8 @@ import org.apache.kafka.common.header.Headers;
  * and only verdicts of a constitution {@linkplain ConstitutionsInForce in force} are accepted.
  */
 public final class VerdictVerifier {
+    private static final String DUPLICATED = "more than one " + EventHeaders.SIGNATURE
+            + " header: a released item carries exactly one";
     private final Map<String, PublicKey> keys = new LinkedHashMap<>();
     private final ConstitutionsInForce inForce;
 
@@ -28,7 +30,7 @@ public final class VerdictVerifier {
         if (trusted.isEmpty()) {
             throw new IllegalArgumentException("a verifier needs at least one trusted public key");
         }
-        trusted.forEach(key -> keys.put(SigningKeys.keyId(key), key));
+        trusted.forEach(key -> keys.put(SigningKeys.keyId(SigningKeys.requireUsable(key, "a trusted verdict key")), key));
         this.inForce = inForce;
     }
 
@@ -44,12 +46,18 @@ public final class VerdictVerifier {
 
     /** Why the task on a lane record must not run, or empty when its signature verifies. */
     public Optional<String> refusal(Headers headers, Task task) {
+        if (EventHeaders.count(headers, EventHeaders.SIGNATURE) > 1) {
+            return Optional.of(DUPLICATED);
+        }
         return refusal(EventHeaders.get(headers, EventHeaders.SIGNATURE).orElse(null), SubjectKind.TASK, task.id(),
                 VerdictSignature.contentSha256(task));
     }
 
     /** Why the approved tool call must not run, or empty when its signature verifies. */
     public Optional<String> refusal(Headers headers, ToolCall call) {
+        if (EventHeaders.count(headers, EventHeaders.SIGNATURE) > 1) {
+            return Optional.of(DUPLICATED);
+        }
         return refusal(EventHeaders.get(headers, EventHeaders.SIGNATURE).orElse(null), SubjectKind.TOOL_CALL,
                 call.id(), VerdictSignature.contentSha256(call));
     }

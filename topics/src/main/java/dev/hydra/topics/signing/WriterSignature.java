@@ -84,6 +84,32 @@ public record WriterSignature(String writer, String keyId, byte[] signature) {
         throw new IllegalArgumentException("no crew signature for a " + value.getClass().getSimpleName());
     }
 
+    /**
+     * Why {@code key} is not a key this record may be written under, or empty. A status and a result are
+     * keyed by their task id, a tool call by its id or its task's id (the agents' gateway and replays
+     * key by id, a crew's own fixtures by task): the signature covers the key, and this ties the key
+     * to the id a reader acts on, so a record cannot sit under another task's key (the task's
+     * partition, its history, its place in a keyed store) while naming its own.
+     */
+    public static java.util.Optional<String> keyRefusal(String topic, String key, Object value) {
+        List<String> allowed;
+        if (value instanceof TaskStatus status) {
+            allowed = List.of(status.taskId());
+        } else if (value instanceof TaskResult result) {
+            allowed = List.of(result.taskId());
+        } else if (value instanceof ToolCall call) {
+            allowed = List.of(call.id(), call.taskId());
+        } else {
+            return java.util.Optional.of("no crew signature for a " + value.getClass().getSimpleName());
+        }
+        if (key == null || !allowed.contains(key)) {
+            return java.util.Optional.of("a " + topic + " record " + (key == null ? "without a key" : "keyed '" + key + "'")
+                    + " must be keyed by " + (allowed.size() == 1 ? "its task id '" + allowed.get(0) + "'"
+                    : "its id '" + allowed.get(0) + "' or its task id '" + allowed.get(1) + "'"));
+        }
+        return java.util.Optional.empty();
+    }
+
     /** What a signature covers of the value: the SHA-256 of its canonical JSON. */
     public static String contentSha256(Object value) {
         return ContentHash.of(ContentHash.asMap(value));

@@ -35,7 +35,8 @@ public final class WriterVerifier {
                 throw new IllegalArgumentException("unknown writer '" + writer + "': one of " + WriterSignature.writers());
             }
             Map<String, PublicKey> byId = new LinkedHashMap<>();
-            publicKeys.forEach(key -> byId.put(SigningKeys.keyId(key), key));
+            publicKeys.forEach(key -> byId.put(SigningKeys.keyId(SigningKeys.requireUsable(key,
+                    "a public key of writer " + writer)), key));
             keys.put(writer, byId);
         });
     }
@@ -65,13 +66,46 @@ public final class WriterVerifier {
         return writer.equals(WriterSignature.OPERATOR) && topic.equals(Topics.TOOLCALLS_REQUESTED.name());
     }
 
-    /** Why the record ({@code value} under {@code key} on {@code topic}, with these headers) is not trusted, or empty. */
+    /**
+     * Why the record ({@code value} under {@code key} on {@code topic}, with these headers) is not trusted, or empty.
+     * A record carries exactly one {@code hydra-crew-signature} header: with two, one reader could take the
+     * first and another the last, so neither is read.
+     */
     public Optional<String> refusal(String topic, String key, Headers headers, Object value) {
+        int count = EventHeaders.count(headers, EventHeaders.CREW_SIGNATURE);
+        if (count > 1) {
+            return Optional.of(count + " " + EventHeaders.CREW_SIGNATURE + " headers: a record carries exactly one");
+        }
         return refusal(topic, key, EventHeaders.get(headers, EventHeaders.CREW_SIGNATURE).orElse(null), value);
     }
 
+    /** The writer whose signature this record verifies under, or empty (then {@link #refusal} says why). */
+    public Optional<String> verifiedWriter(String topic, String key, Headers headers, Object value) {
+        if (refusal(topic, key, headers, value).isPresent()) {
+            return Optional.empty();
+        }
+        return Optional.of(WriterSignature.parse(EventHeaders.get(headers, EventHeaders.CREW_SIGNATURE).orElseThrow())
+                .writer());
+    }
+
     public Optional<String> refusal(String topic, String key, String header, Object value) {
-        Crew crew = WriterSignature.crewOf(value);
+        if (value == null) {
+            return Optional.of("a " + topic + " record without a value (a tombstone) names no crew and is never "
+                    + "signed: ignored");
+        }
+        if (!WriterSigner.signs(topic)) {
+            return Optional.of(topic + " is not a signed topic: one of " + WriterSigner.SIGNED_TOPICS);
+        }
+        Crew crew;
+        try {
+            crew = WriterSignature.crewOf(value);
+        } catch (IllegalArgumentException e) {
+            return Optional.of(e.getMessage() + " on " + topic);
+        }
+        Optional<String> keyMismatch = WriterSignature.keyRefusal(topic, key, value);
+        if (keyMismatch.isPresent()) {
+            return keyMismatch;
+        }
         if (header == null) {
             return Optional.of("no " + EventHeaders.CREW_SIGNATURE + " header: nothing proves that crew " + crew
                     + " wrote this " + topic + " record");

@@ -152,8 +152,12 @@ class SignatureAttacksTest {
     }
 
     @Test
-    void twoSignatureHeadersFirstForgedLastValidAreAcceptedBecauseTheLastCoversExactlyThisCall() {
-        assertThat(check(with("garbage", header(CALL)), CALL)).isEmpty();
+    void twoSignatureHeadersFirstForgedLastValidAreRefusedTooSinceNoReaderMayPickADifferentOne() {
+        // EventHeaders.get reads the last header, a tool reading the first would see the forged one:
+        // a released item carries exactly one signature header (WriterSignatureAttacksTest, the same rule)
+        assertThat(check(with("garbage", header(CALL)), CALL)).hasValueSatisfying(why ->
+                assertThat(why).contains("more than one hydra-signature header"));
+        assertThat(check(with(header(CALL), header(CALL)), CALL)).isPresent();
         ToolCall evil = CALL.withArguments(Map.of("command", "rm -rf /workspace"));
         assertThat(check(with(header(evil), header(CALL)), evil)).as("the last one is for another call").isPresent();
     }
