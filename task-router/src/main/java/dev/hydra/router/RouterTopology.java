@@ -6,13 +6,13 @@ import dev.hydra.topics.DeadLetters;
 import dev.hydra.topics.EventHeaders;
 import dev.hydra.topics.JsonSerde;
 import dev.hydra.topics.ParsedStream;
+import dev.hydra.topics.Topic;
 import dev.hydra.topics.Topics;
-import dev.hydra.topics.events.Task;
-import dev.hydra.topics.events.TaskStatus;
 import dev.hydra.topics.signing.UnverifiedRecordException;
 import dev.hydra.topics.signing.VerdictVerifier;
 import dev.hydra.topics.signing.WriterSigner;
 import dev.hydra.topics.signing.WriterVerifier;
+import java.util.Optional;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -98,20 +98,19 @@ public final class RouterTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ENDS_STORE),
                 Serdes.String(), Serdes.String()));
 
-        KStream<String, Stamped> stamped = ParsedStream.from(builder, Topics.TASKS_APPROVED, APP)
-                .processValues(() -> new OriginStamp(verifier), Named.as("router-approved-input"));
-        stamped.filter((key, value) -> value.input() == null, Named.as("router-approved-unverified"))
-                .mapValues(Stamped::refused, Named.as("router-approved-unverified-raw"))
-                .to(Topics.DLQ.name(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("router-approved-dlq"));
-        KStream<String, RouterInput> approved = stamped.filter((key, value) -> value.input() != null,
-                Named.as("router-approved-verified")).mapValues(Stamped::input, Named.as("router-approved-value"));
-        KStream<String, Stamped> checkedStatuses = ParsedStream.from(builder, Topics.TASK_STATUS, APP)
-                .processValues(() -> new WriterStamp(writers), Named.as("router-status-input"));
-        checkedStatuses.filter((key, value) -> value.input() == null, Named.as("router-status-unverified"))
-                .mapValues(Stamped::refused, Named.as("router-status-unverified-raw"))
-                .to(Topics.DLQ.name(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("router-status-dlq"));
-        KStream<String, RouterInput> statuses = checkedStatuses.filter((key, value) -> value.input() != null,
-                Named.as("router-status-verified")).mapValues(Stamped::input, Named.as("router-status-value"));
+        KStream<String, RouterInput> approved = verified(ParsedStream.from(builder, Topics.TASKS_APPROVED, APP)
+                .processValues(() -> new Checked<>(Topics.TASKS_APPROVED,
+                        record -> verifier.refusal(record.headers(), record.value()),
+                        (record, at) -> RouterInput.of(record.value(),
+                                at.signedWith(EventHeaders.get(record.headers(), EventHeaders.SIGNATURE).orElse(null)))),
+                        Named.as("router-approved-input")), "router-approved");
+        KStream<String, RouterInput> statuses = verified(ParsedStream.from(builder, Topics.TASK_STATUS, APP)
+                .processValues(() -> new Checked<>(Topics.TASK_STATUS,
+                        record -> writers.refusal(Topics.TASK_STATUS.name(), record.key(), record.headers(), record.value())
+                                .map(why -> record.value().state() + " of task " + record.value().taskId()
+                                        + " not acted on: " + why),
+                        (record, at) -> RouterInput.of(record.value())),
+                        Named.as("router-status-input")), "router-status");
         KStream<String, RouterInput> nodes = ParsedStream.from(builder, Topics.CREW_NODES, APP)
                 .mapValues(node -> RouterInput.of(node), Named.as("router-node-input"));
 
@@ -128,22 +127,49 @@ public final class RouterTopology {
         return builder.build();
     }
 
-    /** An approved task the router tracks, or the value of one whose signature was refused (dead-lettered). */
+    /** The checked inputs on, the refused ones dead-lettered (their value already the dead letter's). */
+    private static KStream<String, RouterInput> verified(KStream<String, Stamped> checked, String name) {
+        checked.filter((key, value) -> value.input() == null, Named.as(name + "-unverified"))
+                .mapValues(Stamped::refused, Named.as(name + "-unverified-raw"))
+                .to(Topics.DLQ.name(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName(name + "-dlq"));
+        return checked.filter((key, value) -> value.input() != null, Named.as(name + "-verified"))
+                .mapValues(Stamped::input, Named.as(name + "-value"));
+    }
+
+    /** An input the router acts on, or the value of one whose signature was refused (dead-lettered). */
     record Stamped(RouterInput input, byte[] refused) {
     }
 
     /**
-     * Verifies an approved task's signature and remembers where it was read and the signature it
-     * carried, before the repartition hides the one and the router's store outlives the other (a
-     * promotion or retry is published from the store, long after the approved record).
+     * Checks an input's signature under the key it was written with and where it was read, before the
+     * repartition re-keys it and hides its origin: an approved task's verdict signature (the origin and
+     * the signature are kept with it, since a promotion or retry is published from the router's store
+     * long after the approved record), a status's writer signature (the crew it names, or the router
+     * itself, must have signed it). One that does not verify is dead-lettered with the reason and never
+     * moves a task.
      */
-    private static final class OriginStamp implements FixedKeyProcessor<String, Task, Stamped> {
+    private static final class Checked<V> implements FixedKeyProcessor<String, V, Stamped> {
         private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RouterTopology.class);
-        private final VerdictVerifier verifier;
+
+        /** Why the record may not be acted on, if it may not. */
+        interface Check<V> {
+            Optional<String> refusal(FixedKeyRecord<String, V> record);
+        }
+
+        /** What the router acts on, for a record that verified. */
+        interface Accept<V> {
+            RouterInput input(FixedKeyRecord<String, V> record, Origin at);
+        }
+
+        private final Topic<V> topic;
+        private final Check<V> check;
+        private final Accept<V> accept;
         private FixedKeyProcessorContext<String, Stamped> context;
 
-        OriginStamp(VerdictVerifier verifier) {
-            this.verifier = verifier;
+        Checked(Topic<V> topic, Check<V> check, Accept<V> accept) {
+            this.topic = topic;
+            this.check = check;
+            this.accept = accept;
         }
 
         @Override
@@ -152,62 +178,21 @@ public final class RouterTopology {
         }
 
         @Override
-        public void process(FixedKeyRecord<String, Task> record) {
+        public void process(FixedKeyRecord<String, V> record) {
             Origin at = context.recordMetadata()
                     .map(m -> new Origin(m.topic(), m.partition(), m.offset())).orElse(Origin.UNKNOWN);
-            var refusal = verifier.refusal(record.headers(), record.value());
-            if (refusal.isPresent()) {
-                LOG.warn("{}: dead-lettering {}-{}@{} (task {}): {}", APP, at.topic(), at.partition(), at.offset(),
-                        record.value().id(), refusal.get());
-                var headers = DeadLetters.headers(at.topic(), at.partition(), at.offset(),
-                        new UnverifiedRecordException(refusal.get()), APP);
-                byte[] value = DeadLetters.fit(record.key() == null ? null
-                        : record.key().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                        Topics.TASKS_APPROVED.valueSerde().serialize(at.topic(), record.value()), record.headers(), headers);
-                context.forward(record.withValue(new Stamped(null, value)).withHeaders(headers));
-                return;
-            }
-            Origin origin = at.signedWith(EventHeaders.get(record.headers(), EventHeaders.SIGNATURE).orElse(null));
-            context.forward(record.withValue(new Stamped(RouterInput.of(record.value(), origin), null)));
-        }
-    }
-
-    /**
-     * Checks a status's writer signature under the key it was written with, before the repartition
-     * re-keys it: the crew it names (or the router itself) must have signed it. A status that does not
-     * verify is dead-lettered with the reason and never moves a task.
-     */
-    private static final class WriterStamp implements FixedKeyProcessor<String, TaskStatus, Stamped> {
-        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RouterTopology.class);
-        private final WriterVerifier writers;
-        private FixedKeyProcessorContext<String, Stamped> context;
-
-        WriterStamp(WriterVerifier writers) {
-            this.writers = writers;
-        }
-
-        @Override
-        public void init(FixedKeyProcessorContext<String, Stamped> context) {
-            this.context = context;
-        }
-
-        @Override
-        public void process(FixedKeyRecord<String, TaskStatus> record) {
-            var refusal = writers.refusal(Topics.TASK_STATUS.name(), record.key(), record.headers(), record.value());
+            var refusal = check.refusal(record);
             if (refusal.isEmpty()) {
-                context.forward(record.withValue(new Stamped(RouterInput.of(record.value()), null)));
+                context.forward(record.withValue(new Stamped(accept.input(record, at), null)));
                 return;
             }
-            Origin at = context.recordMetadata()
-                    .map(m -> new Origin(m.topic(), m.partition(), m.offset())).orElse(Origin.UNKNOWN);
-            String reason = record.value().state() + " of task " + record.value().taskId() + " not acted on: "
-                    + refusal.get();
-            LOG.warn("{}: dead-lettering {}-{}@{}: {}", APP, at.topic(), at.partition(), at.offset(), reason);
+            LOG.warn("{}: dead-lettering {}-{}@{} (key {}): {}", APP, at.topic(), at.partition(), at.offset(),
+                    record.key(), refusal.get());
             var headers = DeadLetters.headers(at.topic(), at.partition(), at.offset(),
-                    new UnverifiedRecordException(reason), APP);
+                    new UnverifiedRecordException(refusal.get()), APP);
             byte[] value = DeadLetters.fit(record.key() == null ? null
                     : record.key().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                    Topics.TASK_STATUS.valueSerde().serialize(at.topic(), record.value()), record.headers(), headers);
+                    topic.valueSerde().serialize(at.topic(), record.value()), record.headers(), headers);
             context.forward(record.withValue(new Stamped(null, value)).withHeaders(headers));
         }
     }
