@@ -9,6 +9,7 @@ import dev.hydra.topics.events.ToolCall;
 import dev.hydra.topics.tools.McpServerConfig;
 import dev.hydra.topics.tools.ToolKind;
 import dev.hydra.topics.tools.ToolVocabulary;
+import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -59,6 +60,24 @@ class McpToolsTest {
     void anAllowlistEntryNamingAKindsToolCoversEveryServerOfThatKind() {
         assertThat(check("fs", "read_text_file", Map.of("path", "/workspace/README.md")).decision())
                 .isEqualTo(Decision.ALLOW);
+    }
+
+    @Test
+    void aCheckoutOfTheWorkspaceRepositoryIsJudgedAsAWriteOfTheWorkspace() throws Exception {
+        assertThat(ToolVocabulary.standard().find("git-mcp.checkout").orElseThrow().effect().word()).isEqualTo("write");
+        assertThat(check("git-mcp", "checkout", Map.of("branch", "feature/x")).decision()).isEqualTo(Decision.ALLOW);
+
+        String text = Files.readString(Cases.CONSTITUTION);
+        String entry = "  - operation: workspace_files\n    paths: [\"/workspace/**\"]\n";
+        assertThat(text).contains(entry);
+        Constitution noWorkspace = Constitution.parse(text.replace(entry, ""), "no workspace_files").withTools(TOOLS);
+        Ruling ruling = noWorkspace.check(new ToolCall(null, "task-1", Crew.DEVELOPMENT, "coder", "git-mcp", "checkout",
+                Map.of("branch", "feature/x"), List.of(), null));
+        assertThat(ruling.decision()).isEqualTo(Decision.NEEDS_APPROVAL);
+        assertThat(ruling.reason()).contains("/workspace");
+        // a read of the same repository is still a read, whatever covers the workspace's files
+        assertThat(noWorkspace.check(new ToolCall(null, "task-1", Crew.DEVELOPMENT, "coder", "git-mcp", "status",
+                Map.of(), List.of(), null)).decision()).isEqualTo(Decision.ALLOW);
     }
 
     @Test

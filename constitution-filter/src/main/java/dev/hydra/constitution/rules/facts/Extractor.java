@@ -78,6 +78,11 @@ public final class Extractor {
                 String tree = text(args, known.keys(TREE));
                 // a tree (mcp-server-git's checkout of repo_path) has any file under it rewritten
                 String written = tree.isEmpty() ? text(args, known.keys("path")) : tree.replaceAll("/+$", "") + "/**";
+                if (written.isEmpty() && known.server().equals(ToolVocabulary.GIT)) {
+                    // Hydra's git server works on the workspace repository, which no argument names: a checkout
+                    // rewrites the workspace's files (to states already in the repository), judged like that write
+                    written = recorder.base(null).replaceAll("/+$", "") + "/**";
+                }
                 recorder.write(f, written, content != null ? content : newTexts(args.get(EDITS)), via, null);
                 for (String other : every(args, known.keys("path"))) {
                     if (!other.equals(written)) { // a second name for the path: either may be the one written
