@@ -240,6 +240,58 @@ class ComposeFileTest {
     }
 
     @Test
+    void eachPrivateSigningKeyIsInAVolumeOfItsOwnMountedOnlyByTheServiceThatSignsWithIt() throws IOException {
+        // volume -> the one service that signs with the key in it (kafka-init generates them all)
+        Map<String, String> signers = Map.of("key-constitution", "constitution", "key-router", "router",
+                "key-operator", "console", "key-research", "crew-research", "key-development", "crew-development",
+                "key-infrastructure", "crew-infrastructure", "key-self-improvement", "crew-self-improvement");
+        JsonNode file = compose();
+        List<String> keyVolumes = new ArrayList<>();
+        file.path("volumes").fieldNames().forEachRemaining(volume -> {
+            if (volume.startsWith("key-")) {
+                keyVolumes.add(volume);
+            }
+        });
+        assertThat(keyVolumes).containsExactlyInAnyOrderElementsOf(signers.keySet());
+        JsonNode services = file.path("services");
+        services.fields().forEachRemaining(service -> {
+            String name = service.getKey();
+            service.getValue().path("volumes").forEach(mount -> {
+                String[] parts = mount.asText().split(":");
+                if (name.equals("kafka-init")) {
+                    return;
+                }
+                if (parts[0].startsWith("key-")) {
+                    assertThat(name).as("the service that mounts %s", parts[0]).isEqualTo(signers.get(parts[0]));
+                    assertThat(mount.asText()).isEqualTo(parts[0] + ":/keys/private:ro");
+                }
+                if (parts[0].equals("signing-public")) {
+                    assertThat(mount.asText()).as(name).isEqualTo("signing-public:/keys/public:ro");
+                }
+            });
+        });
+        signers.forEach((volume, service) -> {
+            List<String> mounts = new ArrayList<>();
+            services.path(service).path("volumes").forEach(mount -> mounts.add(mount.asText()));
+            assertThat(mounts).as(service).contains(volume + ":/keys/private:ro", "signing-public:/keys/public:ro");
+        });
+        // every key file the services are given is one kafka-init generates (private) or publishes (public)
+        String init = services.path("kafka-init").path("command").get(0).asText();
+        services.path("constitution").path("environment").fields().forEachRemaining(setting -> {
+            String key = setting.getKey();
+            String path = setting.getValue().asText();
+            if (key.startsWith("HYDRA_SIGNING_") && key.endsWith("_PUBLIC_KEYS")) {
+                assertThat(path).as(key).startsWith("/keys/public/");
+                String base = path.substring("/keys/public/".length(), path.length() - ".pub".length());
+                assertThat(init).as(key).contains("/" + base + ".key").contains("/keys/public/");
+            } else if (key.startsWith("HYDRA_SIGNING_") && key.endsWith("_KEY")) {
+                assertThat(path).as(key).startsWith("/keys/private/");
+                assertThat(init).as(key).contains("/" + path.substring("/keys/private/".length()));
+            }
+        });
+    }
+
+    @Test
     void theBrokerAndEveryHydraServiceUseOneExplicitValidReplicationThatTheBrokerCountAllows() throws IOException {
         JsonNode services = compose().path("services");
         JsonNode kafka = services.path("kafka").path("environment");
