@@ -23,6 +23,7 @@ import dev.hydra.topics.events.ToolStatus;
 import dev.hydra.topics.signing.VerdictSignature;
 import dev.hydra.topics.signing.VerdictSigner;
 import dev.hydra.topics.tools.ToolVocabulary;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -34,13 +35,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.function.Function;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -110,14 +111,32 @@ final class BenchCommand implements Callable<Integer> {
     /** The constitution the stages past the filter sign for: the one in force, which the verifiers accept. */
     private String constitutionInForce;
 
+    /**
+     * A free port whose next port is free too: the broker's controller listens on the next one, and a
+     * port taken there (by anything) made the broker exit before it was ready.
+     */
+    private static int portAndNextFree() throws IOException {
+        for (int tries = 0; ; tries++) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                int port = socket.getLocalPort();
+                if (port < 65535) {
+                    try (ServerSocket next = new ServerSocket(port + 1)) {
+                        return port;
+                    } catch (IOException taken) {
+                        if (tries >= 50) {
+                            throw taken;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Path dir = Files.createTempDirectory("hydra-bench");
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = portAndNextFree();
         results.put("startedAt", Instant.now().toString()).put("quick", quick);
         try (ChildJvm broker = ChildJvm.start("broker", dir.resolve("broker.log"), "broker ready on",
                 List.of("-Xmx1g"), "broker", "--kafka-port", Integer.toString(port), "--data-dir", dir.toString())) {
